@@ -1,0 +1,37 @@
+"""Copy the front-end files commonweal serves from node_modules (installed by npm) into static/vendor."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+VENDOR = ROOT / "src" / "commonweal" / "static" / "vendor"
+
+FILES = {
+    "nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css": "nhsuk/nhsuk-frontend.min.css",
+    "nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js": "nhsuk/nhsuk-frontend.min.js",
+    "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
+    "axe-core/axe.min.js": "axe/axe.min.js",
+}
+FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
+
+
+def main() -> int:
+    missing = [src for src in [*FILES, *FOLDERS] if not (NODE / src).exists()]
+    if missing:
+        print("Missing npm files (run `npm ci`):", ", ".join(missing), file=sys.stderr)
+        return 1
+    for src, dst in FILES.items():
+        target = VENDOR / dst
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(NODE / src, target)
+    for src, dst in FOLDERS.items():
+        shutil.copytree(NODE / src, VENDOR / dst, dirs_exist_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

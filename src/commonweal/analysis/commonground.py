@@ -1,0 +1,622 @@
+"""Common ground across the system, and divisive statements.
+
+A statement is *common ground* when it holds in every opinion group and in every declared sector
+(and, where asked, organisation, place or community) that has at least ``min_voters`` voters on
+it: the lower end of the 90% Wilson interval of its agree share (agrees over all votes, passes
+included) is above one half in each. Common-ground statements are ranked by group-informed
+consensus (GIC) computed over the union of the categories checked.
+
+Rules for categories too small to judge (decided here, documented in ``docs/analysis.md``):
+
+* A category (an opinion group, a sector, ...) with fewer than ``min_voters`` voters on a statement
+  is *not judged* for that statement: it cannot veto it, and it is named in the result (per
+  statement and, for categories never judged on any statement, overall).
+* Opinion groups must be heard: a statement needs at least ``min(min_judged_groups, number of
+  opinion groups)`` judged opinion groups (default 2). Agreement inside one group alone is a
+  majority view, not ground held in common across a divide.
+* A declared dimension (sector, organisation, ...) is *active* when at least one of its categories
+  is judged on at least one eligible statement. Each active dimension needs at least one judged
+  category on the statement; otherwise we cannot say the statement holds across that dimension.
+  Inactive dimensions (too few people declared them anywhere) do not constrain and are reported.
+* GIC is the product over every non-empty category of every checked dimension (judged or not) of
+  ``(A + 1) / (S + 2)``, so every statement is ranked over the same set of categories; a category
+  with no votes on the statement contributes the neutral factor 1/2.
+
+*Divisive* statements have strong agreement in some groups and strong disagreement in others: some
+judged group's agree share has its Wilson lower bound above one half and some other judged group's
+disagree share has its Wilson lower bound above one half. They are ranked by the *spread*
+``max_g lower(agree_g) + max_h lower(disagree_h) - 1``, which is positive for every divisive
+statement and reaches 1 when one group agrees unanimously and another disagrees unanimously, with
+large samples.
+
+Everything is vectorised over statements with sparse products: the cost is linear in the number
+of votes plus (categories x statements).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+
+from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.uncertainty import wilson_interval
+
+__all__ = [
+    "CategoryTallies",
+    "CommonGroundResult",
+    "DivisiveResult",
+    "VoteIndicators",
+    "as_vote_csr",
+    "category_tallies",
+    "common_ground",
+    "divisive_statements",
+    "encode_labels",
+    "vote_indicators",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+BoolArray = NDArray[np.bool_]
+
+GROUP_DIMENSION = "opinion group"
+
+
+# --------------------------------------------------------------------------------------------------
+# Votes in, indicators out
+# --------------------------------------------------------------------------------------------------
+
+
+def as_vote_csr(votes: Any) -> sparse.csr_matrix:
+    """Coerce votes to a canonical CSR matrix whose stored entries are the votes cast.
+
+    Parameters
+    ----------
+    votes : scipy.sparse matrix or array, VoteMatrix, or dense ndarray
+        Participants x statements, values +1 (agree), -1 (disagree), 0 (pass). For sparse input,
+        every stored entry is a vote, so a pass is an explicitly stored zero. An object with a
+        sparse ``csr``, ``votes``, ``matrix`` or ``X`` attribute (the engine's ``VoteMatrix``) is
+        unwrapped. A dense array marks missing votes with NaN.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix
+        float64, canonical (sorted indices, no duplicates), explicit zeros kept as passes.
+
+    Raises
+    ------
+    AnalysisInputError
+        If the input is not two-dimensional or holds values other than -1, 0 and +1.
+    """
+    if not (sparse.issparse(votes) or isinstance(votes, np.ndarray)):
+        for attr in ("csr", "votes", "matrix", "X"):
+            inner = getattr(votes, attr, None)
+            if inner is not None and sparse.issparse(inner):
+                votes = inner
+                break
+        else:
+            votes = np.asarray(votes, dtype=np.float64)
+    if isinstance(votes, np.ndarray):
+        dense = np.asarray(votes, dtype=np.float64)
+        if dense.ndim != 2:
+            raise AnalysisInputError(f"votes must be two-dimensional, got shape {dense.shape}")
+        rows, cols = np.nonzero(~np.isnan(dense))
+        csr = sparse.csr_matrix((dense[rows, cols], (rows, cols)), shape=dense.shape, dtype=np.float64)
+    else:
+        if votes.ndim != 2:
+            raise AnalysisInputError(f"votes must be two-dimensional, got shape {votes.shape}")
+        csr = sparse.csr_matrix(votes, dtype=np.float64, copy=True)
+    csr.sum_duplicates()
+    csr.sort_indices()
+    data = csr.data
+    bad = ~((data == 1.0) | (data == -1.0) | (data == 0.0))
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        row = int(np.searchsorted(csr.indptr, first, side="right") - 1)
+        raise AnalysisInputError(
+            f"votes must be +1, -1 or 0 (pass); participant row {row}, statement column "
+            f"{int(csr.indices[first])} holds {data[first]!r} (duplicate entries are summed)"
+        )
+    return csr
+
+
+@dataclass(frozen=True)
+class VoteIndicators:
+    """0/1 sparse indicator matrices of a vote matrix (participants x statements).
+
+    Attributes
+    ----------
+    agree, disagree, voted : scipy.sparse.csr_matrix
+        1 where the participant agreed / disagreed / voted at all (passes included).
+    """
+
+    agree: sparse.csr_matrix
+    disagree: sparse.csr_matrix
+    voted: sparse.csr_matrix
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n_participants, n_statements)."""
+        return (int(self.voted.shape[0]), int(self.voted.shape[1]))
+
+
+def vote_indicators(votes: Any) -> VoteIndicators:
+    """Agree, disagree and voted indicator matrices, in O(votes).
+
+    Parameters
+    ----------
+    votes : scipy.sparse matrix, VoteMatrix or dense array
+        See :func:`as_vote_csr`.
+
+    Returns
+    -------
+    VoteIndicators
+    """
+    csr = as_vote_csr(votes)
+    shape = csr.shape
+    rows = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(csr.indptr))
+    cols = csr.indices
+
+    def pick(mask: BoolArray) -> sparse.csr_matrix:
+        return sparse.csr_matrix(
+            (np.ones(int(mask.sum())), (rows[mask], cols[mask])), shape=shape, dtype=np.float64
+        )
+
+    voted = sparse.csr_matrix((np.ones(csr.nnz), csr.indices.copy(), csr.indptr.copy()), shape=shape)
+    return VoteIndicators(agree=pick(csr.data > 0), disagree=pick(csr.data < 0), voted=voted)
+
+
+def encode_labels(labels: ArrayLike, n: int, name: str) -> tuple[IntArray, list[Any]]:
+    """Encode a per-participant label array as integer codes.
+
+    Parameters
+    ----------
+    labels : array_like, shape (n,)
+        One label per participant. ``None``, NaN, the empty string and negative integers mean
+        "not declared" / "no group".
+    n : int
+        Expected number of participants.
+    name : str
+        Dimension name, used in error messages.
+
+    Returns
+    -------
+    codes : ndarray of int, shape (n,)
+        0..k-1, or -1 where undeclared.
+    categories : list
+        The k distinct labels, sorted where they can be.
+    """
+    arr = np.asarray(labels, dtype=object) if not isinstance(labels, np.ndarray) else labels
+    if arr.ndim != 1 or arr.shape[0] != n:
+        raise AnalysisInputError(
+            f"{name} labels must have one entry per participant ({n}), got shape {arr.shape}"
+        )
+    if np.issubdtype(arr.dtype, np.integer):
+        values = arr.astype(np.int64)
+        present = values >= 0
+        cats = np.unique(values[present])
+        codes = np.full(n, -1, dtype=np.int64)
+        codes[present] = np.searchsorted(cats, values[present])
+        return codes, [int(c) for c in cats]
+    series = pd.Series(arr, dtype=object)
+    series = series.where(~series.isin([""]), None)
+    if np.issubdtype(np.asarray(arr).dtype, np.floating):
+        series = series.where(~(series.astype(float) < 0), None)
+    try:
+        codes_raw, uniques = pd.factorize(series, sort=True, use_na_sentinel=True)
+    except TypeError:
+        codes_raw, uniques = pd.factorize(series, sort=False, use_na_sentinel=True)
+    cats_list = [u.item() if isinstance(u, np.generic) else u for u in list(uniques)]
+    return np.asarray(codes_raw, dtype=np.int64), cats_list
+
+
+# --------------------------------------------------------------------------------------------------
+# Tallies per category
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryTallies:
+    """Agree/disagree tallies of one dimension (opinion group, sector, ...) per statement.
+
+    Attributes
+    ----------
+    name : str
+        Dimension name (``"opinion group"``, ``"sector"``, ...).
+    categories : list
+        The category labels, in row order.
+    members : ndarray of int, shape (n_categories,)
+        Participants in each category.
+    agree, disagree, voters : ndarray, shape (n_categories, n_statements)
+        Agrees, disagrees and votes (passes included) per category and statement.
+    agree_lower, disagree_lower : ndarray, shape (n_categories, n_statements)
+        Wilson lower bounds of the agree and disagree shares.
+    judged : ndarray of bool, shape (n_categories, n_statements)
+        ``voters >= min_voters``.
+    """
+
+    name: str
+    categories: list[Any]
+    members: IntArray
+    agree: FloatArray
+    disagree: FloatArray
+    voters: FloatArray
+    agree_lower: FloatArray
+    disagree_lower: FloatArray
+    judged: BoolArray
+
+
+def category_tallies(
+    indicators: VoteIndicators,
+    codes: IntArray,
+    categories: Sequence[Any],
+    name: str,
+    *,
+    min_voters: int = 5,
+    confidence: float = 0.9,
+) -> CategoryTallies:
+    """Tallies and Wilson lower bounds per category and statement, via one sparse product.
+
+    Parameters
+    ----------
+    indicators : VoteIndicators
+        From :func:`vote_indicators`.
+    codes : ndarray of int, shape (n_participants,)
+        Category code per participant (-1 = none), as from :func:`encode_labels`.
+    categories : sequence
+        Category labels (``len`` = number of codes).
+    name : str
+        Dimension name.
+    min_voters : int, default 5
+        Voters a category needs on a statement to be judged.
+    confidence : float, default 0.9
+        Confidence of the Wilson interval.
+
+    Returns
+    -------
+    CategoryTallies
+    """
+    n_p = indicators.shape[0]
+    k = len(categories)
+    present = codes >= 0
+    member = sparse.csr_matrix(
+        (np.ones(int(present.sum())), (codes[present], np.flatnonzero(present))), shape=(k, n_p)
+    )
+    agree = np.asarray((member @ indicators.agree).toarray(), dtype=np.float64)
+    disagree = np.asarray((member @ indicators.disagree).toarray(), dtype=np.float64)
+    voters = np.asarray((member @ indicators.voted).toarray(), dtype=np.float64)
+    agree_lower, _ = wilson_interval(agree, voters, confidence)
+    disagree_lower, _ = wilson_interval(disagree, voters, confidence)
+    return CategoryTallies(
+        name=name,
+        categories=list(categories),
+        members=np.bincount(codes[present], minlength=k).astype(np.int64),
+        agree=agree,
+        disagree=disagree,
+        voters=voters,
+        agree_lower=agree_lower,
+        disagree_lower=disagree_lower,
+        judged=voters >= min_voters,
+    )
+
+
+def _eligible_mask(eligible: ArrayLike | None, n_s: int) -> BoolArray:
+    if eligible is None:
+        return np.ones(n_s, dtype=bool)
+    mask = np.asarray(eligible)
+    if mask.shape != (n_s,) or mask.dtype != bool:
+        raise AnalysisInputError(f"eligible must be a boolean array with one entry per statement ({n_s})")
+    return mask.astype(bool)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Common ground
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommonGroundResult:
+    """Common ground across opinion groups and declared dimensions.
+
+    Attributes
+    ----------
+    statements : ndarray of int
+        Indices of common-ground statements, best first (GIC descending, ties by index).
+    is_common_ground : ndarray of bool, shape (n_statements,)
+    gic : ndarray, shape (n_statements,)
+        Group-informed consensus over the union of the categories of every checked dimension.
+    dimensions : dict of str to CategoryTallies
+        Tallies per dimension; the opinion groups are under ``"opinion group"``.
+    active : dict of str to bool
+        Whether each dimension had any judged category on any eligible statement.
+    threshold, confidence : float
+        The agree-share threshold (1/2) and the Wilson confidence (0.9).
+    min_voters : int
+        Voters a category needs on a statement to be judged.
+    """
+
+    statements: IntArray
+    is_common_ground: BoolArray
+    gic: FloatArray
+    dimensions: dict[str, CategoryTallies]
+    active: dict[str, bool]
+    threshold: float
+    confidence: float
+    min_voters: int
+
+    def too_small(self, statement: int) -> dict[str, list[Any]]:
+        """Categories too small to judge ``statement``, per dimension (non-empty categories only)."""
+        out: dict[str, list[Any]] = {}
+        for name, t in self.dimensions.items():
+            idx = np.flatnonzero(~t.judged[:, statement] & (t.members > 0))
+            out[name] = [t.categories[i] for i in idx]
+        return out
+
+    def blocking(self, statement: int) -> dict[str, list[Any]]:
+        """Judged categories in which ``statement`` does not hold (why it is not common ground)."""
+        out: dict[str, list[Any]] = {}
+        for name, t in self.dimensions.items():
+            fails = t.judged[:, statement] & ~(t.agree_lower[:, statement] > self.threshold)
+            out[name] = [t.categories[i] for i in np.flatnonzero(fails)]
+        return out
+
+    def never_judged(self) -> dict[str, list[Any]]:
+        """Non-empty categories too small to judge on every statement, per dimension."""
+        out: dict[str, list[Any]] = {}
+        for name, t in self.dimensions.items():
+            idx = np.flatnonzero(~t.judged.any(axis=1) & (t.members > 0))
+            out[name] = [t.categories[i] for i in idx]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary: the ranked common ground with GIC and the categories too small."""
+        items = []
+        for j in self.statements.tolist():
+            items.append(
+                {
+                    "statement": int(j),
+                    "gic": float(self.gic[j]),
+                    "judged": {n: int(t.judged[:, j].sum()) for n, t in self.dimensions.items()},
+                    "too_small": {n: [_jsonable(c) for c in v] for n, v in self.too_small(j).items()},
+                }
+            )
+        return {
+            "common_ground": items,
+            "dimensions": list(self.dimensions),
+            "active": dict(self.active),
+            "never_judged": {n: [_jsonable(c) for c in v] for n, v in self.never_judged().items()},
+            "min_voters": self.min_voters,
+            "confidence": self.confidence,
+            "threshold": self.threshold,
+        }
+
+
+def common_ground(
+    votes: Any,
+    groups: ArrayLike | None,
+    *,
+    labels: Mapping[str, ArrayLike] | None = None,
+    min_voters: int = 5,
+    confidence: float = 0.9,
+    threshold: float = 0.5,
+    min_judged_groups: int = 2,
+    eligible: ArrayLike | None = None,
+) -> CommonGroundResult:
+    """Find common ground across opinion groups and declared sectors (and more).
+
+    See the module docstring for the exact rule and how categories too small to judge are
+    handled.
+
+    Parameters
+    ----------
+    votes : scipy.sparse matrix, VoteMatrix or dense array
+        Participants x statements, +1 agree, -1 disagree, 0 pass; see :func:`as_vote_csr`.
+    groups : array_like of int, shape (n_participants,), or None
+        Opinion group of each participant, negative for participants not in a group. ``None``
+        checks only the declared dimensions.
+    labels : mapping of str to array_like, optional
+        Declared dimensions to check as well, e.g. ``{"sector": sectors}``; add
+        ``"organisation"`` or ``"place"`` where asked. Undeclared entries are ``None``, NaN or "".
+    min_voters : int, default 5
+        Voters a category needs on a statement to be judged.
+    confidence : float, default 0.9
+        Two-sided confidence of the Wilson interval.
+    threshold : float, default 0.5
+        The lower bound of the agree share must exceed this in every judged category.
+    min_judged_groups : int, default 2
+        Judged opinion groups a statement needs (capped at the number of opinion groups).
+    eligible : array_like of bool, shape (n_statements,), optional
+        Statements that may be common ground (e.g. accepted and not meta). Others never are.
+
+    Returns
+    -------
+    CommonGroundResult
+
+    Raises
+    ------
+    AnalysisInputError
+        If shapes disagree, a parameter is out of range, or no dimension is given.
+
+    Notes
+    -----
+    Cost: one sparse product per dimension, O(votes + categories x statements).
+    """
+    if min_voters < 1:
+        raise AnalysisInputError(f"min_voters must be at least 1, got {min_voters}")
+    if not 0.0 <= threshold < 1.0:
+        raise AnalysisInputError(f"threshold must be in [0, 1), got {threshold}")
+    ind = vote_indicators(votes)
+    n_p, n_s = ind.shape
+    elig = _eligible_mask(eligible, n_s)
+    dims: dict[str, CategoryTallies] = {}
+    if groups is not None:
+        g = np.asarray(groups)
+        if not np.issubdtype(g.dtype, np.integer):
+            raise AnalysisInputError("groups must be integers (negative for participants without a group)")
+        codes, cats = encode_labels(g, n_p, GROUP_DIMENSION)
+        dims[GROUP_DIMENSION] = category_tallies(
+            ind, codes, cats, GROUP_DIMENSION, min_voters=min_voters, confidence=confidence
+        )
+    for name, values in (labels or {}).items():
+        if name == GROUP_DIMENSION:
+            raise AnalysisInputError(f"label dimension name {name!r} is reserved for opinion groups")
+        codes, cats = encode_labels(values, n_p, name)
+        dims[name] = category_tallies(ind, codes, cats, name, min_voters=min_voters, confidence=confidence)
+    if not dims:
+        raise AnalysisInputError("common_ground needs opinion groups or at least one label dimension")
+
+    ok = elig.copy()
+    log_gic = np.zeros(n_s)
+    active: dict[str, bool] = {}
+    for name, t in dims.items():
+        holds = ~t.judged | (t.agree_lower > threshold)
+        ok &= holds.all(axis=0)
+        n_judged = t.judged.sum(axis=0)
+        nonempty = t.members > 0
+        if name == GROUP_DIMENSION:
+            need = min(min_judged_groups, int(nonempty.sum()))
+            active[name] = bool(need > 0)
+            ok &= n_judged >= need
+        else:
+            active[name] = bool(t.judged[:, elig].any())
+            if active[name]:
+                ok &= n_judged >= 1
+        log_gic += np.log((t.agree[nonempty] + 1.0) / (t.voters[nonempty] + 2.0)).sum(axis=0)
+    gic = np.exp(log_gic)
+    idx = np.flatnonzero(ok)
+    order = idx[np.lexsort((idx, -gic[idx]))]
+    return CommonGroundResult(
+        statements=order.astype(np.int64),
+        is_common_ground=ok,
+        gic=gic,
+        dimensions=dims,
+        active=active,
+        threshold=float(threshold),
+        confidence=float(confidence),
+        min_voters=int(min_voters),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Divisive statements
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DivisiveResult:
+    """Divisive statements: strong agreement in some groups, strong disagreement in others.
+
+    Attributes
+    ----------
+    statements : ndarray of int
+        Divisive statements, highest spread first.
+    is_divisive : ndarray of bool, shape (n_statements,)
+    spread : ndarray, shape (n_statements,)
+        ``max_g lower(agree_g) + max_h lower(disagree_h) - 1`` over judged categories (NaN when
+        no category is judged). Positive for every divisive statement.
+    tallies : CategoryTallies
+        The tallies of the dimension checked.
+    threshold : float
+        Lower bounds must exceed this (1/2).
+    """
+
+    statements: IntArray
+    is_divisive: BoolArray
+    spread: FloatArray
+    tallies: CategoryTallies
+    threshold: float
+
+    def sides(self, statement: int) -> dict[str, list[Any]]:
+        """The categories that agree and those that disagree strongly on ``statement``."""
+        t = self.tallies
+        agree = t.judged[:, statement] & (t.agree_lower[:, statement] > self.threshold)
+        disagree = t.judged[:, statement] & (t.disagree_lower[:, statement] > self.threshold)
+        return {
+            "agree": [t.categories[i] for i in np.flatnonzero(agree)],
+            "disagree": [t.categories[i] for i in np.flatnonzero(disagree)],
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary of the divisive statements, ranked."""
+        return {
+            "dimension": self.tallies.name,
+            "divisive": [
+                {
+                    "statement": int(j),
+                    "spread": float(self.spread[j]),
+                    "sides": {k: [_jsonable(c) for c in v] for k, v in self.sides(int(j)).items()},
+                }
+                for j in self.statements.tolist()
+            ],
+            "threshold": self.threshold,
+        }
+
+
+def divisive_statements(
+    votes: Any,
+    groups: ArrayLike,
+    *,
+    name: str = GROUP_DIMENSION,
+    min_voters: int = 5,
+    confidence: float = 0.9,
+    threshold: float = 0.5,
+    eligible: ArrayLike | None = None,
+) -> DivisiveResult:
+    """Statements that some groups agree with and others reject, both with confidence.
+
+    Parameters
+    ----------
+    votes : scipy.sparse matrix, VoteMatrix or dense array
+        Participants x statements, see :func:`as_vote_csr`.
+    groups : array_like, shape (n_participants,)
+        Opinion group (negative = none) or any other per-participant label, e.g. sectors.
+    name : str, default "opinion group"
+        Name of the dimension, for the result.
+    min_voters : int, default 5
+        Voters a category needs on a statement to count.
+    confidence : float, default 0.9
+        Confidence of the Wilson intervals.
+    threshold : float, default 0.5
+        Both the surest agreeing category's lower agree bound and the surest disagreeing
+        category's lower disagree bound must exceed this.
+    eligible : array_like of bool, optional
+        Statements that may be listed (e.g. accepted, not meta).
+
+    Returns
+    -------
+    DivisiveResult
+    """
+    ind = vote_indicators(votes)
+    n_p, n_s = ind.shape
+    elig = _eligible_mask(eligible, n_s)
+    codes, cats = encode_labels(groups, n_p, name)
+    t = category_tallies(ind, codes, cats, name, min_voters=min_voters, confidence=confidence)
+    if len(cats) == 0:
+        agree_max = np.full(n_s, np.nan)
+        disagree_max = np.full(n_s, np.nan)
+    else:
+        agree_max = np.where(t.judged, t.agree_lower, -np.inf).max(axis=0)
+        disagree_max = np.where(t.judged, t.disagree_lower, -np.inf).max(axis=0)
+    any_judged = np.isfinite(agree_max)
+    spread = np.where(any_judged, agree_max + disagree_max - 1.0, np.nan)
+    is_div = elig & any_judged & (agree_max > threshold) & (disagree_max > threshold)
+    idx = np.flatnonzero(is_div)
+    order = idx[np.lexsort((idx, -spread[idx]))]
+    return DivisiveResult(
+        statements=order.astype(np.int64),
+        is_divisive=is_div,
+        spread=spread.astype(np.float64),
+        tallies=t,
+        threshold=float(threshold),
+    )

@@ -1,0 +1,414 @@
+"""Uncertainty: Wilson intervals on shares and the stability of opinion groups.
+
+Everything here is vectorised. :func:`wilson_interval` works on arrays of counts of any shape;
+:func:`group_stability` resamples statements (columns of the sparse vote matrix), re-clusters and
+reports how often each participant keeps their group, without ever densifying the vote matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from scipy import sparse
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import norm
+
+from commonweal.analysis.errors import AnalysisInputError
+
+__all__ = [
+    "ClusterFunction",
+    "GroupStability",
+    "ShareIntervals",
+    "group_stability",
+    "share_intervals",
+    "wilson_interval",
+    "z_for_confidence",
+    "polis_projection",
+    "kmeans_on_projection",
+]
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+#: A clustering function for :func:`group_stability`: ``(votes, n_groups, seed) -> labels``.
+#: ``votes`` is a CSR matrix (rows: the participants being checked; stored entries are votes
+#: +1/-1/0), ``n_groups`` the number of groups to find and ``seed`` an ``int`` for any randomness.
+#: It returns one integer label per row (labels need not match the reference labels; they are
+#: aligned by Hungarian matching).
+ClusterFunction = Callable[[sparse.csr_matrix, int, int], ArrayLike]
+
+
+def z_for_confidence(confidence: float) -> float:
+    """Two-sided normal quantile for a confidence level.
+
+    Parameters
+    ----------
+    confidence : float
+        Confidence level in (0, 1), e.g. 0.9.
+
+    Returns
+    -------
+    float
+        ``z`` such that a standard normal lies in ``[-z, z]`` with probability ``confidence``
+        (1.6449 for 0.9).
+    """
+    if not (0.0 < float(confidence) < 1.0):
+        raise AnalysisInputError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
+    return float(norm.ppf(0.5 + float(confidence) / 2.0))
+
+
+def wilson_interval(
+    successes: ArrayLike, trials: ArrayLike, confidence: float = 0.9
+) -> tuple[FloatArray, FloatArray]:
+    """Wilson score interval for binomial proportions, vectorised.
+
+    Parameters
+    ----------
+    successes : array_like
+        Number of successes (e.g. agrees); any shape, broadcast against ``trials``.
+    trials : array_like
+        Number of trials (e.g. voters, passes included). Where it is 0 the interval is [0, 1].
+    confidence : float, default 0.9
+        Two-sided confidence level.
+
+    Returns
+    -------
+    lower, upper : ndarray of float
+        The interval ends, clipped to [0, 1], with the broadcast shape of the inputs.
+
+    Raises
+    ------
+    AnalysisInputError
+        If counts are negative, non-finite, or successes exceed trials.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(8, 10, confidence=0.95)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.4902, 0.9433)
+    """
+    k = np.asarray(successes, dtype=np.float64)
+    n = np.asarray(trials, dtype=np.float64)
+    if not (np.all(np.isfinite(k)) and np.all(np.isfinite(n))):
+        raise AnalysisInputError("wilson_interval: counts must be finite")
+    if np.any(k < 0) or np.any(n < 0):
+        raise AnalysisInputError("wilson_interval: counts must be non-negative")
+    k, n = np.broadcast_arrays(k, n)
+    if np.any(k > n):
+        raise AnalysisInputError("wilson_interval: successes exceed trials")
+    z = z_for_confidence(confidence)
+    z2 = z * z
+    safe_n = np.where(n > 0, n, 1.0)
+    p = k / safe_n
+    denom = 1.0 + z2 / safe_n
+    centre = (p + z2 / (2.0 * safe_n)) / denom
+    half = z * np.sqrt(np.maximum(p * (1.0 - p) / safe_n + z2 / (4.0 * safe_n * safe_n), 0.0)) / denom
+    lower = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), 0.0)
+    upper = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), 1.0)
+    return lower.astype(np.float64), upper.astype(np.float64)
+
+
+@dataclass(frozen=True)
+class ShareIntervals:
+    """Shares with their Wilson intervals.
+
+    Attributes
+    ----------
+    share : ndarray
+        ``count / total`` (NaN where ``total`` is 0).
+    lower, upper : ndarray
+        Wilson interval ends at ``confidence``.
+    count, total : ndarray
+        The counts the shares come from.
+    confidence : float
+        The confidence level.
+    """
+
+    share: FloatArray
+    lower: FloatArray
+    upper: FloatArray
+    count: FloatArray
+    total: FloatArray
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary (NaN becomes ``None``)."""
+        return {
+            "share": _json_list(self.share),
+            "lower": _json_list(self.lower),
+            "upper": _json_list(self.upper),
+            "count": _json_list(self.count),
+            "total": _json_list(self.total),
+            "confidence": self.confidence,
+        }
+
+
+def share_intervals(count: ArrayLike, total: ArrayLike, confidence: float = 0.9) -> ShareIntervals:
+    """Shares ``count / total`` with Wilson intervals.
+
+    Parameters
+    ----------
+    count : array_like
+        Numerators (e.g. agrees per statement).
+    total : array_like
+        Denominators (e.g. voters per statement, passes included).
+    confidence : float, default 0.9
+        Two-sided confidence level.
+
+    Returns
+    -------
+    ShareIntervals
+        Share (NaN where the total is 0), lower and upper interval ends.
+    """
+    lower, upper = wilson_interval(count, total, confidence)
+    k = np.asarray(count, dtype=np.float64)
+    n = np.asarray(total, dtype=np.float64)
+    k, n = np.broadcast_arrays(k, n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(n > 0, k / np.where(n > 0, n, 1.0), np.nan)
+    return ShareIntervals(
+        share=share.astype(np.float64),
+        lower=lower,
+        upper=upper,
+        count=np.array(k, dtype=np.float64),
+        total=np.array(n, dtype=np.float64),
+        confidence=float(confidence),
+    )
+
+
+def _json_list(values: NDArray[Any]) -> list[Any]:
+    out: list[Any] = []
+    for v in np.asarray(values).ravel().tolist():
+        out.append(None if isinstance(v, float) and not np.isfinite(v) else v)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Group stability
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupStability:
+    """How often participants keep their opinion group when statements are resampled.
+
+    Attributes
+    ----------
+    overall : float
+        Mean over the grouped participants of :attr:`participant`; 1 means every participant
+        kept their group in every resample. With ``k`` groups of equal size, pure chance
+        gives about ``1/k``.
+    per_group : ndarray, shape (n_groups,)
+        Mean stability of each group's members (group order as in :attr:`groups`).
+    groups : ndarray, shape (n_groups,)
+        The reference group labels.
+    participant : ndarray, shape (n_participants,)
+        For each participant, the share of resamples in which they were put in the group matched
+        to their reference group; NaN for participants without a group.
+    n_resamples : int
+        Number of bootstrap resamples of the statements.
+    """
+
+    overall: float
+    per_group: FloatArray
+    groups: IntArray
+    participant: FloatArray
+    n_resamples: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dictionary."""
+        return {
+            "overall": self.overall,
+            "per_group": {int(g): float(s) for g, s in zip(self.groups, self.per_group, strict=True)},
+            "n_resamples": self.n_resamples,
+        }
+
+
+def _check_random_state(
+    random_state: int | np.random.Generator | np.random.RandomState | None,
+) -> np.random.Generator:
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(random_state.randint(0, 2**31 - 1))
+    if random_state is None or isinstance(random_state, int | np.integer):
+        return np.random.default_rng(random_state)
+    raise AnalysisInputError(
+        f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}"
+    )
+
+
+def polis_projection(votes: sparse.csr_matrix, n_components: int = 2, random_state: int = 0) -> FloatArray:
+    """Project participants on the leading principal components, Pol.is style, sparsely.
+
+    Missing cells take their column mean, so after centring they are exactly zero and the centred
+    matrix keeps the sparsity of the votes. The components come from a randomised SVD of that
+    sparse matrix; each participant's coordinates are scaled by ``sqrt(n_statements / n_votes)`` as
+    Pol.is does, so people who voted on few statements are not pulled into the centre.
+
+    Parameters
+    ----------
+    votes : scipy.sparse.csr_matrix
+        Participants x statements; stored entries are votes (+1, -1, 0 for pass).
+    n_components : int, default 2
+        Number of components.
+    random_state : int, default 0
+        Seed for the randomised SVD.
+
+    Returns
+    -------
+    ndarray, shape (n_participants, n_components)
+    """
+    from sklearn.utils.extmath import randomized_svd
+
+    x = sparse.csr_matrix(votes, dtype=np.float64, copy=True)
+    n_rows, n_cols = x.shape
+    ones = sparse.csr_matrix((np.ones_like(x.data), x.indices, x.indptr), shape=x.shape)
+    counts = np.asarray(ones.sum(axis=0)).ravel()
+    sums = np.asarray(x.sum(axis=0)).ravel()
+    means = np.divide(sums, counts, out=np.zeros(n_cols), where=counts > 0)
+    x.data = x.data - means[x.indices]
+    k = min(n_components, n_rows, n_cols)
+    if k <= 0:
+        return np.zeros((n_rows, n_components))
+    if min(n_rows, n_cols) <= n_components + 1:
+        # Tiny matrix (a handful of statements): a dense SVD of it is linear in participants.
+        dense = x.toarray()
+        _, s, vt = np.linalg.svd(dense, full_matrices=False)
+        comps = vt[:k]
+    else:
+        _, s, comps = randomized_svd(x, k, n_iter=7, random_state=random_state)
+    proj = np.asarray(x @ comps.T)
+    n_votes = np.diff(x.indptr).astype(np.float64)
+    proj *= np.sqrt(n_cols / np.maximum(n_votes, 1.0))[:, None]
+    if k < n_components:
+        proj = np.hstack([proj, np.zeros((n_rows, n_components - k))])
+    return np.asarray(proj, dtype=np.float64)
+
+
+def kmeans_on_projection(votes: sparse.csr_matrix, n_groups: int, seed: int) -> IntArray:
+    """Built-in clustering for :func:`group_stability`: k-means on a 2-D Pol.is-style projection.
+
+    Parameters
+    ----------
+    votes : scipy.sparse.csr_matrix
+        Participants x statements; stored entries are votes.
+    n_groups : int
+        Number of groups.
+    seed : int
+        Seed for the SVD and k-means initialisation.
+
+    Returns
+    -------
+    ndarray of int, shape (n_participants,)
+    """
+    from sklearn.cluster import KMeans
+
+    proj = polis_projection(votes, 2, random_state=seed)
+    n_groups = max(1, min(n_groups, proj.shape[0]))
+    km = KMeans(n_clusters=n_groups, n_init=4, random_state=seed)
+    return np.asarray(km.fit_predict(proj), dtype=np.int64)
+
+
+def _align(reference: IntArray, found: IntArray, n_ref: int) -> IntArray:
+    """Relabel ``found`` to best match ``reference`` (labels 0..n_ref-1) by Hungarian matching."""
+    found_codes, found_inv = np.unique(found, return_inverse=True)
+    n_found = found_codes.size
+    confusion = sparse.coo_matrix(
+        (np.ones(reference.size), (reference, found_inv)), shape=(n_ref, n_found)
+    ).toarray()
+    rows, cols = linear_sum_assignment(confusion, maximize=True)
+    mapping = np.full(n_found, -1, dtype=np.int64)
+    mapping[cols] = rows
+    return mapping[found_inv]
+
+
+def group_stability(
+    votes: Any,
+    groups: ArrayLike,
+    *,
+    n_resamples: int = 50,
+    cluster: ClusterFunction | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> GroupStability:
+    """Group stability under bootstrap resampling of statements.
+
+    For each resample, statements (columns) are drawn with replacement, the grouped participants
+    are clustered again into the same number of groups, the new labels are aligned with the
+    reference groups by Hungarian matching on the confusion matrix, and each participant scores 1
+    if they landed in the group matched to their own. Each resample costs O(votes) plus the
+    clustering.
+
+    Parameters
+    ----------
+    votes : scipy.sparse matrix or VoteMatrix
+        Participants x statements; stored entries are votes (+1, -1, 0 for pass).
+    groups : array_like of int, shape (n_participants,)
+        Reference opinion group of each participant; negative for participants not grouped
+        (they are left out).
+    n_resamples : int, default 50
+        Number of bootstrap resamples.
+    cluster : callable, optional
+        ``cluster(votes, n_groups, seed) -> labels``, see :data:`ClusterFunction`. Defaults to
+        :func:`kmeans_on_projection`. Pass the engine's own clustering to measure the stability
+        of exactly the procedure that made the groups.
+    random_state : int, Generator or None
+        Seed for resampling and clustering.
+
+    Returns
+    -------
+    GroupStability
+
+    Raises
+    ------
+    AnalysisInputError
+        If shapes disagree, fewer than two groups are given, or ``n_resamples < 1``.
+    """
+    from commonweal.analysis.commonground import as_vote_csr
+
+    x = as_vote_csr(votes)
+    g = np.asarray(groups)
+    if g.ndim != 1 or g.shape[0] != x.shape[0]:
+        raise AnalysisInputError(
+            f"groups must have one entry per participant ({x.shape[0]}), got shape {g.shape}"
+        )
+    if not np.issubdtype(g.dtype, np.integer):
+        raise AnalysisInputError("groups must be integers (negative for participants without a group)")
+    if n_resamples < 1:
+        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
+    rng = _check_random_state(random_state)
+    members = np.flatnonzero(g >= 0)
+    group_ids, ref = np.unique(g[members], return_inverse=True)
+    n_groups = group_ids.size
+    if n_groups < 2:
+        raise AnalysisInputError("group stability needs at least two groups")
+    clusterer: ClusterFunction = cluster if cluster is not None else kmeans_on_projection
+    sub = x[members]
+    n_cols = x.shape[1]
+    kept = np.zeros(members.size, dtype=np.float64)
+    for _ in range(n_resamples):
+        cols = rng.integers(0, n_cols, size=n_cols)
+        resampled = sparse.csr_matrix(sub[:, cols])
+        seed = int(rng.integers(0, 2**31 - 1))
+        labels = np.asarray(clusterer(resampled, n_groups, seed)).astype(np.int64).ravel()
+        if labels.shape[0] != members.size:
+            raise AnalysisInputError(
+                f"cluster function returned {labels.shape[0]} labels for {members.size} participants"
+            )
+        aligned = _align(ref, labels, n_groups)
+        kept += aligned == ref
+    kept /= n_resamples
+    participant = np.full(x.shape[0], np.nan)
+    participant[members] = kept
+    per_group = np.bincount(ref, weights=kept, minlength=n_groups) / np.bincount(ref, minlength=n_groups)
+    return GroupStability(
+        overall=float(kept.mean()),
+        per_group=per_group.astype(np.float64),
+        groups=group_ids.astype(np.int64),
+        participant=participant,
+        n_resamples=int(n_resamples),
+    )

@@ -1,0 +1,133 @@
+"""The ``commonweal`` command: serve, demo, worker, analyse and the Django management commands.
+
+The web UI and this command share the same actions (``<app>/actions.py``); nothing here holds business logic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_manage(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["commonweal", *rest])
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    return cmd_manage(args, ["migrate", "--noinput", *rest])
+
+
+def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    """Serve with gunicorn (a production-grade WSGI server), never Django's development server."""
+    _setup_django()
+    from django.conf import settings
+    from gunicorn.app.base import BaseApplication
+
+    from commonweal.wsgi import application
+
+    workers = args.workers or max(2, multiprocessing.cpu_count() * 2)
+    options: dict[str, Any] = {
+        "bind": f"{args.host}:{args.port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": args.threads,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "accesslog": "-" if args.access_log else None,
+        "errorlog": "-",
+        "loglevel": "warning",
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                if value is not None:
+                    self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return application
+
+    url = f"http://{args.host}:{args.port}/"
+    print(f"commonweal is serving on {url}  (data folder: {settings.DATA_DIR}; {workers} workers)")
+    login_file = settings.DATA_DIR / "demo-login.txt"
+    if login_file.exists():
+        print(login_file.read_text().rstrip())
+    print("Press Ctrl+C to stop.", flush=True)
+    Server().run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    _setup_django()
+    from commonweal.systems.demo import load_demo
+
+    return load_demo(if_empty=args.if_empty, participants=args.participants, seed=args.seed)
+
+
+def cmd_analyse(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    from commonweal.analysis.cli import run_analyse
+
+    return run_analyse(args.folder, json_path=args.json, random_state=args.seed)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="commonweal", description="Run and manage commonweal.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="serve the web app with gunicorn")
+    p.add_argument("--host", default=os.environ.get("COMMONWEAL_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("COMMONWEAL_PORT", "8000")))
+    p.add_argument("--workers", type=int, default=int(os.environ.get("COMMONWEAL_WORKERS", "0")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("COMMONWEAL_THREADS", "4")))
+    p.add_argument("--access-log", action="store_true")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="load the demo system (Riverside Health and Care Partnership)")
+    p.add_argument("--if-empty", action="store_true", help="only when the database has no system yet")
+    p.add_argument("--participants", type=int, default=300)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("migrate", help="create or update the database tables")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("analyse", help="analyse a Pol.is open-data export folder and print a summary")
+    p.add_argument("folder")
+    p.add_argument(
+        "--json", metavar="FILE", help="also write the full result as JSON to FILE ('-' for stdout)"
+    )
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_analyse)
+
+    p = sub.add_parser("manage", help="run a Django management command", add_help=False)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    if argv and argv[0] in ("manage", "migrate"):
+        args, rest = parser.parse_known_args(argv[:1])
+        return int(args.func(args, argv[1:]) or 0)
+    args = parser.parse_args(argv)
+    return int(args.func(args, []) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

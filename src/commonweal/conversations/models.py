@@ -1,0 +1,223 @@
+"""Conversations: statements, participants and their votes (kept as events), moderation, analysis snapshots."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+
+from commonweal.systems.models import Community, Organisation, Place, Sector, System
+
+STATEMENT_MAX_LENGTH = 280
+DEFAULT_THEMES = ["What is working", "What we could do together"]
+
+
+def new_slug() -> str:
+    # Short, unguessable, easy to read aloud and type from a slide: no 0/o/1/l confusion.
+    alphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def new_handle() -> str:
+    return secrets.token_hex(8)
+
+
+def normalise_text(text: str) -> str:
+    """The form used to find exact duplicates: case, spacing and trailing punctuation do not count."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.rstrip(" .!?")
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    class Moderation(models.TextChoices):
+        STRICT = "strict", "Strict: new statements are shown only once a moderator accepts them"
+        PERMISSIVE = "permissive", "Permissive: new statements are shown at once; moderators can reject them"
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="conversations")
+    slug = models.SlugField(max_length=40, unique=True, default=new_slug)
+    title = models.CharField(max_length=200)
+    question = models.CharField(max_length=500, help_text="The question participants answer.")
+    description = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    moderation = models.CharField(max_length=12, choices=Moderation.choices, default=Moderation.STRICT)
+    participants_can_add = models.BooleanField(default=True)
+    ask_sector = models.BooleanField(default=True)
+    ask_organisation = models.BooleanField(default=True)
+    ask_place = models.BooleanField(default=True)
+    ask_community = models.BooleanField(default=True)
+    themes = models.JSONField(
+        default=list, blank=True, help_text="The conversation's own list of statement themes."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def asks_about_you(self) -> bool:
+        return self.ask_sector or self.ask_organisation or self.ask_place or self.ask_community
+
+
+class ConversationModerator(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderates")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="moderators")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "conversation"], name="moderator_unique")]
+
+
+class Participant(models.Model):
+    """A pseudonymous participant of one system. No name, no account; declared attributes are optional."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="participants")
+    # A random public handle: what the API and exports use, never the database id.
+    handle = models.CharField(max_length=32, unique=True, default=new_handle)
+    # The secret that proves a device is this participant (hashed, like a password).
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    sector = models.CharField(max_length=30, choices=Sector.choices, blank=True)
+    organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL)
+    communities = models.ManyToManyField(Community, blank=True, related_name="participants")
+    about_you_done = models.BooleanField(
+        default=False, help_text="Answered or skipped the 'about you' questions."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"participant {self.handle}"
+
+
+class Participation(models.Model):
+    """A participant joining one conversation (after consent)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="participations")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="participations")
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "conversation"], name="participation_unique")
+        ]
+
+
+class Statement(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting for moderation"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="statements")
+    text = models.CharField(max_length=STATEMENT_MAX_LENGTH)
+    normalised_text = models.CharField(max_length=STATEMENT_MAX_LENGTH + 20, editable=False)
+    author = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
+    )
+    seeded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    is_seed = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    is_meta = models.BooleanField(default=False, help_text="About the conversation itself, not its question.")
+    theme = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["conversation", "normalised_text"], name="statement_unique_text"),
+        ]
+        indexes = [models.Index(fields=["conversation", "state"])]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.normalised_text = normalise_text(self.text)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def system(self) -> System:
+        return self.conversation.system
+
+
+class VoteValue(models.IntegerChoices):
+    AGREE = 1, "Agree"
+    PASS = 0, "Pass"
+    DISAGREE = -1, "Disagree"
+
+
+class VoteEvent(models.Model):
+    """Every vote ever cast, kept. The current vote is derived from the latest event (see :class:`Vote`)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="vote_events")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="vote_events")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="vote_events")
+    value = models.SmallIntegerField(choices=VoteValue.choices)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "id"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(value__in=[-1, 0, 1]), name="vote_event_value")
+        ]
+
+
+class Vote(models.Model):
+    """The current vote of a participant on a statement, kept consistent with the events in the same transaction."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="votes")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="votes")
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=VoteValue.choices)
+    updated_at = models.DateTimeField()
+    event = models.ForeignKey(VoteEvent, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "statement"], name="vote_unique_current"),
+            models.CheckConstraint(condition=models.Q(value__in=[-1, 0, 1]), name="vote_value"),
+        ]
+        indexes = [models.Index(fields=["conversation", "participant"])]
+
+
+class AnalysisSnapshot(models.Model):
+    """One result of the analysis engine for a conversation. The tick only grows."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="snapshots")
+    tick = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(auto_now_add=True)
+    vote_event_high_water = models.BigIntegerField(
+        default=0, help_text="The last vote event the snapshot includes."
+    )
+    result = models.JSONField(help_text="AnalysisResult.to_dict()")
+    state = models.JSONField(
+        null=True, blank=True, help_text="The engine state to warm-start the next update."
+    )
+    priorities = models.JSONField(
+        default=dict, help_text="Statement id -> priority, to choose the next statement."
+    )
+
+    class Meta:
+        ordering = ["-tick"]
+        constraints = [models.UniqueConstraint(fields=["conversation", "tick"], name="snapshot_unique_tick")]

@@ -1,0 +1,1 @@
+urlpatterns: list = []  # facilitator and moderator pages, relative to /manage/conversations/

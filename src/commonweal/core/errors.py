@@ -1,0 +1,107 @@
+"""One exception hierarchy for the whole platform.
+
+Every error has a stable ``code`` (machine-readable, never changes once published), an HTTP ``status`` and a
+``message`` a person can act on. The JSON API renders them as ``{"error": {"code", "message", "detail"}}``;
+HTML views render them as a page in the site layout (``core/middleware.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CommonwealError(Exception):
+    """Base class: an error a person can understand and act on."""
+
+    code = "error"
+    status = 400
+    default_message = "Something went wrong with that request."
+
+    def __init__(self, message: str | None = None, *, detail: Any = None, code: str | None = None) -> None:
+        self.message = message or self.default_message
+        self.detail = detail
+        if code:
+            self.code = code
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "detail": self.detail}}
+
+
+class InvalidInput(CommonwealError):
+    code = "invalid_input"
+    status = 400
+    default_message = (
+        "Some of what was sent is not valid. Check the fields named in the detail and try again."
+    )
+
+
+class NotAuthenticated(CommonwealError):
+    code = "not_authenticated"
+    status = 401
+    default_message = "Sign in to do this."
+
+
+class PermissionDenied(CommonwealError):
+    code = "permission_denied"
+    status = 403
+    default_message = "You do not have permission to do this. Ask a facilitator of this system for access."
+
+
+class NotFound(CommonwealError):
+    code = "not_found"
+    status = 404
+    default_message = "We could not find that. Check the link, or go back and try again."
+
+
+class Conflict(CommonwealError):
+    code = "conflict"
+    status = 409
+    default_message = "That conflicts with something that already exists."
+
+
+class ConversationClosed(Conflict):
+    code = "conversation_closed"
+    default_message = "This conversation is closed, so it no longer takes votes or statements."
+
+
+class ConversationNotOpen(Conflict):
+    code = "conversation_not_open"
+    default_message = (
+        "This conversation has not opened yet. Try the link again when the facilitator opens it."
+    )
+
+
+class StatementNotVotable(Conflict):
+    code = "statement_not_votable"
+    default_message = "That statement is not open for votes (it is waiting for moderation or was rejected)."
+
+
+class DuplicateStatement(Conflict):
+    code = "duplicate_statement"
+    default_message = "That statement is already in this conversation. You can vote on it instead."
+
+
+class RateLimited(CommonwealError):
+    code = "rate_limited"
+    status = 429
+    default_message = "You are going faster than we allow. Wait a minute, then carry on: nothing was lost."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 60, **kw: Any) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, **kw)
+
+
+class LockedOut(CommonwealError):
+    code = "locked_out"
+    status = 429
+    default_message = (
+        "Too many failed sign-in attempts. Wait 15 minutes and try again, or ask an administrator."
+    )
+
+
+class ImportFailed(InvalidInput):
+    code = "import_failed"
+    default_message = (
+        "The file was not imported: fix the rows listed and upload it again. Nothing was changed."
+    )

@@ -1,0 +1,227 @@
+"""All settings of commonweal, read from environment variables with documented defaults.
+
+Every setting has a default that suits the embedded, single-machine installation (SQLite in a data folder).
+Production mode (``COMMONWEAL_PRODUCTION=1``) refuses to start without an explicit secret key and allowed hosts.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+BASE_DIR = Path(__file__).resolve().parent
+
+# COMMONWEAL_DATA_DIR: where the embedded database, generated secrets and uploads live. Default: ./data
+DATA_DIR = Path(os.environ.get("COMMONWEAL_DATA_DIR", Path.cwd() / "data")).resolve()
+
+# COMMONWEAL_PRODUCTION: 1 in production. Secrets must then be given explicitly; cookies are HTTPS-only.
+PRODUCTION = _env_bool("COMMONWEAL_PRODUCTION", False)
+
+# COMMONWEAL_DEBUG: Django's debug pages. Never in production. Default: off.
+DEBUG = _env_bool("COMMONWEAL_DEBUG", False) and not PRODUCTION
+
+
+def _secret_key() -> str:
+    key = os.environ.get("COMMONWEAL_SECRET_KEY", "")
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "COMMONWEAL_SECRET_KEY must be set in production mode (COMMONWEAL_PRODUCTION=1): "
+            "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+        )
+    # The embedded default keeps a generated key in the data folder, so sessions survive restarts.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# COMMONWEAL_SECRET_KEY: signs sessions and CSRF tokens. Generated into the data folder when not production.
+SECRET_KEY = _secret_key()
+
+# COMMONWEAL_ALLOWED_HOSTS: comma-separated host names the server answers to. Default: localhost only.
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("COMMONWEAL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
+    if h.strip()
+]
+if PRODUCTION and not os.environ.get("COMMONWEAL_ALLOWED_HOSTS"):
+    raise ImproperlyConfigured(
+        "COMMONWEAL_ALLOWED_HOSTS must be set in production mode, e.g. 'commonweal.example.org'."
+    )
+
+# COMMONWEAL_CSRF_TRUSTED_ORIGINS: comma-separated origins (scheme://host) allowed to post forms behind a proxy.
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("COMMONWEAL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "commonweal.core",
+    "commonweal.systems",
+    "commonweal.conversations",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "commonweal.core.middleware.SecurityHeadersMiddleware",
+    "commonweal.core.middleware.ErrorPageMiddleware",
+]
+
+ROOT_URLCONF = "commonweal.urls"
+WSGI_APPLICATION = "commonweal.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "commonweal.core.context_processors.site",
+            ],
+        },
+    }
+]
+
+# COMMONWEAL_DATABASE_URL: e.g. postgres://user:pass@host:5432/commonweal. Default: SQLite in the data folder.
+DATABASE_URL = os.environ.get("COMMONWEAL_DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "commonweal.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+                    "PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/manage/"
+LOGOUT_REDIRECT_URL = "/"
+
+# COMMONWEAL_LOGIN_MAX_FAILURES: failed logins for one username (or from one address) before a lock-out.
+LOGIN_MAX_FAILURES = int(os.environ.get("COMMONWEAL_LOGIN_MAX_FAILURES", "5"))
+# COMMONWEAL_LOGIN_LOCKOUT_MINUTES: how long a lock-out lasts.
+LOGIN_LOCKOUT_MINUTES = int(os.environ.get("COMMONWEAL_LOGIN_LOCKOUT_MINUTES", "15"))
+
+# Rate limits, "count/seconds". Per participant for votes and statements, per IP address for joins.
+# COMMONWEAL_RATE_VOTES: votes one participant may cast in a window. Default: 120 a minute.
+RATE_VOTES = os.environ.get("COMMONWEAL_RATE_VOTES", "120/60")
+# COMMONWEAL_RATE_STATEMENTS: statements one participant may submit in a window. Default: 10 in 10 minutes.
+RATE_STATEMENTS = os.environ.get("COMMONWEAL_RATE_STATEMENTS", "10/600")
+# COMMONWEAL_RATE_JOINS: participants one IP address may create in a window. Default: 300 an hour
+# (an event venue shares one address among many phones).
+RATE_JOINS = os.environ.get("COMMONWEAL_RATE_JOINS", "300/3600")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# COMMONWEAL_SECURE_COOKIES: send cookies over HTTPS only. Default: on in production, off otherwise.
+SESSION_COOKIE_SECURE = _env_bool("COMMONWEAL_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+# A participant's session lasts long enough to come back to a conversation on the same device.
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 180
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = int(os.environ.get("COMMONWEAL_HSTS_SECONDS", "31536000"))
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(os.environ.get("COMMONWEAL_STATIC_ROOT", DATA_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+try:  # WhiteNoise warns about a missing folder; collectstatic fills it in production.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files straight from the finders when collectstatic has not run (tests, development).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commonweal"},
+}
+
+# COMMONWEAL_SITE_NAME: shown in the header.
+SITE_NAME = os.environ.get("COMMONWEAL_SITE_NAME", "commonweal")
+
+# COMMONWEAL_SMALL_NUMBER: no breakdown shows a cell of fewer people than this.
+SMALL_NUMBER_THRESHOLD = int(os.environ.get("COMMONWEAL_SMALL_NUMBER", "5"))
+
+# COMMONWEAL_LOG_LEVEL: logging level of commonweal's own loggers.
+LOG_LEVEL = os.environ.get("COMMONWEAL_LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "commonweal": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
+
+NINJA_PAGINATION_PER_PAGE = 100

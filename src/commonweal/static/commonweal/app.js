@@ -1,0 +1,6 @@
+// Progressive enhancement only: every page works without this file.
+import { initAll } from "../vendor/nhsuk/nhsuk-frontend.min.js";
+
+document.documentElement.classList.remove("no-js");
+document.body.classList.add("js-enabled", "nhsuk-frontend-supported");
+initAll();

@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from commonweal.api import api
+from commonweal.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("commonweal.core.urls")),
+    path("manage/", include("commonweal.systems.urls")),
+    path("", include("commonweal.conversations.urls")),
+    path("api/", api.urls),
+]
+
+handler400 = "commonweal.core.views.bad_request"
+handler403 = "commonweal.core.views.permission_denied"
+handler404 = "commonweal.core.views.not_found"
+handler500 = "commonweal.core.views.server_error"
