@@ -6,6 +6,7 @@ Production mode (``COMMONWEAL_PRODUCTION=1``) refuses to start without an explic
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
@@ -189,10 +190,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("COMMONWEAL_STATIC_ROOT", DATA_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-try:  # WhiteNoise warns about a missing folder; collectstatic fills it in production.
+with contextlib.suppress(OSError):  # WhiteNoise warns about a missing folder; collectstatic fills it.
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
