@@ -39,7 +39,7 @@ class InvalidInput(CommonwealError):
 class NotAuthenticated(CommonwealError):
     code = "not_authenticated"
     status = 401
-    default_message = "Sign in to do this."
+    default_message = "Sign in with your facilitator or moderator account to do this."
 
 
 class PermissionDenied(CommonwealError):
