@@ -72,3 +72,21 @@ class RateLimitBucket(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")]
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept in the database so every app server sees the same lock-out.
+
+    A username (or an address) is locked out while it has ``LOGIN_MAX_FAILURES`` failures within the last
+    ``LOGIN_LOCKOUT_MINUTES``; a successful sign-in deletes the username's failures.
+    """
+
+    username = models.CharField(max_length=150, db_index=True, help_text="As typed, case-folded.")
+    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.ip}"
