@@ -366,7 +366,8 @@ class VoteMatrix:
 
     def participant_vote_counts(self) -> IntArray:
         """Votes per participant, passes included."""
-        return np.diff(self.votes.indptr).astype(np.int64)
+        out: IntArray = np.diff(np.asarray(self.votes.indptr)).astype(np.int64)
+        return out
 
     def statement_vote_counts(self) -> IntArray:
         """Votes per statement, passes included."""

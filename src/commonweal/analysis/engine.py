@@ -1,0 +1,469 @@
+"""The public entry point: one analysis update, ``(matrix, previous state) -> result``."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from commonweal.analysis import polis
+from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.matrix import VoteMatrix
+from commonweal.analysis.polis import KSmoother, Tallies
+from commonweal.analysis.result import AnalysisResult
+from commonweal.analysis.state import AnalysisState
+
+__all__ = ["AnalysisOptions", "GroupStatistics", "PolisAnalysis", "analyse", "group_statistics"]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """Parameters of an analysis update; the defaults are Pol.is'.
+
+    Attributes
+    ----------
+    base_k : int
+        Number of base clusters (Pol.is: 100).
+    base_iters : int
+        k-means iterations for base clusters (100).
+    group_iters : int
+        k-means iterations per candidate k for opinion groups (20).
+    max_k : int
+        Largest number of opinion groups (5).
+    min_votes : int
+        Votes that put a participant in-conv (7, or every statement if fewer).
+    greedy_n : int
+        In-conv is topped up with the top voters to this many (15).
+    k_buffer : int
+        Updates in a row a new best k must win before it is shown (4).
+    threshold : float
+        k-means convergence: every centre moves less than this (0.01).
+    pca_method : {"auto", "gram", "lanczos"}
+        See :func:`commonweal.analysis.polis.pca_components`.
+    beyond_polis : bool
+        Also compute common ground, divisive statements, bridging scores, intervals and
+        group stability where those modules are available.
+    """
+
+    base_k: int = 100
+    base_iters: int = 100
+    group_iters: int = 20
+    max_k: int = 5
+    min_votes: int = 7
+    greedy_n: int = 15
+    k_buffer: int = 4
+    threshold: float = 0.01
+    pca_method: Literal["auto", "gram", "lanczos"] = "auto"
+    beyond_polis: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("base_k", "base_iters", "group_iters", "min_votes", "greedy_n", "k_buffer"):
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or value < 0:
+                raise AnalysisInputError(f"option {name} must be a non-negative integer, got {value!r}")
+        if self.base_k < 1:
+            raise AnalysisInputError(f"option base_k must be at least 1, got {self.base_k}")
+        if not isinstance(self.max_k, int | np.integer) or self.max_k < 2:
+            raise AnalysisInputError(f"option max_k must be an integer of at least 2, got {self.max_k!r}")
+        if not self.threshold > 0:
+            raise AnalysisInputError(f"option threshold must be positive, got {self.threshold!r}")
+        if self.pca_method not in ("auto", "gram", "lanczos"):
+            raise AnalysisInputError(
+                f"option pca_method must be 'auto', 'gram' or 'lanczos', got {self.pca_method!r}"
+            )
+
+
+@dataclass(frozen=True)
+class GroupStatistics:
+    """Steps 7-11 of Pol.is mode for a given membership.
+
+    Attributes
+    ----------
+    tallies : Tallies
+    group_informed_consensus : numpy.ndarray
+    repness : dict
+    consensus : dict
+    priorities : numpy.ndarray
+    """
+
+    tallies: Tallies
+    group_informed_consensus: FloatArray
+    repness: dict[int, list[polis.RepStatement]]
+    consensus: dict[str, list[polis.ConsensusStatement]]
+    priorities: FloatArray
+
+
+def group_statistics(
+    matrix: VoteMatrix,
+    group_labels: IntArray,
+    n_groups: int,
+    extremity: FloatArray,
+    *,
+    order: Any = None,
+) -> GroupStatistics:
+    """Tallies, group-informed consensus, repness, consensus and priorities for given groups.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+    group_labels : numpy.ndarray of int
+        Opinion group of each participant (row), -1 when not clustered.
+    n_groups : int
+    extremity : numpy.ndarray
+        Statement extremity (from the PCA step).
+    order : sequence of int, optional
+        Column order Pol.is would scan (matters only for ties).
+
+    Returns
+    -------
+    GroupStatistics
+    """
+    labels = np.asarray(group_labels, dtype=np.int64)
+    if labels.shape[0] != matrix.n_participants:
+        raise AnalysisInputError(
+            f"group_labels has {labels.shape[0]} entries for {matrix.n_participants} participants"
+        )
+    active, _, _ = polis.statement_columns(matrix)
+    eligible = active & ~matrix.mod_out
+    tallies = polis.group_tallies(matrix.votes, labels, n_groups)
+    gic = polis.group_informed_consensus(tallies)
+    rep = polis.repness(tallies, eligible=eligible, statement_ids=matrix.statement_ids, order=order)
+    cons = polis.consensus(matrix.votes, eligible=eligible, statement_ids=matrix.statement_ids, order=order)
+    pri = polis.priorities(tallies, extremity, matrix.is_meta)
+    return GroupStatistics(tallies, gic, rep, cons, pri)
+
+
+def _align(prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any]) -> IntArray:
+    """Position in ``ids`` of each of ``prev_ids`` (-1 when gone); fast when a prefix."""
+    n_prev = prev_ids.shape[0]
+    if n_prev <= ids.shape[0] and (n_prev == 0 or np.array_equal(ids[:n_prev], prev_ids)):
+        return np.arange(n_prev, dtype=np.int64)
+    return np.asarray(pd.Index(ids).get_indexer(prev_ids), dtype=np.int64)
+
+
+def _carry(
+    prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any], values: npt.NDArray[Any], fill: Any
+) -> npt.NDArray[Any]:
+    """Move per-id values of the previous state onto the current ids."""
+    pos = _align(prev_ids, ids)
+    out = np.full((ids.shape[0],) + values.shape[1:], fill, dtype=values.dtype)
+    ok = pos >= 0
+    out[pos[ok]] = values[ok]
+    return out
+
+
+def analyse(
+    matrix: VoteMatrix,
+    state: AnalysisState | None = None,
+    *,
+    options: AnalysisOptions | None = None,
+    random_state: int | np.random.Generator | None = None,
+) -> AnalysisResult:
+    """Run one analysis update: Pol.is mode, then the beyond-Pol.is measures.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+        The latest votes (see :class:`~commonweal.analysis.matrix.VoteMatrix`).
+    state : AnalysisState, optional
+        The previous update's state (``result.state``); ``None`` for a cold start. It
+        carries in-conv participants, PCA components, base and group centres and the k
+        history, keyed by ids.
+    options : AnalysisOptions, optional
+        Defaults are Pol.is'.
+    random_state : int or numpy.random.Generator, optional
+        Seeds the resampling of the beyond-Pol.is measures; Pol.is mode is deterministic.
+
+    Returns
+    -------
+    AnalysisResult
+        Its ``state`` is the input of the next update.
+
+    Raises
+    ------
+    AnalysisInputError
+        When ``matrix`` is not a VoteMatrix or ``state`` is not an AnalysisState.
+    """
+    if not isinstance(matrix, VoteMatrix):
+        raise AnalysisInputError(
+            f"analyse expects a VoteMatrix (build one with VoteMatrix.from_events or from_dataframe), "
+            f"got {type(matrix).__name__}"
+        )
+    if state is not None and not isinstance(state, AnalysisState):
+        raise AnalysisInputError(
+            f"state must be an AnalysisState from a previous result, got {type(state).__name__}"
+        )
+    opts = options if options is not None else AnalysisOptions()
+    if not isinstance(opts, AnalysisOptions):
+        raise AnalysisInputError(f"options must be AnalysisOptions, got {type(opts).__name__}")
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = now - clock
+        clock = now
+
+    votes = matrix.votes
+    n_p, n_s = matrix.shape
+    pids = matrix.participant_ids
+    sids = matrix.statement_ids
+
+    # 1. Columns Pol.is sees; mod-out (rejected, meta) columns are zeros for everyone.
+    active, usable, n_columns = polis.statement_columns(matrix)
+    mod_out = matrix.mod_out
+    vote_counts = matrix.participant_vote_counts()
+    lap("matrix")
+
+    # 2. In-conv, carried over.
+    prev_in = _carry(state.participant_ids, pids, state.in_conv, False) if state is not None else None
+    in_conv = polis.in_conv(vote_counts, n_columns, prev_in, min_votes=opts.min_votes, greedy_n=opts.greedy_n)
+    lap("in_conv")
+
+    # 3. PCA on the centred matrix (sparsity of the votes), warm-started.
+    means = polis.column_means(votes, usable)
+    centred = polis.centred_matrix(votes, means, usable)
+    start = None
+    if state is not None and state.components.size:
+        start = _carry(state.statement_ids, sids, state.components.T, 0.0).T
+    comps, evals = polis.pca_components(centred, 2, start=start, method=opts.pca_method)
+    lap("pca")
+
+    # 4. Projections. n_p counts mod-out columns as voted, for everyone (Pol.is zeroes them).
+    active_mod_out = active & mod_out
+    votes_on_mod_out = np.zeros(n_p, dtype=np.int64)
+    if active_mod_out.any():
+        rows = np.repeat(np.arange(n_p), np.diff(votes.indptr))
+        votes_on_mod_out = np.bincount(rows[active_mod_out[votes.indices]], minlength=n_p).astype(np.int64)
+    n_cast = vote_counts - votes_on_mod_out + int(active_mod_out.sum())
+    proj = polis.project_participants(centred, comps, n_cast, n_columns)
+    st_proj, extremity = polis.project_statements(means, comps, n_columns, usable)
+    lap("projection")
+
+    # 5. Base clusters on in-conv participants.
+    in_idx = np.flatnonzero(in_conv)
+    pts = proj[in_idx]
+    init: FloatArray
+    if state is not None and state.base_centres.shape[0] > 0 and pts.shape[0] > 0:
+        prev_labels = _carry(state.participant_ids, pids, state.base_labels, -1)[in_idx]
+        had = prev_labels >= 0
+        if had.any():
+            m = int(prev_labels.max()) + 1
+            cnt = np.bincount(prev_labels[had], minlength=m)
+            cx = np.bincount(prev_labels[had], weights=pts[had, 0], minlength=m)
+            cy = np.bincount(prev_labels[had], weights=pts[had, 1], minlength=m)
+            keep = cnt > 0
+            recentred = np.column_stack([cx[keep] / cnt[keep], cy[keep] / cnt[keep]])
+            # Pol.is merges clusters whose centres coincide.
+            recentred = np.unique(recentred, axis=0) if recentred.shape[0] > 1 else recentred
+            init = polis.fill_clusters(pts, recentred, opts.base_k)
+        else:
+            init = polis.fill_clusters(pts, state.base_centres, opts.base_k)
+    else:
+        init = polis.init_clusters(pts, opts.base_k)
+    base = polis.kmeans(pts, init, max_iter=opts.base_iters, threshold=opts.threshold)
+    base_labels = np.full(n_p, -1, dtype=np.int64)
+    base_labels[in_idx] = base.labels
+    lap("base_clusters")
+
+    # 6. Opinion groups with Pol.is' k smoothing.
+    smoother = state.k_smoother if state is not None else KSmoother()
+    prev_groups = state.group_centres if state is not None else None
+    group_labels = np.full(n_p, -1, dtype=np.int64)
+    if base.centres.shape[0] > 0:
+        clusterings, sils, best_k = polis.choose_groups(
+            base.centres,
+            base.sizes.astype(np.float64),
+            previous_centres=prev_groups,
+            max_k=opts.max_k,
+            max_iter=opts.group_iters,
+            threshold=opts.threshold,
+        )
+        smoother = polis.smooth_k(smoother, best_k, opts.k_buffer)
+        shown = smoother.smoothed_k if smoother.smoothed_k in clusterings else best_k
+        chosen = clusterings[int(shown if shown is not None else best_k)]
+        group_of_base = chosen.labels
+        group_centres = chosen.centres
+        group_labels[in_idx] = group_of_base[base.labels]
+        group_centres_by_k = {k: c.centres for k, c in clusterings.items()}
+    else:
+        sils, best_k = {}, 0
+        group_of_base = np.zeros(0, dtype=np.int64)
+        group_centres = np.zeros((0, 2))
+        group_centres_by_k = {}
+    n_groups = int(group_centres.shape[0])
+    lap("groups")
+
+    # 7-11.
+    stats = group_statistics(matrix, group_labels, n_groups, extremity)
+    lap("group_statistics")
+
+    new_state = AnalysisState(
+        tick=(state.tick if state is not None else 0) + 1,
+        participant_ids=pids,
+        statement_ids=sids,
+        in_conv=in_conv,
+        components=comps,
+        center=means,
+        base_centres=base.centres,
+        base_labels=base_labels,
+        group_centres=group_centres_by_k,
+        k_smoother=smoother,
+    )
+    result = AnalysisResult(
+        tick=new_state.tick,
+        participant_ids=pids,
+        statement_ids=sids,
+        n_participants=int((vote_counts > 0).sum()),
+        n_statements=n_columns,
+        in_conv=in_conv,
+        pca_center=means,
+        pca_components=comps,
+        pca_eigenvalues=evals,
+        participant_projections=proj,
+        statement_projections=st_proj,
+        statement_extremity=extremity,
+        base_centres=base.centres,
+        base_sizes=base.sizes,
+        base_labels=base_labels,
+        k=n_groups,
+        best_k=int(best_k),
+        silhouettes={int(k): float(v) for k, v in sils.items()},
+        group_centres=group_centres,
+        group_of_base=np.asarray(group_of_base, dtype=np.int64),
+        group_labels=group_labels,
+        group_sizes=stats.tallies.n_members,
+        group_agree=stats.tallies.agree,
+        group_disagree=stats.tallies.disagree,
+        group_seen=stats.tallies.seen,
+        group_informed_consensus=stats.group_informed_consensus,
+        repness=stats.repness,
+        consensus=stats.consensus,
+        priorities=stats.priorities,
+        mod_out=mod_out,
+        state=new_state,
+        timings=timings,
+    )
+    if opts.beyond_polis:
+        result = _beyond_polis(result, matrix, random_state, timings)
+    return result
+
+
+BeyondHook = Callable[[AnalysisResult, VoteMatrix, Any], dict[str, Any]]
+
+
+def _beyond_polis(
+    result: AnalysisResult, matrix: VoteMatrix, random_state: Any, timings: dict[str, float]
+) -> AnalysisResult:
+    """Fill the beyond-Pol.is fields with the functions of the sibling modules, if present."""
+    from commonweal.analysis import beyond
+
+    extras = beyond.compute(result, matrix, random_state, timings)
+    return result.with_extras(**extras, timings=timings) if extras else result
+
+
+class PolisAnalysis:
+    """scikit-learn style estimator around :func:`analyse`.
+
+    The constructor stores parameters only. :meth:`fit` runs a cold analysis and returns
+    the :class:`AnalysisResult`; :meth:`update` runs a warm one from the last state.
+
+    Parameters
+    ----------
+    options : AnalysisOptions, optional
+    random_state : int or numpy.random.Generator, optional
+    """
+
+    def __init__(self, options: AnalysisOptions | None = None, random_state: Any = None) -> None:
+        self.options = options
+        self.random_state = random_state
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Parameters of the estimator (scikit-learn protocol).
+
+        Parameters
+        ----------
+        deep : bool
+            Ignored; there are no nested estimators.
+
+        Returns
+        -------
+        dict
+        """
+        return {"options": self.options, "random_state": self.random_state}
+
+    def set_params(self, **params: Any) -> PolisAnalysis:
+        """Set parameters (scikit-learn protocol).
+
+        Parameters
+        ----------
+        **params
+            ``options`` and/or ``random_state``.
+
+        Returns
+        -------
+        PolisAnalysis
+        """
+        for key, value in params.items():
+            if key not in ("options", "random_state"):
+                raise AnalysisInputError(f"PolisAnalysis has no parameter {key!r}")
+            setattr(self, key, value)
+        return self
+
+    @staticmethod
+    def _as_matrix(X: Any) -> VoteMatrix:
+        if isinstance(X, VoteMatrix):
+            return X
+        if isinstance(X, pd.DataFrame):
+            return VoteMatrix.from_dataframe(X)
+        raise AnalysisInputError(
+            f"fit expects a VoteMatrix or a DataFrame of vote events, got {type(X).__name__}"
+        )
+
+    def fit(self, X: Any, y: None = None) -> AnalysisResult:
+        """Analyse from a cold start.
+
+        Parameters
+        ----------
+        X : VoteMatrix or pandas.DataFrame
+            Votes; a DataFrame needs columns ``participant``, ``statement``, ``vote``
+            (and optionally ``time``).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        AnalysisResult
+            Also kept as ``self.result_``; its state as ``self.state_``.
+        """
+        result = analyse(self._as_matrix(X), None, options=self.options, random_state=self.random_state)
+        self.result_ = result
+        self.state_ = result.state
+        return result
+
+    def update(self, X: Any) -> AnalysisResult:
+        """Analyse warm-started from the last state (cold when there is none).
+
+        Parameters
+        ----------
+        X : VoteMatrix or pandas.DataFrame
+
+        Returns
+        -------
+        AnalysisResult
+        """
+        state = getattr(self, "state_", None)
+        result = analyse(self._as_matrix(X), state, options=self.options, random_state=self.random_state)
+        self.result_ = result
+        self.state_ = result.state
+        return result

@@ -1,0 +1,1055 @@
+"""Pol.is mode, step by step: the math of Pol.is' Clojure worker, on sparse matrices.
+
+Every function here is one step of "Pol.is mode, step by step" in the engine reference
+(``docs/analysis.md``) and follows ``math/src/polismath/math/*.clj`` of
+github.com/compdemocracy/polis (``conversation.clj``, ``pca.clj``, ``clusters.clj``,
+``repness.clj``, ``stats.clj``) detail for detail, except where a docstring says otherwise.
+
+Signs: our votes are +1 agree, -1 disagree, 0 pass. Pol.is' math uses agree = -1. Every
+quantity here is in *our* sign; Pol.is' PCA centre and projections are the negatives of ours
+(components are only defined up to sign anyway), and counts are sign-free.
+
+Nothing here densifies a participants x statements matrix: the centred matrix keeps the
+sparsity of the votes (after centring, a missing cell imputed with its column mean is exactly
+zero), PCA uses a sparse eigen-solver on ``X^T X``, and every count is a ``bincount`` over the
+stored cells. Cost is linear in the number of votes, plus k-means on 2-D points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from commonweal.analysis.matrix import VoteMatrix
+
+__all__ = [
+    "Z_90",
+    "ConsensusStatement",
+    "KMeansResult",
+    "KSmoother",
+    "RepStatement",
+    "Tallies",
+    "centred_matrix",
+    "choose_groups",
+    "column_means",
+    "consensus",
+    "group_informed_consensus",
+    "group_tallies",
+    "in_conv",
+    "init_clusters",
+    "kmeans",
+    "pca_components",
+    "priorities",
+    "project_participants",
+    "project_statements",
+    "prop_test",
+    "repness",
+    "silhouette",
+    "smooth_k",
+    "statement_columns",
+    "two_prop_test",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+Z_90 = 1.2816
+"""One-sided 90% critical value of the standard normal, as Pol.is' ``z-sig-90?``."""
+
+
+# --------------------------------------------------------------------------- 1. matrix
+def statement_columns(matrix: VoteMatrix) -> tuple[BoolArray, BoolArray, int]:
+    """Which columns Pol.is would see, and which it zeroes out.
+
+    Pol.is' rating matrix has a column only for statements that received at least one vote
+    ("active"); rejected and meta statements ("mod-out") become columns of zeros for every
+    participant.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+        The votes.
+
+    Returns
+    -------
+    active : numpy.ndarray of bool
+        Statement has at least one vote (a column of Pol.is' matrix).
+    usable : numpy.ndarray of bool
+        Active and not mod-out: the columns that carry information into PCA.
+    n_columns : int
+        Number of active statements, Pol.is' ``n-cmts`` (the N of the projection).
+    """
+    active = matrix.statement_vote_counts() > 0
+    usable = active & ~matrix.mod_out
+    return active, usable, int(active.sum())
+
+
+# --------------------------------------------------------------------------- 2. in-conv
+def in_conv(
+    vote_counts: IntArray,
+    n_columns: int,
+    previous: BoolArray | None = None,
+    *,
+    min_votes: int = 7,
+    greedy_n: int = 15,
+) -> BoolArray:
+    """Participants who are clustered ("in-conv"), as Pol.is' ``:in-conv``.
+
+    A participant with at least ``min(min_votes, n_columns)`` votes (passes count) is in;
+    once in, always in (``previous``). If fewer than ``greedy_n`` are in, the participants
+    with most votes are added until there are ``greedy_n``. Pol.is breaks ties among equal
+    vote counts by the iteration order of a Clojure hash map; here ties go to the earlier row.
+
+    Parameters
+    ----------
+    vote_counts : numpy.ndarray of int
+        Votes per participant (all votes, on every statement, passes included).
+    n_columns : int
+        Number of statements with at least one vote.
+    previous : numpy.ndarray of bool, optional
+        In-conv mask of the previous update, aligned with ``vote_counts`` (new participants
+        appended as ``False``).
+    min_votes, greedy_n : int
+        Pol.is' 7 and 15.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    counts = np.asarray(vote_counts, dtype=np.int64)
+    mask = counts >= min(min_votes, n_columns)
+    mask &= counts > 0
+    if previous is not None:
+        prev = np.asarray(previous, dtype=np.bool_)
+        if prev.shape[0] > counts.shape[0]:
+            raise ValueError("previous in-conv mask is longer than the vote counts")
+        mask[: prev.shape[0]] |= prev
+    have = int(mask.sum())
+    if have < greedy_n:
+        candidates = np.flatnonzero(~mask & (counts > 0))
+        order = candidates[np.argsort(-counts[candidates], kind="stable")]
+        mask[order[: greedy_n - have]] = True
+    return mask
+
+
+# --------------------------------------------------------------------------- 3. PCA
+def column_means(votes: Any, usable: BoolArray) -> FloatArray:
+    """Mean of each column over its voted cells (passes count as 0); 0 where not usable.
+
+    Parameters
+    ----------
+    votes : scipy.sparse.csr_matrix
+        The vote matrix (stored zeros are passes).
+    usable : numpy.ndarray of bool
+        Columns that take part (active, not mod-out).
+
+    Returns
+    -------
+    numpy.ndarray of float
+    """
+    n_s = votes.shape[1]
+    counts = np.bincount(votes.indices, minlength=n_s).astype(np.float64)
+    sums = np.bincount(votes.indices, weights=votes.data.astype(np.float64), minlength=n_s)
+    means = np.zeros(n_s, dtype=np.float64)
+    ok = usable & (counts > 0)
+    means[ok] = sums[ok] / counts[ok]
+    return means
+
+
+def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray) -> Any:
+    """The column-centred vote matrix, with the sparsity of the votes.
+
+    Missing cells take their column's mean, so after centring they are exactly zero and need
+    not be stored. Columns that are not usable (mod-out) are zero for everyone.
+
+    Parameters
+    ----------
+    votes : scipy.sparse.csr_matrix
+    means : numpy.ndarray
+    usable : numpy.ndarray of bool
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of float64
+    """
+    data = votes.data.astype(np.float64) - means[votes.indices]
+    data[~usable[votes.indices]] = 0.0
+    return sp.csr_matrix((data, votes.indices, votes.indptr), shape=votes.shape)
+
+
+def _fix_signs(components: FloatArray) -> FloatArray:
+    """Make the largest-magnitude entry of every component positive (first one on ties)."""
+    out = components.copy()
+    for i in range(out.shape[0]):
+        j = int(np.argmax(np.abs(out[i])))
+        if out[i, j] < 0:
+            out[i] = -out[i]
+    return out
+
+
+def pca_components(
+    centred: Any,
+    n_components: int = 2,
+    *,
+    start: FloatArray | None = None,
+    method: Literal["auto", "gram", "lanczos"] = "auto",
+    gram_budget: float = 4e7,
+) -> tuple[FloatArray, FloatArray]:
+    """First principal components of the centred matrix, without densifying it.
+
+    The components are the leading eigenvectors of ``X^T X`` (statements x statements).
+    ``"gram"`` forms ``X^T X`` from the sparse matrix and solves it exactly with LAPACK;
+    ``"lanczos"`` runs ARPACK (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator``
+    ``v -> X^T (X v)``, each step two sparse products (linear in the votes), started from
+    the previous update's first component when given. ``"auto"`` picks the Gram matrix when
+    forming it costs less than ``gram_budget`` multiply-adds (sum over participants of their
+    votes squared) and fits in memory, else Lanczos. Pol.is runs 100 warm-started power
+    iterations to the same eigenvectors.
+
+    Sign rule (Pol.is has none): each component is flipped so that its largest-magnitude
+    entry is positive.
+
+    Parameters
+    ----------
+    centred : scipy.sparse.csr_matrix
+        Output of :func:`centred_matrix`.
+    n_components : int
+        Number of components (Pol.is: 2).
+    start : numpy.ndarray, optional
+        Previous components (``n_components x n_statements``), for a warm start.
+    method : {"auto", "gram", "lanczos"}
+    gram_budget : float
+
+    Returns
+    -------
+    components : numpy.ndarray, shape (n_components, n_statements)
+        Unit vectors; a component is all zeros when the data have no variance left for it.
+    eigenvalues : numpy.ndarray, shape (n_components,)
+        The variance along each (sum of squares, not divided by n).
+    """
+    n, m = centred.shape
+    comps = np.zeros((n_components, m), dtype=np.float64)
+    evals = np.zeros(n_components, dtype=np.float64)
+    if n == 0 or m == 0 or centred.nnz == 0:
+        return comps, evals
+    # Only columns with any non-zero centred value can carry a component; solving on them
+    # alone keeps the Gram matrix small when many statements are mod-out or unanimous.
+    col_nz = np.bincount(centred.indices[centred.data != 0.0], minlength=m) > 0
+    cols = np.flatnonzero(col_nz)
+    k = min(n_components, cols.size, n)
+    if k == 0:
+        return comps, evals
+    sub = centred[:, cols] if cols.size < m else centred
+    row_nnz = np.diff(sub.indptr).astype(np.float64)
+    gram_cost = float(np.dot(row_nnz, row_nnz))
+    use_gram = method == "gram" or (
+        method == "auto" and (gram_cost <= gram_budget or cols.size <= 64) and cols.size <= 6000
+    )
+    if use_gram or cols.size <= k + 1:
+        gram = (sub.T @ sub).toarray()
+        w, v = np.linalg.eigh(gram)
+        order = np.argsort(w)[::-1][:k]
+        vecs = v[:, order].T
+        vals = w[order]
+    else:
+        sub_t = sub.T.tocsr()
+
+        def matvec(x: FloatArray) -> FloatArray:
+            return np.asarray(sub_t @ (sub @ x), dtype=np.float64)
+
+        op = spla.LinearOperator((cols.size, cols.size), matvec=matvec, dtype=np.float64)
+        v0 = None
+        if start is not None and start.shape[1] == m and np.any(start[0, cols]):
+            v0 = start[0, cols] + (start[1, cols] if start.shape[0] > 1 else 0.0)
+            if not np.any(v0):
+                v0 = None
+        if v0 is None:
+            # Deterministic start (ARPACK would otherwise draw a random one).
+            v0 = np.ones(cols.size) + np.linspace(0.0, 1.0, cols.size)
+        w, v = spla.eigsh(op, k=k, which="LA", v0=v0, tol=1e-12, maxiter=max(1000, 20 * cols.size))
+        order = np.argsort(w)[::-1]
+        vecs = v[:, order].T
+        vals = w[order]
+    for i in range(k):
+        if vals[i] > 1e-12 * max(1.0, float(vals[0])):
+            comps[i, cols] = vecs[i]
+            evals[i] = vals[i]
+    return _fix_signs(comps), evals
+
+
+# --------------------------------------------------------------------------- 4. projection
+def project_participants(
+    centred: Any, components: FloatArray, n_cast: IntArray, n_columns: int
+) -> FloatArray:
+    """Pol.is' sparsity-aware projection of every participant.
+
+    ``(x, y) = sqrt(N / max(n_p, 1)) * sum_j (v_pj - c_j) * (pc1_j, pc2_j)`` over the cells p
+    voted on, with N the number of active statements and ``n_p`` p's non-empty cells in
+    Pol.is' rating matrix (mod-out columns count as voted, for everyone).
+
+    Parameters
+    ----------
+    centred : scipy.sparse.csr_matrix
+    components : numpy.ndarray, shape (2, n_statements)
+    n_cast : numpy.ndarray of int
+        ``n_p`` per participant.
+    n_columns : int
+        N.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_participants, 2)
+    """
+    raw = np.asarray(centred @ components.T, dtype=np.float64)
+    scale = np.sqrt(n_columns / np.maximum(n_cast, 1).astype(np.float64))
+    return raw * scale[:, None]
+
+
+def project_statements(
+    means: FloatArray, components: FloatArray, n_columns: int, usable: BoolArray
+) -> tuple[FloatArray, FloatArray]:
+    """Project each statement as a participant who agreed with it alone; its extremity.
+
+    Parameters
+    ----------
+    means : numpy.ndarray
+        Column means (our sign).
+    components : numpy.ndarray, shape (2, n_statements)
+    n_columns : int
+        N, as in :func:`project_participants`.
+    usable : numpy.ndarray of bool
+
+    Returns
+    -------
+    projections : numpy.ndarray, shape (n_statements, 2)
+    extremity : numpy.ndarray, shape (n_statements,)
+        Length of each projection.
+    """
+    proj = (math.sqrt(n_columns) * (1.0 - means))[:, None] * components.T
+    proj[~usable] = 0.0
+    return proj, np.sqrt((proj**2).sum(axis=1))
+
+
+# --------------------------------------------------------------------------- 5-6. k-means
+@dataclass(frozen=True)
+class KMeansResult:
+    """Result of :func:`kmeans`.
+
+    Attributes
+    ----------
+    labels : numpy.ndarray of int
+        Cluster (index into ``centres``) of each point.
+    centres : numpy.ndarray, shape (n_clusters, dims)
+        Non-empty clusters only, in the order of the initial centres they grew from.
+    sizes : numpy.ndarray of int
+        Number of points in each cluster.
+    weights : numpy.ndarray of float
+        Total weight in each cluster (equals ``sizes`` when unweighted).
+    n_iter : int
+        Steps run.
+    """
+
+    labels: IntArray
+    centres: FloatArray
+    sizes: IntArray
+    weights: FloatArray
+    n_iter: int
+
+
+def init_clusters(points: FloatArray, k: int) -> FloatArray:
+    """Pol.is' cold start: the first ``k`` distinct points, in order.
+
+    Parameters
+    ----------
+    points : numpy.ndarray, shape (n, d)
+    k : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (min(k, n_distinct), d)
+    """
+    if points.shape[0] == 0:
+        return points[:0].copy()
+    _, first = np.unique(points, axis=0, return_index=True)
+    first.sort()
+    return np.asarray(points[first[:k]], dtype=np.float64).copy()
+
+
+def _nearest(points: FloatArray, centres: FloatArray, chunk: int = 1 << 16) -> tuple[IntArray, FloatArray]:
+    """Index of and squared distance to the nearest centre, in chunks to bound memory."""
+    n = points.shape[0]
+    labels = np.empty(n, dtype=np.int64)
+    dist2 = np.empty(n, dtype=np.float64)
+    c_sq = (centres**2).sum(axis=1)
+    ct2 = -2.0 * centres.T
+    for start in range(0, n, chunk):
+        block = points[start : start + chunk]
+        d = block @ ct2
+        d += c_sq
+        lab = np.argmin(d, axis=1)
+        labels[start : start + chunk] = lab
+        best = d[np.arange(block.shape[0]), lab] + (block**2).sum(axis=1)
+        dist2[start : start + chunk] = np.maximum(best, 0.0)
+    return labels, dist2
+
+
+def _same_clustering(old: FloatArray, new: FloatArray, threshold: float) -> bool:
+    """Pol.is' ``same-clustering?``: sorted centres pairwise closer than the threshold."""
+    if old.shape[0] == 0 or new.shape[0] == 0:
+        return bool(old.shape[0] == new.shape[0])
+    a = old[np.lexsort(old.T[::-1])]
+    b = new[np.lexsort(new.T[::-1])]
+    m = min(a.shape[0], b.shape[0])
+    return bool(np.all(np.sqrt(((a[:m] - b[:m]) ** 2).sum(axis=1)) < threshold))
+
+
+def kmeans(
+    points: FloatArray,
+    init: FloatArray,
+    *,
+    weights: FloatArray | None = None,
+    max_iter: int = 100,
+    threshold: float = 0.01,
+) -> KMeansResult:
+    """Pol.is' k-means: Lloyd steps from given centres, empty clusters dropped.
+
+    Each step assigns every point to its nearest centre, drops clusters left empty and moves
+    each centre to the (weighted) mean of its points. It stops after the step whose centres
+    (sorted) are each closer than ``threshold`` to the previous step's, or after
+    ``max_iter + 1`` steps (Pol.is counts its iterations down from ``max_iter`` to 0).
+
+    Parameters
+    ----------
+    points : numpy.ndarray, shape (n, d)
+    init : numpy.ndarray, shape (k, d)
+        Initial centres (see :func:`init_clusters`).
+    weights : numpy.ndarray, optional
+        Point weights (base-cluster sizes for opinion groups).
+    max_iter : int
+        Pol.is: 100 for base clusters; 20 for opinion groups (``kmeans``' default, since
+        ``conversation.clj`` passes ``:cluster-iters``, which ``kmeans`` ignores).
+    threshold : float
+        Pol.is: 0.01.
+
+    Returns
+    -------
+    KMeansResult
+    """
+    pts = np.asarray(points, dtype=np.float64)
+    n = pts.shape[0]
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    centres = np.asarray(init, dtype=np.float64).copy()
+    if n == 0 or centres.shape[0] == 0:
+        return KMeansResult(np.zeros(n, dtype=np.int64), centres[:0], np.zeros(0, np.int64), np.zeros(0), 0)
+    labels = np.zeros(n, dtype=np.int64)
+    steps = 0
+    for _ in range(max_iter + 1):
+        steps += 1
+        labels, _ = _nearest(pts, centres)
+        k = centres.shape[0]
+        wsum = np.bincount(labels, weights=w, minlength=k)
+        count = np.bincount(labels, minlength=k)
+        keep = count > 0
+        new = np.empty((k, pts.shape[1]))
+        for dim in range(pts.shape[1]):
+            new[:, dim] = np.bincount(labels, weights=w * pts[:, dim], minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            new = new / wsum[:, None]
+        # Zero-weight clusters with members: fall back to the plain mean.
+        zero_w = keep & (wsum == 0)
+        if zero_w.any():
+            for dim in range(pts.shape[1]):
+                plain = np.bincount(labels, weights=pts[:, dim], minlength=k)
+                new[zero_w, dim] = plain[zero_w] / count[zero_w]
+        new = new[keep]
+        if not keep.all():
+            remap = np.cumsum(keep) - 1
+            labels = remap[labels]
+        done = _same_clustering(centres, new, threshold)
+        centres = new
+        if done:
+            break
+    sizes = np.bincount(labels, minlength=centres.shape[0]).astype(np.int64)
+    wts = np.bincount(labels, weights=w, minlength=centres.shape[0]).astype(np.float64)
+    return KMeansResult(labels, centres, sizes, wts, steps)
+
+
+def fill_clusters(points: FloatArray, centres: FloatArray, k: int) -> FloatArray:
+    """Add centres at the most distant points until there are ``min(k, n_distinct)``.
+
+    Pol.is' ``clean-start-clusters`` does this when warm-starting from fewer clusters than
+    wanted (e.g. new participants arrived): repeatedly, the point farthest from its nearest
+    centre becomes a new centre. Pol.is also re-centres all clusters after each addition;
+    here the k-means steps that follow do that.
+
+    Parameters
+    ----------
+    points : numpy.ndarray, shape (n, d)
+    centres : numpy.ndarray, shape (m, d)
+    k : int
+
+    Returns
+    -------
+    numpy.ndarray
+        The centres, possibly extended.
+    """
+    if points.shape[0] == 0:
+        return centres
+    if centres.shape[0] == 0:
+        return init_clusters(points, k)
+    out = list(centres)
+    if len(out) >= k:
+        return np.asarray(out[:k])
+    n_distinct = np.unique(points, axis=0).shape[0]
+    target = min(k, n_distinct)
+    _, d2 = _nearest(points, np.asarray(out))
+    while len(out) < target:
+        j = int(np.argmax(d2))
+        if d2[j] <= 0.0:
+            break
+        c = points[j].copy()
+        out.append(c)
+        d2 = np.minimum(d2, ((points - c) ** 2).sum(axis=1))
+    return np.asarray(out)
+
+
+def silhouette(points: FloatArray, labels: IntArray) -> float:
+    """Mean silhouette of a clustering of a few points (Pol.is: of base-cluster centres).
+
+    Unweighted mean over points; a point alone in its cluster scores 0; a clustering with a
+    single cluster scores 0 (Pol.is would fail there).
+
+    Parameters
+    ----------
+    points : numpy.ndarray, shape (n, d)
+    labels : numpy.ndarray of int
+
+    Returns
+    -------
+    float
+    """
+    n = points.shape[0]
+    if n == 0:
+        return 0.0
+    uniq = np.unique(labels)
+    if uniq.size < 2:
+        return 0.0
+    d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    scores = np.zeros(n)
+    onehot = labels[:, None] == uniq[None, :]
+    sums = d @ onehot.astype(np.float64)  # n x clusters
+    sizes = onehot.sum(axis=0).astype(np.float64)
+    for i in range(n):
+        own = int(np.searchsorted(uniq, labels[i]))
+        if sizes[own] <= 1:
+            scores[i] = 0.0
+            continue
+        a = sums[i, own] / (sizes[own] - 1)
+        other = np.delete(np.arange(uniq.size), own)
+        b = float(np.min(sums[i, other] / sizes[other]))
+        denom = max(a, b)
+        scores[i] = 0.0 if denom == 0 else (b - a) / denom
+    return float(scores.mean())
+
+
+@dataclass(frozen=True)
+class KSmoother:
+    """Pol.is' ``group-k-smoother``: the shown k changes only after a new best k wins
+    ``buffer`` updates in a row.
+
+    Attributes
+    ----------
+    last_k : int or None
+        Best k of the last update.
+    last_k_count : int
+        Updates in a row that ``last_k`` has been best.
+    smoothed_k : int or None
+        The k shown.
+    """
+
+    last_k: int | None = None
+    last_k_count: int = 0
+    smoothed_k: int | None = None
+
+
+def smooth_k(previous: KSmoother, this_k: int, buffer: int = 4) -> KSmoother:
+    """One update of the k smoother.
+
+    Parameters
+    ----------
+    previous : KSmoother
+    this_k : int
+        The best k of this update (highest silhouette).
+    buffer : int
+        Pol.is' ``group-k-buffer``, 4.
+
+    Returns
+    -------
+    KSmoother
+    """
+    same = previous.last_k is not None and previous.last_k == this_k
+    count = previous.last_k_count + 1 if same else 1
+    if count >= buffer:
+        smoothed = this_k
+    else:
+        smoothed = previous.smoothed_k if previous.smoothed_k is not None else this_k
+    return KSmoother(last_k=this_k, last_k_count=count, smoothed_k=smoothed)
+
+
+def choose_groups(
+    base_centres: FloatArray,
+    base_sizes: FloatArray,
+    *,
+    previous_centres: dict[int, FloatArray] | None = None,
+    max_k: int = 5,
+    max_iter: int = 20,
+    threshold: float = 0.01,
+) -> tuple[dict[int, KMeansResult], dict[int, float], int]:
+    """Opinion groups for every candidate k, their silhouettes and the best k.
+
+    Weighted k-means (weight = member count) on the base-cluster centres for each k from 2
+    to ``min(max_k, 2 + n_base // 12)``; cold start from the first k distinct centres,
+    warm start from the previous centres for that k. The best k has the highest silhouette;
+    ties go to the larger k (Clojure's ``max-key`` keeps the last).
+
+    Parameters
+    ----------
+    base_centres : numpy.ndarray, shape (n_base, 2)
+    base_sizes : numpy.ndarray
+    previous_centres : dict, optional
+        k -> centres of the previous update.
+    max_k, max_iter, threshold
+        Pol.is: 5, 20, 0.01.
+
+    Returns
+    -------
+    clusterings : dict
+        k -> :class:`KMeansResult` over base clusters.
+    silhouettes : dict
+        k -> silhouette.
+    best_k : int
+    """
+    n_base = base_centres.shape[0]
+    top = min(max_k, 2 + n_base // 12)
+    clusterings: dict[int, KMeansResult] = {}
+    sils: dict[int, float] = {}
+    for k in range(2, top + 1):
+        prev = None if previous_centres is None else previous_centres.get(k)
+        if prev is not None and prev.shape[0] > 0:
+            init = fill_clusters(base_centres, np.asarray(prev, dtype=np.float64), k)
+        else:
+            init = init_clusters(base_centres, k)
+        res = kmeans(base_centres, init, weights=base_sizes, max_iter=max_iter, threshold=threshold)
+        clusterings[k] = res
+        sils[k] = silhouette(base_centres, res.labels)
+    best = 2
+    best_s = -math.inf
+    for k in sorted(sils):
+        if sils[k] >= best_s:
+            best, best_s = k, sils[k]
+    return clusterings, sils, best
+
+
+# --------------------------------------------------------------------------- 7. tallies
+@dataclass(frozen=True)
+class Tallies:
+    """Votes per opinion group and statement.
+
+    Attributes
+    ----------
+    agree, disagree, seen : numpy.ndarray of int, shape (n_groups, n_statements)
+        A, D and S (all votes, passes included).
+    n_members : numpy.ndarray of int, shape (n_groups,)
+    """
+
+    agree: IntArray
+    disagree: IntArray
+    seen: IntArray
+    n_members: IntArray
+
+
+def group_tallies(votes: Any, group_of: IntArray, n_groups: int) -> Tallies:
+    """Count A, D and S for every group and statement, in one pass over the votes.
+
+    Parameters
+    ----------
+    votes : scipy.sparse.csr_matrix
+        All votes (mod-out statements included, as Pol.is' ``raw-rating-mat``).
+    group_of : numpy.ndarray of int
+        Group of each participant; -1 for none.
+    n_groups : int
+
+    Returns
+    -------
+    Tallies
+    """
+    n_p, n_s = votes.shape
+    rows = np.repeat(np.arange(n_p, dtype=np.int64), np.diff(votes.indptr))
+    g = np.asarray(group_of, dtype=np.int64)[rows]
+    keep = g >= 0
+    key = g[keep] * n_s + votes.indices[keep].astype(np.int64)
+    data = votes.data[keep]
+    size = n_groups * n_s
+    seen = np.bincount(key, minlength=size).reshape(n_groups, n_s)
+    agree = np.bincount(key[data > 0], minlength=size).reshape(n_groups, n_s)
+    disagree = np.bincount(key[data < 0], minlength=size).reshape(n_groups, n_s)
+    members = np.bincount(np.asarray(group_of)[np.asarray(group_of) >= 0], minlength=n_groups)
+    return Tallies(
+        agree.astype(np.int64), disagree.astype(np.int64), seen.astype(np.int64), members.astype(np.int64)
+    )
+
+
+# --------------------------------------------------------------------------- 8. GIC
+def group_informed_consensus(tallies: Tallies) -> FloatArray:
+    """GIC(j) = product over groups of (A_g + 1) / (S_g + 2).
+
+    Parameters
+    ----------
+    tallies : Tallies
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_statements,)
+    """
+    probs = (tallies.agree + 1.0) / (tallies.seen + 2.0)
+    out = np.ones(tallies.agree.shape[1])
+    for g in range(probs.shape[0]):  # in group order, as Pol.is' reduce
+        out = out * probs[g]
+    return out
+
+
+# --------------------------------------------------------------------------- 9. repness
+def prop_test(success: Any, n: Any) -> Any:
+    """Pol.is' one-proportion test: ``2 * sqrt(n + 1) * ((success + 1) / (n + 1) - 1/2)``.
+
+    Parameters
+    ----------
+    success, n : array-like
+
+    Returns
+    -------
+    numpy.ndarray or float
+    """
+    s1 = np.asarray(success, dtype=np.float64) + 1.0
+    n1 = np.asarray(n, dtype=np.float64) + 1.0
+    return 2.0 * np.sqrt(n1) * (s1 / n1 - 0.5)
+
+
+def two_prop_test(succ_in: Any, succ_out: Any, pop_in: Any, pop_out: Any) -> Any:
+    """Pol.is' two-proportion z test, with 1 added to every count; 0 when the pooled share is 1.
+
+    Parameters
+    ----------
+    succ_in, succ_out, pop_in, pop_out : array-like
+
+    Returns
+    -------
+    numpy.ndarray or float
+    """
+    s1 = np.asarray(succ_in, dtype=np.float64) + 1.0
+    s2 = np.asarray(succ_out, dtype=np.float64) + 1.0
+    n1 = np.asarray(pop_in, dtype=np.float64) + 1.0
+    n2 = np.asarray(pop_out, dtype=np.float64) + 1.0
+    pooled_num = s1 + s2
+    pooled_den = n1 + n2
+    pi_hat = pooled_num / pooled_den
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (s1 / n1 - s2 / n2) / np.sqrt(pi_hat * (1.0 - pi_hat) * (1.0 / n1 + 1.0 / n2))
+    return np.where(pooled_num == pooled_den, 0.0, z)
+
+
+@dataclass(frozen=True)
+class RepStatement:
+    """A representative statement of an opinion group (Pol.is' ``finalize-cmt-stats``).
+
+    Attributes
+    ----------
+    statement : int
+        Column index of the statement.
+    statement_id : Any
+        Its id.
+    repful_for : {"agree", "disagree"}
+        Whether the group stands out by agreeing or disagreeing (``rat > rdt``).
+    n_success, n_trials : int
+        Agrees (or disagrees) and all votes of the group on it.
+    p_success, p_test : float
+        ``pa`` / ``pat`` (or ``pd`` / ``pdt``).
+    repness, repness_test : float
+        ``ra`` / ``rat`` (or ``rd`` / ``rdt``). Pol.is rounds ``repness_test`` to single
+        precision; ``repness_test`` here is the double, ``repness_test_f32`` Pol.is' value.
+    best_agree : bool
+        The statement is the group's best agree statement, placed first.
+    n_agree : int or None
+        For the best agree statement: the group's agree count.
+    """
+
+    statement: int
+    statement_id: Any
+    repful_for: str
+    n_success: int
+    n_trials: int
+    p_success: float
+    p_test: float
+    repness: float
+    repness_test: float
+    best_agree: bool = False
+    n_agree: int | None = None
+
+    @property
+    def repness_test_f32(self) -> float:
+        """``repness_test`` rounded to single precision, as Pol.is stores it."""
+        return float(np.float32(self.repness_test))
+
+    @property
+    def metric(self) -> float:
+        """Pol.is' ranking metric ``repness * repness_test * p_success * p_test``."""
+        return self.repness * self.repness_test_f32 * self.p_success * self.p_test
+
+
+def _finalize(j: int, sid: Any, st: dict[str, float]) -> RepStatement:
+    if st["rat"] > st["rdt"]:
+        return RepStatement(
+            j, sid, "agree", int(st["na"]), int(st["ns"]), st["pa"], st["pat"], st["ra"], st["rat"]
+        )
+    return RepStatement(
+        j, sid, "disagree", int(st["nd"]), int(st["ns"]), st["pd"], st["pdt"], st["rd"], st["rdt"]
+    )
+
+
+def repness(
+    tallies: Tallies,
+    *,
+    eligible: BoolArray,
+    statement_ids: npt.NDArray[Any] | None = None,
+    order: Sequence[int] | None = None,
+    max_statements: int = 5,
+) -> dict[int, list[RepStatement]]:
+    """Representative statements of every group against the rest (Pol.is' ``repness.clj``).
+
+    For group g, "the rest" is the members of all other groups. Statistics:
+    ``pa = (na + 1) / (ns + 2)``, ``pat = prop_test(na, ns)``, ``ra = pa / ((na_rest + 1) /
+    (ns_rest + 2))``, ``rat = two_prop_test(na, na_rest, ns, ns_rest)``, and likewise with
+    disagrees. A statement qualifies if (``rat`` and ``pat`` > 1.2816) or (``rdt`` and ``pdt`` >
+    1.2816); its side is agree when ``rat > rdt``. The group's best agree statement is
+    tracked with Pol.is' ``beats-best-agr?`` rule; the qualifying statements without it are
+    sorted by ``repness * repness_test * p_success * p_test`` (``repness_test`` in single
+    precision, as Pol.is), the best agree statement put first, the first 5 kept, and agrees
+    put before disagrees. If none qualifies: the best agree statement, or else the statement
+    with the highest ``max(rat, rdt)``.
+
+    Parameters
+    ----------
+    tallies : Tallies
+        Group tallies (in-conv members of each group).
+    eligible : numpy.ndarray of bool
+        Statements that may appear (active, not rejected, not meta).
+    statement_ids : numpy.ndarray, optional
+        Ids to put into the result.
+    order : sequence of int, optional
+        Column order in which Pol.is would scan the statements (its matrix column order);
+        it only matters for ties. Default: column order.
+    max_statements : int
+        5.
+
+    Returns
+    -------
+    dict
+        Group index -> list of :class:`RepStatement`.
+    """
+    n_groups, n_s = tallies.agree.shape
+    sids = statement_ids if statement_ids is not None else np.arange(n_s)
+    cols = [int(j) for j in (order if order is not None else range(n_s)) if eligible[int(j)]]
+    tot_a = tallies.agree.sum(axis=0)
+    tot_d = tallies.disagree.sum(axis=0)
+    tot_s = tallies.seen.sum(axis=0)
+    out: dict[int, list[RepStatement]] = {}
+    for g in range(n_groups):
+        na = tallies.agree[g].astype(np.float64)
+        nd = tallies.disagree[g].astype(np.float64)
+        ns = tallies.seen[g].astype(np.float64)
+        ra_n = (tot_a - tallies.agree[g]).astype(np.float64)
+        rd_n = (tot_d - tallies.disagree[g]).astype(np.float64)
+        rs_n = (tot_s - tallies.seen[g]).astype(np.float64)
+        pa = (na + 1) / (ns + 2)
+        pd = (nd + 1) / (ns + 2)
+        stats = {
+            "na": na,
+            "nd": nd,
+            "ns": ns,
+            "pa": pa,
+            "pd": pd,
+            "pat": prop_test(na, ns),
+            "pdt": prop_test(nd, ns),
+            "ra": pa / ((ra_n + 1) / (rs_n + 2)),
+            "rd": pd / ((rd_n + 1) / (rs_n + 2)),
+            "rat": two_prop_test(na, ra_n, ns, rs_n),
+            "rdt": two_prop_test(nd, rd_n, ns, rs_n),
+        }
+        lists = {k: v.tolist() for k, v in stats.items()}
+        sufficient: list[RepStatement] = []
+        best: RepStatement | None = None
+        best_agree_j: int | None = None
+        ba: dict[str, float] = {}
+        for j in cols:
+            st = {k: lists[k][j] for k in lists}
+            passes = (st["rat"] > Z_90 and st["pat"] > Z_90) or (st["rdt"] > Z_90 and st["pdt"] > Z_90)
+            if passes:
+                sufficient.append(_finalize(j, sids[j], st))
+            if not sufficient and (best is None or max(st["rat"], st["rdt"]) > best.repness_test_f32):
+                best = _finalize(j, sids[j], st)
+            if _beats_best_agree(st, ba if best_agree_j is not None else None):
+                best_agree_j = j
+                ba = st
+        best_agree: RepStatement | None = None
+        if best_agree_j is not None:
+            fin = _finalize(best_agree_j, sids[best_agree_j], ba)
+            best_agree = RepStatement(
+                fin.statement,
+                fin.statement_id,
+                fin.repful_for,
+                fin.n_success,
+                fin.n_trials,
+                fin.p_success,
+                fin.p_test,
+                fin.repness,
+                fin.repness_test,
+                best_agree=True,
+                n_agree=int(ba["na"]),
+            )
+        if not sufficient:
+            out[g] = [best_agree] if best_agree is not None else ([best] if best is not None else [])
+            continue
+        rest = [r for r in sufficient if best_agree is None or r.statement != best_agree.statement]
+        rest.sort(key=lambda r: -r.metric)  # stable, as Clojure's sort-by
+        chosen = ([best_agree] if best_agree is not None else []) + rest
+        chosen = chosen[:max_statements]
+        out[g] = [r for r in chosen if r.repful_for == "agree"] + [
+            r for r in chosen if r.repful_for == "disagree"
+        ]
+    return out
+
+
+def _beats_best_agree(st: dict[str, float], current: dict[str, float] | None) -> bool:
+    """Pol.is' ``beats-best-agr?``."""
+    if st["na"] == 0 and st["nd"] == 0:
+        return False
+    if current is not None and current["ra"] > 1.0:
+        return st["ra"] * st["rat"] * st["pa"] * st["pat"] > (
+            current["ra"] * current["rat"] * current["pa"] * current["pat"]
+        )
+    if current is not None:
+        return st["pa"] * st["pat"] > current["pa"] * current["pat"]
+    return st["pat"] > Z_90 or (st["ra"] > 1.0 and st["pa"] > 0.5)
+
+
+# --------------------------------------------------------------------------- 10. consensus
+@dataclass(frozen=True)
+class ConsensusStatement:
+    """A statement of the overall consensus lists (Pol.is' ``select-consensus-comments``).
+
+    Attributes
+    ----------
+    statement : int
+        Column index.
+    statement_id : Any
+    n_success, n_trials : int
+        Agrees (or disagrees) and all votes, over every participant.
+    p_success, p_test : float
+        ``pa`` and ``pat`` (or ``pd`` and ``pdt``).
+    """
+
+    statement: int
+    statement_id: Any
+    n_success: int
+    n_trials: int
+    p_success: float
+    p_test: float
+
+
+def consensus(
+    votes: Any,
+    *,
+    eligible: BoolArray,
+    statement_ids: npt.NDArray[Any] | None = None,
+    order: Sequence[int] | None = None,
+    top: int = 5,
+) -> dict[str, list[ConsensusStatement]]:
+    """Overall consensus over all participants: statements most agreed (and disagreed) on.
+
+    Agree list: statements with ``pa > 0.5`` and ``pat > 1.2816``, sorted by ``pa * pat``
+    (stable, in column order), top 5; disagree list likewise.
+
+    Parameters
+    ----------
+    votes : scipy.sparse.csr_matrix
+    eligible : numpy.ndarray of bool
+        Active statements that are neither rejected nor meta.
+    statement_ids : numpy.ndarray, optional
+    order : sequence of int, optional
+        Column order for ties (see :func:`repness`).
+    top : int
+
+    Returns
+    -------
+    dict
+        ``{"agree": [...], "disagree": [...]}``.
+    """
+    n_s = votes.shape[1]
+    sids = statement_ids if statement_ids is not None else np.arange(n_s)
+    ns = np.bincount(votes.indices, minlength=n_s).astype(np.float64)
+    na = np.bincount(votes.indices[votes.data > 0], minlength=n_s).astype(np.float64)
+    nd = np.bincount(votes.indices[votes.data < 0], minlength=n_s).astype(np.float64)
+    cols = np.asarray(
+        [int(j) for j in (order if order is not None else range(n_s)) if eligible[int(j)]], dtype=np.int64
+    )
+    result: dict[str, list[ConsensusStatement]] = {}
+    for side, n_succ in (("agree", na), ("disagree", nd)):
+        p = (n_succ + 1) / (ns + 2)
+        t = prop_test(n_succ, ns)
+        ok = cols[(p[cols] > 0.5) & (t[cols] > Z_90)] if cols.size else cols
+        metric = p[ok] * t[ok]
+        chosen = ok[np.argsort(-metric, kind="stable")][:top]
+        result[side] = [
+            ConsensusStatement(int(j), sids[j], int(n_succ[j]), int(ns[j]), float(p[j]), float(t[j]))
+            for j in chosen
+        ]
+    return result
+
+
+# --------------------------------------------------------------------------- 11. priorities
+def priorities(
+    tallies: Tallies, extremity: FloatArray, is_meta: BoolArray, *, meta_priority: float = 7.0
+) -> FloatArray:
+    """Pol.is' comment priorities: which statement to show a participant next.
+
+    With A, D, S summed over the groups and P = S - A - D, E the statement's extremity:
+    ``importance = (1 - (P + 1) / (S + 2)) * (E + 1) * (A + 1) / (S + 2)`` and
+    ``priority = (importance * (1 + 8 * 2^(-S / 5)))^2``; meta statements get ``7^2 = 49``.
+
+    Parameters
+    ----------
+    tallies : Tallies
+        Group tallies (Pol.is uses the previous update's; see ``docs/analysis.md``).
+    extremity : numpy.ndarray
+    is_meta : numpy.ndarray of bool
+    meta_priority : float
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_statements,)
+    """
+    a = tallies.agree.sum(axis=0).astype(np.float64)
+    d = tallies.disagree.sum(axis=0).astype(np.float64)
+    s = tallies.seen.sum(axis=0).astype(np.float64)
+    p = s - (a + d)
+    importance = (1.0 - (p + 1.0) / (s + 2.0)) * (extremity + 1.0) * ((a + 1.0) / (s + 2.0))
+    pri = (importance * (1.0 + 8.0 * np.power(2.0, s / -5.0))) ** 2
+    return np.where(is_meta, meta_priority**2, pri)

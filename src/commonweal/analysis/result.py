@@ -1,0 +1,196 @@
+"""The result of one analysis update, with a JSON-safe form."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from commonweal.analysis.polis import ConsensusStatement, RepStatement
+from commonweal.analysis.state import AnalysisState
+
+__all__ = ["AnalysisResult", "to_jsonable"]
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy arrays and scalars, dataclasses and mappings to plain JSON types.
+
+    Non-finite floats become ``None`` (JSON has no NaN).
+
+    Parameters
+    ----------
+    value : Any
+
+    Returns
+    -------
+    Any
+    """
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "iub":
+            return value.tolist()
+        if value.dtype.kind == "f":
+            if np.all(np.isfinite(value)):
+                return value.tolist()
+            return [to_jsonable(v) for v in value]
+        return [to_jsonable(v) for v in value.tolist()]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return to_jsonable(value.to_dict())
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if hasattr(value, "to_dict"):
+        return to_jsonable(value.to_dict())
+    if hasattr(value, "tolist"):
+        return to_jsonable(value.tolist())
+    return str(value)
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisResult:
+    """Everything one analysis update produces.
+
+    Per-participant arrays are aligned with ``participant_ids``; per-statement arrays with
+    ``statement_ids`` (the matrix's columns). Groups are numbered ``0..k-1``.
+
+    Attributes
+    ----------
+    tick : int
+        The state's tick after this update.
+    participant_ids, statement_ids : numpy.ndarray
+    n_participants : int
+        Participants with at least one vote.
+    n_statements : int
+        Statements with at least one vote (Pol.is' ``n-cmts``).
+    in_conv : numpy.ndarray of bool
+        Participants who are clustered.
+    pca_center : numpy.ndarray
+        Column means (our sign: +1 agree).
+    pca_components : numpy.ndarray, shape (2, n_statements)
+    pca_eigenvalues : numpy.ndarray, shape (2,)
+    participant_projections : numpy.ndarray, shape (n_participants, 2)
+    statement_projections : numpy.ndarray, shape (n_statements, 2)
+    statement_extremity : numpy.ndarray
+    base_centres : numpy.ndarray, shape (n_base, 2)
+    base_sizes : numpy.ndarray of int
+    base_labels : numpy.ndarray of int
+        Base cluster of each participant, -1 when not clustered.
+    k : int
+        Number of opinion groups shown (after Pol.is' k smoothing).
+    best_k : int
+        Number with the best silhouette at this update.
+    silhouettes : dict
+        k -> silhouette.
+    group_centres : numpy.ndarray, shape (k, 2)
+    group_of_base : numpy.ndarray of int
+        Opinion group of each base cluster.
+    group_labels : numpy.ndarray of int
+        Opinion group of each participant, -1 when not clustered.
+    group_sizes : numpy.ndarray of int
+    group_agree, group_disagree, group_seen : numpy.ndarray of int, shape (k, n_statements)
+        Tallies A, D, S.
+    group_informed_consensus : numpy.ndarray
+    repness : dict
+        Group -> list of :class:`~commonweal.analysis.polis.RepStatement`.
+    consensus : dict
+        ``{"agree": [...], "disagree": [...]}`` of
+        :class:`~commonweal.analysis.polis.ConsensusStatement`.
+    priorities : numpy.ndarray
+    mod_out : numpy.ndarray of bool
+        Rejected or meta statements.
+    common_ground, divisive, bridging, intervals, group_stability : Any, optional
+        Beyond-Pol.is outputs (``commonground``, ``bridging``, ``uncertainty``); ``None``
+        when not computed.
+    state : AnalysisState
+        Carry this into the next update.
+    timings : dict
+        Seconds spent in each step.
+    """
+
+    tick: int
+    participant_ids: npt.NDArray[Any]
+    statement_ids: npt.NDArray[Any]
+    n_participants: int
+    n_statements: int
+    in_conv: npt.NDArray[np.bool_]
+    pca_center: npt.NDArray[np.float64]
+    pca_components: npt.NDArray[np.float64]
+    pca_eigenvalues: npt.NDArray[np.float64]
+    participant_projections: npt.NDArray[np.float64]
+    statement_projections: npt.NDArray[np.float64]
+    statement_extremity: npt.NDArray[np.float64]
+    base_centres: npt.NDArray[np.float64]
+    base_sizes: npt.NDArray[np.int64]
+    base_labels: npt.NDArray[np.int64]
+    k: int
+    best_k: int
+    silhouettes: dict[int, float]
+    group_centres: npt.NDArray[np.float64]
+    group_of_base: npt.NDArray[np.int64]
+    group_labels: npt.NDArray[np.int64]
+    group_sizes: npt.NDArray[np.int64]
+    group_agree: npt.NDArray[np.int64]
+    group_disagree: npt.NDArray[np.int64]
+    group_seen: npt.NDArray[np.int64]
+    group_informed_consensus: npt.NDArray[np.float64]
+    repness: dict[int, list[RepStatement]]
+    consensus: dict[str, list[ConsensusStatement]]
+    priorities: npt.NDArray[np.float64]
+    mod_out: npt.NDArray[np.bool_]
+    state: AnalysisState
+    common_ground: Any | None = None
+    divisive: Any | None = None
+    bridging: Any | None = None
+    intervals: Any | None = None
+    group_stability: Any | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self, *, include_state: bool = False) -> dict[str, Any]:
+        """JSON-safe form: numpy arrays become lists, ids and numbers plain types.
+
+        Parameters
+        ----------
+        include_state : bool
+            Also include the carried state (large: per-participant arrays).
+
+        Returns
+        -------
+        dict
+        """
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            if f.name == "state" and not include_state:
+                continue
+            out[f.name] = to_jsonable(getattr(self, f.name))
+        out["in_conv"] = to_jsonable(self.participant_ids[self.in_conv])
+        return out
+
+    def with_extras(self, **values: Any) -> AnalysisResult:
+        """Return a copy with beyond-Pol.is fields filled in.
+
+        Parameters
+        ----------
+        **values
+            Any of ``common_ground``, ``divisive``, ``bridging``, ``intervals``,
+            ``group_stability``, ``timings``.
+
+        Returns
+        -------
+        AnalysisResult
+        """
+        return dataclasses.replace(self, **values)

@@ -1,0 +1,125 @@
+"""What the engine carries from one update to the next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from commonweal.analysis.polis import KSmoother
+
+__all__ = ["AnalysisState"]
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisState:
+    """The state of a conversation's analysis after an update (Pol.is' ``conv``).
+
+    Analysis is a state transition: ``(previous state, votes, options) -> new state``. The
+    tick only grows. Everything is keyed by participant and statement *ids*, so a state can
+    be applied to a matrix whose rows or columns were re-ordered or extended.
+
+    Attributes
+    ----------
+    tick : int
+        Number of updates so far; grows by one per update.
+    participant_ids : numpy.ndarray
+        Participants known at this update, aligned with ``in_conv`` and ``base_labels``.
+    statement_ids : numpy.ndarray
+        Statements known at this update, aligned with ``components`` and ``center``.
+    in_conv : numpy.ndarray of bool
+        Once in, always in.
+    components : numpy.ndarray, shape (2, n_statements)
+        PCA components (warm start of the next PCA).
+    center : numpy.ndarray
+        Column means.
+    base_centres : numpy.ndarray, shape (n_base, 2)
+        Base-cluster centres (warm start of the next base clustering).
+    base_labels : numpy.ndarray of int
+        Base cluster of each participant; -1 when not clustered.
+    group_centres : dict
+        k -> opinion-group centres of the clustering with that k (warm starts per k).
+    k_smoother : KSmoother
+        Pol.is' rule for when the shown number of groups may change.
+    extra : dict
+        Room for later steps (kept JSON-safe by :meth:`to_dict`).
+    """
+
+    tick: int
+    participant_ids: npt.NDArray[Any]
+    statement_ids: npt.NDArray[Any]
+    in_conv: npt.NDArray[np.bool_]
+    components: npt.NDArray[np.float64]
+    center: npt.NDArray[np.float64]
+    base_centres: npt.NDArray[np.float64]
+    base_labels: npt.NDArray[np.int64]
+    group_centres: dict[int, npt.NDArray[np.float64]] = field(default_factory=dict)
+    k_smoother: KSmoother = field(default_factory=KSmoother)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe form (lists and plain numbers), for storing a snapshot.
+
+        Returns
+        -------
+        dict
+        """
+        from commonweal.analysis.result import to_jsonable
+
+        return {
+            "tick": self.tick,
+            "participant_ids": to_jsonable(self.participant_ids),
+            "statement_ids": to_jsonable(self.statement_ids),
+            "in_conv": to_jsonable(np.flatnonzero(self.in_conv)),
+            "components": to_jsonable(self.components),
+            "center": to_jsonable(self.center),
+            "base_centres": to_jsonable(self.base_centres),
+            "base_labels": to_jsonable(self.base_labels),
+            "group_centres": {str(k): to_jsonable(v) for k, v in self.group_centres.items()},
+            "k_smoother": {
+                "last_k": self.k_smoother.last_k,
+                "last_k_count": self.k_smoother.last_k_count,
+                "smoothed_k": self.k_smoother.smoothed_k,
+            },
+            "extra": to_jsonable(self.extra),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnalysisState:
+        """Rebuild a state from :meth:`to_dict` output.
+
+        Parameters
+        ----------
+        data : dict
+
+        Returns
+        -------
+        AnalysisState
+        """
+        pids = np.asarray(data["participant_ids"], dtype=object)
+        if pids.size and all(isinstance(x, int) for x in pids[:1000]):
+            pids = pids.astype(np.int64)
+        sids = np.asarray(data["statement_ids"], dtype=object)
+        if sids.size and all(isinstance(x, int) for x in sids[:1000]):
+            sids = sids.astype(np.int64)
+        in_conv = np.zeros(pids.shape[0], dtype=np.bool_)
+        in_conv[np.asarray(data["in_conv"], dtype=np.int64)] = True
+        ks = data.get("k_smoother", {})
+        return cls(
+            tick=int(data["tick"]),
+            participant_ids=pids,
+            statement_ids=sids,
+            in_conv=in_conv,
+            components=np.asarray(data["components"], dtype=np.float64).reshape(-1, sids.shape[0]),
+            center=np.asarray(data["center"], dtype=np.float64),
+            base_centres=np.asarray(data["base_centres"], dtype=np.float64).reshape(-1, 2),
+            base_labels=np.asarray(data["base_labels"], dtype=np.int64),
+            group_centres={
+                int(k): np.asarray(v, dtype=np.float64).reshape(-1, 2)
+                for k, v in data.get("group_centres", {}).items()
+            },
+            k_smoother=KSmoother(ks.get("last_k"), int(ks.get("last_k_count", 0)), ks.get("smoothed_k")),
+            extra=dict(data.get("extra", {})),
+        )
