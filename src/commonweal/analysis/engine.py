@@ -49,6 +49,10 @@ class AnalysisOptions:
         k-means convergence: every centre moves less than this (0.01).
     pca_method : {"auto", "gram", "lanczos"}
         See :func:`commonweal.analysis.polis.pca_components`.
+    robust_groups : bool
+        Besides Pol.is' start for each candidate k, try two deterministic farthest-first
+        starts and keep the tightest clustering (see
+        :func:`commonweal.analysis.polis.choose_groups`); ``False`` is Pol.is exactly.
     beyond_polis : bool
         Also compute common ground, divisive statements, bridging scores, intervals and
         group stability where those modules are available.
@@ -63,6 +67,7 @@ class AnalysisOptions:
     k_buffer: int = 4
     threshold: float = 0.01
     pca_method: Literal["auto", "gram", "lanczos"] = "auto"
+    robust_groups: bool = True
     beyond_polis: bool = True
 
     def __post_init__(self) -> None:
@@ -288,6 +293,7 @@ def analyse(
             max_k=opts.max_k,
             max_iter=opts.group_iters,
             threshold=opts.threshold,
+            robust=opts.robust_groups,
         )
         smoother = polis.smooth_k(smoother, best_k, opts.k_buffer)
         shown = smoother.smoothed_k if smoother.smoothed_k in clusterings else best_k

@@ -560,6 +560,32 @@ def silhouette(points: FloatArray, labels: IntArray) -> float:
     return float(scores.mean())
 
 
+def _inertia(points: FloatArray, weights: FloatArray, res: KMeansResult) -> float:
+    diff = points - res.centres[res.labels]
+    return float(np.dot(weights, (diff**2).sum(axis=1)))
+
+
+def _farthest_first(points: FloatArray, weights: FloatArray, k: int, *, from_heaviest: bool) -> FloatArray:
+    """Deterministic maximin start: the heaviest point (or the one farthest from the weighted
+    mean), then repeatedly the point farthest from the centres chosen so far."""
+    if points.shape[0] == 0:
+        return points[:0].copy()
+    if from_heaviest:
+        first = int(np.argmax(weights))
+    else:
+        mean = (points * weights[:, None]).sum(axis=0) / max(float(weights.sum()), 1e-300)
+        first = int(np.argmax(((points - mean) ** 2).sum(axis=1)))
+    chosen = [first]
+    d2 = ((points - points[first]) ** 2).sum(axis=1)
+    while len(chosen) < k:
+        j = int(np.argmax(d2))
+        if d2[j] <= 0:
+            break
+        chosen.append(j)
+        d2 = np.minimum(d2, ((points - points[j]) ** 2).sum(axis=1))
+    return np.asarray(points[chosen], dtype=np.float64).copy()
+
+
 @dataclass(frozen=True)
 class KSmoother:
     """Pol.is' ``group-k-smoother``: the shown k changes only after a new best k wins
@@ -612,6 +638,7 @@ def choose_groups(
     max_k: int = 5,
     max_iter: int = 20,
     threshold: float = 0.01,
+    robust: bool = True,
 ) -> tuple[dict[int, KMeansResult], dict[int, float], int]:
     """Opinion groups for every candidate k, their silhouettes and the best k.
 
@@ -628,6 +655,9 @@ def choose_groups(
         k -> centres of the previous update.
     max_k, max_iter, threshold
         Pol.is: 5, 20, 0.01.
+    robust : bool
+        Also try two deterministic farthest-first starts per k and keep the clustering
+        with the least weighted within-group sum of squares (``False``: Pol.is' start only).
 
     Returns
     -------
@@ -648,6 +678,22 @@ def choose_groups(
         else:
             init = init_clusters(base_centres, k)
         res = kmeans(base_centres, init, weights=base_sizes, max_iter=max_iter, threshold=threshold)
+        if robust:
+            # Pol.is' start (first k distinct centres, or last update's) can leave k-means in a
+            # poor local optimum; also try two deterministic farthest-first starts and keep
+            # the clustering with the least weighted within-group sum of squares. Pol.is'
+            # own start wins ties, so when it is best the result is Pol.is'.
+            best_cost = _inertia(base_centres, base_sizes, res)
+            for alt_init in (
+                _farthest_first(base_centres, base_sizes, k, from_heaviest=True),
+                _farthest_first(base_centres, base_sizes, k, from_heaviest=False),
+            ):
+                alt = kmeans(
+                    base_centres, alt_init, weights=base_sizes, max_iter=max_iter, threshold=threshold
+                )
+                cost = _inertia(base_centres, base_sizes, alt)
+                if cost < best_cost * (1 - 1e-9) and alt.centres.shape[0] >= res.centres.shape[0]:
+                    res, best_cost = alt, cost
         clusterings[k] = res
         sils[k] = silhouette(base_centres, res.labels)
     best = 2

@@ -1,0 +1,382 @@
+"""Pol.is mode on synthetic data: the vote matrix, each step, warm starts and the estimator."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import adjusted_rand_score
+
+from commonweal.analysis import (
+    AnalysisInputError,
+    AnalysisOptions,
+    AnalysisState,
+    PolisAnalysis,
+    VoteMatrix,
+    analyse,
+    polis,
+)
+
+SEEDS = [0, 1, 2, 3, 4]
+POLIS_ONLY = AnalysisOptions(beyond_polis=False)
+
+
+def planted(
+    seed: int,
+    n_participants: int = 600,
+    n_statements: int = 60,
+    n_groups: int = 3,
+    votes_per_participant: int = 25,
+    clarity: float = 0.9,
+) -> tuple[VoteMatrix, np.ndarray]:
+    """A conversation with planted opinion groups: each group agrees with a random half of the
+    statements with probability ``clarity`` and disagrees with the rest likewise."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, n_groups, n_participants)
+    stance = rng.choice([-1, 1], size=(n_groups, n_statements))
+    rows, cols, vals = [], [], []
+    for p in range(n_participants):
+        seen = rng.choice(n_statements, size=votes_per_participant, replace=False)
+        s = stance[truth[p], seen]
+        flip = rng.random(seen.size) > clarity
+        v = np.where(flip, -s, s)
+        v[rng.random(seen.size) < 0.05] = 0
+        rows += [p] * seen.size
+        cols += seen.tolist()
+        vals += v.tolist()
+    m = VoteMatrix.from_events(rows, cols, vals, participant_ids=np.arange(n_participants))
+    return m, truth
+
+
+# --------------------------------------------------------------------------- the package
+def test_engine_imports_nothing_from_django() -> None:
+    code = (
+        "import sys, commonweal.analysis as a, commonweal.analysis.polis, commonweal.analysis.engine;"
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------- VoteMatrix
+def test_latest_vote_wins_and_pass_is_not_missing() -> None:
+    m = VoteMatrix.from_events(
+        ["a", "a", "b", "a", "b"],
+        ["s1", "s2", "s1", "s1", "s2"],
+        [1, -1, 0, -1, 1],
+        [1.0, 2.0, 3.0, 4.0, 0.5],
+    )
+    # Order of first vote in time: b (t=0.5) before a.
+    assert m.participant_ids.tolist() == ["b", "a"]
+    dense = {(m.participant_ids[i], m.statement_ids[j]): v for i, j, v in zip(*sp.find(m.votes), strict=True)}
+    assert m.n_votes == 4
+    assert m.votes[1, m.statement_index().get_loc("s1")] == -1  # a's later vote wins
+    assert m.participant_vote_counts().tolist() == [2, 2]
+    # b's pass on s1 is a stored cell with value 0, distinct from "not voted".
+    coo = m.votes.tocoo()
+    stored = {(int(r), int(c)): int(v) for r, c, v in zip(coo.row, coo.col, coo.data, strict=True)}
+    assert stored[(0, m.statement_index().get_loc("s1"))] == 0
+    assert len(dense) <= 4
+
+
+def test_from_dataframe_and_metadata() -> None:
+    df = pd.DataFrame(
+        {
+            "participant": [1, 2, 2, 3],
+            "statement": [10, 10, 11, 12],
+            "vote": [1, -1, 0, 1],
+            "time": [1, 2, 3, 4],
+        }
+    )
+    m = VoteMatrix.from_dataframe(
+        df,
+        statement_ids=[10, 11, 12, 13],
+        moderation={11: "rejected", 13: "pending"},
+        is_meta=[12],
+        participant_labels={"sector": {1: "health", 3: "care"}, "place": None},
+    )
+    assert m.shape == (3, 4)
+    assert m.moderation.tolist() == [1, -1, 1, 0]
+    assert m.is_meta.tolist() == [False, False, True, False]
+    assert m.mod_out.tolist() == [False, True, True, False]
+    labels = m.participant_labels["sector"]
+    assert labels is not None and labels.tolist() == ["health", None, "care"]
+    assert m.participant_labels["place"] is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"participants": [1, 2], "statements": [1], "values": [1, 1]}, "same length"),
+        ({"participants": [1], "statements": [1], "values": [2]}, "must be \\+1"),
+        ({"participants": [None], "statements": [1], "values": [1]}, "missing"),
+        ({"participants": [1], "statements": [1], "values": [1], "times": [float("nan")]}, "NaN"),
+        (
+            {"participants": [1], "statements": [1], "values": [1], "moderation": {1: "hidden"}},
+            "moderation state",
+        ),
+        ({"participants": [1], "statements": [1], "values": [1], "is_meta": [7]}, "unknown statements"),
+    ],
+)
+def test_validation_says_what_is_wrong(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(AnalysisInputError, match=message):
+        VoteMatrix.from_events(**kwargs)  # type: ignore[arg-type]
+
+
+def test_dataframe_missing_column_is_named() -> None:
+    with pytest.raises(AnalysisInputError, match="lacks column"):
+        VoteMatrix.from_dataframe(pd.DataFrame({"who": [1], "statement": [1], "vote": [1]}))
+
+
+def test_with_votes_keeps_indices() -> None:
+    m, _ = planted(0, n_participants=50, n_statements=10, votes_per_participant=5)
+    m2 = m.with_votes([1000, 3], [2, 99], [1, -1])
+    assert np.array_equal(m2.participant_ids[: m.n_participants], m.participant_ids)
+    assert np.array_equal(m2.statement_ids[: m.n_statements], m.statement_ids)
+    assert m2.participant_ids[-1] == 1000 and m2.statement_ids[-1] == 99
+    assert m2.n_votes == m.n_votes + 2 - int(
+        m.votes[3, 2] != 0 or (3, 2) in zip(*m.votes.nonzero(), strict=True)
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 4), st.sampled_from([-1, 0, 1])),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_latest_wins_property(events: list[tuple[int, int, int]]) -> None:
+    p, s, v = zip(*events, strict=True)
+    m = VoteMatrix.from_events(list(p), list(s), list(v))
+    expected = {}
+    for pi, si, vi in events:
+        expected[(pi, si)] = vi
+    coo = m.votes.tocoo()
+    got = {
+        (int(m.participant_ids[r]), int(m.statement_ids[c])): int(x)
+        for r, c, x in zip(coo.row, coo.col, coo.data, strict=True)
+    }
+    assert got == expected
+
+
+# --------------------------------------------------------------------------- steps
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 30), min_size=1, max_size=60),
+    st.integers(1, 40),
+    st.lists(st.booleans(), max_size=60),
+)
+def test_in_conv_rules(counts: list[int], n_columns: int, prev: list[bool]) -> None:
+    c = np.asarray(counts, dtype=np.int64)
+    previous = np.asarray((prev + [False] * len(counts))[: len(counts)], dtype=np.bool_)
+    previous &= c > 0
+    mask = polis.in_conv(c, n_columns, previous)
+    assert np.all(mask[previous])  # once in, always in
+    assert np.all(mask[c >= min(7, n_columns)])
+    assert not np.any(mask[c == 0])
+    assert mask.sum() >= min(15, int((c > 0).sum()))
+    if mask.sum() > max(15, int((previous | (c >= min(7, n_columns))).sum())):
+        pytest.fail("greedy top-up added more than needed")
+
+
+def test_two_prop_test_matches_definition() -> None:
+    z = polis.two_prop_test(8, 2, 10, 10)
+    p1, p2, p = 9 / 11, 3 / 11, 12 / 22
+    assert z == pytest.approx((p1 - p2) / np.sqrt(p * (1 - p) * (2 / 11)))
+    assert polis.two_prop_test(5, 5, 5, 5) == 0.0  # pooled share 1
+    assert polis.prop_test(3, 4) == pytest.approx(2 * np.sqrt(5) * (4 / 5 - 0.5))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_sparse_pca_equals_dense_pca(seed: int) -> None:
+    m, _ = planted(seed, n_participants=300, n_statements=40, votes_per_participant=12)
+    _, usable, _ = polis.statement_columns(m)
+    means = polis.column_means(m.votes, usable)
+    centred = polis.centred_matrix(m.votes, means, usable)
+    gram, _ = polis.pca_components(centred, method="gram")
+    lanczos, _ = polis.pca_components(centred, method="lanczos")
+    # Dense reference: impute missing with the column mean, centre, SVD.
+    dense = np.tile(means, (m.n_participants, 1))
+    coo = m.votes.tocoo()
+    dense[coo.row, coo.col] = coo.data
+    _, _, vt = np.linalg.svd(dense - means, full_matrices=False)
+    for i in range(2):
+        assert abs(gram[i] @ vt[i]) == pytest.approx(1.0, abs=1e-9)
+        assert abs(lanczos[i] @ vt[i]) == pytest.approx(1.0, abs=1e-9)
+        # Deterministic sign: largest-magnitude entry positive.
+        assert gram[i][np.argmax(np.abs(gram[i]))] > 0
+        np.testing.assert_allclose(gram[i], lanczos[i], atol=1e-8)
+
+
+def test_kmeans_cold_start_and_empty_clusters() -> None:
+    pts = np.array([[0.0, 0.0], [0.0, 0.0], [1.0, 0.0], [10.0, 0.0], [11.0, 0.0]])
+    init = polis.init_clusters(pts, 3)
+    assert init.tolist() == [[0.0, 0.0], [1.0, 0.0], [10.0, 0.0]]  # first distinct points in order
+    # A centre far from every point goes empty and is dropped.
+    res = polis.kmeans(pts, np.array([[0.0, 0.0], [10.5, 0.0], [100.0, 100.0]]))
+    assert res.centres.shape[0] == 2
+    assert res.sizes.tolist() == [3, 2]
+    assert res.labels.tolist() == [0, 0, 0, 1, 1]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 8))
+def test_kmeans_fixed_point_property(seed: int, k: int) -> None:
+    rng = np.random.default_rng(seed)
+    pts = rng.normal(size=(60, 2))
+    res = polis.kmeans(pts, polis.init_clusters(pts, k), max_iter=200, threshold=1e-12)
+    d = ((pts[:, None, :] - res.centres[None, :, :]) ** 2).sum(axis=2)
+    assert np.all(d[np.arange(60), res.labels] <= d.min(axis=1) + 1e-9)
+    for c in range(res.centres.shape[0]):
+        np.testing.assert_allclose(res.centres[c], pts[res.labels == c].mean(axis=0), atol=1e-6)
+
+
+def test_silhouette_singletons_score_zero() -> None:
+    pts = np.array([[0.0, 0.0], [0.1, 0.0], [5.0, 0.0]])
+    s = polis.silhouette(pts, np.array([0, 0, 1]))
+    a, b0, b1 = 0.1, 5.0, 4.9
+    assert s == pytest.approx(((b0 - a) / b0 + (b1 - a) / b1 + 0.0) / 3)
+
+
+def test_k_smoother_switches_after_four_wins_in_a_row() -> None:
+    state = polis.KSmoother()
+    shown = []
+    for best in [2, 3, 3, 3, 2, 3, 3, 3, 3, 3]:
+        state = polis.smooth_k(state, best)
+        shown.append(state.smoothed_k)
+    assert shown == [2, 2, 2, 2, 2, 2, 2, 2, 3, 3]
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_tallies_add_up(seed: int) -> None:
+    m, _ = planted(seed % 7, n_participants=80, n_statements=12, votes_per_participant=6)
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(-1, 3, m.n_participants)
+    t = polis.group_tallies(m.votes, labels, 3)
+    assert np.all(t.agree + t.disagree <= t.seen)
+    clustered = m.votes[labels >= 0]
+    np.testing.assert_array_equal(
+        t.seen.sum(axis=0), np.bincount(clustered.indices, minlength=m.n_statements)
+    )
+    np.testing.assert_array_equal(t.n_members, np.bincount(labels[labels >= 0], minlength=3))
+
+
+# --------------------------------------------------------------------------- end to end
+@pytest.mark.parametrize("seed", SEEDS)
+def test_planted_groups_are_recovered(seed: int) -> None:
+    m, truth = planted(seed)
+    r = analyse(m, options=POLIS_ONLY)
+    assert r.in_conv.all()
+    assert r.k == 3
+    assert adjusted_rand_score(truth, r.group_labels) >= 0.95
+    # Every group has representative statements, and they are the planted stances.
+    assert all(len(r.repness[g]) >= 1 for g in range(r.k))
+    json.dumps(r.to_dict(include_state=True))
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_planted_two_groups(seed: int) -> None:
+    m, truth = planted(seed, n_groups=2, n_participants=400)
+    r = analyse(m, options=POLIS_ONLY)
+    assert r.best_k == 2
+    assert adjusted_rand_score(truth, r.group_labels) >= 0.95
+
+
+def test_warm_start_carries_state_and_tick_grows() -> None:
+    m, truth = planted(0)
+    r1 = analyse(m, options=POLIS_ONLY)
+    rng = np.random.default_rng(9)
+    new_p = rng.integers(0, m.n_participants, 300)
+    new_s = rng.integers(0, m.n_statements, 300)
+    m2 = m.with_votes(np.concatenate([new_p, [5000]]), np.concatenate([new_s, [0]]), np.ones(301, dtype=int))
+    r2 = analyse(m2, r1.state, options=POLIS_ONLY)
+    assert r2.tick == r1.tick + 1 == 2
+    assert r2.state.tick == 2
+    # PCA warm start lands on the same components.
+    for i in range(2):
+        assert abs(r1.pca_components[i] @ r2.pca_components[i]) > 0.99
+    assert adjusted_rand_score(truth, r2.group_labels[: m.n_participants]) >= 0.95
+    # Once in, always in: a participant with one vote stays in-conv if the state says so.
+    forced = AnalysisState(**{**r2.state.__dict__, "in_conv": np.ones(m2.n_participants, dtype=np.bool_)})
+    r3 = analyse(m2, forced, options=POLIS_ONLY)
+    assert r3.in_conv[-1]
+    assert r3.tick == 3
+    # The state survives a JSON round trip.
+    restored = AnalysisState.from_dict(json.loads(json.dumps(r3.state.to_dict())))
+    r4 = analyse(m2, restored, options=POLIS_ONLY)
+    assert r4.tick == 4 and r4.in_conv[-1]
+
+
+def test_k_switch_waits_for_four_updates() -> None:
+    two, _ = planted(1, n_groups=2, n_participants=400)
+    three, _ = planted(1, n_groups=3, n_participants=400)
+    r = analyse(two, options=POLIS_ONLY)
+    assert r.k == 2
+    ks = []
+    state = r.state
+    for _ in range(5):
+        r = analyse(three, state, options=POLIS_ONLY)
+        state = r.state
+        ks.append((r.best_k, r.k))
+    assert [b for b, _ in ks] == [3] * 5
+    assert [k for _, k in ks] == [2, 2, 2, 3, 3]
+
+
+def test_estimator_contract() -> None:
+    m, truth = planted(2)
+    est = PolisAnalysis(options=POLIS_ONLY, random_state=0)
+    assert est.get_params() == {"options": POLIS_ONLY, "random_state": 0}
+    assert not hasattr(est, "result_")
+    r = est.fit(m)
+    assert r is est.result_ and r.tick == 1
+    assert est.update(m).tick == 2
+    frame = pd.DataFrame(
+        {
+            "participant": np.repeat(np.arange(3), 2),
+            "statement": [0, 1, 0, 1, 0, 1],
+            "vote": [1, -1, 1, 1, 0, -1],
+        }
+    )
+    assert PolisAnalysis(options=POLIS_ONLY).fit(frame).n_participants == 3
+    with pytest.raises(AnalysisInputError):
+        est.fit(np.zeros((3, 3)))
+
+
+def test_rejected_and_meta_statements_are_zero_columns() -> None:
+    m, _ = planted(3, n_participants=200, n_statements=30, votes_per_participant=15)
+    m2 = m.with_statement_metadata(moderation={0: "rejected"}, is_meta=[1])
+    r = analyse(m2, options=POLIS_ONLY)
+    cols = [m2.statement_index().get_loc(0), m2.statement_index().get_loc(1)]
+    assert np.all(r.pca_components[:, cols] == 0)
+    assert np.all(r.statement_projections[cols] == 0)
+    assert r.priorities[cols[1]] == 49
+    for reps in r.repness.values():
+        assert all(s.statement_id not in (0, 1) for s in reps)
+    for side in r.consensus.values():
+        assert all(s.statement_id not in (0, 1) for s in side)
+    # Tallies use every vote, mod-out statements included.
+    assert r.group_seen[:, cols[0]].sum() > 0
+
+
+def test_degenerate_inputs() -> None:
+    empty = VoteMatrix.from_events([], [], [])
+    r = analyse(empty, options=POLIS_ONLY)
+    assert r.k == 0 and r.n_participants == 0
+    json.dumps(r.to_dict())
+    one = VoteMatrix.from_events([1], ["a"], [1])
+    r1 = analyse(one, options=POLIS_ONLY)
+    assert r1.in_conv.tolist() == [True]
+    with pytest.raises(AnalysisInputError, match="VoteMatrix"):
+        analyse("votes")  # type: ignore[arg-type]
+    with pytest.raises(AnalysisInputError, match="max_k"):
+        AnalysisOptions(max_k=1)
