@@ -1,0 +1,115 @@
+"""Factories for test data, shared by every app's tests: plain functions with sensible defaults.
+
+Each returns saved model instances. Keyword arguments override fields. Keep them small and obvious: a test should
+say what matters to it and let the factory fill in the rest.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from django.utils import timezone
+
+from commonweal.conversations.models import (
+    AnalysisSnapshot,
+    Conversation,
+    Participant,
+    Participation,
+    Statement,
+    Vote,
+    VoteEvent,
+)
+from commonweal.systems.models import Community, Organisation, Place, Sector, System
+
+_seq = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_system(**kw: Any) -> System:
+    n = _n()
+    kw.setdefault("name", f"Test Health and Care Partnership {n}")
+    kw.setdefault("slug", f"test-system-{n}")
+    return System.objects.create(**kw)
+
+
+def make_place(system: System, **kw: Any) -> Place:
+    kw.setdefault("name", f"Place {_n()}")
+    return Place.objects.create(system=system, **kw)
+
+
+def make_community(system: System, **kw: Any) -> Community:
+    kw.setdefault("name", f"Community {_n()}")
+    kw.setdefault("kind", Community.Kind.INTEREST)
+    return Community.objects.create(system=system, **kw)
+
+
+def make_organisation(system: System, **kw: Any) -> Organisation:
+    kw.setdefault("name", f"Organisation {_n()}")
+    kw.setdefault("sector", Sector.VCSE)
+    return Organisation.objects.create(system=system, **kw)
+
+
+def make_conversation(system: System | None = None, **kw: Any) -> Conversation:
+    """An open, strictly moderated conversation by default (pass ``status=Conversation.Status.DRAFT`` etc.)."""
+    system = system or make_system()
+    kw.setdefault("title", f"Our strategy {_n()}")
+    kw.setdefault("question", "What should our health and care system do together over the next five years?")
+    kw.setdefault("status", Conversation.Status.OPEN)
+    if kw["status"] == Conversation.Status.OPEN:
+        kw.setdefault("opened_at", timezone.now())
+    kw.setdefault("themes", ["What is working", "What we could do together"])
+    return Conversation.objects.create(system=system, **kw)
+
+
+def make_statement(conversation: Conversation, text: str | None = None, **kw: Any) -> Statement:
+    kw.setdefault("state", Statement.State.ACCEPTED)
+    kw.setdefault("is_seed", kw.get("author") is None)
+    return Statement.objects.create(conversation=conversation, text=text or f"Statement number {_n()}", **kw)
+
+
+def make_statements(conversation: Conversation, n: int, **kw: Any) -> list[Statement]:
+    """``n`` accepted seed statements with distinct texts."""
+    return [make_statement(conversation, f"Seed statement {i + 1} ({_n()})", **kw) for i in range(n)]
+
+
+def make_participant(system: System, *, conversation: Conversation | None = None, **kw: Any) -> Participant:
+    """A participant who consented; joined to ``conversation`` when one is given."""
+    kw.setdefault("consented_at", timezone.now())
+    participant = Participant.objects.create(system=system, **kw)
+    if conversation is not None:
+        Participation.objects.create(participant=participant, conversation=conversation)
+    return participant
+
+
+def make_vote(participant: Participant, statement: Statement, value: int = 1) -> Vote:
+    """A vote event and the current vote, written directly (no rate limit, no checks)."""
+    now = timezone.now()
+    event = VoteEvent.objects.create(
+        conversation=statement.conversation, participant=participant, statement=statement, value=value, at=now
+    )
+    vote, _ = Vote.objects.update_or_create(
+        participant=participant,
+        statement=statement,
+        defaults={"conversation": statement.conversation, "value": value, "updated_at": now, "event": event},
+    )
+    return vote
+
+
+def make_snapshot(
+    conversation: Conversation, priorities: dict[int, float] | None = None, **kw: Any
+) -> AnalysisSnapshot:
+    tick = kw.pop("tick", None)
+    if tick is None:
+        latest = conversation.snapshots.order_by("-tick").first()
+        tick = (latest.tick + 1) if latest else 1
+    return AnalysisSnapshot.objects.create(
+        conversation=conversation,
+        tick=tick,
+        result=kw.pop("result", {}),
+        priorities={str(k): v for k, v in (priorities or {}).items()},
+        **kw,
+    )
