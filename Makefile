@@ -1,29 +1,47 @@
 # commonweal: `make run` serves the app; `make test` runs the whole suite (SQLite, then PostgreSQL).
+# Both work on a fresh Debian machine with Python 3.11: they install everything else they need.
 SHELL := /bin/bash
-PYTHON ?= python3.11
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= $(shell command -v python3.11 || command -v python3 || echo python3.11)
 VENV := .venv
 BIN := $(VENV)/bin
 export COMMONWEAL_DATA_DIR ?= $(CURDIR)/data
+HOST ?= 127.0.0.1
+PORT ?= 8000
 STAMP_PY := $(VENV)/.installed
 STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NPM := node_modules/.installed
+VENDOR_STAMP := src/commonweal/static/vendor/.copied
 
-.PHONY: run test install install-dev assets system-deps lint test-sqlite test-postgres bench e2e clean
+.PHONY: run test install install-dev assets system-deps lint test-sqlite test-postgres bench bench-votes e2e clean help
+
+help:
+	@echo "make run     install, migrate, load the demo when the database is empty, serve on http://$(HOST):$(PORT)/"
+	@echo "make test    install, lint, then the whole test suite on SQLite and on PostgreSQL"
+	@echo "make bench   the load benchmark (benchmarks/results/*.json); make lint; make clean"
 
 run: install assets
-	$(BIN)/commonweal migrate
+	@echo "Preparing the database in $(COMMONWEAL_DATA_DIR) ..."
+	$(BIN)/commonweal migrate --verbosity 0
 	$(BIN)/commonweal demo --if-empty
-	$(BIN)/commonweal serve
+	$(BIN)/commonweal serve --host $(HOST) --port $(PORT)
 
 test: install-dev assets system-deps lint
 	bash scripts/run_tests.sh
 
-$(VENV)/bin/python:
-	command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: install python3.11 (apt-get install python3.11 python3.11-venv)"; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+# Debian's python3.11 lacks venv and ensurepip until python3-venv is installed: install it when missing.
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed: apt-get install python3.11 python3.11-venv"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+	  || { echo "$(PYTHON) is older than Python 3.11: install python3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { \
+	  echo "Installing python3-venv from Debian (the venv module is missing)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then S=; else S=sudo; fi; \
+	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq python3-venv >/dev/null; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
-$(STAMP_PY): $(VENV)/bin/python pyproject.toml
+$(STAMP_PY): $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
@@ -35,12 +53,18 @@ install: $(STAMP_PY)
 install-dev: $(STAMP_DEV)
 
 $(STAMP_NPM): package.json package-lock.json
-	command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Node.js and npm from Debian"; \
+	  if [ "$$(id -u)" -eq 0 ]; then S=; else S=sudo; fi; \
+	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq nodejs npm >/dev/null; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-assets: $(STAMP_NPM)
+$(VENDOR_STAMP): $(BIN)/python $(STAMP_NPM) scripts/vendor_assets.py
 	$(BIN)/python scripts/vendor_assets.py
+	touch $@
+
+assets: $(STAMP_PY) $(VENDOR_STAMP)
 
 # Chromium for the browser tests and PostgreSQL for the second run, from Debian's packages when missing.
 system-deps:
@@ -50,16 +74,23 @@ lint: install-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy src/commonweal/analysis
-	COMMONWEAL_DATA_DIR=$$(mktemp -d) $(BIN)/commonweal manage makemigrations --check --dry-run
+	@d=$$(mktemp -d); rc=0; COMMONWEAL_DATA_DIR=$$d $(BIN)/commonweal manage makemigrations --check --dry-run || rc=$$?; \
+	  rm -rf $$d; [ $$rc -eq 0 ] || echo "A model changed without its migration: run '$(BIN)/commonweal manage makemigrations'."; exit $$rc
 
-test-sqlite: install-dev assets
+test-sqlite: install-dev assets system-deps
 	bash scripts/run_tests.sh sqlite
 
 test-postgres: install-dev assets system-deps
 	bash scripts/run_tests.sh postgres
 
-bench: install-dev
-	$(BIN)/python benchmarks/engine.py
+e2e: install-dev assets system-deps
+	bash scripts/run_tests.sh sqlite tests/browser
+
+# Benchmarks write their figures to benchmarks/results/<name>.json.
+bench: bench-votes
+	@if [ -f benchmarks/engine.py ]; then $(BIN)/python benchmarks/engine.py; fi
+
+bench-votes: install-dev assets system-deps
 	$(BIN)/python benchmarks/vote_load.py
 
 clean:

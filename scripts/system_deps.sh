@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
-# Install what the tests need from Debian's packages when it is missing: Chromium and a PostgreSQL server.
+# Install from Debian's packages what the tests need and a fresh machine lacks: Chromium (browser tests),
+# a PostgreSQL server (the second test run and the load benchmark) and a font (readable screenshots).
+# Does nothing, and needs no network, when everything is already there.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-# WeasyPrint and friends may need fonts; a font makes screenshots readable.
-fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "Installing from Debian: ${need[*]}"
-  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
+command -v runuser >/dev/null 2>&1 || need+=(util-linux)
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "Installing from Debian's packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "Not root and no sudo: install these packages as root, then run this again: ${need[*]}" >&2
+  exit 1
 fi
+command -v apt-get >/dev/null 2>&1 || {
+  echo "apt-get is missing (not Debian?): install ${need[*]} with your system's package manager." >&2
+  exit 1
+}
+"${SUDO[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "Installed: ${need[*]}"
