@@ -32,6 +32,34 @@ def cmd_migrate(args: argparse.Namespace, rest: Sequence[str]) -> int:
     return cmd_manage(args, ["migrate", "--noinput", *rest])
 
 
+def _port_problem(host: str, port: int) -> str | None:
+    """Why the server cannot listen on host:port, in words that say what to do; None when it can."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return f"Cannot serve on {host}: that host name does not resolve. Use --host 127.0.0.1 (or HOST=... with make)."
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # The same option gunicorn sets, so a port in TIME_WAIT after a restart does not count as taken.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"Port {port} on {host} is already in use (is commonweal already running?). Stop what is "
+                    f"using it, or serve on another port: `make run PORT={port + 1}` or "
+                    f"`commonweal serve --port {port + 1}`."
+                )
+            if exc.errno == errno.EACCES:
+                return f"Not allowed to listen on port {port}: use a port above 1023, e.g. --port 8000."
+            return f"Cannot listen on {host}:{port}: {exc.strerror}."
+    return None
+
+
 def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
     """Serve with gunicorn (a production-grade WSGI server), never Django's development server."""
     _setup_django()
@@ -62,6 +90,10 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         def load(self) -> Any:
             return application
 
+    problem = _port_problem(args.host, args.port)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     url = f"http://{args.host}:{args.port}/"
     print(f"commonweal is serving on {url}  (data folder: {settings.DATA_DIR}; {workers} workers)")
     login_file = settings.DATA_DIR / "demo-login.txt"
