@@ -380,3 +380,31 @@ def test_degenerate_inputs() -> None:
         analyse("votes")  # type: ignore[arg-type]
     with pytest.raises(AnalysisInputError, match="max_k"):
         AnalysisOptions(max_k=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 100_000), st.integers(1, 40))
+def test_vectorised_best_agree_equals_polis_sequential_rule(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    na = rng.integers(0, 6, n).astype(float)
+    nd = rng.integers(0, 6, n).astype(float)
+    ns = na + nd + rng.integers(0, 3, n)
+    rest_a, rest_s = rng.integers(0, 20, n).astype(float), rng.integers(20, 40, n).astype(float)
+    pa = (na + 1) / (ns + 2)
+    stats = {
+        "na": na,
+        "nd": nd,
+        "ns": ns,
+        "pa": pa,
+        "pat": polis.prop_test(na, ns),
+        "ra": pa / ((rest_a + 1) / (rest_s + 2)),
+        "rat": polis.two_prop_test(na, rest_a, ns, rest_s),
+    }
+    order = rng.permutation(n)
+    current: dict[str, float] | None = None
+    expected = None
+    for j in order.tolist():
+        st_j = {k: float(v[j]) for k, v in stats.items()}
+        if polis._beats_best_agree(st_j, current):
+            current, expected = st_j, j
+    assert polis._best_agree_index(stats, order.astype(np.int64)) == expected

@@ -205,14 +205,14 @@ class VoteMatrix:
             raise AnalysisInputError("participant_ids contains duplicates")
         if pd.Index(s_known).has_duplicates:
             raise AnalysisInputError("statement_ids contains duplicates")
-        p_codes_all, p_uniques = pd.factorize(np.concatenate([p_known.astype(object), p.astype(object)]))
-        s_codes_all, s_uniques = pd.factorize(np.concatenate([s_known.astype(object), s.astype(object)]))
+        p_codes_all, p_uniques = pd.factorize(_concat_ids(p_known, p))
+        s_codes_all, s_uniques = pd.factorize(_concat_ids(s_known, s))
         p_codes = p_codes_all[p_known.shape[0] :].astype(np.int64)
         s_codes = s_codes_all[s_known.shape[0] :].astype(np.int64)
         n_p = len(p_uniques)
         n_s = len(s_uniques)
-        pid_arr = _tidy_ids(np.asarray(p_uniques, dtype=object))
-        sid_arr = _tidy_ids(np.asarray(s_uniques, dtype=object))
+        pid_arr = _tidy_ids(np.asarray(p_uniques))
+        sid_arr = _tidy_ids(np.asarray(s_uniques))
 
         # Latest wins: keep the last event of every (participant, statement) cell. Hashing keeps
         # this linear in the number of events.
@@ -413,8 +413,8 @@ class VoteMatrix:
         for k, arr in self.participant_labels.items():
             labels[k] = None if arr is None else list(arr)
         merged = VoteMatrix.from_events(
-            np.concatenate([old_p.astype(object), p_new.astype(object)]),
-            np.concatenate([old_s.astype(object), s_new.astype(object)]),
+            _concat_ids(old_p, p_new),
+            _concat_ids(old_s, s_new),
             np.concatenate([coo.data.astype(np.int64), v_new.astype(np.int64)]),
             None,
             participant_ids=self.participant_ids,
@@ -474,8 +474,19 @@ class VoteMatrix:
         )
 
 
+def _concat_ids(known: npt.NDArray[Any], ids: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Known ids then event ids, kept integer when both are (hashing ints is much faster)."""
+    if known.dtype.kind in "iu" and ids.dtype.kind in "iu":
+        return np.concatenate([known.astype(np.int64), ids.astype(np.int64)])
+    if known.size == 0 and ids.dtype.kind in "iu":
+        return ids.astype(np.int64)
+    return np.concatenate([known.astype(object), ids.astype(object)])
+
+
 def _tidy_ids(ids: npt.NDArray[Any]) -> npt.NDArray[Any]:
     """Give ids a compact dtype when they are all integers (faster lookups, JSON-friendly)."""
+    if ids.dtype.kind in "iu":
+        return ids.astype(np.int64)
     if ids.size and all(isinstance(x, int | np.integer) and not isinstance(x, bool) for x in ids[:1000]):
         try:
             return ids.astype(np.int64)

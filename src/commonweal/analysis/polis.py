@@ -250,9 +250,7 @@ def pca_components(
     sub = centred[:, cols] if cols.size < m else centred
     row_nnz = np.diff(sub.indptr).astype(np.float64)
     gram_cost = float(np.dot(row_nnz, row_nnz))
-    use_gram = method == "gram" or (
-        method == "auto" and (gram_cost <= gram_budget or cols.size <= 64) and cols.size <= 6000
-    )
+    use_gram = method == "gram" or (method == "auto" and cols.size <= 200 and gram_cost <= gram_budget)
     if use_gram or cols.size <= k + 1:
         gram = (sub.T @ sub).toarray()
         w, v = np.linalg.eigh(gram)
@@ -939,21 +937,31 @@ def repness(
             "rat": two_prop_test(na, ra_n, ns, rs_n),
             "rdt": two_prop_test(nd, rd_n, ns, rs_n),
         }
-        lists = {k: v.tolist() for k, v in stats.items()}
-        sufficient: list[RepStatement] = []
+        cols_arr = np.asarray(cols, dtype=np.int64)
+        passes_all = ((stats["rat"] > Z_90) & (stats["pat"] > Z_90)) | (
+            (stats["rdt"] > Z_90) & (stats["pdt"] > Z_90)
+        )
+        passing = cols_arr[passes_all[cols_arr]] if cols_arr.size else cols_arr
+        # Pol.is' ranking metric, with repness-test in single precision as Pol.is stores it;
+        # only the top few need building (stable sort, as Clojure's sort-by).
+        agree_side = stats["rat"][passing] > stats["rdt"][passing]
+        r_val = np.where(agree_side, stats["ra"][passing], stats["rd"][passing])
+        r_test = np.where(agree_side, stats["rat"][passing], stats["rdt"][passing]).astype(np.float32)
+        p_val = np.where(agree_side, stats["pa"][passing], stats["pd"][passing])
+        p_test = np.where(agree_side, stats["pat"][passing], stats["pdt"][passing])
+        metric = r_val * r_test.astype(np.float64) * p_val * p_test
+        ranked = passing[np.argsort(-metric, kind="stable")][: max_statements + 1]
+        sufficient = [_finalize(int(j), sids[j], _column(stats, int(j))) for j in ranked]
         best: RepStatement | None = None
-        best_agree_j: int | None = None
-        ba: dict[str, float] = {}
-        for j in cols:
-            st = {k: lists[k][j] for k in lists}
-            passes = (st["rat"] > Z_90 and st["pat"] > Z_90) or (st["rdt"] > Z_90 and st["pdt"] > Z_90)
-            if passes:
-                sufficient.append(_finalize(j, sids[j], st))
-            if not sufficient and (best is None or max(st["rat"], st["rdt"]) > best.repness_test_f32):
-                best = _finalize(j, sids[j], st)
-            if _beats_best_agree(st, ba if best_agree_j is not None else None):
-                best_agree_j = j
-                ba = st
+        if not sufficient:
+            # Only then does Pol.is' running "best by test" matter (it stops updating once a
+            # statement qualifies); compared against the stored single-precision value.
+            top = np.maximum(stats["rat"], stats["rdt"])
+            for j in cols_arr.tolist():
+                if best is None or float(top[j]) > best.repness_test_f32:
+                    best = _finalize(j, sids[j], _column(stats, j))
+        best_agree_j = _best_agree_index(stats, cols_arr)
+        ba = _column(stats, best_agree_j) if best_agree_j is not None else {}
         best_agree: RepStatement | None = None
         if best_agree_j is not None:
             fin = _finalize(best_agree_j, sids[best_agree_j], ba)
@@ -974,13 +982,42 @@ def repness(
             out[g] = [best_agree] if best_agree is not None else ([best] if best is not None else [])
             continue
         rest = [r for r in sufficient if best_agree is None or r.statement != best_agree.statement]
-        rest.sort(key=lambda r: -r.metric)  # stable, as Clojure's sort-by
         chosen = ([best_agree] if best_agree is not None else []) + rest
         chosen = chosen[:max_statements]
         out[g] = [r for r in chosen if r.repful_for == "agree"] + [
             r for r in chosen if r.repful_for == "disagree"
         ]
     return out
+
+
+def _column(stats: dict[str, FloatArray], j: int) -> dict[str, float]:
+    return {k: float(v[j]) for k, v in stats.items()}
+
+
+def _best_agree_index(stats: dict[str, FloatArray], cols: IntArray) -> int | None:
+    """Pol.is' running ``best-agree`` over the statements in scan order, vectorised.
+
+    The sequential rule (see :func:`_beats_best_agree`) keeps a current best and replaces it
+    by the first later statement that beats it; that later statement is found with one
+    vectorised comparison per replacement, so the cost is O(n) per record, not per statement.
+    """
+    if cols.size == 0:
+        return None
+    na, nd = stats["na"][cols], stats["nd"][cols]
+    ra, rat, pa, pat = stats["ra"][cols], stats["rat"][cols], stats["pa"][cols], stats["pat"][cols]
+    voted = ~((na == 0) & (nd == 0))
+    m_rep = ra * rat * pa * pat
+    m_prob = pa * pat
+    first_ok = voted & ((pat > Z_90) | ((ra > 1.0) & (pa > 0.5)))
+    if not first_ok.any():
+        return None
+    cur = int(np.argmax(first_ok))
+    while True:
+        metric = m_rep if ra[cur] > 1.0 else m_prob
+        later = voted[cur + 1 :] & (metric[cur + 1 :] > metric[cur])
+        if not later.any():
+            return int(cols[cur])
+        cur = cur + 1 + int(np.argmax(later))
 
 
 def _beats_best_agree(st: dict[str, float], current: dict[str, float] | None) -> bool:

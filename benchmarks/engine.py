@@ -1,0 +1,216 @@
+"""Engine benchmark: cold and warm Pol.is-mode analyses on planted conversations.
+
+Each size runs in its own subprocess (so peak memory, ``ru_maxrss``, is that size's alone):
+build the vote matrix from vote events, analyse it cold, add 1% new votes and analyse warm
+from the cold state. In the same run, red-dwarf 0.4.0 (``reddwarf.implementations.polis.
+run_pipeline``), installed in ``benchmarks/.venv-bench`` only, is timed on the sizes it can
+handle, as a ratio to ours. Writes ``benchmarks/results/engine.json``.
+
+Usage::
+
+    python benchmarks/engine.py                   # every size, red-dwarf where feasible
+    python benchmarks/engine.py --sizes small 1M  # some sizes
+    python benchmarks/engine.py --no-reddwarf
+
+Set up red-dwarf once (never a project dependency)::
+
+    python -m venv benchmarks/.venv-bench
+    benchmarks/.venv-bench/bin/pip install red-dwarf==0.4.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results" / "engine.json"
+BENCH_PY = HERE / ".venv-bench" / "bin" / "python"
+
+SIZES: dict[str, dict[str, int]] = {
+    "225k": {"participants": 2_000, "statements": 900, "votes": 225_000},
+    "1M": {"participants": 8_000, "statements": 8_000, "votes": 1_000_000},
+    "5M": {"participants": 100_000, "statements": 2_000, "votes": 5_000_000},
+    "20M": {"participants": 1_000_000, "statements": 5_000, "votes": 20_000_000},
+}
+REDDWARF_SIZES = ("225k", "1M")
+
+
+def planted_events(
+    n_p: int, n_s: int, n_votes: int, seed: int = 0, n_groups: int = 3
+) -> dict[str, np.ndarray]:
+    """Vote events of a conversation with planted opinion groups (vectorised).
+
+    Each participant belongs to one of ``n_groups`` groups with its own agree probability
+    per statement; participants vote on statements drawn with popularity skew (as priority
+    routing does), about ``n_votes / n_p`` each; 10% of votes are passes.
+    """
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, n_groups, n_p)
+    p_agree = rng.beta(0.6, 0.6, size=(n_groups, n_s))
+    per = max(1, n_votes // n_p)
+    counts = np.clip(rng.poisson(per, n_p), 1, n_s)
+    total = int(counts.sum())
+    participants = np.repeat(np.arange(n_p, dtype=np.int64), counts)
+    weights = rng.pareto(1.5, n_s) + 1.0
+    cdf = np.cumsum(weights / weights.sum())
+    statements = np.minimum(np.searchsorted(cdf, rng.random(total)), n_s - 1).astype(np.int64)
+    agree = rng.random(total) < p_agree[group[participants], statements]
+    values = np.where(agree, 1, -1).astype(np.int8)
+    values[rng.random(total) < 0.1] = 0
+    times = np.arange(total, dtype=np.float64)
+    return {"participants": participants, "statements": statements, "values": values, "times": times}
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def run_ours(size: str, seed: int = 0) -> dict[str, Any]:
+    """Build, analyse cold, add 1% new votes, analyse warm; wall times and peak memory."""
+    from commonweal.analysis import AnalysisOptions, VoteMatrix, analyse
+
+    spec = SIZES[size]
+    ev = planted_events(spec["participants"], spec["statements"], spec["votes"], seed)
+    rss_events = _maxrss_mb()
+    options = AnalysisOptions(beyond_polis=False)
+    t0 = time.perf_counter()
+    matrix = VoteMatrix.from_events(ev["participants"], ev["statements"], ev["values"], ev["times"])
+    t_build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cold = analyse(matrix, options=options)
+    t_cold = time.perf_counter() - t0
+    rng = np.random.default_rng(seed + 1)
+    n_new = max(1, matrix.n_votes // 100)
+    new_p = matrix.participant_ids[rng.integers(0, matrix.n_participants, n_new)]
+    new_s = matrix.statement_ids[rng.integers(0, matrix.n_statements, n_new)]
+    new_v = rng.choice(np.array([-1, 0, 1]), n_new)
+    t0 = time.perf_counter()
+    matrix2 = matrix.with_votes(new_p, new_s, new_v)
+    t_rebuild = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    warm = analyse(matrix2, cold.state, options=options)
+    t_warm = time.perf_counter() - t0
+    return {
+        "size": size,
+        "participants": matrix.n_participants,
+        "statements": matrix.n_statements,
+        "votes": matrix.n_votes,
+        "build_s": round(t_build, 4),
+        "cold_s": round(t_cold, 4),
+        "warm_rebuild_s": round(t_rebuild, 4),
+        "warm_s": round(t_warm, 4),
+        "cold_steps_s": {k: round(v, 4) for k, v in cold.timings.items()},
+        "warm_steps_s": {k: round(v, 4) for k, v in warm.timings.items()},
+        "k_cold": cold.k,
+        "k_warm": warm.k,
+        "in_conv": int(cold.in_conv.sum()),
+        "peak_rss_mb": round(_maxrss_mb(), 1),
+        "peak_rss_events_only_mb": round(rss_events, 1),
+    }
+
+
+def run_reddwarf(size: str, seed: int = 0) -> dict[str, Any]:
+    """Time red-dwarf's run_pipeline on the same planted votes (in the bench venv)."""
+    from reddwarf.implementations.polis import run_pipeline  # type: ignore[import-not-found]
+
+    spec = SIZES[size]
+    ev = planted_events(spec["participants"], spec["statements"], spec["votes"], seed)
+    votes = [
+        {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": float(t)}
+        for p, s, v, t in zip(ev["participants"], ev["statements"], ev["values"], ev["times"], strict=True)
+    ]
+    rss_events = _maxrss_mb()
+    t0 = time.perf_counter()
+    run_pipeline(votes=votes)
+    elapsed = time.perf_counter() - t0
+    return {
+        "size": size,
+        "seconds": round(elapsed, 3),
+        "peak_rss_mb": round(_maxrss_mb(), 1),
+        "peak_rss_events_only_mb": round(rss_events, 1),
+    }
+
+
+def _child(kind: str, size: str, python: str, timeout: float) -> dict[str, Any]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), str(HERE)])
+    env.setdefault("OMP_NUM_THREADS", "2")
+    env.setdefault("OPENBLAS_NUM_THREADS", "2")
+    env.setdefault("MKL_NUM_THREADS", "2")
+    cmd = [python, str(Path(__file__).resolve()), "--child", kind, size]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        return {"size": size, "error": f"timed out after {timeout:.0f} s"}
+    if out.returncode != 0:
+        return {"size": size, "error": (out.stderr or out.stdout)[-2000:]}
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", nargs="*", default=list(SIZES))
+    parser.add_argument("--no-reddwarf", action="store_true")
+    parser.add_argument("--reddwarf-timeout", type=float, default=900.0)
+    parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, size = args.child
+        res = run_ours(size) if kind == "ours" else run_reddwarf(size)
+        print(json.dumps(res))
+        return
+
+    report: dict[str, Any] = {
+        "command": "python " + " ".join([str(Path(sys.argv[0]))] + sys.argv[1:]),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "goals": {"1M_cold_s": 1.0, "1M_warm_s": 0.3, "5M_cold_s": 10.0, "20M_peak_gb": 6.0},
+        "ours": {},
+        "reddwarf": {},
+        "ratio_reddwarf_to_ours_cold": {},
+    }
+    if RESULTS.exists():
+        previous = json.loads(RESULTS.read_text())
+        for key in ("ours", "reddwarf", "ratio_reddwarf_to_ours_cold"):
+            report[key].update(previous.get(key, {}))
+    for size in args.sizes:
+        print(f"ours {size} ...", flush=True)
+        report["ours"][size] = _child("ours", size, sys.executable, 3600)
+        print(json.dumps(report["ours"][size]), flush=True)
+        if not args.no_reddwarf and size in REDDWARF_SIZES:
+            if not BENCH_PY.exists():
+                report["reddwarf"][size] = {
+                    "size": size,
+                    "error": f"{BENCH_PY} missing; see the module docstring",
+                }
+                continue
+            print(f"red-dwarf {size} ...", flush=True)
+            rd = _child("reddwarf", size, str(BENCH_PY), args.reddwarf_timeout)
+            report["reddwarf"][size] = rd
+            print(json.dumps(rd), flush=True)
+            ours = report["ours"][size]
+            if "seconds" in rd and "cold_s" in ours:
+                report["ratio_reddwarf_to_ours_cold"][size] = round(rd["seconds"] / ours["cold_s"], 1)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
