@@ -26,8 +26,12 @@ run: install assets
 	$(BIN)/commonweal demo --if-empty
 	$(BIN)/commonweal serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets system-deps lint
-	bash scripts/run_tests.sh
+# Lint and the tests both run, so one lint error does not hide the test results; either fails the target.
+test: install-dev assets system-deps
+	@lint=0; $(MAKE) --no-print-directory lint || lint=$$?; \
+	  tests=0; bash scripts/run_tests.sh || tests=$$?; \
+	  [ $$lint -eq 0 ] || echo "!!! make test: lint (ruff, mypy or makemigrations --check) FAILED: see above." >&2; \
+	  [ $$lint -eq 0 ] && [ $$tests -eq 0 ]
 
 # Debian's python3.11 lacks venv and ensurepip until python3-venv is installed: install it when missing.
 $(BIN)/python:
