@@ -1,0 +1,120 @@
+"""The Community Notes bridging model fitted by ALS."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from commonweal.analysis.bridging import BridgingModel, bridging_loss, bridging_scores, ratings_matrix
+from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.simulate import simulate_conversation
+
+SEEDS = range(5)
+
+
+def _two_sides(seed: int):  # type: ignore[no-untyped-def]
+    return simulate_conversation(
+        800, 60, n_groups=2, votes_per_participant=30, n_common_ground=10, n_divisive=20, random_state=seed
+    )
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_loss_never_increases_and_gradient_vanishes(seed: int) -> None:
+    sim = _two_sides(seed)
+    votes = sim.to_csr()
+    result = BridgingModel(tol=1e-13, max_iter=5000).fit(votes)
+    history = np.array(result.loss_history)
+    assert np.all(np.diff(history) <= 1e-12 * history[1:])
+    assert result.converged
+    loss, grad = bridging_loss(votes, result)
+    assert loss == pytest.approx(result.loss, rel=1e-12)
+    assert abs(grad["mu"]) < 1e-6
+    for name in ("participant_intercept", "participant_factor", "statement_intercept", "statement_factor"):
+        assert np.max(np.abs(grad[name])) < 1e-6, name
+
+
+def test_loss_matches_the_definition() -> None:
+    sim = simulate_conversation(60, 12, n_groups=2, votes_per_participant=8, random_state=0)
+    votes = sim.to_csr()
+    r = BridgingModel(max_iter=3).fit(votes)
+    rat = ratings_matrix(votes).tocoo()
+    pred = (
+        r.mu
+        + r.participant_intercept[rat.row]
+        + r.statement_intercept[rat.col]
+        + r.participant_factor[rat.row] * r.statement_factor[rat.col]
+    )
+    has_p = np.bincount(rat.row, minlength=60) > 0
+    has_s = np.bincount(rat.col, minlength=12) > 0
+    expected = (
+        np.mean((rat.data - pred) ** 2)
+        + 0.15
+        * (
+            np.mean(r.participant_intercept[has_p] ** 2)
+            + np.mean(r.statement_intercept[has_s] ** 2)
+            + r.mu**2
+        )
+        + 0.03 * (np.mean(r.participant_factor[has_p] ** 2) + np.mean(r.statement_factor[has_s] ** 2))
+    )
+    assert bridging_loss(votes, r)[0] == pytest.approx(expected, rel=1e-12)
+    assert r.loss == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bridging_recovers_planted_structure(seed: int) -> None:
+    sim = _two_sides(seed)
+    r = bridging_scores(sim.to_csr())
+    cg, div = sim.is_common_ground, sim.is_divisive
+    # Common ground has the highest intercepts and sits on no side of the divide ...
+    assert r.statement_intercept[cg].min() > np.median(r.statement_intercept[~cg])
+    assert np.abs(r.statement_factor[cg]).mean() < 0.25 * np.abs(r.statement_factor[div]).mean()
+    # ... and the factor separates the two planted groups.
+    assert abs(np.corrcoef(r.participant_factor, sim.group)[0, 1]) > 0.9
+
+
+def test_bridging_beats_partisan_approval() -> None:
+    # A 70/30 divide. Statement 0 (bridging): 70% of each side agrees. Statement 1 (partisan): the
+    # whole majority side agrees and the minority rejects it, so the same 70% approval. Statement 2
+    # (the same split) defines the axis.
+    n = 400
+    idx = np.arange(n)
+    majority = idx % 10 < 7
+    within = (idx // 10) % 10
+    votes = np.zeros((n, 3))
+    votes[:, 0] = np.where(within < 7, 1, -1)
+    votes[:, 1] = np.where(majority, 1, -1)
+    votes[:, 2] = np.where(majority, 1, -1)
+    r = bridging_scores(votes)
+    assert r.approval[0] == pytest.approx(r.approval[1])
+    assert r.statement_intercept[0] > r.statement_intercept[1] + 0.05
+    assert abs(r.statement_factor[0]) < abs(r.statement_factor[1])
+    d = r.to_dict()
+    json.dumps(d)
+    assert set(d["statements"][0]) >= {"intercept", "approval", "factor"}
+
+
+def test_fit_is_deterministic_and_warm_start_is_fast() -> None:
+    sim = _two_sides(7)
+    votes = sim.to_csr()
+    a = bridging_scores(votes)
+    b = bridging_scores(votes)
+    np.testing.assert_array_equal(a.statement_intercept, b.statement_intercept)
+    warm = BridgingModel().fit(votes, init=a)
+    assert warm.n_iter < a.n_iter
+    np.testing.assert_allclose(warm.statement_intercept, a.statement_intercept, atol=5e-3)
+
+
+def test_approval_is_plain_agree_share() -> None:
+    votes = np.array([[1, 0], [-1, np.nan], [1, 1], [0, -1]], dtype=float)
+    r = bridging_scores(votes)
+    np.testing.assert_allclose(r.approval, [2 / 4, 1 / 3])
+    np.testing.assert_array_equal(r.voters, [4, 3])
+
+
+def test_validation() -> None:
+    with pytest.raises(AnalysisInputError, match="at least one vote"):
+        bridging_scores(np.full((2, 2), np.nan))
+    with pytest.raises(AnalysisInputError):
+        BridgingModel(intercept_reg=0).fit(np.ones((2, 2)))
