@@ -126,9 +126,20 @@ def run_reddwarf(size: str, seed: int = 0) -> dict[str, Any]:
 
     spec = SIZES[size]
     ev = planted_events(spec["participants"], spec["statements"], spec["votes"], seed)
+    # red-dwarf pivots the votes and fails on repeated (participant, statement) pairs: give it
+    # the latest vote of each, which is what our matrix keeps too (events are in time order).
+    key = ev["participants"] * SIZES[size]["statements"] + ev["statements"]
+    _, last_rev = np.unique(key[::-1], return_index=True)
+    keep = np.sort(key.size - 1 - last_rev)
     votes = [
         {"participant_id": int(p), "statement_id": int(s), "vote": int(v), "modified": float(t)}
-        for p, s, v, t in zip(ev["participants"], ev["statements"], ev["values"], ev["times"], strict=True)
+        for p, s, v, t in zip(
+            ev["participants"][keep],
+            ev["statements"][keep],
+            ev["values"][keep],
+            ev["times"][keep],
+            strict=True,
+        )
     ]
     rss_events = _maxrss_mb()
     t0 = time.perf_counter()

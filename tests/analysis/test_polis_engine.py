@@ -408,3 +408,31 @@ def test_vectorised_best_agree_equals_polis_sequential_rule(seed: int, n: int) -
         if polis._beats_best_agree(st_j, current):
             current, expected = st_j, j
     assert polis._best_agree_index(stats, order.astype(np.int64)) == expected
+
+
+def _reference_kmeans(pts: np.ndarray, init: np.ndarray, max_iter: int, threshold: float) -> np.ndarray:
+    """Plain Lloyd steps with a full search every step (Pol.is' ``kmeans``), for comparison."""
+    centres = init.copy()
+    labels = np.zeros(len(pts), dtype=int)
+    for _ in range(max_iter + 1):
+        labels = np.argmin(((pts[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)
+        keep = np.bincount(labels, minlength=len(centres)) > 0
+        new = np.array([pts[labels == c].mean(axis=0) for c in range(len(centres)) if keep[c]])
+        labels = (np.cumsum(keep) - 1)[labels]
+        a = centres[np.lexsort(centres.T[::-1])]
+        b = new[np.lexsort(new.T[::-1])]
+        m = min(len(a), len(b))
+        done = bool(np.all(np.sqrt(((a[:m] - b[:m]) ** 2).sum(axis=1)) < threshold))
+        centres = new
+        if done:
+            break
+    return labels
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_bounded_kmeans_equals_full_search(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    pts = np.concatenate([rng.normal(c, 0.7, size=(300, 2)) for c in ([0, 0], [4, 1], [1, 5])])
+    init = polis.init_clusters(pts, 40)
+    res = polis.kmeans(pts, init, max_iter=100, threshold=0.01)
+    np.testing.assert_array_equal(res.labels, _reference_kmeans(pts, init, 100, 0.01))

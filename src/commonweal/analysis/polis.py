@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
+from scipy.spatial import cKDTree
 
 from commonweal.analysis.matrix import VoteMatrix
 
@@ -399,6 +400,28 @@ def _nearest(points: FloatArray, centres: FloatArray, chunk: int = 1 << 16) -> t
     return labels, dist2
 
 
+def _nearest2(points: FloatArray, centres: FloatArray) -> tuple[IntArray, FloatArray, FloatArray]:
+    """Nearest centre, distance to it and distance to the second nearest (inf if none).
+
+    A k-d tree over the centres (at most ``base_k`` of them) answers both in O(log k) per
+    point, with distances computed directly rather than through ``|x|^2 - 2 x.c + |c|^2``.
+    """
+    n = points.shape[0]
+    k = centres.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+    tree = cKDTree(centres)
+    if k == 1:
+        d, i = tree.query(points, k=1, workers=-1)
+        return np.asarray(i, dtype=np.int64), np.asarray(d, dtype=np.float64), np.full(n, np.inf)
+    d, i = tree.query(points, k=2, workers=-1)
+    return (
+        np.asarray(i[:, 0], dtype=np.int64),
+        np.asarray(d[:, 0], dtype=np.float64),
+        np.asarray(d[:, 1], dtype=np.float64),
+    )
+
+
 def _same_clustering(old: FloatArray, new: FloatArray, threshold: float) -> bool:
     """Pol.is' ``same-clustering?``: sorted centres pairwise closer than the threshold."""
     if old.shape[0] == 0 or new.shape[0] == 0:
@@ -447,11 +470,25 @@ def kmeans(
     centres = np.asarray(init, dtype=np.float64).copy()
     if n == 0 or centres.shape[0] == 0:
         return KMeansResult(np.zeros(n, dtype=np.int64), centres[:0], np.zeros(0, np.int64), np.zeros(0), 0)
-    labels = np.zeros(n, dtype=np.int64)
+    # Assignments use Hamerly's bounds: a point whose upper bound on the distance to its centre
+    # is below its lower bound on the distance to any other centre keeps its centre, exactly
+    # as a full nearest-centre search would decide (bar exact ties). Once the centres move
+    # little, as they do near convergence and after a warm start, few points are searched.
+    labels, upper, lower = _nearest2(pts, centres)
     steps = 0
-    for _ in range(max_iter + 1):
+    for it in range(max_iter + 1):
         steps += 1
-        labels, _ = _nearest(pts, centres)
+        if it > 0:
+            check = upper > lower
+            if check.any():
+                idx = np.flatnonzero(check)
+                upper[idx] = np.sqrt(((pts[idx] - centres[labels[idx]]) ** 2).sum(axis=1))
+                still = idx[upper[idx] > lower[idx]]
+                if still.size:
+                    lab, d1, d2 = _nearest2(pts[still], centres)
+                    labels[still] = lab
+                    upper[still] = d1
+                    lower[still] = d2
         k = centres.shape[0]
         wsum = np.bincount(labels, weights=w, minlength=k)
         count = np.bincount(labels, minlength=k)
@@ -467,6 +504,7 @@ def kmeans(
             for dim in range(pts.shape[1]):
                 plain = np.bincount(labels, weights=pts[:, dim], minlength=k)
                 new[zero_w, dim] = plain[zero_w] / count[zero_w]
+        moves = np.sqrt(((new[keep] - centres[keep]) ** 2).sum(axis=1))
         new = new[keep]
         if not keep.all():
             remap = np.cumsum(keep) - 1
@@ -475,6 +513,8 @@ def kmeans(
         centres = new
         if done:
             break
+        upper += moves[labels]
+        lower -= float(moves.max()) if moves.size else 0.0
     sizes = np.bincount(labels, minlength=centres.shape[0]).astype(np.int64)
     wts = np.bincount(labels, weights=w, minlength=centres.shape[0]).astype(np.float64)
     return KMeansResult(labels, centres, sizes, wts, steps)
