@@ -77,15 +77,15 @@ def test_bridging_recovers_planted_structure(seed: int) -> None:
 def test_bridging_beats_partisan_approval() -> None:
     # A 70/30 divide. Statement 0 (bridging): 70% of each side agrees. Statement 1 (partisan): the
     # whole majority side agrees and the minority rejects it, so the same 70% approval. Statement 2
-    # (the same split) defines the axis.
+    # and more like it (the same split) define the axis.
     n = 400
     idx = np.arange(n)
     majority = idx % 10 < 7
     within = (idx // 10) % 10
-    votes = np.zeros((n, 3))
+    votes = np.zeros((n, 10))
     votes[:, 0] = np.where(within < 7, 1, -1)
     votes[:, 1] = np.where(majority, 1, -1)
-    votes[:, 2] = np.where(majority, 1, -1)
+    votes[:, 2:] = np.where(majority, 1, -1)[:, None]
     r = bridging_scores(votes)
     assert r.approval[0] == pytest.approx(r.approval[1])
     assert r.statement_intercept[0] > r.statement_intercept[1] + 0.05
