@@ -6,3 +6,8 @@ router = Router(tags=["conversations"])
 from .api_participant import router as participant_router  # noqa: E402
 
 router.add_router("", participant_router)
+
+# The facilitator and moderator endpoints (token authenticated), under /api/manage/: conversations/api_manage.py.
+from .api_manage import router as manage_router  # noqa: E402
+
+router.add_router("/manage", manage_router)

@@ -1,7 +1,9 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views_auth
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="core/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views_auth.login_view, name="login"),
+    path("logout/", views_auth.logout_view, name="logout"),
+    path("password/", views_auth.password_change_view, name="password_change"),
 ]

@@ -1,8 +1,560 @@
-from django.contrib.auth.decorators import login_required
+"""Facilitator pages of a system: your systems, the system page, its places, communities and organisations
+(with the CSV import), its facilitators; and the administrator's accounts page and everyone's API tokens.
+
+Views parse input, call ``require`` and then one action; every change is a POST that redirects (POST-redirect-GET).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from commonweal.conversations.models import Conversation, Participation, Statement
+from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
+from commonweal.core.models import ApiToken, AuditEntry
+from commonweal.core.permissions import is_admin
+from commonweal.core.views_auth import manager_view
+
+from . import actions
+from .csv_import import COLUMNS, allowed_sectors_text, template_csv
+from .forms import (
+    AccountForm,
+    CommunityForm,
+    ImportForm,
+    OrganisationForm,
+    PlaceForm,
+    SystemForm,
+    TokenForm,
+    UsernameForm,
+    apply_errors,
+)
+from .models import Community, Organisation, Place, System, SystemRole
+from .permissions import can, require
+
+User = get_user_model()
 
 
-@login_required
+def get_system(slug: str) -> System:
+    system = System.objects.filter(slug=slug).first()
+    if system is None:
+        raise NotFound("There is no system at this address. Go to your systems and choose one.")
+    return system
+
+
+def _get(model: Any, system: System, pk: int, what: str) -> Any:
+    obj = model.objects.filter(system=system, pk=pk).first()
+    if obj is None:
+        raise NotFound(f"That {what} is not in this system: it may have been deleted.")
+    return obj
+
+
+def conversations_with_counts(qs: Any) -> Any:
+    """Conversations with their statement and participant counts, one query, without multiplying joins."""
+
+    def count_of(model: Any, **filters: Any) -> Subquery:
+        sub = (
+            model.objects.filter(conversation=OuterRef("pk"), **filters)
+            .order_by()
+            .values("conversation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+    return qs.annotate(
+        n_participants=count_of(Participation),
+        n_accepted=count_of(Statement, state=Statement.State.ACCEPTED),
+        n_to_review=count_of(
+            Statement, moderated_at__isnull=True, is_seed=False, state__in=["pending", "accepted"]
+        ),
+    )
+
+
+# --- Your systems -------------------------------------------------------------------------------------------
+
+
+@manager_view
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    require(request.user, "system.list")
+    user: Any = request.user
+    if is_admin(user):
+        systems = System.objects.all()
+    else:
+        systems = System.objects.filter(roles__user=user, roles__role=SystemRole.Role.FACILITATOR).distinct()
+    systems = systems.annotate(
+        n_conversations=Count("conversations", distinct=True),
+        n_open=Count("conversations", filter=Q(conversations__status="open"), distinct=True),
+    )
+    moderated = conversations_with_counts(
+        Conversation.objects.filter(moderators__user=user)
+        .exclude(system__in=[s.pk for s in systems])
+        .select_related("system")
+    )
+    return render(
+        request,
+        "systems/dashboard.html",
+        {
+            "systems": systems,
+            "moderated": moderated,
+            "can_create": can(user, "system.create"),
+            "can_manage_accounts": can(user, "account.manage"),
+        },
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def system_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, "system.create")
+    form = SystemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            system = actions.check_create_system(request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request, f"{system.name} is created. Add its places, communities and organisations."
+            )
+            return redirect("systems:system_detail", system=system.slug)
+    return render(request, "systems/system_form.html", {"form": form, "system": None})
+
+
+@manager_view
+def system_detail(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    conversations = conversations_with_counts(obj.conversations.all())
+    return render(
+        request,
+        "systems/system_detail.html",
+        {
+            "system": obj,
+            "conversations": conversations,
+            "n_places": obj.places.count(),
+            "n_communities": obj.communities.count(),
+            "n_organisations": obj.organisations.count(),
+            "facilitators": User.objects.filter(
+                system_roles__system=obj, system_roles__role=SystemRole.Role.FACILITATOR
+            ).order_by("username"),
+        },
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def system_edit(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    form = SystemForm(
+        request.POST or None, editing=True, initial={"name": obj.name, "description": obj.description}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.check_update_system(request.user, obj, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "The system's details are saved.")
+            return redirect("systems:system_detail", system=obj.slug)
+    return render(request, "systems/system_form.html", {"form": form, "system": obj})
+
+
+@manager_view
+def system_activity(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    entries = AuditEntry.objects.filter(system=obj).order_by("-at", "-id")[:200]
+    return render(request, "systems/activity.html", {"system": obj, "entries": entries})
+
+
+# --- Places -------------------------------------------------------------------------------------------------
+
+
+@manager_view
+def place_list(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    places = obj.places.annotate(n_organisations=Count("organisations", distinct=True))
+    return render(request, "systems/place_list.html", {"system": obj, "places": places})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def place_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    place = _get(Place, obj, pk, "place") if pk else None
+    form = (
+        PlaceForm(request.POST)
+        if request.method == "POST"
+        else (PlaceForm.for_place(place) if place else PlaceForm())
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.check_save_place(request.user, obj, place=place, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{saved.name} is saved.")
+            return redirect("systems:place_list", system=obj.slug)
+    return render(request, "systems/place_form.html", {"system": obj, "form": form, "place": place})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def place_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    place = _get(Place, obj, pk, "place")
+    if request.method == "POST":
+        actions.do_delete_place(request.user, place)
+        messages.success(request, f"{place.name} is deleted.")
+        return redirect("systems:place_list", system=obj.slug)
+    return render(
+        request,
+        "systems/confirm_delete.html",
+        {
+            "system": obj,
+            "what": "place",
+            "name": place.name,
+            "consequences": [
+                f"{place.organisations.count()} organisations will no longer list it among the places they serve.",
+                f"{place.participant_set.count()} participants who said they live or work there will keep their "
+                "other answers.",
+            ],
+            "back": reverse("systems:place_list", kwargs={"system": obj.slug}),
+        },
+    )
+
+
+# --- Communities --------------------------------------------------------------------------------------------
+
+
+@manager_view
+def community_list(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    return render(
+        request, "systems/community_list.html", {"system": obj, "communities": obj.communities.all()}
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def community_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    community = _get(Community, obj, pk, "community") if pk else None
+    if request.method == "POST":
+        form = CommunityForm(request.POST)
+    else:
+        form = CommunityForm.for_community(community) if community else CommunityForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = actions.check_save_community(request.user, obj, community=community, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{saved.name} is saved.")
+            return redirect("systems:community_list", system=obj.slug)
+    return render(
+        request, "systems/community_form.html", {"system": obj, "form": form, "community": community}
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def community_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    community = _get(Community, obj, pk, "community")
+    if request.method == "POST":
+        actions.do_delete_community(request.user, community)
+        messages.success(request, f"{community.name} is deleted.")
+        return redirect("systems:community_list", system=obj.slug)
+    return render(
+        request,
+        "systems/confirm_delete.html",
+        {
+            "system": obj,
+            "what": "community",
+            "name": community.name,
+            "consequences": [
+                f"{community.participants.count()} participants who said they belong to it will keep their "
+                "other answers."
+            ],
+            "back": reverse("systems:community_list", kwargs={"system": obj.slug}),
+        },
+    )
+
+
+# --- Organisations ------------------------------------------------------------------------------------------
+
+
+@manager_view
+def organisation_list(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    organisations = obj.organisations.prefetch_related("places")
+    return render(request, "systems/organisation_list.html", {"system": obj, "organisations": organisations})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def organisation_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    organisation = _get(Organisation, obj, pk, "organisation") if pk else None
+    if request.method == "POST":
+        form = OrganisationForm(obj, request.POST)
+    elif organisation:
+        form = OrganisationForm(
+            obj,
+            initial={
+                "name": organisation.name,
+                "sector": organisation.sector,
+                "identifier_scheme": organisation.identifier_scheme,
+                "identifier": organisation.identifier,
+                "places": list(organisation.places.all()),
+                "active_from": organisation.active_from,
+                "active_to": organisation.active_to,
+            },
+        )
+    else:
+        form = OrganisationForm(obj)
+    if request.method == "POST" and form.is_valid():
+        data = actions.OrganisationInput(**{**form.cleaned_data, "places": list(form.cleaned_data["places"])})
+        try:
+            saved = actions.check_save_organisation(request.user, obj, data, organisation=organisation)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{saved.name} is saved.")
+            return redirect("systems:organisation_list", system=obj.slug)
+    return render(
+        request,
+        "systems/organisation_form.html",
+        {"system": obj, "form": form, "organisation": organisation},
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def organisation_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    organisation = _get(Organisation, obj, pk, "organisation")
+    if request.method == "POST":
+        actions.do_delete_organisation(request.user, organisation)
+        messages.success(request, f"{organisation.name} is deleted.")
+        return redirect("systems:organisation_list", system=obj.slug)
+    return render(
+        request,
+        "systems/confirm_delete.html",
+        {
+            "system": obj,
+            "what": "organisation",
+            "name": organisation.name,
+            "consequences": [
+                f"{organisation.participant_set.count()} participants who said they come from it will keep "
+                "their other answers (their sector stays)."
+            ],
+            "back": reverse("systems:organisation_list", kwargs={"system": obj.slug}),
+        },
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def organisation_import(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    failure: ImportFailed | None = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = actions.check_import_organisations(
+                    request.user, obj, upload.read(), filename=upload.name or ""
+                )
+            except ImportFailed as exc:
+                failure = exc
+                status = 400
+            else:
+                by_sector = ", ".join(f"{n} {label}" for label, n in result.by_sector.items())
+                messages.success(
+                    request,
+                    f"{result.count} organisation{'s' if result.count != 1 else ''} imported ({by_sector}).",
+                )
+                return redirect("systems:organisation_list", system=obj.slug)
+        else:
+            status = 400
+    return render(
+        request,
+        "systems/organisation_import.html",
+        {
+            "system": obj,
+            "form": form,
+            "failure": failure,
+            "errors": (failure.detail or {}).get("errors", []) if failure else [],
+            "columns": COLUMNS,
+            "sectors": allowed_sectors_text(),
+            "places": obj.places.all(),
+        },
+        status=status,
+    )
+
+
+@manager_view
+def organisation_import_template(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="organisations.csv"'
+    return response
+
+
+# --- Facilitators -------------------------------------------------------------------------------------------
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def facilitators(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.view", obj)
+    form = UsernameForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "system.manage_people", obj)
+        if form.is_valid():
+            try:
+                role = actions.check_add_facilitator(request.user, obj, form.cleaned_data["username"])
+            except InvalidInput as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, f"{role.user.username} is now a facilitator of {obj.name}.")
+                return redirect("systems:facilitators", system=obj.slug)
+    people = User.objects.filter(
+        system_roles__system=obj, system_roles__role=SystemRole.Role.FACILITATOR
+    ).order_by("username")
+    return render(request, "systems/facilitators.html", {"system": obj, "form": form, "people": people})
+
+
+@manager_view
+@require_POST
+def facilitator_remove(request: HttpRequest, system: str, user_id: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.manage_people", obj)
+    person = User.objects.filter(pk=user_id).first()
+    if person is None:
+        raise NotFound("There is no such account.")
+    actions.do_remove_facilitator(request.user, obj, person)
+    messages.success(request, f"{person.username} is no longer a facilitator of {obj.name}.")
+    if person.pk == request.user.pk and not is_admin(request.user):
+        return redirect("systems:dashboard")
+    return redirect("systems:facilitators", system=obj.slug)
+
+
+# --- Accounts (administrators) ------------------------------------------------------------------------------
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # A page that shows a password or token once must not be kept by the browser or a proxy.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def accounts(request: HttpRequest) -> HttpResponse:
+    require(request.user, "account.manage")
+    form = AccountForm(request.POST or None)
+    issued: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, password = actions.check_create_account(request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            issued = {"user": user, "password": password, "new": True}
+            form = AccountForm()
+    people = User.objects.order_by("username").prefetch_related("system_roles__system")
+    return _no_store(
+        render(request, "systems/accounts.html", {"form": form, "people": people, "issued": issued})
+    )
+
+
+@manager_view
+@require_POST
+def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "account.manage")
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise NotFound("There is no such account.")
+    password = actions.do_reset_password(request.user, person)
+    people = User.objects.order_by("username").prefetch_related("system_roles__system")
+    return _no_store(
+        render(
+            request,
+            "systems/accounts.html",
+            {"form": AccountForm(), "people": people, "issued": {"user": person, "password": password}},
+        )
+    )
+
+
+@manager_view
+@require_POST
+def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "account.manage")
+    person = User.objects.filter(pk=pk).first()
+    if person is None:
+        raise NotFound("There is no such account.")
+    active = request.POST.get("active") == "1"
+    actions.do_set_account_active(request.user, person, active)
+    messages.success(request, f"{person.username} can {'now' if active else 'no longer'} sign in.")
+    return redirect("systems:accounts")
+
+
+# --- API tokens ---------------------------------------------------------------------------------------------
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    require(request.user, "apitoken.manage", request.user)
+    form = TokenForm(request.POST or None)
+    issued: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = actions.check_issue_api_token(request.user, form.cleaned_data["name"])
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            issued = {"token": token, "raw": raw}
+            form = TokenForm()
+    user_tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
+    return _no_store(
+        render(request, "systems/tokens.html", {"form": form, "tokens": user_tokens, "issued": issued})
+    )
+
+
+@manager_view
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = ApiToken.objects.filter(pk=pk).select_related("user").first()
+    if token is None:
+        raise NotFound("There is no such token.")
+    require(request.user, "apitoken.manage", token.user)
+    actions.do_revoke_api_token(request.user, token)
+    messages.success(request, f"The token '{token.name}' is revoked: it no longer works.")
+    return redirect("systems:tokens")

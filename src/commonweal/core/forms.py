@@ -1,0 +1,173 @@
+"""Forms in the NHS.UK design system, and the sign-in forms.
+
+:class:`NHSUKFormMixin` gives every widget the NHS.UK classes, marks fields in error and ties each input to
+its hint and error message (``aria-describedby``), so a template renders a field with
+``{% include "core/forms/field.html" with field=form.name %}`` and the error summary with
+``{% include "core/forms/error_summary.html" %}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.forms.boundfield import BoundField
+
+# The NHS.UK class of each Django widget type (``BoundField.widget_type``).
+_WIDGET_CLASSES = {
+    "text": "nhsuk-input",
+    "email": "nhsuk-input",
+    "number": "nhsuk-input",
+    "password": "nhsuk-input",
+    "url": "nhsuk-input",
+    "date": "nhsuk-input",
+    "textarea": "nhsuk-textarea",
+    "select": "nhsuk-select",
+    "selectmultiple": "nhsuk-select",
+    "checkbox": "nhsuk-checkboxes__input",
+    "radioselect": "nhsuk-radios__input",
+    "checkboxselectmultiple": "nhsuk-checkboxes__input",
+    "clearablefile": "nhsuk-file-upload__input",
+    "file": "nhsuk-file-upload__input",
+}
+_ERROR_CLASSES = {
+    "nhsuk-input": "nhsuk-input--error",
+    "nhsuk-textarea": "nhsuk-textarea--error",
+    "nhsuk-select": "nhsuk-select--error",
+    "nhsuk-file-upload__input": "nhsuk-file-upload__input--error",
+}
+
+
+class NHSUKBoundField(BoundField):
+    """A bound field that renders with NHS.UK classes and accessible descriptions."""
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.auto_id}-hint"
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.auto_id}-error"
+
+    @property
+    def is_group(self) -> bool:
+        """Radios and multiple checkboxes sit in a fieldset with a legend."""
+        return self.widget_type in ("radioselect", "checkboxselectmultiple")
+
+    @property
+    def anchor(self) -> str:
+        """Where the error summary links to: the field's first input."""
+        return f"{self.auto_id}_0" if self.is_group else str(self.auto_id)
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.help_text:
+            ids.append(self.hint_id)
+        if self.errors:
+            ids.append(self.error_id)
+        return " ".join(ids)
+
+    def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
+        attrs = super().build_widget_attrs(attrs, widget)
+        base = _WIDGET_CLASSES.get(self.widget_type, "")
+        classes = [c for c in (base, attrs.get("class", "")) if c]
+        if self.errors and base in _ERROR_CLASSES:
+            classes.append(_ERROR_CLASSES[base])
+        if classes:
+            attrs["class"] = " ".join(dict.fromkeys(" ".join(classes).split()))
+        # Inputs in a fieldset are described by the fieldset; the others by their own hint and error.
+        if not self.is_group and self.describedby:
+            attrs["aria-describedby"] = self.describedby
+        else:
+            attrs.pop("aria-describedby", None)
+        return attrs
+
+
+class NHSUKFormMixin:
+    """Mix into a ``forms.Form`` or ``forms.ModelForm`` to render it in the NHS.UK design system."""
+
+    bound_field_class = NHSUKBoundField
+    # The error summary and the messages say what is wrong; the browser's own bubbles would not.
+    use_required_attribute = False
+    error_summary_title = "There is a problem"
+
+    def error_list(self) -> list[dict[str, str]]:
+        """Every error in the form's order, each with the anchor of the field it is about."""
+        form: Any = self
+        items = [{"anchor": "", "message": str(m)} for m in form.non_field_errors()]
+        for name in form.fields:
+            bound = form[name]
+            items.extend({"anchor": bound.anchor, "message": str(m)} for m in bound.errors)
+        return items
+
+
+class LoginForm(NHSUKFormMixin, forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        error_messages={"required": "Enter your username"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        max_length=4096,
+        error_messages={"required": "Enter your password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordChangeForm(NHSUKFormMixin, forms.Form):
+    """Choose a new password: the current one, then the new one twice (checked by the password validators)."""
+
+    current_password = forms.CharField(
+        label="Current password",
+        strip=False,
+        help_text="The one you signed in with. If an administrator gave it to you, use that one.",
+        error_messages={"required": "Enter your current password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label="New password",
+        strip=False,
+        help_text="At least 10 characters. Not a common password, and not like your username.",
+        error_messages={"required": "Enter a new password"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password_again = forms.CharField(
+        label="New password again",
+        strip=False,
+        error_messages={"required": "Enter the new password again"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_current_password(self) -> str:
+        value = self.cleaned_data["current_password"]
+        if not self.user.check_password(value):
+            raise forms.ValidationError("Your current password is not right: enter it again")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        new, again = data.get("new_password"), data.get("new_password_again")
+        if new and again and new != again:
+            self.add_error(
+                "new_password_again", "The two new passwords are different: type the same one twice"
+            )
+        elif new:
+            try:
+                password_validation.validate_password(new, self.user)
+            except forms.ValidationError as exc:
+                for message in exc.messages:
+                    self.add_error("new_password", message.rstrip("."))
+        if new and data.get("current_password") and new == data["current_password"]:
+            self.add_error("new_password", "Choose a password different from your current one")
+        return data

@@ -1,0 +1,111 @@
+// Keyboard shortcuts for the moderation queue. The page works without this file (every action is a button in a
+// form); with it: j / k move between statements, a accepts, r rejects, x ticks the statement for a bulk action.
+// With htmx the moderated row is swapped in place and the next statement to review becomes current.
+(function () {
+  "use strict";
+
+  var queue = document.querySelector("[data-queue]");
+  if (!queue) return;
+
+  var current = null;
+
+  function rows() {
+    return Array.prototype.slice.call(queue.querySelectorAll("[data-queue-row]"));
+  }
+
+  function setCurrent(row, focus) {
+    if (current && current !== row) current.classList.remove("cw-queue__row--current");
+    current = row || null;
+    if (!current) return;
+    current.classList.add("cw-queue__row--current");
+    if (focus) {
+      current.focus({ preventScroll: true });
+      current.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function move(step) {
+    var all = rows();
+    if (!all.length) return;
+    var i = current ? all.indexOf(current) : -1;
+    var next = i < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(all.length - 1, Math.max(0, i + step));
+    setCurrent(all[next], true);
+  }
+
+  function nextToReview(after) {
+    var all = rows();
+    var start = after ? all.indexOf(after) + 1 : 0;
+    for (var i = start; i < all.length; i++) {
+      if (!all[i].hasAttribute("data-queue-done")) return all[i];
+    }
+    return null;
+  }
+
+  var acting = null; // the id of the row whose decision is on its way
+
+  function act(kind) {
+    if (!current || !document.body.contains(current)) setCurrent(nextToReview(null), true);
+    if (!current) return;
+    var button = current.querySelector("[data-queue-" + kind + "]");
+    if (!button) return;
+    acting = current.id;
+    button.click();
+  }
+
+  function isTyping(target) {
+    if (!target || !target.closest) return false;
+    if (target.closest("textarea, select, [contenteditable='true']")) return true;
+    var input = target.closest("input");
+    return !!input && ["checkbox", "radio", "submit", "button"].indexOf(input.type) < 0;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target)) return;
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "a": act("accept"); break;
+      case "r": act("reject"); break;
+      case "x":
+        if (!current) move(1);
+        if (current) {
+          var box = current.querySelector("[data-queue-select]");
+          if (box) box.checked = !box.checked;
+        }
+        break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+
+  // Clicking or tabbing into a row makes it the current one.
+  queue.addEventListener("focusin", function (event) {
+    var row = event.target.closest("[data-queue-row]");
+    if (row) setCurrent(row, false);
+  });
+
+  // After htmx swaps a moderated row in, go on to the next statement to review.
+  document.body.addEventListener("htmx:afterSettle", function () {
+    if (!acting) return;
+    var row = document.getElementById(acting);
+    acting = null;
+    if (!row) return;
+    setCurrent(nextToReview(row) || row, true);
+  });
+
+  // "Select all on this page" ticks every row; unticking a row unticks "select all".
+  var all = document.querySelector("[data-queue-select-all]");
+  if (all) {
+    all.addEventListener("change", function () {
+      rows().forEach(function (row) {
+        var box = row.querySelector("[data-queue-select]");
+        if (box) box.checked = all.checked;
+      });
+    });
+    queue.addEventListener("change", function (event) {
+      if (event.target.matches("[data-queue-select]") && !event.target.checked) all.checked = false;
+    });
+  }
+
+  setCurrent(nextToReview(null), false);
+})();

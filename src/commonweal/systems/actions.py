@@ -1,0 +1,576 @@
+"""Use cases of systems: the system itself, its places, communities and organisations, its facilitators,
+accounts and API tokens.
+
+Views and API endpoints parse input and check permissions, then call one of these. ``do_*`` functions change
+the database atomically and write the audit log in the same transaction; ``check_*`` functions validate input
+against the data already there (raising :class:`~commonweal.core.errors.InvalidInput` with the fields at fault)
+and then call the matching ``do_*``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+from django.utils.text import slugify
+
+from commonweal.core import audit
+from commonweal.core.errors import Conflict, ImportFailed, InvalidInput, NotFound
+from commonweal.core.models import ApiToken
+
+from .csv_import import OrganisationRow, RowError, parse_organisations
+from .models import Community, Organisation, Place, System, SystemRole
+
+User = get_user_model()
+
+
+def field_error(field: str, problem: str) -> InvalidInput:
+    """An :class:`InvalidInput` about one field, in the shape the API's validation errors use."""
+    return InvalidInput(problem, detail={"fields": [{"field": field, "problem": problem}]})
+
+
+def _state(obj: Model, fields: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in fields:
+        value = getattr(obj, name)
+        out[name] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def _same_name(qs: Any, name: str, exclude: Model | None = None) -> bool:
+    qs = qs.filter(name__iexact=name.strip())
+    if exclude is not None and exclude.pk:
+        qs = qs.exclude(pk=exclude.pk)
+    return bool(qs.exists())
+
+
+# --- Systems ------------------------------------------------------------------------------------------------
+
+SYSTEM_FIELDS = ["name", "slug", "description"]
+
+
+def suggest_slug(name: str) -> str:
+    base = slugify(name)[:60].strip("-") or "system"
+    slug, n = base, 2
+    while System.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def check_create_system(actor: Any, *, name: str, slug: str = "", description: str = "") -> System:
+    """Create a system. The slug (its short name in links) is made from the name when not given."""
+    name = " ".join(name.split())
+    if not name:
+        raise field_error("name", "Enter the system's name")
+    if System.objects.filter(name__iexact=name).exists():
+        raise field_error("name", f"There is already a system called '{name}': choose another name")
+    slug = slugify(slug) if slug else suggest_slug(name)
+    if not slug:
+        raise field_error("slug", "Use letters, numbers and hyphens in the short name")
+    if System.objects.filter(slug=slug).exists():
+        raise field_error("slug", f"The short name '{slug}' is taken: choose another")
+    return do_create_system(actor, name=name, slug=slug, description=description.strip())
+
+
+def do_create_system(actor: Any, *, name: str, slug: str, description: str = "") -> System:
+    """Create a system; an actor who is not an administrator becomes its first facilitator."""
+    with transaction.atomic():
+        system = System.objects.create(name=name, slug=slug, description=description)
+        if getattr(actor, "is_authenticated", False) and not actor.is_superuser:
+            SystemRole.objects.create(user=actor, system=system, role=SystemRole.Role.FACILITATOR)
+        audit.record(actor, "system.create", system, after=_state(system, SYSTEM_FIELDS), system=system)
+    return system
+
+
+def check_update_system(actor: Any, system: System, *, name: str, description: str) -> System:
+    name = " ".join(name.split())
+    if not name:
+        raise field_error("name", "Enter the system's name")
+    if System.objects.filter(name__iexact=name).exclude(pk=system.pk).exists():
+        raise field_error("name", f"There is already a system called '{name}': choose another name")
+    return do_update_system(actor, system, name=name, description=description.strip())
+
+
+def do_update_system(actor: Any, system: System, *, name: str, description: str) -> System:
+    """Change a system's name and description (its short name stays, so links keep working)."""
+    with transaction.atomic():
+        before = _state(system, SYSTEM_FIELDS)
+        system.name, system.description = name, description
+        system.save(update_fields=["name", "description"])
+        audit.record(actor, "system.update", system, before=before, after=_state(system, SYSTEM_FIELDS))
+    return system
+
+
+# --- Places and communities ---------------------------------------------------------------------------------
+
+PLACE_FIELDS = ["name", "population"]
+COMMUNITY_FIELDS = ["name", "kind", "population_estimate"]
+
+
+def check_save_place(
+    actor: Any, system: System, *, name: str, population: int | None, place: Place | None = None
+) -> Place:
+    """Create a place (or change ``place``), refusing a name the system already uses."""
+    name = " ".join(name.split())
+    if not name:
+        raise field_error("name", "Enter the place's name")
+    if _same_name(Place.objects.filter(system=system), name, exclude=place):
+        raise field_error("name", f"This system already has a place called '{name}'")
+    return do_save_place(actor, system, name=name, population=population, place=place)
+
+
+def do_save_place(
+    actor: Any, system: System, *, name: str, population: int | None, place: Place | None = None
+) -> Place:
+    with transaction.atomic():
+        before = _state(place, PLACE_FIELDS) if place else None
+        if place is None:
+            place = Place(system=system)
+        place.name, place.population = name, population
+        place.save()
+        audit.record(
+            actor,
+            "place.update" if before else "place.create",
+            place,
+            before=before,
+            after=_state(place, PLACE_FIELDS),
+            system=system,
+        )
+    return place
+
+
+def do_delete_place(actor: Any, place: Place) -> None:
+    """Delete a place. Participants who said they live or work there keep their other answers."""
+    with transaction.atomic():
+        before = _state(place, PLACE_FIELDS)
+        system = place.system
+        audit.record(actor, "place.delete", place, before=before, system=system)
+        place.delete()
+
+
+def check_save_community(
+    actor: Any,
+    system: System,
+    *,
+    name: str,
+    kind: str,
+    population_estimate: int | None,
+    community: Community | None = None,
+) -> Community:
+    name = " ".join(name.split())
+    if not name:
+        raise field_error("name", "Enter the community's name")
+    if kind not in Community.Kind.values:
+        raise field_error("kind", "Choose whether the community is a place, an identity or an interest")
+    if _same_name(Community.objects.filter(system=system), name, exclude=community):
+        raise field_error("name", f"This system already has a community called '{name}'")
+    return do_save_community(
+        actor, system, name=name, kind=kind, population_estimate=population_estimate, community=community
+    )
+
+
+def do_save_community(
+    actor: Any,
+    system: System,
+    *,
+    name: str,
+    kind: str,
+    population_estimate: int | None,
+    community: Community | None = None,
+) -> Community:
+    with transaction.atomic():
+        before = _state(community, COMMUNITY_FIELDS) if community else None
+        if community is None:
+            community = Community(system=system)
+        community.name, community.kind, community.population_estimate = name, kind, population_estimate
+        community.save()
+        audit.record(
+            actor,
+            "community.update" if before else "community.create",
+            community,
+            before=before,
+            after=_state(community, COMMUNITY_FIELDS),
+            system=system,
+        )
+    return community
+
+
+def do_delete_community(actor: Any, community: Community) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "community.delete",
+            community,
+            before=_state(community, COMMUNITY_FIELDS),
+            system=community.system,
+        )
+        community.delete()
+
+
+# --- Organisations ------------------------------------------------------------------------------------------
+
+ORGANISATION_FIELDS = ["name", "sector", "identifier_scheme", "identifier", "active_from", "active_to"]
+
+
+def _organisation_state(org: Organisation) -> dict[str, Any]:
+    state = _state(org, ORGANISATION_FIELDS)
+    state["places"] = sorted(p.name for p in org.places.all()) if org.pk else []
+    return state
+
+
+@dataclass
+class OrganisationInput:
+    name: str
+    sector: str
+    identifier_scheme: str = ""
+    identifier: str = ""
+    places: list[Place] | None = None
+    active_from: date | None = None
+    active_to: date | None = None
+
+
+def check_save_organisation(
+    actor: Any, system: System, data: OrganisationInput, *, organisation: Organisation | None = None
+) -> Organisation:
+    """Create an organisation (or change ``organisation``) after checking its name and identifier are new to
+    the system, its places belong to it and its dates are in order."""
+    from .models import IdentifierScheme, Sector
+
+    data.name = " ".join(data.name.split())
+    data.identifier = data.identifier.strip()
+    if not data.name:
+        raise field_error("name", "Enter the organisation's name")
+    if data.sector not in Sector.values:
+        raise field_error("sector", "Choose the organisation's sector")
+    if _same_name(Organisation.objects.filter(system=system), data.name, exclude=organisation):
+        raise field_error("name", f"This system already has an organisation called '{data.name}'")
+    if data.identifier_scheme and data.identifier_scheme not in IdentifierScheme.values:
+        raise field_error("identifier_scheme", "Choose an identifier scheme from the list")
+    if data.identifier_scheme and not data.identifier:
+        raise field_error("identifier", "Enter the identifier, or choose 'None' as the identifier scheme")
+    if data.identifier and not data.identifier_scheme:
+        raise field_error("identifier_scheme", "Choose which scheme the identifier belongs to")
+    if data.identifier:
+        clash = Organisation.objects.filter(
+            system=system, identifier_scheme=data.identifier_scheme, identifier__iexact=data.identifier
+        )
+        if organisation is not None:
+            clash = clash.exclude(pk=organisation.pk)
+        other = clash.first()
+        if other is not None:
+            raise field_error(
+                "identifier",
+                f"{data.identifier_scheme} {data.identifier} already belongs to {other.name}: check the identifier",
+            )
+    for place in data.places or []:
+        if place.system_id != system.pk:
+            raise field_error("places", "Choose places of this system only")
+    if data.active_from and data.active_to and data.active_to < data.active_from:
+        raise field_error("active_to", "The end date must be the same as or after the start date")
+    return do_save_organisation(actor, system, data, organisation=organisation)
+
+
+def do_save_organisation(
+    actor: Any, system: System, data: OrganisationInput, *, organisation: Organisation | None = None
+) -> Organisation:
+    with transaction.atomic():
+        before = _organisation_state(organisation) if organisation else None
+        if organisation is None:
+            organisation = Organisation(system=system)
+        for name in ORGANISATION_FIELDS:
+            setattr(organisation, name, getattr(data, name))
+        organisation.save()
+        organisation.places.set(data.places or [])
+        audit.record(
+            actor,
+            "organisation.update" if before else "organisation.create",
+            organisation,
+            before=before,
+            after=_organisation_state(organisation),
+            system=system,
+        )
+    return organisation
+
+
+def do_delete_organisation(actor: Any, organisation: Organisation) -> None:
+    with transaction.atomic():
+        audit.record(
+            actor,
+            "organisation.delete",
+            organisation,
+            before=_organisation_state(organisation),
+            system=organisation.system,
+        )
+        organisation.delete()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import added."""
+
+    organisations: list[Organisation]
+    by_sector: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return len(self.organisations)
+
+
+def check_import_organisations(
+    actor: Any, system: System, data: bytes, *, filename: str = ""
+) -> ImportResult:
+    """Import organisations from a CSV file, all or nothing.
+
+    Every row is checked first (see :mod:`commonweal.systems.csv_import`); if any row is wrong, nothing is
+    imported and :class:`~commonweal.core.errors.ImportFailed` lists every problem (row, column, what is wrong,
+    how to fix it) in its detail. Otherwise :func:`do_import_organisations` saves them all.
+    """
+    parsed = parse_organisations(data, system, filename=filename)
+    if parsed.errors:
+        raise import_failed(parsed.errors)
+    return do_import_organisations(actor, system, parsed.rows, filename=filename)
+
+
+def import_failed(errors: list[RowError]) -> ImportFailed:
+    rows = sorted({e.row for e in errors if e.row})
+    if rows:
+        message = (
+            f"The file was not imported: {len(errors)} problem{'s' if len(errors) != 1 else ''} in "
+            f"{len(rows)} row{'s' if len(rows) != 1 else ''}. Fix the rows listed and upload it again. "
+            "Nothing was changed."
+        )
+    else:
+        message = errors[0].problem + " " + errors[0].fix + " Nothing was changed."
+    return ImportFailed(message, detail={"errors": [e.as_dict() for e in errors]})
+
+
+def do_import_organisations(
+    actor: Any, system: System, rows: list[OrganisationRow], *, filename: str = ""
+) -> ImportResult:
+    """Save checked rows in one transaction, with one audit entry for the import and one per organisation."""
+    created: list[Organisation] = []
+    with transaction.atomic():
+        for row in rows:
+            org = Organisation.objects.create(
+                system=system,
+                name=row.name,
+                sector=row.sector,
+                identifier_scheme=row.identifier_scheme,
+                identifier=row.identifier,
+                active_from=row.active_from,
+                active_to=row.active_to,
+            )
+            if row.places:
+                org.places.set(row.places)
+            created.append(org)
+            audit.record(
+                actor,
+                "organisation.create",
+                org,
+                after={
+                    **_state(org, ORGANISATION_FIELDS),
+                    "places": [p.name for p in row.places],
+                    "row": row.row,
+                },
+                system=system,
+            )
+        by_sector: dict[str, int] = {}
+        for org in created:
+            label = str(org.get_sector_display())  # type: ignore[attr-defined]
+            by_sector[label] = by_sector.get(label, 0) + 1
+        audit.record(
+            actor,
+            "organisation.import",
+            system,
+            after={"file": filename, "organisations": len(created), "by_sector": by_sector},
+            system=system,
+        )
+    return ImportResult(created, dict(sorted(by_sector.items())))
+
+
+# --- Facilitators -------------------------------------------------------------------------------------------
+
+
+def find_user(username: str, *, field: str = "username") -> Any:
+    username = username.strip()
+    if not username:
+        raise field_error(field, "Enter the person's username")
+    user = User.objects.filter(username__iexact=username, is_active=True).first()
+    if user is None:
+        raise field_error(
+            field,
+            f"There is no account with the username '{username}'. Check the spelling, or ask an administrator "
+            "to create the account first.",
+        )
+    return user
+
+
+def check_add_facilitator(actor: Any, system: System, username: str) -> SystemRole:
+    user = find_user(username)
+    if SystemRole.objects.filter(user=user, system=system, role=SystemRole.Role.FACILITATOR).exists():
+        raise field_error("username", f"{user.username} is already a facilitator of this system")
+    return do_add_facilitator(actor, system, user)
+
+
+def do_add_facilitator(actor: Any, system: System, user: Any) -> SystemRole:
+    with transaction.atomic():
+        role = SystemRole.objects.create(user=user, system=system, role=SystemRole.Role.FACILITATOR)
+        audit.record(
+            actor, "system.add_facilitator", system, after={"facilitator": user.username}, system=system
+        )
+    return role
+
+
+def do_remove_facilitator(actor: Any, system: System, user: Any) -> None:
+    with transaction.atomic():
+        deleted, _ = SystemRole.objects.filter(
+            user=user, system=system, role=SystemRole.Role.FACILITATOR
+        ).delete()
+        if not deleted:
+            raise NotFound(f"{user.username} is not a facilitator of this system.")
+        audit.record(
+            actor, "system.remove_facilitator", system, before={"facilitator": user.username}, system=system
+        )
+
+
+# --- Accounts -----------------------------------------------------------------------------------------------
+
+# No 0/O, 1/l/I: a one-time password is read off a screen and typed by someone else.
+_PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+def generate_password() -> str:
+    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4)]
+    return "-".join(groups)
+
+
+def check_create_account(
+    actor: Any,
+    *,
+    username: str,
+    full_name: str = "",
+    email: str = "",
+    is_administrator: bool = False,
+    system: System | None = None,
+) -> tuple[Any, str]:
+    username = username.strip()
+    if not username:
+        raise field_error("username", "Enter a username")
+    if User.objects.filter(username__iexact=username).exists():
+        raise field_error("username", f"The username '{username}' is taken: choose another")
+    return do_create_account(
+        actor,
+        username=username,
+        full_name=full_name,
+        email=email,
+        is_administrator=is_administrator,
+        system=system,
+    )
+
+
+def do_create_account(
+    actor: Any,
+    *,
+    username: str,
+    full_name: str = "",
+    email: str = "",
+    is_administrator: bool = False,
+    system: System | None = None,
+) -> tuple[Any, str]:
+    """Create an account with a generated one-time password, returned here and never stored in clear.
+
+    The account's ``last_login`` stays empty until its first sign-in, which is how the sign-in page knows to
+    ask for a new password straight away.
+    """
+    password = generate_password()
+    first, _, last = full_name.strip().partition(" ")
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=username, email=email.strip(), password=password, first_name=first, last_name=last
+        )
+        if is_administrator:
+            user.is_superuser = True
+            user.is_staff = True
+            user.save(update_fields=["is_superuser", "is_staff"])
+        if system is not None:
+            SystemRole.objects.create(user=user, system=system, role=SystemRole.Role.FACILITATOR)
+        audit.record(
+            actor,
+            "account.create",
+            user,
+            after={
+                "username": username,
+                "administrator": is_administrator,
+                "facilitator_of": system.slug if system else None,
+            },
+            system=system,
+        )
+    return user, password
+
+
+def do_reset_password(actor: Any, user: Any) -> str:
+    """Give an account a new one-time password (returned once) and end its sessions elsewhere."""
+    password = generate_password()
+    with transaction.atomic():
+        user.set_password(password)
+        # An empty last sign-in makes the next sign-in ask for a new password, as for a new account.
+        user.last_login = None
+        user.save(update_fields=["password", "last_login"])
+        audit.record(actor, "account.reset_password", user, after={"username": user.username})
+    return password
+
+
+def do_set_account_active(actor: Any, user: Any, active: bool) -> None:
+    if actor.pk == user.pk and not active:
+        raise Conflict("You cannot deactivate your own account. Ask another administrator.")
+    with transaction.atomic():
+        before = {"active": user.is_active}
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit.record(
+            actor,
+            "account.activate" if active else "account.deactivate",
+            user,
+            before=before,
+            after={"active": active},
+        )
+
+
+# --- API tokens ---------------------------------------------------------------------------------------------
+
+
+def check_issue_api_token(actor: Any, name: str) -> tuple[ApiToken, str]:
+    name = " ".join(name.split())
+    if not name:
+        raise field_error(
+            "name", "Give the token a name that says where it will be used, such as 'Reporting script'"
+        )
+    if len(name) > 100:
+        raise field_error("name", "Keep the name to 100 characters or fewer")
+    if ApiToken.objects.filter(user=actor, name__iexact=name, revoked_at__isnull=True).exists():
+        raise field_error("name", f"You already have a token called '{name}': choose another name")
+    return do_issue_api_token(actor, name)
+
+
+def do_issue_api_token(actor: Any, name: str) -> tuple[ApiToken, str]:
+    """Issue a bearer token for the facilitator API. The raw token is returned once; only its hash is kept."""
+    with transaction.atomic():
+        token, raw = ApiToken.issue(actor, name)
+        audit.record(actor, "apitoken.issue", token, after={"name": name, "prefix": token.prefix})
+    return token, raw
+
+
+def do_revoke_api_token(actor: Any, token: ApiToken) -> ApiToken:
+    if token.revoked_at is not None:
+        raise Conflict("That token is already revoked.")
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor, "apitoken.revoke", token, before={"revoked": False}, after={"revoked": True})
+    return token

@@ -1,0 +1,239 @@
+"""Forms of the systems pages: they parse what was typed; the rules that need the database are in actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from commonweal.core.errors import InvalidInput
+from commonweal.core.forms import NHSUKFormMixin
+
+from .csv_import import MAX_BYTES
+from .models import Community, IdentifierScheme, Place, Sector, System
+
+
+def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """Put an action's :class:`InvalidInput` on the form's fields, so the page shows them where they belong."""
+    fields = (exc.detail or {}).get("fields") if isinstance(exc.detail, dict) else None
+    if not fields:
+        form.add_error(None, exc.message)
+        return
+    for item in fields:
+        name = item.get("field")
+        form.add_error(name if name in form.fields else None, item.get("problem") or exc.message)
+
+
+class SystemForm(NHSUKFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="For example, Riverside Health and Care Partnership.",
+        error_messages={
+            "required": "Enter the system's name",
+            "max_length": "Keep the name to 200 characters",
+        },
+    )
+    slug = forms.SlugField(
+        label="Short name for links (optional)",
+        max_length=80,
+        required=False,
+        help_text="Lower-case letters, numbers and hyphens, such as riverside. Made from the name if left empty. "
+        "It cannot be changed later.",
+        error_messages={"invalid": "Use only lower-case letters, numbers and hyphens in the short name"},
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20", "spellcheck": "false"}),
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        max_length=2000,
+        help_text="Who is in the partnership and the area it serves.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["slug"]
+
+
+def _optional_int(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=0,
+        max_value=100_000_000,
+        help_text=help_text,
+        error_messages={
+            "invalid": "Enter the number as digits only, such as 250000",
+            "min_value": "The number cannot be negative",
+            "max_value": "That number is too large: check it",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-10"}),
+    )
+
+
+class PlaceForm(NHSUKFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="A place partnership or locality, such as Riverside North.",
+        error_messages={"required": "Enter the place's name"},
+    )
+    population = _optional_int("Population (optional)", "Residents, if known, in digits, such as 250000.")
+
+    @classmethod
+    def for_place(cls, place: Place) -> PlaceForm:
+        return cls(initial={"name": place.name, "population": place.population})
+
+
+class CommunityForm(NHSUKFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="For example, Unpaid carers, or Eastgate estate.",
+        error_messages={"required": "Enter the community's name"},
+    )
+    kind = forms.ChoiceField(
+        label="What kind of community is it?",
+        choices=Community.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what kind of community it is"},
+    )
+    population_estimate = _optional_int(
+        "Population estimate (optional)", "About how many people belong to it, in digits, if known."
+    )
+
+    @classmethod
+    def for_community(cls, community: Community) -> CommunityForm:
+        return cls(
+            initial={
+                "name": community.name,
+                "kind": community.kind,
+                "population_estimate": community.population_estimate,
+            }
+        )
+
+
+class OrganisationForm(NHSUKFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name", max_length=200, error_messages={"required": "Enter the organisation's name"}
+    )
+    sector = forms.ChoiceField(
+        label="Sector",
+        choices=[("", "Choose a sector"), *Sector.choices],
+        error_messages={"required": "Choose the organisation's sector"},
+    )
+    identifier_scheme = forms.ChoiceField(
+        label="Identifier scheme (optional)",
+        required=False,
+        choices=[("", "None"), *IdentifierScheme.choices],
+        help_text="As org-id.guide lists them: an ODS code for NHS bodies, a charity or company number.",
+    )
+    identifier = forms.CharField(
+        label="Identifier (optional)",
+        required=False,
+        max_length=50,
+        help_text="For example, the ODS code RXX or the charity number 1234567.",
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}),
+    )
+    places = forms.ModelMultipleChoiceField(
+        label="Places it serves (optional)",
+        queryset=Place.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    active_from = forms.DateField(
+        label="Active from (optional)",
+        required=False,
+        help_text="For a partner that joined recently or one that merged.",
+        error_messages={"invalid": "Enter a real date, such as 2024-04-01"},
+        widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d"),
+    )
+    active_to = forms.DateField(
+        label="Active until (optional)",
+        required=False,
+        error_messages={"invalid": "Enter a real date, such as 2026-03-31"},
+        widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, system: System, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["places"].queryset = Place.objects.filter(system=system)  # type: ignore[attr-defined]
+        if not Place.objects.filter(system=system).exists():
+            self.fields["places"].help_text = "This system has no places yet: add them on the system's page."
+
+
+class ImportForm(NHSUKFormMixin, forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        help_text="A CSV file in UTF-8, at most 2 MB.",
+        error_messages={
+            "required": "Choose a CSV file to upload",
+            "empty": "The file is empty: choose another",
+        },
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self) -> Any:
+        f = self.cleaned_data["file"]
+        if f.size > MAX_BYTES:
+            raise forms.ValidationError(
+                f"The file is larger than {MAX_BYTES // 1024 // 1024} MB: split it into smaller files"
+            )
+        return f
+
+
+class UsernameForm(NHSUKFormMixin, forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="The username of someone who already has an account on this site.",
+        error_messages={"required": "Enter the person's username"},
+        widget=forms.TextInput(
+            attrs={"class": "nhsuk-input--width-20", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+
+class AccountForm(NHSUKFormMixin, forms.Form):
+    username = forms.RegexField(
+        label="Username",
+        max_length=150,
+        regex=r"^[\w.@+-]+$",
+        help_text="Letters, numbers and . @ + - _ only, such as a.patel.",
+        error_messages={
+            "required": "Enter a username",
+            "invalid": "Use only letters, numbers and . @ + - _ in the username (no spaces)",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "nhsuk-input--width-20", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    full_name = forms.CharField(label="Full name (optional)", max_length=300, required=False)
+    email = forms.EmailField(
+        label="Email address (optional)",
+        required=False,
+        error_messages={"invalid": "Enter an email address in the right format, like name@example.org"},
+    )
+    system = forms.ModelChoiceField(
+        label="Facilitator of (optional)",
+        queryset=System.objects.all(),
+        required=False,
+        empty_label="No system yet",
+        help_text="They can then run this system's conversations. Other systems can add them later.",
+    )
+    is_administrator = forms.BooleanField(
+        label="Administrator of this site",
+        required=False,
+        help_text="Administrators can create systems and accounts and see every system.",
+    )
+
+
+class TokenForm(NHSUKFormMixin, forms.Form):
+    name = forms.CharField(
+        label="Name of the new token",
+        max_length=100,
+        help_text="Where it will be used, such as 'Reporting script'.",
+        error_messages={"required": "Give the token a name"},
+    )
