@@ -23,7 +23,7 @@ help:
 run: install assets
 	@echo "Preparing the database in $(COMMONWEAL_DATA_DIR) ..."
 	$(BIN)/commonweal migrate --verbosity 0
-	$(BIN)/commonweal demo --if-empty
+	COMMONWEAL_HOST=$(HOST) COMMONWEAL_PORT=$(PORT) $(BIN)/commonweal demo --if-empty
 	$(BIN)/commonweal serve --host $(HOST) --port $(PORT)
 
 # Lint and the tests both run, so one lint error does not hide the test results; either fails the target.

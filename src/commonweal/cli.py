@@ -98,7 +98,10 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
     print(f"commonweal is serving on {url}  (data folder: {settings.DATA_DIR}; {workers} workers)")
     login_file = settings.DATA_DIR / "demo-login.txt"
     if login_file.exists():
-        print(login_file.read_text().rstrip())
+        import re
+
+        # The file names the address the demo was loaded for; show the one actually served.
+        print(re.sub(r"http://[^\s)]+?/(?=accounts/|c/)", url, login_file.read_text().rstrip()))
     print("Press Ctrl+C to stop.", flush=True)
     Server().run()
     return 0

@@ -774,12 +774,14 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         f"{result.places} places, {result.communities} communities, {result.participants:,} participants "
         f"and {result.votes:,} votes on {result.statements} statements."
     )
-    print(f"Its conversation: {base}/c/{result.conversation.slug}/")
+    conversation_line = f"Demo conversation: {base}/c/{result.conversation.slug}/"
     if result.logins:
-        path = _write_login_file(result.logins)
-        for line in result.logins:
+        lines = [*result.logins, conversation_line]
+        path = _write_login_file(lines)
+        for line in lines:
             print(line)
-        print(f"(These logins are saved in {path}, readable only by you.)")
+        print(f"(Saved in {path}, readable only by you; `commonweal serve` shows it again.)")
     else:
+        print(conversation_line)
         print("The demo accounts already existed, so their passwords were not changed.")
     return 0

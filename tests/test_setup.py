@@ -1,0 +1,94 @@
+"""The set-up scripts and the serve command: the parts of the two commands that can be checked in a test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from commonweal.cli import main as cli_main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def taken_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(1)
+        yield sock.getsockname()[1]
+
+
+def test_serve_says_what_to_do_when_the_port_is_taken(taken_port, capsys):
+    assert cli_main(["serve", "--port", str(taken_port)]) == 1
+    err = capsys.readouterr().err
+    assert f"Port {taken_port} on 127.0.0.1 is already in use" in err
+    assert f"make run PORT={taken_port + 1}" in err
+
+
+def test_serve_shows_the_demo_login_with_the_address_it_serves(settings, tmp_path, monkeypatch, capsys):
+    from gunicorn.app.base import BaseApplication
+
+    started = []
+    monkeypatch.setattr(BaseApplication, "run", lambda self: started.append(self.cfg.bind))
+    settings.DATA_DIR = tmp_path
+    (tmp_path / "demo-login.txt").write_text(
+        "Demo facilitator login: facilitator / pw  (http://127.0.0.1:8000/accounts/login/)\n"
+        "Demo conversation: http://127.0.0.1:8000/c/riverside-together/\n"
+    )
+    with socket.socket() as sock:  # a port that is free now
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert cli_main(["serve", "--port", str(port), "--workers", "1"]) == 0
+    out = capsys.readouterr().out
+    assert started == [[f"127.0.0.1:{port}"]]
+    assert f"commonweal is serving on http://127.0.0.1:{port}/" in out
+    assert f"facilitator / pw  (http://127.0.0.1:{port}/accounts/login/)" in out
+    assert f"Demo conversation: http://127.0.0.1:{port}/c/riverside-together/" in out
+
+
+def test_the_test_run_fails_when_no_test_runs(tmp_path):
+    env = {**os.environ, "COMMONWEAL_TEST_WORKERS": "0", "COMMONWEAL_DATA_DIR": str(tmp_path)}
+    env.pop("COMMONWEAL_DATABASE_URL", None)
+    run = subprocess.run(
+        [
+            "bash",
+            "scripts/run_tests.sh",
+            "sqlite",
+            "tests/test_setup.py",
+            "-k",
+            "no_test_has_this_name",
+            "-q",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode != 0
+    assert "collected no test" in run.stderr
+
+
+def test_pg_script_never_deletes_a_folder_it_did_not_make(tmp_path):
+    keep = tmp_path / "precious"
+    keep.mkdir()
+    (keep / "notes.txt").write_text("keep me")
+    subprocess.run(["bash", "scripts/pg.sh", "stop", str(keep)], cwd=ROOT, check=True, timeout=60)
+    assert (keep / "notes.txt").read_text() == "keep me"
+
+
+def test_pg_script_refuses_a_port_that_is_taken(taken_port, tmp_path):
+    run = subprocess.run(
+        ["bash", "scripts/pg.sh", "start", str(tmp_path / "pg")],
+        cwd=ROOT,
+        env={**os.environ, "COMMONWEAL_PG_PORT": str(taken_port)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1
+    assert f"Port {taken_port} (COMMONWEAL_PG_PORT) is already taken" in run.stderr
