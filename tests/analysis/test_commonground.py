@@ -22,14 +22,14 @@ SEEDS = range(5)
 
 
 def _sim(seed: int, **kw: object):  # type: ignore[no-untyped-def]
-    params: dict[str, object] = dict(
-        n_groups=3,
-        votes_per_participant=30,
-        n_sectors=4,
-        n_sector_rejected=3,
-        sector_correlation=0.3,
-        random_state=seed,
-    )
+    params: dict[str, object] = {
+        "n_groups": 3,
+        "votes_per_participant": 30,
+        "n_sectors": 4,
+        "n_sector_rejected": 3,
+        "sector_correlation": 0.3,
+        "random_state": seed,
+    }
     params.update(kw)
     return simulate_conversation(600, 80, **params)  # type: ignore[arg-type]
 

@@ -303,12 +303,15 @@ def _read_comments(path: Path) -> tuple[list[PolisComment], Literal["classic", "
                 f"{path}: row {row + 1}, group-informed-consensus is {raw.iloc[row]!r}, not a number"
             )
         gic = [None if pd.isna(x) else float(x) for x in vals]
+    cids = [int(x) for x in cid.tolist()]
+    mods = [MODERATION_CODES[int(x)] for x in mod.tolist()]
+    bodies = frame["comment-body"].tolist()
     comments = [
         PolisComment(
-            comment_id=int(cid.iloc[i]),
-            body=frame["comment-body"].iloc[i],
+            comment_id=cids[i],
+            body=bodies[i],
             author_id=author[i],
-            moderation=MODERATION_CODES[int(mod.iloc[i])],
+            moderation=mods[i],
             agrees=agrees[i],
             disagrees=disagrees[i],
             timestamp=ts[i],
@@ -385,13 +388,14 @@ def _read_participants_votes(path: Path) -> tuple[pd.DataFrame, list[int], pd.Da
     cells = frame[vote_cols].to_numpy(dtype=object) if vote_cols else np.empty((len(frame), 0), dtype=object)
     filled = cells != ""
     rows, cols = np.nonzero(filled)
-    raw = cells[rows, cols].astype(str)
-    nums = pd.to_numeric(pd.Series(raw), errors="coerce")
-    bad = nums.isna() | ~nums.isin([-1, 0, 1])
+    raw = np.char.strip(cells[rows, cols].astype(str))
+    nums = np.select([raw == "1", raw == "-1", raw == "0"], [1, -1, 0], default=99).astype(np.int64)
+    bad = nums == 99
     if bad.any():
-        k = int(np.flatnonzero(bad.to_numpy())[0])
+        k = int(np.flatnonzero(bad)[0])
         raise AnalysisInputError(
-            f"{path}: row {int(rows[k]) + 1}, column {vote_cols[int(cols[k])]!r} is {raw[k]!r}, expected -1, 0, 1 or blank"
+            f"{path}: row {int(rows[k]) + 1}, column {vote_cols[int(cols[k])]!r} is {str(raw[k])!r}, "
+            "expected -1, 0, 1 or blank"
         )
     votes = pd.DataFrame(
         {
@@ -399,7 +403,7 @@ def _read_participants_votes(path: Path) -> tuple[pd.DataFrame, list[int], pd.Da
             "datetime": pd.Series(None, index=range(rows.size), dtype=object),
             "statement": np.asarray(ids, dtype=np.int64)[cols] if ids else np.empty(0, dtype=np.int64),
             "participant": table["participant"].to_numpy()[rows],
-            "vote": nums.to_numpy().astype(np.int8),
+            "vote": nums.astype(np.int8),
         }
     )
     return table, ids, votes
