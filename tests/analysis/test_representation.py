@@ -56,7 +56,11 @@ def test_raking_hits_every_margin(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n = 2000
     place = rng.choice(["a", "b", "c"], n, p=[0.6, 0.3, 0.1])
-    sector = np.where(rng.random(n) < 0.5, np.where(place == "a", "acute", "vcse"), rng.choice(["acute", "vcse", "council"], n))
+    sector = np.where(
+        rng.random(n) < 0.5,
+        np.where(place == "a", "acute", "vcse"),
+        rng.choice(["acute", "vcse", "council"], n),
+    )
     targets = {
         "place": {"a": 0.3, "b": 0.3, "c": 0.4},
         "sector": {"acute": 0.5, "vcse": 0.2, "council": 0.3},

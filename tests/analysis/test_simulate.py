@@ -63,7 +63,9 @@ def test_sector_rejected_statements() -> None:
 
 
 def test_priority_routing_skews_towards_divisive_statements() -> None:
-    sim = simulate_conversation(3000, 60, n_divisive=20, routing="priority", votes_per_participant=10, random_state=0)
+    sim = simulate_conversation(
+        3000, 60, n_divisive=20, routing="priority", votes_per_participant=10, random_state=0
+    )
     counts = np.bincount(sim.statement, minlength=60)
     assert counts[sim.is_divisive].mean() > 1.2 * counts[~sim.is_divisive].mean()
 

@@ -37,7 +37,9 @@ def _wilson_by_hand(k: int, n: int, z: float) -> tuple[float, float]:
         (15, 148, 0.95, (0.0624, 0.1605)),
     ],
 )
-def test_wilson_matches_published_values(k: int, n: int, confidence: float, expected: tuple[float, float]) -> None:
+def test_wilson_matches_published_values(
+    k: int, n: int, confidence: float, expected: tuple[float, float]
+) -> None:
     lo, hi = wilson_interval(k, n, confidence)
     assert float(lo) == pytest.approx(expected[0], abs=1e-4)
     assert float(hi) == pytest.approx(expected[1], abs=1e-4)
@@ -91,7 +93,9 @@ def test_share_intervals() -> None:
 
 @pytest.mark.parametrize("seed", range(5))
 def test_clear_groups_are_stable(seed: int) -> None:
-    sim = simulate_conversation(300, 40, n_groups=3, votes_per_participant=30, n_divisive=25, random_state=seed)
+    sim = simulate_conversation(
+        300, 40, n_groups=3, votes_per_participant=30, n_divisive=25, random_state=seed
+    )
     result = group_stability(sim.to_csr(), sim.group, n_resamples=12, random_state=seed)
     assert result.overall > 0.9
     assert result.per_group.shape == (3,)
