@@ -436,3 +436,23 @@ def test_bounded_kmeans_equals_full_search(seed: int) -> None:
     init = polis.init_clusters(pts, 40)
     res = polis.kmeans(pts, init, max_iter=100, threshold=0.01)
     np.testing.assert_array_equal(res.labels, _reference_kmeans(pts, init, 100, 0.01))
+
+
+def test_beyond_polis_fields_are_filled_and_json_safe() -> None:
+    m, truth = planted(1, n_participants=300, n_statements=30, votes_per_participant=15)
+    sectors = np.where(truth == 0, "health", "care").astype(object)
+    m = VoteMatrix.from_events(
+        *[
+            np.repeat(np.arange(m.n_participants), np.diff(m.votes.indptr)),
+            m.statement_ids[m.votes.indices],
+            m.votes.data,
+        ],
+        participant_ids=m.participant_ids,
+        participant_labels={"sector": list(sectors)},
+    )
+    r = analyse(m, options=AnalysisOptions(stability_resamples=3), random_state=0)
+    for name in ("common_ground", "divisive", "bridging", "intervals", "group_stability"):
+        assert getattr(r, name) is not None, name
+    d = json.loads(json.dumps(r.to_dict()))
+    assert set(d["intervals"]) == {"agree", "disagree", "group_agree", "group_disagree"}
+    assert {"common_ground", "bridging", "group_stability", "timings"} <= set(d)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -55,7 +54,9 @@ class AnalysisOptions:
         :func:`commonweal.analysis.polis.choose_groups`); ``False`` is Pol.is exactly.
     beyond_polis : bool
         Also compute common ground, divisive statements, bridging scores, intervals and
-        group stability where those modules are available.
+        group stability.
+    stability_resamples : int
+        Bootstrap resamples of statements for group stability (0 skips it).
     """
 
     base_k: int = 100
@@ -69,9 +70,18 @@ class AnalysisOptions:
     pca_method: Literal["auto", "gram", "lanczos"] = "auto"
     robust_groups: bool = True
     beyond_polis: bool = True
+    stability_resamples: int = 20
 
     def __post_init__(self) -> None:
-        for name in ("base_k", "base_iters", "group_iters", "min_votes", "greedy_n", "k_buffer"):
+        for name in (
+            "base_k",
+            "base_iters",
+            "group_iters",
+            "min_votes",
+            "greedy_n",
+            "k_buffer",
+            "stability_resamples",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 0:
                 raise AnalysisInputError(f"option {name} must be a non-negative integer, got {value!r}")
@@ -361,20 +371,17 @@ def analyse(
         timings=timings,
     )
     if opts.beyond_polis:
-        result = _beyond_polis(result, matrix, random_state, timings)
+        result = _beyond_polis(result, matrix, random_state, timings, opts.stability_resamples)
     return result
 
 
-BeyondHook = Callable[[AnalysisResult, VoteMatrix, Any], dict[str, Any]]
-
-
 def _beyond_polis(
-    result: AnalysisResult, matrix: VoteMatrix, random_state: Any, timings: dict[str, float]
+    result: AnalysisResult, matrix: VoteMatrix, random_state: Any, timings: dict[str, float], resamples: int
 ) -> AnalysisResult:
-    """Fill the beyond-Pol.is fields with the functions of the sibling modules, if present."""
+    """Fill the beyond-Pol.is fields with the functions of the sibling modules."""
     from commonweal.analysis import beyond
 
-    extras = beyond.compute(result, matrix, random_state, timings)
+    extras = beyond.compute(result, matrix, random_state, timings, stability_resamples=resamples)
     return result.with_extras(**extras, timings=timings) if extras else result
 
 
