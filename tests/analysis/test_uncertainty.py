@@ -96,7 +96,7 @@ def test_clear_groups_are_stable(seed: int) -> None:
     sim = simulate_conversation(
         300, 40, n_groups=3, votes_per_participant=30, n_divisive=25, random_state=seed
     )
-    result = group_stability(sim.to_csr(), sim.group, n_resamples=12, random_state=seed)
+    result = group_stability(sim.to_csr(), sim.group, n_resamples=6, random_state=seed)
     assert result.overall > 0.9
     assert result.per_group.shape == (3,)
     assert np.all(result.per_group > 0.8)
@@ -106,7 +106,7 @@ def test_structureless_groups_are_unstable() -> None:
     rng = np.random.default_rng(0)
     sim = simulate_conversation(300, 40, n_groups=1, n_divisive=0, votes_per_participant=25, random_state=0)
     arbitrary = rng.integers(0, 3, size=300)
-    result = group_stability(sim.to_csr(), arbitrary, n_resamples=8, random_state=0)
+    result = group_stability(sim.to_csr(), arbitrary, n_resamples=4, random_state=0)
     assert result.overall < 0.6
 
 

@@ -307,11 +307,15 @@ def kmeans_on_projection(votes: sparse.csr_matrix, n_groups: int, seed: int) -> 
     ndarray of int, shape (n_participants,)
     """
     from sklearn.cluster import KMeans
+    from threadpoolctl import threadpool_limits
 
     proj = polis_projection(votes, 2, random_state=seed)
     n_groups = max(1, min(n_groups, proj.shape[0]))
     km = KMeans(n_clusters=n_groups, n_init=4, random_state=seed)
-    return np.asarray(km.fit_predict(proj), dtype=np.int64)
+    # k-means on 2-D points is cheap; OpenMP threads only add overhead and contend under load.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        labels = km.fit_predict(proj)
+    return np.asarray(labels, dtype=np.int64)
 
 
 def _align(reference: IntArray, found: IntArray, n_ref: int) -> IntArray:
