@@ -51,7 +51,13 @@ case "$cmd" in
     fi
     rm -rf "${dir:?}/data"
     mkdir -p "$dir"
-    [ "$(id -u)" -eq 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
+    if [ "$(id -u)" -eq 0 ]; then
+      chown postgres: "$dir" && chmod 700 "$dir"
+      as_pg test -w "$dir" || {
+        echo "The postgres user cannot reach $dir (a parent folder is private to root): use a folder such as /tmp/pg-NAME." >&2
+        exit 1
+      }
+    fi
     as_pg "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
       || { echo "initdb failed:" >&2; cat "$dir/initdb.log" >&2; exit 1; }
     # The Unix socket lives in DIR, so several throw-away servers never clash on /var/run/postgresql.
