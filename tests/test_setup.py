@@ -92,3 +92,34 @@ def test_pg_script_refuses_a_port_that_is_taken(taken_port, tmp_path):
     )
     assert run.returncode == 1
     assert f"Port {taken_port} (COMMONWEAL_PG_PORT) is already taken" in run.stderr
+
+
+def _readme_rows() -> dict[str, str]:
+    rows = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        if line.startswith("| `COMMONWEAL_"):
+            name = line.split("`")[1]
+            rows[name] = line
+    return rows
+
+
+def test_readme_documents_every_setting_with_its_default():
+    import re
+
+    rows = _readme_rows()
+    sources = [ROOT / "src" / "commonweal" / "settings.py", ROOT / "src" / "commonweal" / "cli.py"]
+    found = 0
+    for source in sources:
+        text = source.read_text()
+        for name in set(re.findall(r"\"(COMMONWEAL_[A-Z_]+)\"", text)):
+            assert name in rows, (
+                f"{name} (read in {source.name}) is missing from the README's configuration table"
+            )
+            found += 1
+        for name, default in re.findall(r"os\.environ\.get\(\"(COMMONWEAL_[A-Z_]+)\", \"([^\"]+)\"\)", text):
+            assert f"`{default}`" in rows[name], (
+                f"the README gives another default for {name} than {default!r}"
+            )
+        for name, default in re.findall(r"_env_bool\(\"(COMMONWEAL_[A-Z_]+)\", (True|False)\)", text):
+            assert f"`{int(default == 'True')}`" in rows[name], f"the README gives another default for {name}"
+    assert found >= 20
