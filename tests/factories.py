@@ -113,3 +113,65 @@ def make_snapshot(
         priorities={str(k): v for k, v in (priorities or {}).items()},
         **kw,
     )
+
+
+# --- Accounts and roles (facilitators, moderators, administrators) ------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(**kw: Any) -> Any:
+    """An account with the password :data:`PASSWORD` that has signed in before (so no forced password change)."""
+    from django.contrib.auth import get_user_model
+
+    kw.setdefault("username", f"user{_n()}")
+    password = kw.pop("password", PASSWORD)
+    user = get_user_model().objects.create_user(password=password, **kw)
+    if kw.get("last_login", "unset") == "unset":
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+    return user
+
+
+def make_admin(**kw: Any) -> Any:
+    kw.setdefault("username", f"admin{_n()}")
+    return make_user(is_superuser=True, is_staff=True, **kw)
+
+
+def make_facilitator(system: System, **kw: Any) -> Any:
+    from commonweal.systems.models import SystemRole
+
+    kw.setdefault("username", f"facilitator{_n()}")
+    user = make_user(**kw)
+    SystemRole.objects.create(user=user, system=system, role=SystemRole.Role.FACILITATOR)
+    return user
+
+
+def make_moderator(conversation: Conversation, **kw: Any) -> Any:
+    from commonweal.conversations.models import ConversationModerator
+
+    kw.setdefault("username", f"moderator{_n()}")
+    user = make_user(**kw)
+    ConversationModerator.objects.create(user=user, conversation=conversation)
+    return user
+
+
+def make_api_token(user: Any, name: str = "Test script") -> str:
+    """Issue an API token for ``user`` and return the raw token (the value for ``Authorization: Bearer``)."""
+    from commonweal.core.models import ApiToken
+
+    _, raw = ApiToken.issue(user, name)
+    return raw
+
+
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher to keep the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+try:  # a fixture, for test modules that import it: `from tests.factories import fast_password_hashing`
+    import pytest
+
+    fast_password_hashing = pytest.fixture(autouse=True)(_fast_password_hashing)
+except ImportError:  # pragma: no cover - factories used outside pytest
+    pass

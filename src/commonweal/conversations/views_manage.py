@@ -36,6 +36,11 @@ from .permissions import can, require
 QUEUE_PAGE_SIZE = 50
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
+    return request.POST if request.method == "POST" else None
+
+
 def get_conversation(slug: str) -> Conversation:
     conversation = Conversation.objects.select_related("system").filter(slug=slug).first()
     if conversation is None:
@@ -63,7 +68,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 def manage_create(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "conversation.create", obj)
-    form = ConversationForm(request.POST or None)
+    form = ConversationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             conversation = actions.check_create_conversation(request.user, obj, form.to_input())
@@ -135,7 +140,7 @@ def manage_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_seed(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "conversation.seed", conversation)
-    form = SeedForm(conversation, request.POST or None)
+    form = SeedForm(conversation, _posted(request))
     line_problems: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         seeds = actions.parse_seed_text(
@@ -409,7 +414,7 @@ def manage_dashboard_live(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_moderators(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "conversation.view", conversation)
-    form = UsernameForm(request.POST or None)
+    form = UsernameForm(_posted(request))
     if request.method == "POST":
         require(request.user, "conversation.manage_moderators", conversation)
         if form.is_valid():

@@ -30,6 +30,11 @@ from .forms import LoginForm, PasswordChangeForm
 MUST_CHANGE_PASSWORD = "commonweal_must_change_password"
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
+    return request.POST if request.method == "POST" else None
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The address the request came from (the load balancer must pass the real one in REMOTE_ADDR)."""
     return request.META.get("REMOTE_ADDR") or None
@@ -51,7 +56,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated and request.method != "POST":
         return redirect(next_url)
-    form = LoginForm(request.POST or None)
+    form = LoginForm(_posted(request))
     status = 200
     locked: lockout.LockOut | None = None
     if request.method == "POST" and form.is_valid():
@@ -108,7 +113,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, _posted(request))
     if request.method == "POST" and form.is_valid():
         user: Any = request.user
         user.set_password(form.cleaned_data["new_password"])

@@ -66,12 +66,20 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _loose(text: str) -> str:
+    """Case, punctuation and spacing do not count when matching a sector."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+
+
 def _sector_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for value, label in Sector.choices:
-        lookup[_key(value)] = value
-        lookup[_key(str(label))] = value
-        lookup[_key(value.replace("_", " "))] = value
+        lookup[_loose(value)] = value
+        lookup[_loose(str(label))] = value
+        # "Integrated care board (ICB)" may be written "ICB".
+        abbreviation = re.search(r"\(([A-Z]+)\)$", str(label))
+        if abbreviation:
+            lookup[_loose(abbreviation.group(1))] = value
     return lookup
 
 
@@ -283,7 +291,7 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
             seen_names[_key(name)] = index
 
         sector_text = values.get("sector", "")
-        sector = sectors.get(_key(sector_text))
+        sector = sectors.get(_loose(sector_text))
         if not sector_text:
             bad(
                 "sector", "The sector is empty.", "Give one of these sectors: " + allowed_sectors_text() + "."

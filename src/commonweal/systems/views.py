@@ -42,6 +42,11 @@ from .permissions import can, require
 User = get_user_model()
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
+    return request.POST if request.method == "POST" else None
+
+
 def get_system(slug: str) -> System:
     system = System.objects.filter(slug=slug).first()
     if system is None:
@@ -114,7 +119,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def system_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "system.create")
-    form = SystemForm(request.POST or None)
+    form = SystemForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             system = actions.check_create_system(request.user, **form.cleaned_data)
@@ -155,7 +160,7 @@ def system_edit(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.edit", obj)
     form = SystemForm(
-        request.POST or None, editing=True, initial={"name": obj.name, "description": obj.description}
+        _posted(request), editing=True, initial={"name": obj.name, "description": obj.description}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -378,7 +383,7 @@ def organisation_delete(request: HttpRequest, system: str, pk: int) -> HttpRespo
 def organisation_import(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.edit", obj)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
     failure: ImportFailed | None = None
     status = 200
     if request.method == "POST":
@@ -433,7 +438,7 @@ def organisation_import_template(request: HttpRequest, system: str) -> HttpRespo
 def facilitators(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.view", obj)
-    form = UsernameForm(request.POST or None)
+    form = UsernameForm(_posted(request))
     if request.method == "POST":
         require(request.user, "system.manage_people", obj)
         if form.is_valid():
@@ -478,7 +483,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def accounts(request: HttpRequest) -> HttpResponse:
     require(request.user, "account.manage")
-    form = AccountForm(request.POST or None)
+    form = AccountForm(_posted(request))
     issued: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -532,7 +537,7 @@ def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     require(request.user, "apitoken.manage", request.user)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_posted(request))
     issued: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:
