@@ -90,3 +90,16 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.ip}"
+
+
+class OneTimePassword(models.Model):
+    """Marks an account whose password an administrator issued (a new account, or a reset): its owner must choose
+    their own password at the next sign-in. Deleted when they do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_password"
+    )
+    issued_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"one-time password of user #{self.user_id}"
