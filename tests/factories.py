@@ -121,16 +121,12 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_user(**kw: Any) -> Any:
-    """An account with the password :data:`PASSWORD` that has signed in before (so no forced password change)."""
+    """An account with the password :data:`PASSWORD`."""
     from django.contrib.auth import get_user_model
 
     kw.setdefault("username", f"user{_n()}")
     password = kw.pop("password", PASSWORD)
-    user = get_user_model().objects.create_user(password=password, **kw)
-    if kw.get("last_login", "unset") == "unset":
-        user.last_login = timezone.now()
-        user.save(update_fields=["last_login"])
-    return user
+    return get_user_model().objects.create_user(password=password, **kw)
 
 
 def make_admin(**kw: Any) -> Any:

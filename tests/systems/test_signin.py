@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from commonweal.core.models import AuditEntry, LoginFailure
+from commonweal.core.models import AuditEntry, LoginFailure, OneTimePassword
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     PASSWORD,
     fast_password_hashing,
@@ -212,7 +212,13 @@ def test_a_new_account_must_choose_its_own_password_before_anything_else(client)
     assert client.get("/manage/").status_code == 200
     user = get_user_model().objects.get(username="newbie")
     assert user.check_password("a long new phrase 42")
+    assert not OneTimePassword.objects.filter(user=user).exists()
     assert AuditEntry.objects.filter(action="account.password_changed", actor=user).exists()
+
+
+def test_an_account_that_signed_in_before_or_was_made_on_the_command_line_is_not_asked(client):
+    make_user(username="plain")
+    assert post_login(client, "plain", PASSWORD)["Location"] == "/manage/"
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_and_brought_back(client):

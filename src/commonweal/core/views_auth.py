@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import audit, lockout
 from .forms import LoginForm, PasswordChangeForm
+from .models import OneTimePassword
 
 # Set at sign-in when the password was issued by an administrator (or reset) and has not been replaced yet.
 MUST_CHANGE_PASSWORD = "commonweal_must_change_password"
@@ -66,7 +67,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if locked is None:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is not None:
-                first_use = user.last_login is None  # type: ignore[attr-defined]
+                first_use = OneTimePassword.objects.filter(user=user).exists()
                 lockout.clear_failures(username)
                 login(request, user)
                 audit.record(user, "account.signed_in", user, after={"ip": ip})
@@ -120,6 +121,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         user.save(update_fields=["password"])
         update_session_auth_hash(request, user)
         request.session.pop(MUST_CHANGE_PASSWORD, None)
+        OneTimePassword.objects.filter(user=user).delete()
         audit.record(user, "account.password_changed", user)
         messages.success(request, "Your new password is saved. Use it next time you sign in.")
         return redirect(next_url)

@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, ImportFailed, InvalidInput, NotFound
-from commonweal.core.models import ApiToken
+from commonweal.core.models import ApiToken, OneTimePassword
 
 from .csv_import import OrganisationRow, RowError, parse_organisations
 from .models import Community, Organisation, Place, System, SystemRole
@@ -485,8 +485,8 @@ def do_create_account(
 ) -> tuple[Any, str]:
     """Create an account with a generated one-time password, returned here and never stored in clear.
 
-    The account's ``last_login`` stays empty until its first sign-in, which is how the sign-in page knows to
-    ask for a new password straight away.
+    The account is marked (:class:`~commonweal.core.models.OneTimePassword`) so that its first sign-in asks for
+    a password of the owner's own before anything else.
     """
     password = generate_password()
     first, _, last = full_name.strip().partition(" ")
@@ -500,6 +500,7 @@ def do_create_account(
             user.save(update_fields=["is_superuser", "is_staff"])
         if system is not None:
             SystemRole.objects.create(user=user, system=system, role=SystemRole.Role.FACILITATOR)
+        OneTimePassword.objects.create(user=user)
         audit.record(
             actor,
             "account.create",
@@ -519,9 +520,9 @@ def do_reset_password(actor: Any, user: Any) -> str:
     password = generate_password()
     with transaction.atomic():
         user.set_password(password)
-        # An empty last sign-in makes the next sign-in ask for a new password, as for a new account.
-        user.last_login = None
-        user.save(update_fields=["password", "last_login"])
+        user.save(update_fields=["password"])
+        # The next sign-in asks for a new password, as for a new account.
+        OneTimePassword.objects.update_or_create(user=user)
         audit.record(actor, "account.reset_password", user, after={"username": user.username})
     return password
 
