@@ -123,3 +123,42 @@ def test_readme_documents_every_setting_with_its_default():
         for name, default in re.findall(r"_env_bool\(\"(COMMONWEAL_[A-Z_]+)\", (True|False)\)", text):
             assert f"`{int(default == 'True')}`" in rows[name], f"the README gives another default for {name}"
     assert found >= 20
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "expected"),
+    [
+        # From the proxy: the client is the right-most address the proxy did not add itself.
+        ("127.0.0.1", "203.0.113.7", "203.0.113.7"),
+        ("127.0.0.1", "1.2.3.4, 203.0.113.7", "203.0.113.7"),  # 1.2.3.4 is whatever the client claimed
+        ("127.0.0.1", "203.0.113.7, 10.0.0.5", "203.0.113.7"),  # two trusted proxies in a row
+        ("127.0.0.1", "not-an-address", "127.0.0.1"),
+        # Straight from the internet: the header is the client's own claim, never believed.
+        ("198.51.100.9", "203.0.113.7", "198.51.100.9"),
+        ("127.0.0.1", "", "127.0.0.1"),
+    ],
+)
+def test_the_client_address_behind_a_trusted_proxy(peer, forwarded, expected):
+    from commonweal.wsgi import TrustedProxies
+
+    seen = {}
+
+    def app(environ, start_response):
+        seen["addr"] = environ["REMOTE_ADDR"]
+        return []
+
+    wrapped = TrustedProxies(app, ["127.0.0.1", "10.0.0.0/8"])
+    environ = {"REMOTE_ADDR": peer}
+    if forwarded:
+        environ["HTTP_X_FORWARDED_FOR"] = forwarded
+    wrapped(environ, lambda *a: None)
+    assert seen["addr"] == expected
+
+
+def test_a_bad_trusted_proxy_setting_fails_loudly():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from commonweal.wsgi import TrustedProxies
+
+    with pytest.raises(ImproperlyConfigured, match="COMMONWEAL_TRUSTED_PROXIES"):
+        TrustedProxies(lambda e, s: [], ["127.0.0.1", "proxy.example.org"])

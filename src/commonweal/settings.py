@@ -71,6 +71,13 @@ CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("COMMONWEAL_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
 
+# COMMONWEAL_TRUSTED_PROXIES: comma-separated addresses or networks of the reverse proxies in front of the app.
+# From these, the client's address is taken from X-Forwarded-For (for per-address rate limits and lock-outs).
+# Default: none, so the connection's own address counts.
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("COMMONWEAL_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
