@@ -493,7 +493,11 @@ def accounts(request: HttpRequest) -> HttpResponse:
         else:
             issued = {"user": user, "password": password, "new": True}
             form = AccountForm()
-    people = User.objects.order_by("username").prefetch_related("system_roles__system")
+    people = (
+        User.objects.order_by("username")
+        .select_related("one_time_password")
+        .prefetch_related("system_roles__system")
+    )
     return _no_store(
         render(request, "systems/accounts.html", {"form": form, "people": people, "issued": issued})
     )
@@ -507,7 +511,11 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     if person is None:
         raise NotFound("There is no such account.")
     password = actions.do_reset_password(request.user, person)
-    people = User.objects.order_by("username").prefetch_related("system_roles__system")
+    people = (
+        User.objects.order_by("username")
+        .select_related("one_time_password")
+        .prefetch_related("system_roles__system")
+    )
     return _no_store(
         render(
             request,
