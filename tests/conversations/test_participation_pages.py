@@ -130,7 +130,11 @@ def test_agreeing_creates_a_participant_remembered_per_system_and_asks_about_you
 def test_about_you_asks_only_what_the_conversation_asks_and_can_be_skipped(client):
     conversation = make_conversation(ask_organisation=False, ask_community=False)
     make_statements(conversation, 2)
-    make_place(conversation.system), make_organisation(conversation.system), make_community(conversation.system)
+    (
+        make_place(conversation.system),
+        make_organisation(conversation.system),
+        make_community(conversation.system),
+    )
     client.post(url(conversation, "join"))
     page = text(client.get(url(conversation, "about-you")))
     assert "Which sector do you work in" in page and "Which place" in page
@@ -222,9 +226,9 @@ def test_voting_without_javascript_records_the_vote_and_shows_the_next_statement
     participant = join(client, conversation)
     first = client.get(url(conversation)).context["statement"]
     response = client.post(url(conversation, "vote"), {"statement": first.pk, "value": "-1"})
-    assert response.status_code == 302 and response["Location"] == url(conversation)
+    assert response.status_code == 302 and response["Location"] == url(conversation) + "?voted=-1"
     assert Vote.objects.get(participant=participant, statement=first).value == -1
-    follow = client.get(url(conversation))
+    follow = client.get(response["Location"])
     assert "Your vote was recorded: Disagree." in text(follow)
     assert "1 of 5" in text(follow) and follow.context["statement"] != first
 

@@ -48,6 +48,7 @@ from .models import Conversation, Participant, Statement, Vote, VoteValue
 SESSION_KEY = "cw_participants"
 VOTE_CHOICES = [(VoteValue.AGREE, "Agree"), (VoteValue.DISAGREE, "Disagree"), (VoteValue.PASS, "Pass")]
 T = "conversations/participant/"
+_LABELS = {str(value.value): label for value, label in VOTE_CHOICES}
 
 
 # --- Helpers: parsing the request -----------------------------------------------------------------------------
@@ -140,6 +141,7 @@ def _voting_context(
     statement: Statement | None = None,
     error: CommonwealError | None = None,
     announcement: str = "",
+    voted: str = "",
 ) -> dict[str, Any]:
     upcoming = next_statement(participant, conversation)
     if statement is not None and is_votable(conversation, statement):
@@ -155,6 +157,7 @@ def _voting_context(
         "vote_choices": VOTE_CHOICES,
         "error": error,
         "announcement": announcement,
+        "voted": voted,
         "htmx": _is_htmx(request),
         "nav": "vote",
     }
@@ -176,7 +179,8 @@ def conversation_home(request: HttpRequest, slug: str) -> HttpResponse:
     assert participant is not None
     if _needs_about_you(participant, conversation):
         return redirect(_url("about-you", conversation))
-    return render(request, T + "vote.html", _voting_context(request, conversation, participant))
+    voted = _LABELS.get(request.GET.get("voted", ""), "")
+    return render(request, T + "vote.html", _voting_context(request, conversation, participant, voted=voted))
 
 
 @require_POST
@@ -321,15 +325,18 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
             return render(request, T + "_my_vote_row.html", context)
         messages.success(request, f"Your vote is now {chosen}.")
         return redirect(_url("my-votes", conversation) + f"#statement-{statement.pk}")
-    said = f"Your vote was recorded: {chosen}."
     if htmx:
-        return render(
+        context = _voting_context(
             request,
-            T + "_voting.html",
-            _voting_context(request, conversation, participant, announcement=said),
+            conversation,
+            participant,
+            announcement=f"Your vote was recorded: {chosen}.",
+            voted=chosen,
         )
-    messages.success(request, said)
-    return redirect(_home(conversation))
+        return render(request, T + "_voting.html", context)
+    # The confirmation rides on the URL rather than in a flash message: no session write on every vote, and it
+    # shows in the voting panel, where the statement stays in view on a small screen.
+    return redirect(f"{_home(conversation)}?voted={vote_.value}")
 
 
 def _go(request: HttpRequest, url: str) -> HttpResponse:
