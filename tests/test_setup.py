@@ -162,3 +162,21 @@ def test_a_bad_trusted_proxy_setting_fails_loudly():
 
     with pytest.raises(ImproperlyConfigured, match="COMMONWEAL_TRUSTED_PROXIES"):
         TrustedProxies(lambda e, s: [], ["127.0.0.1", "proxy.example.org"])
+
+
+def test_the_api_guide_lists_every_endpoint_and_no_other():
+    import re
+
+    from commonweal.api import api
+
+    schema = api.get_openapi_schema()
+    endpoints = {
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in {"get", "post", "put", "patch", "delete"}
+    }
+    guide = (ROOT / "docs" / "api.md").read_text()
+    listed = set(re.findall(r"^\| `((?:GET|POST|PUT|PATCH|DELETE) /api/[^`]*)`", guide, flags=re.M))
+    assert endpoints - listed == set(), "docs/api.md does not list these endpoints"
+    assert listed - endpoints == set(), "docs/api.md lists endpoints that do not exist"
