@@ -154,6 +154,28 @@ def _profile(slug: str, rounds: int) -> dict[str, Any]:
             getattr(client, method)(path, **kwargs)
         samples[kind] = [q["sql"][:160] for q in ctx.captured_queries]
 
+    # The floor under every request: one ORM query (built and compiled by Django) against the same query as raw
+    # SQL, and a request that does almost nothing (the health check).
+    from commonweal.conversations.models import Conversation
+
+    def timed(fn: Any, n: int = 200) -> float:
+        fn()
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fn()
+        return round((time.perf_counter() - t0) / n * 1000, 3)
+
+    def raw() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM conversations_conversation WHERE slug = %s", [slug])
+            cursor.fetchone()
+
+    floor = {
+        "orm_query_ms": timed(lambda: Conversation.objects.filter(slug=slug).first()),
+        "raw_query_ms": timed(raw),
+        "healthz_request_ms": timed(lambda: client.get("/healthz")),
+    }
+
     def summary(values: list[float]) -> float:
         values = sorted(values)
         return round(values[len(values) // 2], 4) if values else 0.0
@@ -163,6 +185,7 @@ def _profile(slug: str, rounds: int) -> dict[str, Any]:
         "sql_statements_min": {k: (min(v) if v else None) for k, v in queries.items()},
         "in_process_ms_median": {k: round(summary(v) * 1000, 2) for k, v in seconds.items()},
         "sql_of_one_request": samples,
+        "floor": floor,
     }
 
 
@@ -311,7 +334,11 @@ async def run_phase(url: str, slug: str, phase: Phase, seed: int) -> dict[str, A
     import aiohttp
 
     base = f"{url}api/conversations/{slug}"
-    connector = aiohttp.TCPConnector(limit=phase.participants + 10, limit_per_host=phase.participants + 10)
+    # Idle connections are dropped by the client before the server's keep-alive (5 s) drops them, so no request
+    # is sent on a connection the server is closing at that moment (a real browser retries those by itself).
+    connector = aiohttp.TCPConnector(
+        limit=phase.participants + 10, limit_per_host=phase.participants + 10, keepalive_timeout=3
+    )
     timeout = aiohttp.ClientTimeout(total=30)
     rng = random.Random(seed)
     cpu0 = time.process_time()

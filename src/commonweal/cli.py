@@ -76,6 +76,9 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         "threads": args.threads,
         "timeout": 60,
         "graceful_timeout": 10,
+        # Longer than gunicorn's 2 s default, so a reverse proxy or a phone that pauses between votes reuses
+        # its connection instead of racing the server's close.
+        "keepalive": 5,
         "accesslog": "-" if args.access_log else None,
         "errorlog": "-",
         "loglevel": "warning",
