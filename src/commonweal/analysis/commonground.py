@@ -150,24 +150,28 @@ def vote_indicators(votes: Any) -> VoteIndicators:
 
     Parameters
     ----------
-    votes : scipy.sparse matrix, VoteMatrix or dense array
-        See :func:`as_vote_csr`.
+    votes : scipy.sparse matrix, VoteMatrix, dense array or VoteIndicators
+        See :func:`as_vote_csr`. A :class:`VoteIndicators` is returned as it is, so a caller
+        checking several dimensions builds the indicators once.
 
     Returns
     -------
     VoteIndicators
     """
+    if isinstance(votes, VoteIndicators):
+        return votes
     csr = as_vote_csr(votes)
     shape = csr.shape
-    rows = np.repeat(np.arange(shape[0], dtype=np.int64), np.diff(csr.indptr))
-    cols = csr.indices
 
     def pick(mask: BoolArray) -> sparse.csr_matrix:
-        return sparse.csr_matrix(
-            (np.ones(int(mask.sum())), (rows[mask], cols[mask])), shape=shape, dtype=np.float64
-        )
+        # Same pattern as the votes, 1 where the mask holds; the zeros are then dropped in place.
+        out = sparse.csr_matrix((mask.astype(np.float64), csr.indices.copy(), csr.indptr.copy()), shape=shape)
+        out.eliminate_zeros()
+        out.has_sorted_indices = True
+        return out
 
     voted = sparse.csr_matrix((np.ones(csr.nnz), csr.indices.copy(), csr.indptr.copy()), shape=shape)
+    voted.has_sorted_indices = True
     return VoteIndicators(agree=pick(csr.data > 0), disagree=pick(csr.data < 0), voted=voted)
 
 

@@ -56,7 +56,19 @@ class AnalysisOptions:
         Also compute common ground, divisive statements, bridging scores, intervals and
         group stability.
     stability_resamples : int
-        Bootstrap resamples of statements for group stability (0 skips it).
+        Most bootstrap resamples of statements for group stability (0 skips it).
+    stability_min_resamples : int
+        Fewest resamples; after these, resampling stops once the standard error of the overall
+        stability is at most ``stability_target_se`` (see docs/analysis.md).
+    stability_target_se : float
+        Standard error at which resampling stops (0 runs all ``stability_resamples``).
+    stability_vote_budget : int
+        At most ``stability_vote_budget // votes`` resamples (never fewer than
+        ``stability_min_resamples``); 0 lifts the bound.
+    stability_every : int
+        Recompute group stability on every ``stability_every``-th update (ticks 1, 1 + n, ...)
+        and carry the last summary in between while the number of groups is unchanged; 1
+        computes it on every update. The default keeps warm updates within their time goal.
     """
 
     base_k: int = 100
@@ -71,6 +83,10 @@ class AnalysisOptions:
     robust_groups: bool = True
     beyond_polis: bool = True
     stability_resamples: int = 20
+    stability_min_resamples: int = 5
+    stability_target_se: float = 0.01
+    stability_vote_budget: int = 5_000_000
+    stability_every: int = 10
 
     def __post_init__(self) -> None:
         for name in (
@@ -81,6 +97,9 @@ class AnalysisOptions:
             "greedy_n",
             "k_buffer",
             "stability_resamples",
+            "stability_min_resamples",
+            "stability_every",
+            "stability_vote_budget",
         ):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 0:
@@ -89,6 +108,10 @@ class AnalysisOptions:
             raise AnalysisInputError(f"option base_k must be at least 1, got {self.base_k}")
         if not isinstance(self.max_k, int | np.integer) or self.max_k < 2:
             raise AnalysisInputError(f"option max_k must be an integer of at least 2, got {self.max_k!r}")
+        if not self.stability_target_se >= 0:
+            raise AnalysisInputError(
+                f"option stability_target_se must be non-negative, got {self.stability_target_se!r}"
+            )
         if not self.threshold > 0:
             raise AnalysisInputError(f"option threshold must be positive, got {self.threshold!r}")
         if self.pca_method not in ("auto", "gram", "lanczos"):
@@ -371,17 +394,36 @@ def analyse(
         timings=timings,
     )
     if opts.beyond_polis:
-        result = _beyond_polis(result, matrix, random_state, timings, opts.stability_resamples)
+        result = _beyond_polis(result, matrix, state, random_state, timings, opts)
     return result
 
 
 def _beyond_polis(
-    result: AnalysisResult, matrix: VoteMatrix, random_state: Any, timings: dict[str, float], resamples: int
+    result: AnalysisResult,
+    matrix: VoteMatrix,
+    previous: AnalysisState | None,
+    random_state: Any,
+    timings: dict[str, float],
+    opts: AnalysisOptions,
 ) -> AnalysisResult:
     """Fill the beyond-Pol.is fields with the functions of the sibling modules."""
     from commonweal.analysis import beyond
 
-    extras = beyond.compute(result, matrix, random_state, timings, stability_resamples=resamples)
+    extras = beyond.compute(
+        result,
+        matrix,
+        random_state,
+        timings,
+        previous=previous,
+        stability_resamples=opts.stability_resamples,
+        stability_min_resamples=opts.stability_min_resamples,
+        stability_target_se=opts.stability_target_se,
+        stability_every=opts.stability_every,
+        stability_vote_budget=opts.stability_vote_budget,
+        base_iters=opts.base_iters,
+        group_iters=opts.group_iters,
+        threshold=opts.threshold,
+    )
     return result.with_extras(**extras, timings=timings) if extras else result
 
 

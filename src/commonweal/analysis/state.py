@@ -44,7 +44,15 @@ class AnalysisState:
     k_smoother : KSmoother
         Pol.is' rule for when the shown number of groups may change.
     extra : dict
-        Room for later steps (kept JSON-safe by :meth:`to_dict`).
+        Room for later steps (kept JSON-safe by :meth:`to_dict`); the beyond-Pol.is step keeps
+        the last group-stability summary here (``"group_stability"``).
+    bridging_mu : float or None
+        Global intercept of the last bridging fit (``None`` before the first).
+    bridging_participant : numpy.ndarray, shape (n_participants, 2)
+        Intercept and factor of each participant in the last bridging fit (aligned with
+        ``participant_ids``; warm start of the next fit).
+    bridging_statement : numpy.ndarray, shape (n_statements, 2)
+        Intercept and factor of each statement (aligned with ``statement_ids``).
     """
 
     tick: int
@@ -58,6 +66,9 @@ class AnalysisState:
     group_centres: dict[int, npt.NDArray[np.float64]] = field(default_factory=dict)
     k_smoother: KSmoother = field(default_factory=KSmoother)
     extra: dict[str, Any] = field(default_factory=dict)
+    bridging_mu: float | None = None
+    bridging_participant: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+    bridging_statement: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (lists and plain numbers), for storing a snapshot.
@@ -84,6 +95,13 @@ class AnalysisState:
                 "smoothed_k": self.k_smoother.smoothed_k,
             },
             "extra": to_jsonable(self.extra),
+            "bridging": None
+            if self.bridging_mu is None
+            else {
+                "mu": float(self.bridging_mu),
+                "participant": to_jsonable(self.bridging_participant),
+                "statement": to_jsonable(self.bridging_statement),
+            },
         }
 
     @classmethod
@@ -107,6 +125,14 @@ class AnalysisState:
         in_conv = np.zeros(pids.shape[0], dtype=np.bool_)
         in_conv[np.asarray(data["in_conv"], dtype=np.int64)] = True
         ks = data.get("k_smoother", {})
+        br = data.get("bridging")
+        bridging: dict[str, Any] = {}
+        if br is not None:
+            bridging = {
+                "bridging_mu": float(br["mu"]),
+                "bridging_participant": np.asarray(br["participant"], dtype=np.float64).reshape(-1, 2),
+                "bridging_statement": np.asarray(br["statement"], dtype=np.float64).reshape(-1, 2),
+            }
         return cls(
             tick=int(data["tick"]),
             participant_ids=pids,
@@ -122,4 +148,5 @@ class AnalysisState:
             },
             k_smoother=KSmoother(ks.get("last_k"), int(ks.get("last_k_count", 0)), ks.get("smoothed_k")),
             extra=dict(data.get("extra", {})),
+            **bridging,
         )

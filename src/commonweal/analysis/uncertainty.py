@@ -21,6 +21,7 @@ from commonweal.analysis.errors import AnalysisInputError
 
 __all__ = [
     "ClusterFunction",
+    "WeightedClusterFunction",
     "GroupStability",
     "ShareIntervals",
     "group_stability",
@@ -40,6 +41,14 @@ IntArray = NDArray[np.int64]
 #: It returns one integer label per row (labels need not match the reference labels; they are
 #: aligned by Hungarian matching).
 ClusterFunction = Callable[[sparse.csr_matrix, int, int], ArrayLike]
+
+#: A clustering of a resample given as column multiplicities, for :func:`group_stability`:
+#: ``(column_counts, n_groups, seed) -> labels``. ``column_counts[j]`` is how many times
+#: statement ``j`` was drawn (the resampled matrix is the vote matrix with column ``j`` repeated
+#: that many times); labels are one per grouped participant, in row order. It lets a caller
+#: cluster a resample without building the resampled matrix (see
+#: :class:`commonweal.analysis.beyond.ResampleClusterer`).
+WeightedClusterFunction = Callable[[NDArray[np.int64], int, int], ArrayLike]
 
 
 def z_for_confidence(confidence: float) -> float:
@@ -211,6 +220,9 @@ class GroupStability:
         to their reference group; NaN for participants without a group.
     n_resamples : int
         Number of bootstrap resamples of the statements.
+    standard_error : float
+        Monte-Carlo standard error of :attr:`overall` (standard deviation of the per-resample
+        overall stability over ``sqrt(n_resamples)``; NaN with a single resample).
     """
 
     overall: float
@@ -218,13 +230,16 @@ class GroupStability:
     groups: IntArray
     participant: FloatArray
     n_resamples: int
+    standard_error: float = float("nan")
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dictionary."""
+        se = self.standard_error
         return {
             "overall": self.overall,
             "per_group": {int(g): float(s) for g, s in zip(self.groups, self.per_group, strict=True)},
             "n_resamples": self.n_resamples,
+            "standard_error": float(se) if np.isfinite(se) else None,
         }
 
 
@@ -337,6 +352,9 @@ def group_stability(
     *,
     n_resamples: int = 50,
     cluster: ClusterFunction | None = None,
+    weighted_cluster: WeightedClusterFunction | None = None,
+    min_resamples: int | None = None,
+    target_se: float = 0.0,
     random_state: int | np.random.Generator | None = None,
 ) -> GroupStability:
     """Group stability under bootstrap resampling of statements.
@@ -360,6 +378,17 @@ def group_stability(
         ``cluster(votes, n_groups, seed) -> labels``, see :data:`ClusterFunction`. Defaults to
         :func:`kmeans_on_projection`. Pass the engine's own clustering to measure the stability
         of exactly the procedure that made the groups.
+    weighted_cluster : callable, optional
+        ``weighted_cluster(column_counts, n_groups, seed) -> labels``, see
+        :data:`WeightedClusterFunction`; used instead of ``cluster`` when given. The resample is
+        then never built: the callable gets how often each statement was drawn (O(statements)
+        per resample instead of a column-indexed copy of the votes).
+    min_resamples : int, optional
+        Adaptive number of resamples: after at least this many, stop as soon as the standard
+        error of the overall stability is at most ``target_se``. ``None`` (default) runs all
+        ``n_resamples``.
+    target_se : float, default 0
+        Standard error to stop at (with ``min_resamples``); 0 never stops early.
     random_state : int, Generator or None
         Seed for resampling and clustering.
 
@@ -374,11 +403,13 @@ def group_stability(
     """
     from commonweal.analysis.commonground import as_vote_csr
 
-    x = as_vote_csr(votes)
+    # With a weighted clustering only the shape of the votes is needed: skip the O(votes) copy.
+    x = as_vote_csr(votes) if weighted_cluster is None or not hasattr(votes, "shape") else None
+    n_rows, n_cols = (int(d) for d in (x.shape if x is not None else votes.shape))
     g = np.asarray(groups)
-    if g.ndim != 1 or g.shape[0] != x.shape[0]:
+    if g.ndim != 1 or g.shape[0] != n_rows:
         raise AnalysisInputError(
-            f"groups must have one entry per participant ({x.shape[0]}), got shape {g.shape}"
+            f"groups must have one entry per participant ({n_rows}), got shape {g.shape}"
         )
     if not np.issubdtype(g.dtype, np.integer):
         raise AnalysisInputError("groups must be integers (negative for participants without a group)")
@@ -390,23 +421,43 @@ def group_stability(
     n_groups = group_ids.size
     if n_groups < 2:
         raise AnalysisInputError("group stability needs at least two groups")
+    if min_resamples is not None and min_resamples < 1:
+        raise AnalysisInputError(f"min_resamples must be at least 1, got {min_resamples}")
+    if not target_se >= 0.0:
+        raise AnalysisInputError(f"target_se must be non-negative, got {target_se!r}")
     clusterer: ClusterFunction = cluster if cluster is not None else kmeans_on_projection
-    sub = x[members]
-    n_cols = x.shape[1]
+    sub = x[members] if weighted_cluster is None and x is not None else None
     kept = np.zeros(members.size, dtype=np.float64)
-    for _ in range(n_resamples):
+    per_resample: list[float] = []
+    for r in range(n_resamples):
         cols = rng.integers(0, n_cols, size=n_cols)
-        resampled = sparse.csr_matrix(sub[:, cols])
         seed = int(rng.integers(0, 2**31 - 1))
-        labels = np.asarray(clusterer(resampled, n_groups, seed)).astype(np.int64).ravel()
+        if weighted_cluster is not None:
+            counts = np.bincount(cols, minlength=n_cols).astype(np.int64)
+            found = weighted_cluster(counts, n_groups, seed)
+        else:
+            assert sub is not None
+            found = clusterer(sparse.csr_matrix(sub[:, cols]), n_groups, seed)
+        labels = np.asarray(found).astype(np.int64).ravel()
         if labels.shape[0] != members.size:
             raise AnalysisInputError(
                 f"cluster function returned {labels.shape[0]} labels for {members.size} participants"
             )
         aligned = _align(ref, labels, n_groups)
-        kept += aligned == ref
-    kept /= n_resamples
-    participant = np.full(x.shape[0], np.nan)
+        hit = aligned == ref
+        kept += hit
+        per_resample.append(float(hit.mean()))
+        done = r + 1
+        if (
+            min_resamples is not None
+            and done >= max(min_resamples, 2)
+            and float(np.std(per_resample, ddof=1)) / np.sqrt(done) <= target_se
+        ):
+            break
+    n_done = len(per_resample)
+    kept /= n_done
+    se = float(np.std(per_resample, ddof=1) / np.sqrt(n_done)) if n_done > 1 else float("nan")
+    participant = np.full(n_rows, np.nan)
     participant[members] = kept
     per_group = np.bincount(ref, weights=kept, minlength=n_groups) / np.bincount(ref, minlength=n_groups)
     return GroupStability(
@@ -414,5 +465,6 @@ def group_stability(
         per_group=per_group.astype(np.float64),
         groups=group_ids.astype(np.int64),
         participant=participant,
-        n_resamples=int(n_resamples),
+        n_resamples=int(n_done),
+        standard_error=se,
     )
