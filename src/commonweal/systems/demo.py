@@ -580,6 +580,9 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
     for org in organisations:
         orgs_by_sector.setdefault(org.sector, []).append(org)
     place_weights = [(places[name], pop) for name, pop in PLACES]
+    # Small communities are fewer among participants, though not in proportion (outreach finds them), so some
+    # show as "fewer than 5" in breakdowns.
+    community_weights = [(c, (c.population_estimate or 1) ** 0.5) for c in communities]
     home_place = {
         org.pk: places[served[0]]
         for org, (*_, served) in zip(organisations, ORGANISATIONS, strict=True)
@@ -601,7 +604,10 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
             place = _pick(rng, place_weights)
         chosen: list[Community] = []
         if rng.random() < 0.45:
-            chosen = rng.sample(communities, k=rng.choice((1, 1, 2)))
+            for _ in range(rng.choice((1, 1, 2))):
+                community = _pick(rng, community_weights)
+                if community not in chosen:
+                    chosen.append(community)
         at = opened_at + timedelta(seconds=rng.uniform(0, CONVERSATION_DAYS * 86400 - 3600))
         people.append(
             Participant(
