@@ -241,3 +241,14 @@ def test_the_sign_in_form_is_protected_against_cross_site_posts():
     client = Client(enforce_csrf_checks=True)
     response = client.post(LOGIN, {"username": "asha", "password": PASSWORD})
     assert response.status_code == 403
+
+
+def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_sign_in(client):
+    response = client.get(
+        "/manage/conversations/abc/dashboard/live/",
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL="http://testserver/manage/conversations/abc/dashboard/",
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith("/accounts/login/?next=")
+    assert "dashboard" in response["HX-Redirect"]

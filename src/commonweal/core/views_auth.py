@@ -140,6 +140,14 @@ def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
+            if request.headers.get("HX-Request") == "true":
+                # An htmx request from a page whose session has ended: send the whole page to sign in,
+                # rather than swapping the sign-in page into a fragment.
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = redirect_to_login(
+                    request.headers.get("HX-Current-URL", "/manage/")
+                )["Location"]
+                return response
             return redirect_to_login(request.get_full_path())
         if request.session.get(MUST_CHANGE_PASSWORD):
             return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")

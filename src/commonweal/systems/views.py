@@ -177,8 +177,26 @@ def system_edit(request: HttpRequest, system: str) -> HttpResponse:
 def system_activity(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.view", obj)
-    entries = AuditEntry.objects.filter(system=obj).order_by("-at", "-id")[:200]
+    entries = list(AuditEntry.objects.filter(system=obj).order_by("-at", "-id")[:200])
+    for entry in entries:
+        entry.before_text = _describe(entry.before)  # type: ignore[attr-defined]
+        entry.after_text = _describe(entry.after)  # type: ignore[attr-defined]
     return render(request, "systems/activity.html", {"system": obj, "entries": entries})
+
+
+def _describe(value: Any) -> str:
+    """An audit entry's before or after state in words: "name: Eastgate; population: 250,000"."""
+    if value is None or value == "":
+        return "none" if value is None else "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(_describe(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')}: {_describe(v)}" for k, v in value.items())
+    return str(value)
 
 
 # --- Places -------------------------------------------------------------------------------------------------
