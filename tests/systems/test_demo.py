@@ -32,7 +32,7 @@ def _signature(system: System) -> list[tuple[str, str, int]]:
     )
 
 
-def test_demo_is_a_whole_system_with_a_living_conversation(capsys):
+def test_demo_is_a_whole_system_with_a_living_conversation_and_planted_groups(capsys):
     assert demo.load_demo(participants=300, seed=7) == 0
     system = System.objects.get(slug="riverside")
     assert system.name == "Riverside Health and Care Partnership"
@@ -74,6 +74,30 @@ def test_demo_is_a_whole_system_with_a_living_conversation(capsys):
     # Nobody voted on a statement that is not accepted.
     assert not Vote.objects.filter(conversation=conversation).exclude(statement__state="accepted").exists()
 
+    # The planted opinion groups show through the declared sectors.
+
+    def mean_vote(text_start: str, sectors: list[str]) -> float:
+        values = list(
+            Vote.objects.filter(
+                statement__text__startswith=text_start, participant__sector__in=sectors
+            ).values_list("value", flat=True)
+        )
+        assert len(values) >= 5
+        return sum(values) / len(values)
+
+    hospital = ["acute", "icb", "ambulance"]
+    community = ["community_resident", "vcse", "healthwatch"]
+    front_line = ["primary_care", "social_care_provider"]
+    # Common ground: every side agrees.
+    for text in ("Recruit and train local people", "Share one workforce plan"):
+        for sectors in (hospital, community, front_line):
+            assert mean_vote(text, sectors) > 0.4
+    # Divisive: the hospital side and the community side pull apart.
+    assert mean_vote("Move a fixed share of the NHS budget", hospital) < 0
+    assert mean_vote("Move a fixed share of the NHS budget", community) > 0.3
+    assert mean_vote("Bring down waiting lists", hospital) > 0
+    assert mean_vote("Bring down waiting lists", community) < -0.3
+
     out = capsys.readouterr().out
     assert "/c/riverside-together/" in out
     assert "Demo facilitator login: facilitator / " in out
@@ -87,7 +111,6 @@ def test_every_current_vote_is_its_latest_event():
     }
     votes = list(Vote.objects.select_related("event"))
     assert len(votes) == len(latest)
-    changed = 0
     for vote in votes:
         assert vote.event_id == latest[(vote.participant_id, vote.statement_id)]
         assert vote.value == vote.event.value
@@ -115,32 +138,6 @@ def test_the_same_seed_gives_the_same_demo():
     System.objects.all().delete()
     demo.load_demo(participants=40, seed=4)
     assert _signature(System.objects.get(slug="riverside")) != first
-
-
-def test_planted_groups_give_common_ground_and_division():
-    demo.load_demo(participants=300, seed=7)
-
-    def mean_vote(text_start: str, sectors: list[str]) -> float:
-        values = list(
-            Vote.objects.filter(
-                statement__text__startswith=text_start, participant__sector__in=sectors
-            ).values_list("value", flat=True)
-        )
-        assert len(values) >= 5
-        return sum(values) / len(values)
-
-    hospital = ["acute", "icb", "ambulance"]
-    community = ["community_resident", "vcse", "healthwatch"]
-    front_line = ["primary_care", "social_care_provider"]
-    # Common ground: every side agrees.
-    for text in ("Recruit and train local people", "Share one workforce plan"):
-        for sectors in (hospital, community, front_line):
-            assert mean_vote(text, sectors) > 0.4
-    # Divisive: the hospital side and the community side pull apart.
-    assert mean_vote("Move a fixed share of the NHS budget", hospital) < 0
-    assert mean_vote("Move a fixed share of the NHS budget", community) > 0.3
-    assert mean_vote("Bring down waiting lists", hospital) > 0
-    assert mean_vote("Bring down waiting lists", community) < -0.3
 
 
 def test_if_empty_loads_once_then_does_nothing(capsys):
