@@ -162,3 +162,30 @@ def test_participant_without_javascript_joins_votes_and_changes_a_vote(live_serv
         shoot(page, "10-no-js-my-votes")
     finally:
         context.close()
+
+
+def test_participant_finds_their_organisation_by_typing_part_of_its_name(live_server, page, conversation):
+    for name in [
+        "Eastfield Care Home",
+        "Westbrook Pharmacy",
+        "Riverside Council",
+        "Hillside PCN",
+        "Age Concern",
+    ]:
+        make_organisation(conversation.system, name=name)
+    page.goto(f"{live_server.url}/c/{conversation.slug}/")
+    page.get_by_role("button", name="I agree, take part").click()
+    page.wait_for_url(re.compile(r"/about-you/$"))
+    page.get_by_label("Search the list of organisations").fill("carers")
+    select = page.get_by_label("Which organisation do you work for or belong to?")
+    options = select.locator("option").all_inner_texts()
+    assert options == ["I'd rather not say, or it is not listed", "Riverside Carers' Network"]
+    assert "1 of the organisations match" in page.locator("#id_organisation-filter-status").inner_text()
+    check(page, "11-organisation-search")
+    # Enter in the search box chooses the only match instead of sending the form half filled.
+    page.get_by_label("Search the list of organisations").press("Enter")
+    assert page.url.endswith("/about-you/")
+    assert select.evaluate("el => el.options[el.selectedIndex].text") == "Riverside Carers' Network"
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile(rf"/c/{conversation.slug}/$"))
+    assert Participant.objects.get().organisation.name == "Riverside Carers' Network"

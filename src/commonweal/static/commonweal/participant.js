@@ -32,6 +32,68 @@
     focusAfterSwap(fresh && fresh.isConnected ? fresh : (event.detail.elt && event.detail.elt.isConnected ? event.detail.elt : null));
   });
 
+  // A long list of organisations: with JavaScript, a search box above the list narrows it as you type.
+  // Without JavaScript the plain list works as it is.
+  function enhanceFilter(select) {
+    var all = Array.prototype.map.call(select.options, function (o) {
+      return { value: o.value, text: o.text };
+    });
+    if (all.length < 8) return;
+    var noun = select.getAttribute("data-cw-filter") || "options";
+    var group = document.createElement("div");
+    group.className = "cw-filter";
+    var label = document.createElement("label");
+    label.className = "nhsuk-label";
+    label.htmlFor = select.id + "-filter";
+    label.textContent = "Search the list of " + noun;
+    var input = document.createElement("input");
+    input.type = "search";
+    input.id = select.id + "-filter";
+    input.className = "nhsuk-input cw-filter__input";
+    input.autocomplete = "off";
+    input.setAttribute("aria-controls", select.id);
+    input.setAttribute("aria-describedby", select.id + "-filter-status");
+    var status = document.createElement("p");
+    status.id = select.id + "-filter-status";
+    status.className = "nhsuk-body-s cw-filter__status";
+    status.setAttribute("aria-live", "polite");
+    group.appendChild(label);
+    group.appendChild(input);
+    group.appendChild(status);
+    select.parentNode.insertBefore(group, select);
+
+    input.addEventListener("keydown", function (event) {
+      // Enter in the search box must not send the form with nothing chosen: choose the only match, if there is
+      // one, and move on to the list.
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var named = Array.prototype.filter.call(select.options, function (o) { return o.value !== ""; });
+      if (named.length === 1) select.value = named[0].value;
+      select.focus();
+    });
+
+    input.addEventListener("input", function () {
+      var query = input.value.trim().toLowerCase();
+      var chosen = select.value;
+      var matches = 0;
+      select.innerHTML = "";
+      all.forEach(function (item) {
+        var hit = item.value !== "" && item.text.toLowerCase().indexOf(query) !== -1;
+        if (hit) matches += 1;
+        if (item.value === "" || hit || item.value === chosen) {
+          var option = document.createElement("option");
+          option.value = item.value;
+          option.text = item.text;
+          option.selected = item.value === chosen;
+          select.appendChild(option);
+        }
+      });
+      status.textContent = query ? matches + " of the " + noun + " match \u201c" + input.value.trim() + "\u201d: choose from the list below." : "";
+    });
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-cw-filter]"), enhanceFilter);
+
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("cw-announce");
     if (region) region.textContent = "We could not reach the server. Check your connection and try again: nothing was lost.";
