@@ -211,6 +211,10 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "commonweal"},
 }
 
+# COMMONWEAL_PUBLIC_URL: the address participants reach the site at, e.g. https://commonweal.example.org; the
+# participant links and QR codes on facilitator pages use it. Default: the address of the facilitator's request.
+PUBLIC_URL = os.environ.get("COMMONWEAL_PUBLIC_URL", "").rstrip("/")
+
 # COMMONWEAL_SITE_NAME: shown in the header.
 SITE_NAME = os.environ.get("COMMONWEAL_SITE_NAME", "commonweal")
 

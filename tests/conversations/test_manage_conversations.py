@@ -325,6 +325,20 @@ def test_the_qr_code_is_an_svg_that_encodes_the_participant_link(fclient, system
     assert png["Content-Type"] == "image/png" and png.content[:4] == b"\x89PNG"
 
 
+def test_links_and_qr_codes_use_the_public_address_when_one_is_set(fclient, system, settings):
+    import segno
+
+    settings.PUBLIC_URL = "https://commonweal.example.org"
+    conversation = make_conversation(system)
+    page = html(fclient.get(f"/manage/conversations/{conversation.slug}/"))
+    assert f"https://commonweal.example.org/c/{conversation.slug}/" in page
+    out = io.BytesIO()
+    segno.make(f"https://commonweal.example.org/c/{conversation.slug}/", error="m").save(
+        out, kind="svg", scale=10, border=4, xmldecl=False, title=f"QR code for {conversation.title}"
+    )
+    assert fclient.get(f"/manage/conversations/{conversation.slug}/qr.svg").content == out.getvalue()
+
+
 def test_the_present_page_shows_the_question_the_code_and_the_link(fclient, system):
     conversation = make_conversation(system, question="What keeps you well?")
     page = html(fclient.get(f"/manage/conversations/{conversation.slug}/present/"))

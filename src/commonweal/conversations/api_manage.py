@@ -15,7 +15,6 @@ from typing import Any, Literal
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
-from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -27,7 +26,7 @@ from .actions import facilitation as actions
 from .dashboard import build_dashboard
 from .models import Conversation, Statement
 from .permissions import require
-from .views_manage import get_conversation
+from .views_manage import get_conversation, participant_url
 
 router = Router(tags=["facilitators: conversations"], auth=api_token)
 
@@ -158,9 +157,7 @@ def _out(request: HttpRequest, c: Conversation) -> dict[str, Any]:
         "created_at": c.created_at,
         "opened_at": c.opened_at,
         "closed_at": c.closed_at,
-        "participant_url": request.build_absolute_uri(
-            reverse("conversations:participant-home", kwargs={"slug": c.slug})
-        ),
+        "participant_url": participant_url(request, c),
         "statements": actions.moderation_counts(c).as_dict(),
     }
 

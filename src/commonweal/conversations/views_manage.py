@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
@@ -51,9 +52,12 @@ def get_conversation(slug: str) -> Conversation:
 
 
 def participant_url(request: HttpRequest, conversation: Conversation) -> str:
-    return request.build_absolute_uri(
-        reverse("conversations:participant-home", kwargs={"slug": conversation.slug})
-    )
+    """The link participants join from (and the QR code encodes): on the public address when one is set, since
+    facilitators may be working from an internal one."""
+    path = reverse("conversations:participant-home", kwargs={"slug": conversation.slug})
+    if settings.PUBLIC_URL:
+        return settings.PUBLIC_URL + path
+    return request.build_absolute_uri(path)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
