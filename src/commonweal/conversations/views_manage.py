@@ -342,10 +342,20 @@ def manage_moderate(request: HttpRequest, slug: str, statement_id: int) -> HttpR
     except CommonwealError as exc:
         error = exc.message
     if _is_htmx(request):
-        context = _queue_context(
-            conversation, request.POST.get("view", "to_review"), request.POST.get("page")
-        )
-        context.update({"s": statement, "announcement": announcement, "error": error, "oob": True})
+        view = request.POST.get("view", "to_review")
+        page = request.POST.get("page", "1")
+        # Only the row, the counts and the announcement change: no need to page through the queue again.
+        context = {
+            "conversation": conversation,
+            "view": view if view in actions.QUEUE_VIEWS else "to_review",
+            "page": {"number": int(page) if page.isdigit() else 1},
+            "counts": actions.moderation_counts(conversation),
+            "themes": list(conversation.themes or []),
+            "s": statement,
+            "announcement": announcement,
+            "error": error,
+            "oob": True,
+        }
         html = render_to_string("conversations/manage/includes/queue_row.html", context, request=request)
         html += render_to_string("conversations/manage/includes/queue_counts.html", context, request=request)
         html += render_to_string("conversations/manage/includes/queue_status.html", context, request=request)
