@@ -453,10 +453,13 @@ def _nearest2(points: FloatArray, centres: FloatArray) -> tuple[IntArray, FloatA
     if n == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
     tree = cKDTree(centres)
+    # Threads pay off only on many points: starting them costs more than a small query, and
+    # far more on a loaded machine (group stability runs many small k-means).
+    workers = -1 if n >= 200_000 else 1
     if k == 1:
-        d, i = tree.query(points, k=1, workers=-1)
+        d, i = tree.query(points, k=1, workers=workers)
         return np.asarray(i, dtype=np.int64), np.asarray(d, dtype=np.float64), np.full(n, np.inf)
-    d, i = tree.query(points, k=2, workers=-1)
+    d, i = tree.query(points, k=2, workers=workers)
     return (
         np.asarray(i[:, 0], dtype=np.int64),
         np.asarray(d[:, 0], dtype=np.float64),
