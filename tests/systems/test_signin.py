@@ -252,3 +252,9 @@ def test_an_htmx_request_after_the_session_ended_sends_the_whole_page_to_sign_in
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith("/accounts/login/?next=")
     assert "dashboard" in response["HX-Redirect"]
+
+
+def test_failures_too_old_to_count_are_cleared_away(client):
+    LoginFailure.objects.create(username="old", ip="10.0.0.1", at=timezone.now() - timedelta(days=2))
+    post_login(client, "someone", "wrong")
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["someone"]

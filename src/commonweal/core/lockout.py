@@ -84,7 +84,10 @@ def current_lockout(username: str, ip: str | None) -> LockOut | None:
 def record_failure(username: str, ip: str | None) -> LockOut | None:
     """Count a failed sign-in. Returns the lock-out it triggers (and audits it), if it triggers one."""
     with transaction.atomic():
-        failure = LoginFailure.objects.create(username=normalise_username(username), ip=ip, at=timezone.now())
+        now = timezone.now()
+        # Failures too old to count are of no use: drop them here (failures are rare, the delete is indexed).
+        LoginFailure.objects.filter(at__lt=now - _window()).delete()
+        failure = LoginFailure.objects.create(username=normalise_username(username), ip=ip, at=now)
         lockout = current_lockout(username, ip)
         if lockout:
             audit.record(
