@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 
 from .errors import RateLimited
 from .models import RateLimitBucket
@@ -28,20 +27,25 @@ def hit(key: str, rate: str, *, what: str) -> None:
     limit, seconds = parse_rate(rate)
     now = int(time.time())
     window = now - now % seconds
-    with transaction.atomic():
-        updated = RateLimitBucket.objects.filter(key=key, window_start=window).update(count=F("count") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    RateLimitBucket.objects.create(key=key, window_start=window, count=1)
-            except IntegrityError:
-                RateLimitBucket.objects.filter(key=key, window_start=window).update(count=F("count") + 1)
-        count = (
-            RateLimitBucket.objects.filter(key=key, window_start=window)
-            .values_list("count", flat=True)
-            .first()
+    # One statement, race-free on PostgreSQL and SQLite (3.35+) alike: count the event and read the new count
+    # back. It is on the path of every vote, so no read-then-write and no savepoint; inside a caller's
+    # transaction it commits (or rolls back) with the caller's change.
+    qn = connection.ops.quote_name
+    table, key_col, window_col, count_col = (
+        qn(RateLimitBucket._meta.db_table),
+        qn("key"),
+        qn("window_start"),
+        qn("count"),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_col}, {window_col}, {count_col}) VALUES (%s, %s, 1) "
+            f"ON CONFLICT ({key_col}, {window_col}) DO UPDATE SET {count_col} = {table}.{count_col} + 1 "
+            f"RETURNING {count_col}",
+            [key, window],
         )
-    if count is not None and count > limit:
+        count = cursor.fetchone()[0]
+    if count > limit:
         retry = window + seconds - now
         raise RateLimited(
             f"Too many {what} in a short time: the limit is {limit} every {seconds // 60 or seconds} "
