@@ -258,7 +258,7 @@ def test_votes_are_rate_limited_with_retry_after(client, conversation, token, se
     assert int(response["Retry-After"]) >= 1
 
 
-def test_a_vote_through_the_api_takes_six_sql_statements(client, conversation, token):
+def test_a_vote_through_the_api_takes_five_sql_statements(client, conversation, token):
     first, second = list(conversation.statements.all())[:2]
     post(client, api(conversation, "votes"), {"statement_id": first.pk, "value": 1}, token)
     with CaptureQueriesContext(connection) as ctx:
@@ -267,8 +267,17 @@ def test_a_vote_through_the_api_takes_six_sql_statements(client, conversation, t
     queries = [
         q["sql"] for q in ctx.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # statement with its conversation, participant with the join check, rate limit (2), event, current vote
-    assert len(queries) == 6, queries
+    # statement with its conversation, participant with the join check, rate limit, event, current vote
+    assert len(queries) == 5, queries
+
+
+def test_the_next_statement_through_the_api_takes_three_sql_statements(client, conversation, token):
+    get(client, api(conversation, "next"), token)
+    with CaptureQueriesContext(connection) as ctx:
+        response = get(client, api(conversation, "next"), token)
+    assert response.status_code == 200 and response.json()["statement"] is not None
+    # conversation with the participant (joined), the candidates with the progress, the chosen statement
+    assert len(ctx.captured_queries) == 3, [q["sql"] for q in ctx.captured_queries]
 
 
 def test_adding_a_statement(client, conversation, token):

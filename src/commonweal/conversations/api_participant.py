@@ -26,6 +26,7 @@ from .actions.participation import (
     do_submit_statement,
     do_update_about_you,
     do_vote,
+    find_joined,
     find_participant,
     my_votes,
     next_statement,
@@ -338,9 +339,13 @@ def about_you(request: HttpRequest, slug: str, payload: AboutYouIn) -> dict[str,
 def next_(request: HttpRequest, slug: str) -> dict[str, object]:
     """A statement the participant has not voted on (weighted by the latest analysis' priorities), or null
     when they have voted on every one."""
-    conversation = _conversation(slug)
+    found = find_joined(slug, token=request.auth)  # type: ignore[attr-defined]
+    if found is None:  # say why: no such conversation, a bad token, or not joined
+        conversation = _conversation(slug)
+        participant = require_joined(_participant(request, conversation), conversation)
+    else:
+        conversation, participant = found
     require_open(conversation)
-    participant = require_joined(_participant(request, conversation), conversation)
     return _next(participant, conversation)
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from commonweal.core.errors import (
@@ -70,6 +70,7 @@ __all__ = [
     "do_submit_statement",
     "do_update_about_you",
     "do_vote",
+    "find_joined",
     "find_participant",
     "is_votable",
     "my_votes",
@@ -159,6 +160,26 @@ def find_participant(
     return participant
 
 
+def find_joined(slug: str, *, token: str) -> tuple[Conversation, Participant] | None:
+    """The conversation with this slug and the token's participant, in one query, when they joined it.
+
+    None otherwise (no such conversation, a bad token, or not joined): callers then find out which, on the
+    slower path of :func:`find_participant`, to say so.
+    """
+    if not token:
+        return None
+    participation = (
+        Participation.objects.select_related("conversation", "participant")
+        .filter(conversation__slug=slug, participant__token_hash=hash_token(token))
+        .first()
+    )
+    if participation is None:
+        return None
+    conversation, participant = participation.conversation, participation.participant
+    participant._cw_joined = {conversation.pk}  # type: ignore[attr-defined]
+    return conversation, participant
+
+
 def _has_joined(participant: Participant, conversation: Conversation) -> bool:
     known = getattr(participant, "_cw_joined", None)
     if known is not None and conversation.pk in known:
@@ -217,10 +238,12 @@ def do_join(
             participant = Participant.objects.create(
                 system_id=conversation.system_id, consented_at=now, token_hash=token_hash
             )
-        elif participant.consented_at is None:
-            participant.consented_at = now
-            participant.save(update_fields=["consented_at"])
-        Participation.objects.get_or_create(participant=participant, conversation=conversation)
+            Participation.objects.create(participant=participant, conversation=conversation)
+        else:
+            if participant.consented_at is None:
+                participant.consented_at = now
+                participant.save(update_fields=["consented_at"])
+            Participation.objects.get_or_create(participant=participant, conversation=conversation)
     participant._cw_joined = getattr(participant, "_cw_joined", set()) | {conversation.pk}  # type: ignore[attr-defined]
     return JoinResult(participant=participant, token=token, new_participant=new)
 
@@ -362,13 +385,7 @@ _priority_cache: OrderedDict[int, dict[int, float]] = OrderedDict()
 _priority_lock = threading.Lock()
 
 
-def _priorities(conversation: Conversation) -> dict[int, float]:
-    snapshot_id = (
-        AnalysisSnapshot.objects.filter(conversation=conversation)
-        .order_by("-tick")
-        .values_list("id", flat=True)
-        .first()
-    )
+def _priorities(snapshot_id: int | None) -> dict[int, float]:
     if snapshot_id is None:
         return {}
     with _priority_lock:
@@ -413,17 +430,29 @@ def next_statement(
     """Choose the next statement for the participant, and say how far they have got.
 
     The choice is among the visible statements they have not voted on, weighted by the priorities of the latest
-    analysis snapshot when there is one, uniformly at random otherwise. Four queries at most (five when a new
-    snapshot's priorities are read for the first time); votes are never loaded.
+    analysis snapshot when there is one, uniformly at random otherwise. Two queries (three when a new snapshot's
+    priorities are read for the first time; three when every statement is voted on); votes are never loaded.
     """
     visible = visible_statements(conversation)
     voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
-    candidates = list(visible.filter(~Exists(voted)).values_list("id", flat=True))
-    total = visible.count()
+    # The candidates, with the number of visible statements and the latest snapshot riding along as
+    # uncorrelated subqueries (the database computes each once), so one round trip answers all three.
+    total_sq = visible.order_by().values("conversation_id").annotate(n=Count("id")).values("n")[:1]
+    snapshot_sq = (
+        AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").values("id")[:1]
+    )
+    rows = list(
+        visible.filter(~Exists(voted))
+        .annotate(total=Subquery(total_sq), snapshot_id=Subquery(snapshot_sq))
+        .values_list("id", "total", "snapshot_id")
+    )
+    if not rows:
+        total = visible.count()
+        return NextStatement(statement=None, progress=Progress(voted=total, total=total))
+    candidates = [row[0] for row in rows]
+    total, snapshot_id = rows[0][1], rows[0][2]
     progress_ = Progress(voted=max(total - len(candidates), 0), total=total)
-    if not candidates:
-        return NextStatement(statement=None, progress=progress_)
-    chosen = _choose(candidates, _priorities(conversation), rng or random)
+    chosen = _choose(candidates, _priorities(snapshot_id), rng or random)
     statement = Statement.objects.filter(pk=chosen).first()
     if statement is not None:
         statement.conversation = conversation
@@ -534,7 +563,8 @@ def do_vote(
     vote: once this returns, the vote is committed.
 
     ``statement.conversation`` should be loaded already (``select_related``); with a participant from
-    :func:`find_participant` the whole vote takes four SQL statements besides the two reads that find them.
+    :func:`find_participant` the vote is one transaction of three SQL statements (count it against the rate
+    limit, insert the event, upsert the current vote), besides the two reads that found them.
     """
     value = clean_vote_value(value)
     conversation = statement.conversation
@@ -544,9 +574,10 @@ def do_vote(
     require_joined(participant, conversation)
     if not is_votable(conversation, statement):
         raise _statement_not_votable(statement)
-    hit(f"votes:p:{participant.pk}", settings.RATE_VOTES, what="votes")
     now = now or timezone.now()
     with transaction.atomic():
+        # Counted in the vote's own transaction: one commit per vote, and a refused vote is not counted.
+        hit(f"votes:p:{participant.pk}", settings.RATE_VOTES, what="votes")
         return _record_vote(participant, statement, value, now)
 
 
