@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -18,6 +19,15 @@ FILES = {
 }
 FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
 
+# The NHS.UK stylesheet loads the Frutiger web font from assets.nhs.uk. That font is licensed to NHS
+# services, and the Content-Security-Policy (rightly) blocks other origins, so every page would log errors.
+# Drop those @font-face rules: the stylesheet's own fallback (Arial, then sans-serif) takes over.
+EXTERNAL_FONT_FACE = re.compile(r"@font-face\{[^}]*url\(https?://[^}]*\}")
+
+
+def strip_external_fonts(css: str) -> str:
+    return EXTERNAL_FONT_FACE.sub("", css)
+
 
 def main() -> int:
     missing = [src for src in [*FILES, *FOLDERS] if not (NODE / src).exists()]
@@ -27,7 +37,12 @@ def main() -> int:
     for src, dst in FILES.items():
         target = VENDOR / dst
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(NODE / src, target)
+        if target.suffix == ".css":
+            target.write_text(
+                strip_external_fonts((NODE / src).read_text(encoding="utf-8")), encoding="utf-8"
+            )
+        else:
+            shutil.copyfile(NODE / src, target)
     for src, dst in FOLDERS.items():
         shutil.copytree(NODE / src, VENDOR / dst, dirs_exist_ok=True)
     return 0
