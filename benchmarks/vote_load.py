@@ -7,11 +7,12 @@ statements, then simulates participants with aiohttp: each joins (``POST /api/co
 loops ``GET .../next`` then ``POST .../votes`` until it has voted on every statement or time is up; a participant
 who is done is replaced by a new one joining, so the number of people voting at once stays the same.
 
-Two phases per database, each bounded in time and in requests:
+Phases per database, each bounded in time and in requests:
 
-- **paced**: the participants together offer a target rate (500 votes a second by default; each one waits
-  between votes as a person reading the next statement would, just much faster). It answers "at this load,
-  how fast does a vote come back?" (p50/p95/p99).
+- **paced** (one per rate in ``--rates``, default 500 and 25 votes a second): the participants together offer that
+  rate (each one waits between votes as a person reading the next statement would, just much faster). It
+  answers "at this load, how fast does a vote come back?" (p50/p95/p99). 500 is the aim; 25 is a load this
+  machine carries, to show latency when the server keeps up.
 - **saturation**: no waiting at all: every participant sends its next request as soon as the last one comes
   back. It finds the most votes a second this machine serves; latency then is mostly queueing
   (Little's law: latency = participants / throughput).
@@ -25,7 +26,7 @@ with the machine and the date.
 Usage::
 
     python benchmarks/vote_load.py                       # both databases, about 2 minutes in all
-    python benchmarks/vote_load.py --databases postgres --participants 300 --rate 600
+    python benchmarks/vote_load.py --databases postgres --participants 300 --rates 600
     python benchmarks/vote_load.py --quick               # a short smoke run (a few seconds a phase)
 
 Only loopback traffic; every loop stops by itself.
@@ -218,6 +219,11 @@ def _stat(pid: int) -> tuple[int, float, float] | None:
 
 def tree_cpu_seconds(root: int) -> float:
     """CPU seconds used so far by a process, its live descendants and the children it has reaped."""
+    return sum(tree_cpu_by_process(root).values())
+
+
+def tree_cpu_by_process(root: int) -> dict[int, float]:
+    """CPU seconds so far of each process of a tree (the root's entry includes its reaped children)."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -232,12 +238,12 @@ def tree_cpu_seconds(root: int) -> float:
             if ppid in tree and pid not in tree:
                 tree.add(pid)
                 changed = True
-    total = 0.0
+    cpu: dict[int, float] = {}
     for pid in tree:
         st = _stat(pid)
         if st:
-            total += st[1] + (st[2] if pid == root else 0.0)
-    return total
+            cpu[pid] = st[1] + (st[2] if pid == root else 0.0)
+    return cpu
 
 
 # --- The load ---------------------------------------------------------------------------------------------------
@@ -482,17 +488,22 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
 
         phases = []
         plan = [
-            Phase("paced", args.participants, args.duration, args.rate, args.max_requests),
-            Phase("saturation", args.participants, args.saturation_duration, None, args.max_requests),
-        ]
+            Phase(f"paced at {rate:g}/s", args.participants, args.duration, rate, args.max_requests)
+            for rate in args.rates
+        ] + [Phase("saturation", args.participants, args.saturation_duration, None, args.max_requests)]
         for i, phase in enumerate(plan):
             if phase.duration <= 0:
                 continue
-            server_cpu0 = tree_cpu_seconds(server.pid)
+            server_cpu0 = tree_cpu_by_process(server.pid)
             db_cpu0 = tree_cpu_seconds(pg_root) if pg_root else 0.0
             before = django_step(env, "_count", slug)
             timing = asyncio.run(run_phase(url, slug, phase, seed=args.seed + i))
-            server_cpu = tree_cpu_seconds(server.pid) - server_cpu0
+            server_cpu1 = tree_cpu_by_process(server.pid)
+            # Per process: one busy worker next to idle ones means connections are unevenly spread.
+            per_process = sorted(
+                (round(server_cpu1[pid] - server_cpu0.get(pid, 0.0), 1) for pid in server_cpu1), reverse=True
+            )
+            server_cpu = sum(per_process)
             db_cpu = (tree_cpu_seconds(pg_root) - db_cpu0) if pg_root else None
             after = django_step(env, "_count", slug)
             stored = after["vote_events"] - before["vote_events"]
@@ -511,6 +522,19 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
                 "vote_latency": percentiles(phase.latencies["vote"]),
                 "next_latency": percentiles(phase.latencies["next"]),
                 "join_latency": percentiles(phase.latencies["join"]),
+                "cpu_ms_per_vote": {
+                    "server": round(server_cpu / max(phase.acknowledged_votes, 1) * 1000, 2),
+                    "postgres": round(db_cpu / max(phase.acknowledged_votes, 1) * 1000, 2)
+                    if db_cpu is not None
+                    else None,
+                },
+                # If the server and the database had every core to themselves (no load generator, nothing
+                # else on the machine): cores / CPU seconds per vote.
+                "votes_per_second_if_all_cores": round(
+                    (os.cpu_count() or 1)
+                    / max((server_cpu + (db_cpu or 0.0)) / max(phase.acknowledged_votes, 1), 1e-9),
+                    1,
+                ),
                 "errors": dict(phase.errors),
                 "error_count": sum(phase.errors.values()),
                 "acknowledged_votes_stored": stored == phase.acknowledged_votes,
@@ -518,6 +542,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
                 "cpu_seconds": {
                     "load_generator": round(timing["generator_cpu_seconds"], 1),
                     "server": round(server_cpu, 1),
+                    "server_by_process": per_process,
                     "postgres": round(db_cpu, 1) if db_cpu is not None else None,
                     "available": round(elapsed * (os.cpu_count() or 1), 1),
                 },
@@ -545,11 +570,12 @@ def _line(database: str, r: dict[str, Any]) -> str:
     v = r["vote_latency"]
     cpu = r["cpu_seconds"]
     return (
-        f"{database:8} {r['phase']:10} {r['votes_per_second']:7.1f} votes/s  vote p50 {v['p50_ms']} ms, "
+        f"{database:8} {r['phase']:16} {r['votes_per_second']:7.1f} votes/s  vote p50 {v['p50_ms']} ms, "
         f"p95 {v['p95_ms']} ms, p99 {v['p99_ms']} ms; joins {r['joins']} (p99 {r['join_latency']['p99_ms']} ms); "
         f"errors {r['error_count']}; stored {'all' if r['acknowledged_votes_stored'] else 'NOT ALL'}; CPU s: "
         f"generator {cpu['load_generator']}, server {cpu['server']}, postgres {cpu['postgres']} of "
-        f"{cpu['available']}"
+        f"{cpu['available']}; CPU ms a vote: server {r['cpu_ms_per_vote']['server']}, postgres "
+        f"{r['cpu_ms_per_vote']['postgres']} (all cores: {r['votes_per_second_if_all_cores']} votes/s)"
     )
 
 
@@ -602,10 +628,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--databases", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument("--participants", type=int, default=200, help="participants voting at once")
-    parser.add_argument("--rate", type=float, default=500, help="votes a second offered in the paced phase")
-    parser.add_argument("--duration", type=float, default=30, help="seconds of the paced phase")
     parser.add_argument(
-        "--saturation-duration", type=float, default=20, help="seconds of the saturation phase"
+        "--rates",
+        default="500,25",
+        help="votes a second offered in all, one paced phase each (comma-separated; default: the aim, 500, "
+        "and a load this machine carries, 25)",
+    )
+    parser.add_argument("--duration", type=float, default=20, help="seconds of each paced phase")
+    parser.add_argument(
+        "--saturation-duration", type=float, default=15, help="seconds of the saturation phase"
     )
     parser.add_argument("--max-requests", type=int, default=200_000, help="a cap on requests per phase")
     parser.add_argument("--statements", type=int, default=40)
@@ -620,8 +651,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.quick:
-        args.duration, args.saturation_duration, args.participants, args.rate = 5, 5, 50, 100
+        args.duration, args.saturation_duration, args.participants, args.rates = 5, 5, 50, "100"
         args.profile_rounds = 3
+    try:
+        args.rates = [float(r) for r in str(args.rates).split(",") if r.strip()]
+    except ValueError:
+        parser.error("--rates must be numbers separated by commas, e.g. 500,25")
+    if any(r <= 0 for r in args.rates):
+        parser.error("every rate in --rates must be above 0")
     if args.participants < 1 or args.duration < 0 or args.saturation_duration < 0:
         parser.error("--participants must be at least 1 and durations 0 or more")
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
@@ -646,7 +683,7 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine(),
             "settings": {
                 k: getattr(args, k)
-                for k in ("participants", "rate", "duration", "saturation_duration", "statements", "workers")
+                for k in ("participants", "rates", "duration", "saturation_duration", "statements", "workers")
             }
             | {"threads": args.threads, "max_requests": args.max_requests, "quick": args.quick},
         }
@@ -656,6 +693,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--- {database} ---", flush=True)
         results[database] = run_database(database, args)
     report["date"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report["machine"]["load_average_after"] = os.getloadavg()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"Wrote {args.out}")
