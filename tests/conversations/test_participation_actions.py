@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from commonweal.conversations.actions import hotpath
 from commonweal.conversations.actions import participation as p
 from commonweal.conversations.models import (
     Conversation,
@@ -339,18 +340,7 @@ def test_the_current_vote_follows_the_latest_event_even_if_writes_arrive_out_of_
     )
     newer = p._record_vote(participant, statement, -1, now)
     # The older event's upsert arrives last (as a slower concurrent request's would): it must not win.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            p._upsert_sql(),
-            [
-                conversation.pk,
-                participant.pk,
-                statement.pk,
-                1,
-                connection.ops.adapt_datetimefield_value(now),
-                older.pk,
-            ],
-        )
+    hotpath.upsert_current_vote(conversation.pk, participant.pk, statement.pk, 1, now, older.pk)
     current = Vote.objects.get(participant=participant, statement=statement)
     assert (current.value, current.event_id) == (-1, newer.event.pk)
 

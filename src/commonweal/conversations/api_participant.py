@@ -19,6 +19,7 @@ from pydantic import ConfigDict, StrictInt
 
 from commonweal.core.errors import NotAuthenticated, NotFound
 
+from .actions import hotpath
 from .actions.participation import (
     Progress,
     check_about_you,
@@ -358,11 +359,7 @@ def next_(request: HttpRequest, slug: str) -> dict[str, object]:
 def vote(request: HttpRequest, slug: str, payload: VoteIn, next: bool = False) -> Status[dict[str, object]]:
     """Records the vote as a new event and makes it the current vote; once this answers 201 the vote is
     kept. With `?next=true` the answer includes the next statement, saving a round trip."""
-    statement = (
-        Statement.objects.select_related("conversation")
-        .filter(pk=payload.statement_id, conversation__slug=slug)
-        .first()
-    )
+    statement = hotpath.statement_with_conversation(slug, payload.statement_id)
     if statement is None:
         _conversation(slug)  # 404 for the conversation itself first
         raise NotFound(f"There is no statement {payload.statement_id} in this conversation.")

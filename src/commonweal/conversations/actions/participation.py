@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from commonweal.core.errors import (
@@ -52,6 +52,7 @@ from ..models import (
     VoteValue,
     normalise_text,
 )
+from . import hotpath
 
 __all__ = [
     "AboutYou",
@@ -145,18 +146,17 @@ def find_participant(
     One query. The result knows whether it joined ``conversation`` (``require_joined`` and ``do_vote`` use that
     without asking the database again). None when there is no such participant in this system.
     """
-    if participant_id is None and not token:
+    if participant_id is not None:
+        found = hotpath.participant(conversation, by="id", value=participant_id)
+    elif token:
+        found = hotpath.participant(conversation, by="token_hash", value=hash_token(token))
+    else:
         return None
-    qs = Participant.objects.filter(system_id=conversation.system_id)
-    qs = (
-        qs.filter(pk=participant_id)
-        if participant_id is not None
-        else qs.filter(token_hash=hash_token(token))
-    )
-    joined = Participation.objects.filter(participant=OuterRef("pk"), conversation=conversation)
-    participant = qs.annotate(joined=Exists(joined)).first()
-    if participant is not None:
-        participant._cw_joined = {conversation.pk} if participant.joined else set()  # type: ignore[attr-defined]
+    if found is None:
+        return None
+    participant, joined = found
+    participant.joined = joined  # type: ignore[attr-defined]
+    participant._cw_joined = {conversation.pk} if joined else set()  # type: ignore[attr-defined]
     return participant
 
 
@@ -168,14 +168,11 @@ def find_joined(slug: str, *, token: str) -> tuple[Conversation, Participant] | 
     """
     if not token:
         return None
-    participation = (
-        Participation.objects.select_related("conversation", "participant")
-        .filter(conversation__slug=slug, participant__token_hash=hash_token(token))
-        .first()
-    )
-    if participation is None:
+    found = hotpath.joined(slug, hash_token(token))
+    if found is None:
         return None
-    conversation, participant = participation.conversation, participation.participant
+    conversation, participant = found
+    participant.joined = True  # type: ignore[attr-defined]
     participant._cw_joined = {conversation.pk}  # type: ignore[attr-defined]
     return conversation, participant
 
@@ -433,27 +430,16 @@ def next_statement(
     analysis snapshot when there is one, uniformly at random otherwise. Two queries (three when a new snapshot's
     priorities are read for the first time; three when every statement is voted on); votes are never loaded.
     """
-    visible = visible_statements(conversation)
-    voted = Vote.objects.filter(participant=participant, statement=OuterRef("pk"))
-    # The candidates, with the number of visible statements and the latest snapshot riding along as
-    # uncorrelated subqueries (the database computes each once), so one round trip answers all three.
-    total_sq = visible.order_by().values("conversation_id").annotate(n=Count("id")).values("n")[:1]
-    snapshot_sq = (
-        AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").values("id")[:1]
+    candidates, total, snapshot_id = hotpath.candidates(
+        conversation.pk, participant.pk, visible_states(conversation)
     )
-    rows = list(
-        visible.filter(~Exists(voted))
-        .annotate(total=Subquery(total_sq), snapshot_id=Subquery(snapshot_sq))
-        .values_list("id", "total", "snapshot_id")
-    )
-    if not rows:
-        total = visible.count()
+    if not candidates:
+        total = visible_statements(conversation).count()
         return NextStatement(statement=None, progress=Progress(voted=total, total=total))
-    candidates = [row[0] for row in rows]
-    total, snapshot_id = rows[0][1], rows[0][2]
+    assert total is not None
     progress_ = Progress(voted=max(total - len(candidates), 0), total=total)
     chosen = _choose(candidates, _priorities(snapshot_id), rng or random)
-    statement = Statement.objects.filter(pk=chosen).first()
+    statement = hotpath.statement(chosen)
     if statement is not None:
         statement.conversation = conversation
     return NextStatement(statement=statement, progress=progress_)
@@ -504,44 +490,21 @@ def _statement_not_votable(statement: Statement) -> StatementNotVotable:
     )
 
 
-def _upsert_sql() -> str:
-    qn = connection.ops.quote_name
-    table = qn(Vote._meta.db_table)
-    # One statement, safe under concurrent requests on PostgreSQL and SQLite alike: the unique constraint on
-    # (participant, statement) settles the race instead of a read-then-write. The WHERE keeps the current vote
-    # on the latest event even if two changes of the same vote commit out of order.
-    return (
-        f"INSERT INTO {table} (conversation_id, participant_id, statement_id, value, updated_at, event_id) "
-        "VALUES (%s, %s, %s, %s, %s, %s) "
-        "ON CONFLICT (participant_id, statement_id) DO UPDATE SET "
-        "value = excluded.value, updated_at = excluded.updated_at, event_id = excluded.event_id "
-        f"WHERE {table}.event_id < excluded.event_id"
-    )
-
-
 def _record_vote(participant: Participant, statement: Statement, value: int, now: datetime) -> Vote:
     """Insert the event and make it the current vote. Call inside a transaction."""
-    event = VoteEvent.objects.create(
-        conversation_id=statement.conversation_id,
+    conversation_id = statement.conversation_id
+    event_id = hotpath.insert_vote_event(conversation_id, participant.pk, statement.pk, value, now)
+    hotpath.upsert_current_vote(conversation_id, participant.pk, statement.pk, value, now, event_id)
+    event = VoteEvent(
+        id=event_id,
+        conversation_id=conversation_id,
         participant=participant,
         statement=statement,
         value=value,
         at=now,
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _upsert_sql(),
-            [
-                statement.conversation_id,
-                participant.pk,
-                statement.pk,
-                value,
-                connection.ops.adapt_datetimefield_value(now),
-                event.pk,
-            ],
-        )
     return Vote(
-        conversation_id=statement.conversation_id,
+        conversation_id=conversation_id,
         participant=participant,
         statement=statement,
         value=value,
