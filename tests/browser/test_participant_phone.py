@@ -52,6 +52,18 @@ def test_participant_on_a_phone_joins_skips_about_you_votes_on_ten_adds_one_and_
     live_server, phone_page, conversation
 ):
     page = phone_page
+    # A Content-Security-Policy violation or a script error shows up here. (A form sent back with an error
+    # answers 400 on purpose; Chromium logs that as "Failed to load resource".)
+    console_errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            console_errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
     page.goto(f"{live_server.url}/c/{conversation.slug}/")
     assert page.get_by_role("heading", level=1).inner_text() == "Riverside together"
     check(page, "01-consent")
@@ -127,6 +139,7 @@ def test_participant_on_a_phone_joins_skips_about_you_votes_on_ten_adds_one_and_
     assert Vote.objects.get(pk=first.pk).value == (-1 if new_label == "Disagree" else 1)
     assert VoteEvent.objects.filter(participant=participant, statement_id=first.statement_id).count() == 2
     check(page, "08-my-votes-changed")
+    assert console_errors == []
 
 
 def test_participant_without_javascript_joins_votes_and_changes_a_vote(live_server, browser, conversation):

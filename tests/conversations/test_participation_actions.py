@@ -562,3 +562,39 @@ def test_my_votes_lists_current_votes_and_which_can_still_change():
     conversation.status = Conversation.Status.CLOSED
     conversation.save()
     assert not any(r.votable for r in p.my_votes(participant, conversation))
+
+
+# --- The hand-written SQL of the hot path reads what the ORM reads -------------------------------------------
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_the_hot_path_sql_builds_the_same_objects_as_the_orm():
+    conversation = make_conversation(themes=["What is working", "Ünïcode theme"], description="Line one")
+    statement = make_statement(
+        conversation, "Caf\u00e9s as community hubs", theme="What is working", is_meta=True
+    )
+    participant = make_participant(conversation.system, conversation=conversation, sector=Sector.VCSE)
+    participant.token_hash = hash_token("cwp_test")
+    participant.about_you_done = True
+    participant.save()
+
+    found = hotpath.statement_with_conversation(conversation.slug, statement.pk)
+    assert _fields(found) == _fields(Statement.objects.get(pk=statement.pk))
+    assert _fields(found.conversation) == _fields(Conversation.objects.get(pk=conversation.pk))
+    assert found.conversation.themes == ["What is working", "Ünïcode theme"]
+    assert hotpath.statement_with_conversation("other-slug", statement.pk) is None
+
+    assert _fields(hotpath.statement(statement.pk)) == _fields(Statement.objects.get(pk=statement.pk))
+    assert hotpath.statement(statement.pk + 1000) is None
+
+    by_token, joined = hotpath.participant(conversation, by="token_hash", value=hash_token("cwp_test"))
+    assert joined is True and _fields(by_token) == _fields(Participant.objects.get(pk=participant.pk))
+    assert by_token.consented_at.tzinfo is not None and by_token.about_you_done is True
+    conv, part = hotpath.joined(conversation.slug, hash_token("cwp_test"))
+    assert (
+        _fields(conv) == _fields(Conversation.objects.get(pk=conversation.pk)) and part.pk == participant.pk
+    )
+    assert hotpath.joined(conversation.slug, hash_token("cwp_other")) is None
