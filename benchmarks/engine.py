@@ -1,8 +1,12 @@
-"""Engine benchmark: cold and warm Pol.is-mode analyses on planted conversations.
+"""Engine benchmark: cold and warm analyses on planted conversations, Pol.is mode and full.
 
-Each size runs in its own subprocess (so peak memory, ``ru_maxrss``, is that size's alone):
-build the vote matrix from vote events, analyse it cold, add 1% new votes and analyse warm
-from the cold state. In the same run, red-dwarf 0.4.0 (``reddwarf.implementations.polis.
+Each size and mode runs in its own subprocess (so peak memory, ``ru_maxrss``, is that run's
+alone): build the vote matrix from vote events, analyse it cold, add 1% new votes and analyse
+warm from the cold state. Two modes: ``polis`` (``AnalysisOptions(beyond_polis=False)``,
+recorded under ``ours``) and ``full`` (default options: Pol.is mode plus common ground,
+divisive statements, bridging, intervals and group stability, recorded under ``ours_full``;
+its warm update carries group stability, as the default ``stability_every=10`` does on 9
+updates in 10, and ``warm_with_stability_s`` times a warm update that recomputes it). In the same run, red-dwarf 0.4.0 (``reddwarf.implementations.polis.
 run_pipeline``), installed in ``benchmarks/.venv-bench`` only, is timed on the sizes it can
 handle, as a ratio to ours. Writes ``benchmarks/results/engine.json``.
 
@@ -10,7 +14,8 @@ Usage::
 
     python benchmarks/engine.py                   # every size, red-dwarf where feasible
     python benchmarks/engine.py --sizes small 1M  # some sizes
-    python benchmarks/engine.py --no-reddwarf
+    python benchmarks/engine.py --no-reddwarf     # keep red-dwarf's earlier figures
+    python benchmarks/engine.py --modes full      # only the full analysis
 
 Set up red-dwarf once (never a project dependency)::
 
@@ -88,14 +93,14 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_ours(size: str, seed: int = 0) -> dict[str, Any]:
+def run_ours(size: str, seed: int = 0, mode: str = "polis") -> dict[str, Any]:
     """Build, analyse cold, add 1% new votes, analyse warm; wall times and peak memory."""
     from commonweal.analysis import AnalysisOptions, VoteMatrix, analyse
 
     spec = SIZES[size]
     ev = planted_events(spec["participants"], spec["statements"], spec["votes"], seed)
     rss_events = _maxrss_mb()
-    options = AnalysisOptions(beyond_polis=False)
+    options = AnalysisOptions(beyond_polis=False) if mode == "polis" else AnalysisOptions()
     repeats = 3 if spec["votes"] <= 5_000_000 else 1
     builds, colds, rebuilds, warms = [], [], [], []
     for _ in range(repeats):
@@ -103,7 +108,7 @@ def run_ours(size: str, seed: int = 0) -> dict[str, Any]:
         matrix = VoteMatrix.from_events(ev["participants"], ev["statements"], ev["values"], ev["times"])
         builds.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        cold = analyse(matrix, options=options)
+        cold = analyse(matrix, options=options, random_state=seed)
         colds.append(time.perf_counter() - t0)
         rng = np.random.default_rng(seed + 1)
         n_new = max(1, matrix.n_votes // 100)
@@ -114,11 +119,12 @@ def run_ours(size: str, seed: int = 0) -> dict[str, Any]:
         matrix2 = matrix.with_votes(new_p, new_s, new_v)
         rebuilds.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        warm = analyse(matrix2, cold.state, options=options)
+        warm = analyse(matrix2, cold.state, options=options, random_state=seed)
         warms.append(time.perf_counter() - t0)
     t_build, t_cold, t_rebuild, t_warm = min(builds), min(colds), min(rebuilds), min(warms)
-    return {
+    out: dict[str, Any] = {
         "size": size,
+        "mode": mode,
         "participants": matrix.n_participants,
         "statements": matrix.n_statements,
         "votes": matrix.n_votes,
@@ -131,14 +137,33 @@ def run_ours(size: str, seed: int = 0) -> dict[str, Any]:
         "k_cold": cold.k,
         "k_warm": warm.k,
         "in_conv": int(cold.in_conv.sum()),
-        "peak_rss_mb": round(_maxrss_mb(), 1),
-        "peak_rss_events_only_mb": round(rss_events, 1),
-        "repeats": repeats,
-        "all_cold_s": [round(x, 4) for x in colds],
-        "all_warm_s": [round(x, 4) for x in warms],
-        "load_average_1min": round(os.getloadavg()[0], 2),
-        "timings_note": "best of the repeats; steps are from the last repeat",
     }
+    if mode == "full":
+        t0 = time.perf_counter()
+        every = analyse(matrix2, cold.state, options=AnalysisOptions(stability_every=1), random_state=seed)
+        out["warm_with_stability_s"] = round(time.perf_counter() - t0, 4)
+        out["warm_with_stability_steps_s"] = {k: round(v, 4) for k, v in every.timings.items()}
+        gs = cold.group_stability
+        if gs is not None:
+            out["stability"] = {
+                "overall": round(gs.overall, 4),
+                "standard_error": round(gs.standard_error, 4),
+                "n_resamples": gs.n_resamples,
+            }
+        if cold.bridging is not None and warm.bridging is not None:
+            out["bridging_sweeps"] = {"cold": cold.bridging.n_iter, "warm": warm.bridging.n_iter}
+    out.update(
+        {
+            "peak_rss_mb": round(_maxrss_mb(), 1),
+            "peak_rss_events_only_mb": round(rss_events, 1),
+            "repeats": repeats,
+            "all_cold_s": [round(x, 4) for x in colds],
+            "all_warm_s": [round(x, 4) for x in warms],
+            "load_average_1min": round(os.getloadavg()[0], 2),
+            "timings_note": "best of the repeats; steps are from the last repeat",
+        }
+    )
+    return out
 
 
 def run_reddwarf(size: str, seed: int = 0) -> dict[str, Any]:
@@ -195,13 +220,19 @@ def _child(kind: str, size: str, python: str, timeout: float) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="*", default=list(SIZES))
-    parser.add_argument("--no-reddwarf", action="store_true")
+    parser.add_argument("--modes", nargs="*", default=["polis", "full"], choices=["polis", "full"])
+    parser.add_argument(
+        "--no-reddwarf", action="store_true", help="do not run red-dwarf; keep its figures from engine.json"
+    )
     parser.add_argument("--reddwarf-timeout", type=float, default=900.0)
     parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, size = args.child
-        res = run_ours(size) if kind == "ours" else run_reddwarf(size)
+        if kind == "reddwarf":
+            res = run_reddwarf(size)
+        else:
+            res = run_ours(size, mode="polis" if kind == "ours" else "full")
         print(json.dumps(res))
         return
 
@@ -215,17 +246,44 @@ def main() -> None:
         },
         "goals": {"1M_cold_s": 1.0, "1M_warm_s": 0.3, "5M_cold_s": 10.0, "20M_peak_gb": 6.0},
         "ours": {},
+        "ours_full": {},
         "reddwarf": {},
         "ratio_reddwarf_to_ours_cold": {},
+        "ratio_reddwarf_to_ours_full_cold": {},
     }
-    if RESULTS.exists():
-        previous = json.loads(RESULTS.read_text())
-        for key in ("ours", "reddwarf", "ratio_reddwarf_to_ours_cold"):
-            report[key].update(previous.get(key, {}))
+    keys = (
+        "ours",
+        "ours_full",
+        "reddwarf",
+        "ratio_reddwarf_to_ours_cold",
+        "ratio_reddwarf_to_ours_full_cold",
+    )
+    previous: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    for key in keys:
+        report[key].update(previous.get(key, {}))
+    report["notes"] = {
+        "ours": "Pol.is mode: AnalysisOptions(beyond_polis=False)",
+        "ours_full": "full analysis, default AnalysisOptions (Pol.is mode plus beyond-Pol.is measures)",
+        "reddwarf": previous.get("notes", {}).get("reddwarf", "measured in this run"),
+    }
+    if args.no_reddwarf:
+        report["notes"]["reddwarf"] = (
+            "not re-run (--no-reddwarf): figures carried from the earlier run recorded in engine.json"
+        )
     for size in args.sizes:
-        print(f"ours {size} ...", flush=True)
-        report["ours"][size] = _child("ours", size, sys.executable, 3600)
-        print(json.dumps(report["ours"][size]), flush=True)
+        for mode in args.modes:
+            key = "ours" if mode == "polis" else "ours_full"
+            print(f"{key} {size} ...", flush=True)
+            report[key][size] = _child(key, size, sys.executable, 3600)
+            print(json.dumps(report[key][size]), flush=True)
+        rd_prev = report["reddwarf"].get(size, {})
+        for key, ratio in (
+            ("ours", "ratio_reddwarf_to_ours_cold"),
+            ("ours_full", "ratio_reddwarf_to_ours_full_cold"),
+        ):
+            ours = report[key].get(size, {})
+            if "seconds" in rd_prev and "cold_s" in ours:
+                report[ratio][size] = round(rd_prev["seconds"] / ours["cold_s"], 1)
         if not args.no_reddwarf and size in REDDWARF_SIZES:
             if not BENCH_PY.exists():
                 report["reddwarf"][size] = {
@@ -237,9 +295,14 @@ def main() -> None:
             rd = _child("reddwarf", size, str(BENCH_PY), args.reddwarf_timeout)
             report["reddwarf"][size] = rd
             print(json.dumps(rd), flush=True)
-            ours = report["ours"][size]
-            if "seconds" in rd and "cold_s" in ours:
-                report["ratio_reddwarf_to_ours_cold"][size] = round(rd["seconds"] / ours["cold_s"], 1)
+            report["notes"]["reddwarf"] = "measured in this run"
+            for key, ratio in (
+                ("ours", "ratio_reddwarf_to_ours_cold"),
+                ("ours_full", "ratio_reddwarf_to_ours_full_cold"),
+            ):
+                ours = report[key].get(size, {})
+                if "seconds" in rd and "cold_s" in ours:
+                    report[ratio][size] = round(rd["seconds"] / ours["cold_s"], 1)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {RESULTS}")

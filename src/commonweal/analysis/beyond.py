@@ -23,9 +23,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 #: Cap on base-cluster k-means steps per stability resample. Started from the full-data base
-#: centres, the groups a resample yields are settled after a few steps (measured: the same
-#: stability with 5, 10 and 100 steps); the remaining steps only polish the 100 base centres.
-RESAMPLE_BASE_ITERS = 10
+#: centres, the groups a resample yields are settled after a few steps: on the 1M-vote benchmark
+#: conversation the overall stability over the same 10 resamples was 0.8435, 0.8420, 0.8417 and
+#: 0.8422 with 3, 5, 10 and 100 steps (standard error 0.034); later steps only polish the 100
+#: base centres, and each costs a nearest-centre search over every participant.
+RESAMPLE_BASE_ITERS = 5
 
 __all__ = ["ResampleClusterer", "bridging_init", "compute", "polis_clustering"]
 
