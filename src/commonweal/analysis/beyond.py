@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 
 from commonweal.analysis import polis
 from commonweal.analysis.matrix import REJECTED, VoteMatrix
@@ -132,13 +131,6 @@ class ResampleClusterer:
         self.c = centred[:, cols] if cols.size < centred.shape[1] else centred
         self.ct = self.c.T.tocsr()
         self.members = np.flatnonzero(result.group_labels >= 0)
-        cm = self.c[self.members] if self.members.size < self.c.shape[0] else self.c
-        self.c_members = sp.csr_matrix(cm)
-        # Usable votes of each member (for n_p): a 0/1 matrix on the members' usable cells.
-        self.voted = sp.csr_matrix(
-            (np.ones(self.c_members.nnz), self.c_members.indices, self.c_members.indptr),
-            shape=self.c_members.shape,
-        )
         self.start = np.asarray(result.pca_components[:, cols].T, dtype=np.float64)
         self.reference = np.asarray(result.participant_projections[self.members], dtype=np.float64)
         self.base_centres = np.asarray(result.base_centres, dtype=np.float64)
@@ -196,9 +188,13 @@ class ResampleClusterer:
         w = np.asarray(counts, dtype=np.float64)
         vecs = self.components(counts)
         sw = np.sqrt(w[self.cols])
-        raw = np.asarray(self.c_members @ (sw[:, None] * vecs), dtype=np.float64)
+        raw = np.asarray(self.c @ (sw[:, None] * vecs), dtype=np.float64)[self.members]
         n_columns = float(w[self.active].sum())
-        n_cast = np.asarray(self.voted @ w[self.cols], dtype=np.float64) + float(w[self.active_mod_out].sum())
+        # n_p: each member's usable votes counted with multiplicity (the pattern of c), plus
+        # the drawn mod-out columns, which count as voted for everyone.
+        cum = np.concatenate([[0.0], np.cumsum(w[self.cols][self.c.indices])])
+        per_row = cum[self.c.indptr[1:]] - cum[self.c.indptr[:-1]]
+        n_cast = per_row[self.members] + float(w[self.active_mod_out].sum())
         proj = raw * np.sqrt(n_columns / np.maximum(n_cast, 1.0))[:, None]
         # Rotate onto the full-data projection (orthogonal Procrustes).
         u, _, vt = np.linalg.svd(proj.T @ self.reference)
