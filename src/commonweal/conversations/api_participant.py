@@ -237,6 +237,7 @@ def _about_you(participant: Participant) -> dict[str, object]:
 
 
 def _client_ip(request: HttpRequest) -> str:
+    # REMOTE_ADDR only: wsgi.py rewrites it from X-Forwarded-For for COMMONWEAL_TRUSTED_PROXIES.
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

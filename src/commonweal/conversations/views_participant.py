@@ -87,7 +87,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # Only the address of the connection itself: a forwarded-for header is whatever the client says it is.
+    # REMOTE_ADDR only: wsgi.py rewrites it from X-Forwarded-For for COMMONWEAL_TRUSTED_PROXIES, and nothing
+    # else a client sends is believed.
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
