@@ -17,7 +17,7 @@ import random
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -76,7 +76,6 @@ __all__ = [
     "is_votable",
     "my_votes",
     "next_statement",
-    "progress",
     "require_joined",
     "require_open",
     "visible_states",
@@ -445,15 +444,6 @@ def next_statement(
     return NextStatement(statement=statement, progress=progress_)
 
 
-def progress(participant: Participant, conversation: Conversation) -> Progress:
-    visible = visible_statements(conversation)
-    total = visible.count()
-    voted = Vote.objects.filter(
-        participant=participant, conversation=conversation, statement__state__in=visible_states(conversation)
-    ).count()
-    return Progress(voted=voted, total=total)
-
-
 # --- Voting -------------------------------------------------------------------------------------------------
 
 
@@ -708,7 +698,3 @@ def do_submit_statement(
         raise
     statement.conversation = conversation
     return Submitted(statement=statement, vote=vote)
-
-
-def statements_for_participant(conversation: Conversation) -> Iterable[Statement]:
-    return visible_statements(conversation).order_by("id")
