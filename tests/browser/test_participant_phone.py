@@ -202,3 +202,25 @@ def test_participant_finds_their_organisation_by_typing_part_of_its_name(live_se
     page.get_by_role("button", name="Save and continue").click()
     page.wait_for_url(re.compile(rf"/c/{conversation.slug}/$"))
     assert Participant.objects.get().organisation.name == "Riverside Carers' Network"
+
+
+def test_participant_going_too_fast_is_told_to_slow_down_and_keeps_the_statement(
+    live_server, page, conversation, settings
+):
+    settings.RATE_VOTES = "2/600"
+    page.goto(f"{live_server.url}/c/{conversation.slug}/")
+    page.get_by_role("button", name="I agree, take part").click()
+    page.get_by_role("button", name="Skip these questions").click()
+    for i in range(2):
+        page.get_by_role("button", name="Pass", exact=True).click()
+        page.locator("#cw-progress").get_by_text(f"{i + 1} of 12").wait_for()
+    shown = page.locator("#cw-statement").inner_text()
+    page.get_by_role("button", name="Agree", exact=True).click()
+    # The 429 answer is swapped in like any other (participant.js), with the error summary focused.
+    summary = page.locator(".nhsuk-error-summary")
+    summary.wait_for()
+    assert "Too many votes" in summary.inner_text()
+    page.wait_for_function("() => document.activeElement.classList.contains('nhsuk-error-summary')")
+    assert page.locator("#cw-statement").inner_text() == shown
+    assert "2 of 12" in page.locator("#cw-progress").inner_text()
+    check(page, "12-too-fast")
