@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from scipy import sparse
 
 from commonweal.analysis.bridging import BridgingModel, bridging_loss, bridging_scores, ratings_matrix
 from commonweal.analysis.errors import AnalysisInputError
@@ -118,3 +119,49 @@ def test_validation() -> None:
         bridging_scores(np.full((2, 2), np.nan))
     with pytest.raises(AnalysisInputError):
         BridgingModel(intercept_reg=0).fit(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_accelerated_fit_reaches_the_plain_als_minimiser(seed: int) -> None:
+    # Anderson extrapolation changes the path, not the objective: run to convergence, the accelerated
+    # and the plain ALS fits agree, and the accelerated one needs fewer sweeps.
+    votes = _two_sides(seed).to_csr()
+    fast = BridgingModel(tol=1e-13, max_iter=5000).fit(votes)
+    plain = BridgingModel(tol=1e-13, max_iter=5000, anderson=0).fit(votes)
+    assert fast.converged and plain.converged
+    assert fast.n_iter < plain.n_iter
+    assert fast.loss == pytest.approx(plain.loss, rel=1e-10)
+    for name in ("statement_intercept", "statement_factor", "participant_intercept", "participant_factor"):
+        np.testing.assert_allclose(getattr(fast, name), getattr(plain, name), atol=1e-5, err_msg=name)
+    assert fast.mu == pytest.approx(plain.mu, abs=1e-6)
+
+
+def test_default_tolerance_is_close_to_the_minimiser() -> None:
+    # Three opinion groups make the factor direction weakly determined (plain ALS is slow there);
+    # at the default tolerance the fit is still within 1e-6 (relative) of the minimum loss.
+    sim = simulate_conversation(1500, 300, n_groups=3, votes_per_participant=60, random_state=3)
+    votes = sim.to_csr()
+    exact = BridgingModel(tol=1e-13, max_iter=5000).fit(votes)
+    default = BridgingModel().fit(votes)
+    assert default.converged
+    assert 0.0 <= default.loss - exact.loss <= 1e-6 * exact.loss
+    np.testing.assert_allclose(default.statement_intercept, exact.statement_intercept, atol=5e-3)
+    history = np.array(default.loss_history)
+    assert np.all(np.diff(history) <= 1e-12 * history[1:])
+
+
+def test_warm_start_after_new_votes_matches_a_cold_fit() -> None:
+    votes = simulate_conversation(1000, 80, n_groups=3, votes_per_participant=30, random_state=11).to_csr()
+    # The last 50 participants arrive after the first fit (stored zeros are passes, so slice rows).
+    before = sparse.vstack([votes[:950], sparse.csr_matrix((50, 80))]).tocsr()
+    assert before.nnz == votes[:950].nnz
+    prev = BridgingModel().fit(before)
+    warm = BridgingModel(tol=1e-12, max_iter=5000).fit(votes, init=prev)
+    cold = BridgingModel(tol=1e-12, max_iter=5000).fit(votes)
+    assert warm.loss == pytest.approx(cold.loss, rel=1e-9)
+    np.testing.assert_allclose(warm.statement_intercept, cold.statement_intercept, atol=1e-4)
+
+
+def test_anderson_must_be_non_negative() -> None:
+    with pytest.raises(AnalysisInputError, match="anderson"):
+        BridgingModel(anderson=-1).fit(np.ones((2, 2)))
