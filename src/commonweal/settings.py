@@ -134,8 +134,9 @@ else:
             "NAME": DATA_DIR / "commonweal.sqlite3",
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks.
+                # synchronous=FULL: a vote acknowledged to a participant survives a power cut, not only a crash.
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000; "
                     "PRAGMA foreign_keys=ON;"
                 ),
                 "transaction_mode": "IMMEDIATE",
@@ -155,6 +156,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# A failed CSRF check (an expired form, cookies blocked) renders in the site layout with what to do next.
+CSRF_FAILURE_VIEW = "commonweal.core.views.csrf_failure"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/manage/"
 LOGOUT_REDIRECT_URL = "/"

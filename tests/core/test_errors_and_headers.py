@@ -63,3 +63,14 @@ def test_rate_limit_refuses_the_event_past_the_allowance_with_a_retry_time():
 @pytest.mark.django_db
 def test_health_check_touches_the_database(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_a_form_posted_without_its_security_token_explains_what_to_do_in_the_site_layout():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    text = response.content.decode()
+    assert "Skip to main content" in text and "reload the page" in text and "csrf_failed" in text

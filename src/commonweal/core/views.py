@@ -32,6 +32,16 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return error_response(request, NotFound())
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    err = CommonwealError(
+        "This form had expired or your browser did not send its security cookie, so nothing was saved. "
+        "Go back, reload the page and try again. If it keeps happening, allow cookies for this site.",
+        code="csrf_failed",
+    )
+    err.status = 403
+    return error_response(request, err)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     err = CommonwealError(
         "Something went wrong on our side. What you sent may not have been saved: go back and try again.",
