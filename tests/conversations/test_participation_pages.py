@@ -462,6 +462,16 @@ def test_my_votes_lists_each_vote_with_buttons_to_change_it(client, conversation
     assert 'aria-current="page"' in page
 
 
+def test_my_votes_links_back_to_the_about_you_questions_to_change_the_answers(client, conversation):
+    participant = join(client, conversation)
+    participant.sector = "vcse"
+    participant.save()
+    page = text(client.get(url(conversation, "my-votes")))
+    assert f'href="{url(conversation, "about-you")}"' in page
+    form = text(client.get(url(conversation, "about-you")))
+    assert 'value="vcse" selected' in form or 'value="vcse" checked' in form
+
+
 def test_changing_a_vote_on_my_votes_without_javascript(client, conversation):
     participant = join(client, conversation)
     statement = conversation.statements.first()
