@@ -295,7 +295,8 @@ async def _participant_loop(
                 # in a burst after a slow answer.
                 now = time.perf_counter()
                 if next_vote_at > now:
-                    await asyncio.sleep(next_vote_at - now)
+                    # Never past the end of the phase, which would stretch its measured length.
+                    await asyncio.sleep(min(next_vote_at, deadline) - now)
                 next_vote_at = max(next_vote_at, time.perf_counter()) + interval * rng.uniform(0.5, 1.5)
                 if time.perf_counter() >= deadline:
                     return
@@ -350,8 +351,12 @@ async def run_phase(url: str, slug: str, phase: Phase, seed: int) -> dict[str, A
     cpu0 = time.process_time()
     t_start = time.perf_counter()
     deadline = t_start + phase.duration
+    # Participants arrive over the time between two of one participant's votes (at most a quarter of the
+    # phase), as people do when a link is shared, rather than all in the same second; without waiting
+    # (saturation), over the first second.
+    interval = phase.participants / phase.rate if phase.rate else 1.0
+    arrival_spread = min(interval, phase.duration / 4)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        # Participants arrive over the first second, not all in the same millisecond.
         tasks = [
             asyncio.create_task(
                 _participant_loop(
@@ -360,7 +365,7 @@ async def run_phase(url: str, slug: str, phase: Phase, seed: int) -> dict[str, A
                     phase,
                     deadline,
                     random.Random(rng.random()),
-                    t_start + i * min(1.0, phase.duration / 10) / phase.participants,
+                    t_start + i * arrival_spread / phase.participants,
                 )
             )
             for i in range(phase.participants)
@@ -486,6 +491,9 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         info["server"] = log.read_text().splitlines()[0] if log.read_text() else ""
         info["statements"] = args.statements
 
+        # Warm up, unmeasured: each worker's first requests build URL resolvers, API schemas and database
+        # connections, which would otherwise show as a few one-second outliers.
+        asyncio.run(run_phase(url, slug, Phase("warm-up", 40, 3, 40 * 5, 2000), seed=args.seed - 1))
         phases = []
         plan = [
             Phase(f"paced at {rate:g}/s", args.participants, args.duration, rate, args.max_requests)

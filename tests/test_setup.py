@@ -180,3 +180,15 @@ def test_the_api_guide_lists_every_endpoint_and_no_other():
     listed = set(re.findall(r"^\| `((?:GET|POST|PUT|PATCH|DELETE) /api/[^`]*)`", guide, flags=re.M))
     assert endpoints - listed == set(), "docs/api.md does not list these endpoints"
     assert listed - endpoints == set(), "docs/api.md lists endpoints that do not exist"
+
+
+def test_serve_sizes_itself_for_the_database():
+    from commonweal.cli import _server_size
+
+    # SQLite: one process, so writers queue inside it instead of polling for the file lock across processes.
+    assert _server_size(0, 0, "django.db.backends.sqlite3") == (1, 8)
+    workers, threads = _server_size(0, 0, "django.db.backends.postgresql")
+    assert workers >= 2 and threads == 4
+    # What the operator chose wins.
+    assert _server_size(3, 2, "django.db.backends.sqlite3") == (3, 2)
+    assert _server_size(5, 0, "django.db.backends.postgresql") == (5, 4)

@@ -60,6 +60,19 @@ def _port_problem(host: str, port: int) -> str | None:
     return None
 
 
+def _server_size(workers: int, threads: int, engine: str) -> tuple[int, int]:
+    """gunicorn's worker processes and threads per worker; 0 means "choose for this database".
+
+    SQLite lets one writer in at a time, and writers in other processes wait by sleeping and polling, which
+    shows as latency spikes of hundreds of milliseconds under load; one process with several threads keeps
+    votes quick (measured by benchmarks/vote_load.py). PostgreSQL takes concurrent writers, so there are
+    worker processes for every core (Python runs one thread at a time per process).
+    """
+    if "sqlite" in engine:
+        return workers or 1, threads or 8
+    return workers or max(2, multiprocessing.cpu_count() * 2), threads or 4
+
+
 def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
     """Serve with gunicorn (a production-grade WSGI server), never Django's development server."""
     _setup_django()
@@ -68,12 +81,12 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
 
     from commonweal.wsgi import application
 
-    workers = args.workers or max(2, multiprocessing.cpu_count() * 2)
+    workers, threads = _server_size(args.workers, args.threads, settings.DATABASES["default"]["ENGINE"])
     options: dict[str, Any] = {
         "bind": f"{args.host}:{args.port}",
         "workers": workers,
         "worker_class": "gthread",
-        "threads": args.threads,
+        "threads": threads,
         "timeout": 60,
         "graceful_timeout": 10,
         # Longer than gunicorn's 2 s default, so a reverse proxy or a phone that pauses between votes reuses
@@ -98,7 +111,11 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         print(problem, file=sys.stderr)
         return 1
     url = f"http://{args.host}:{args.port}/"
-    print(f"commonweal is serving on {url}  (data folder: {settings.DATA_DIR}; {workers} workers)")
+    database = "SQLite" if "sqlite" in settings.DATABASES["default"]["ENGINE"] else "PostgreSQL"
+    print(
+        f"commonweal is serving on {url}  (data folder: {settings.DATA_DIR}; {database}; "
+        f"{workers} worker{'s' if workers != 1 else ''} x {threads} threads)"
+    )
     login_file = settings.DATA_DIR / "demo-login.txt"
     if login_file.exists():
         import re
@@ -131,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default=os.environ.get("COMMONWEAL_HOST", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("COMMONWEAL_PORT", "8000")))
     p.add_argument("--workers", type=int, default=int(os.environ.get("COMMONWEAL_WORKERS", "0")))
-    p.add_argument("--threads", type=int, default=int(os.environ.get("COMMONWEAL_THREADS", "4")))
+    p.add_argument("--threads", type=int, default=int(os.environ.get("COMMONWEAL_THREADS", "0")))
     p.add_argument("--access-log", action="store_true")
     p.set_defaults(func=cmd_serve)
 
