@@ -438,6 +438,34 @@ def test_bounded_kmeans_equals_full_search(seed: int) -> None:
     np.testing.assert_array_equal(res.labels, _reference_kmeans(pts, init, 100, 0.01))
 
 
+@pytest.mark.parametrize("seed", SEEDS[:2])
+def test_bounded_kmeans_equals_full_search_many_points(seed: int) -> None:
+    # Enough points and centres that the candidate-restricted search does the work.
+    rng = np.random.default_rng(seed)
+    pts = np.concatenate([rng.normal(c, 1.0, size=(1000, 2)) for c in ([0, 0], [5, 1], [1, 6])])
+    init = polis.init_clusters(pts, 100)
+    res = polis.kmeans(pts, init, max_iter=100, threshold=0.01)
+    np.testing.assert_array_equal(res.labels, _reference_kmeans(pts, init, 100, 0.01))
+
+
+def test_local_nearest_search_agrees_with_the_tree() -> None:
+    rng = np.random.default_rng(3)
+    centres = rng.normal(0, 3, size=(60, 2))
+    pts = rng.normal(0, 3, size=(5000, 2))
+    # Assign each point to a centre that is near but not always the nearest.
+    lab, d1, d2 = polis._nearest2(pts, centres)
+    own = np.where(
+        rng.random(pts.shape[0]) < 0.3,
+        np.argsort(((pts[:, None, :] - centres[None]) ** 2).sum(axis=2), axis=1)[:, 1],
+        lab,
+    )
+    own_dist = np.sqrt(((pts - centres[own]) ** 2).sum(axis=1))
+    got, g1, g2 = polis._nearest2_local(pts, own, own_dist, centres, max_candidates=20)
+    np.testing.assert_array_equal(got, lab)
+    np.testing.assert_allclose(g1, d1, rtol=1e-12)
+    assert np.all(g2 <= d2 + 1e-12)
+
+
 def test_beyond_polis_fields_are_filled_and_json_safe() -> None:
     m, truth = planted(1, n_participants=300, n_statements=30, votes_per_participant=15)
     sectors = np.where(truth == 0, "health", "care").astype(object)

@@ -467,6 +467,81 @@ def _nearest2(points: FloatArray, centres: FloatArray) -> tuple[IntArray, FloatA
     )
 
 
+def _nearest2_local(
+    points: FloatArray,
+    own: IntArray,
+    own_dist: FloatArray,
+    centres: FloatArray,
+    *,
+    max_candidates: int = 24,
+    chunk: int = 1 << 15,
+) -> tuple[IntArray, FloatArray, FloatArray]:
+    """:func:`_nearest2` for points that know their current centre and exact distance to it.
+
+    By the triangle inequality a centre ``j`` farther than ``2 r_a`` from a point's centre
+    ``a`` (``r_a`` the largest such distance among the points of ``a`` searched) is strictly
+    farther from the point than ``a``, so only the few centres within ``2 r_a`` of ``a`` are
+    compared. The nearest centre is the one a full search finds (bar exact ties); the second
+    distance is a lower bound on the true one (the smaller of the second nearest candidate
+    and ``min_j d(a, j) - d(x, a)`` over the other centres), which is all the k-means bounds
+    need. Points whose centre has more than ``max_candidates`` candidates go to the k-d tree.
+    """
+    k = centres.shape[0]
+    m = points.shape[0]
+    if k <= 2 or m < 256:
+        return _nearest2(points, centres)
+    diff = centres[:, None, :] - centres[None, :, :]
+    cd = np.sqrt((diff**2).sum(axis=2))
+    radius = np.zeros(k)
+    np.maximum.at(radius, own, own_dist)
+    cand = cd <= 2.0 * radius[:, None]
+    cand[np.arange(k), np.arange(k)] = True
+    n_cand = cand.sum(axis=1)
+    out_min = np.where(cand, np.inf, cd).min(axis=1)
+    labels = np.empty(m, dtype=np.int64)
+    d1 = np.empty(m)
+    d2 = np.empty(m)
+    wide = n_cand[own] > max_candidates
+    if wide.any():
+        w_idx = np.flatnonzero(wide)
+        labels[w_idx], d1[w_idx], d2[w_idx] = _nearest2(points[w_idx], centres)
+    narrow = np.flatnonzero(~wide)
+    if narrow.size:
+        width = int(n_cand[own[narrow]].max())
+        # Candidates of each centre in index order, padded with a sentinel centre at infinity.
+        order = np.argsort(~cand, axis=1, kind="stable")[:, :width]
+        table = np.where(np.arange(width)[None, :] < n_cand[:, None], order, k)
+        ext = np.vstack([centres, np.full((1, centres.shape[1]), np.inf)])
+        for start in range(0, narrow.size, chunk):
+            idx = narrow[start : start + chunk]
+            rows = table[own[idx]]
+            # Squared distances, one coordinate at a time (a reduction over a short last axis
+            # is slow in numpy).
+            sq = np.zeros(rows.shape)
+            for dim in range(points.shape[1]):
+                delta = points[idx, dim][:, None] - ext[:, dim][rows]
+                sq += delta * delta
+            j1 = np.argmin(sq, axis=1)
+            r = np.arange(idx.size)
+            labels[idx] = rows[r, j1]
+            d1[idx] = np.sqrt(sq[r, j1])
+            sq[r, j1] = np.inf
+            second = np.sqrt(sq.min(axis=1)) if width > 1 else np.full(idx.size, np.inf)
+            d2[idx] = np.minimum(second, out_min[own[idx]] - own_dist[idx])
+    return labels, d1, d2
+
+
+def _half_gaps(centres: FloatArray) -> FloatArray:
+    """Half the distance from each centre to its nearest other centre (inf if it is alone)."""
+    k = centres.shape[0]
+    if k < 2:
+        return np.full(k, np.inf)
+    diff = centres[:, None, :] - centres[None, :, :]
+    d = np.sqrt((diff**2).sum(axis=2))
+    d[np.arange(k), np.arange(k)] = np.inf
+    return np.asarray(d.min(axis=1) / 2.0, dtype=np.float64)
+
+
 def _same_clustering(old: FloatArray, new: FloatArray, threshold: float) -> bool:
     """Pol.is' ``same-clustering?``: sorted centres pairwise closer than the threshold."""
     if old.shape[0] == 0 or new.shape[0] == 0:
@@ -520,27 +595,35 @@ def kmeans(
     # as a full nearest-centre search would decide (bar exact ties). Once the centres move
     # little, as they do near convergence and after a warm start, few points are searched.
     labels, upper, lower = _nearest2(pts, centres)
+    weighted_cols = [
+        np.ascontiguousarray(pts[:, dim]) if weights is None else w * pts[:, dim]
+        for dim in range(pts.shape[1])
+    ]
     steps = 0
     for it in range(max_iter + 1):
         steps += 1
         if it > 0:
-            check = upper > lower
+            # Hamerly's second test: a point closer to its centre than half the distance from
+            # that centre to any other centre keeps it.
+            half_gap = _half_gaps(centres)
+            bound = np.maximum(lower, half_gap[labels])
+            check = upper > bound
             if check.any():
                 idx = np.flatnonzero(check)
                 upper[idx] = np.sqrt(((pts[idx] - centres[labels[idx]]) ** 2).sum(axis=1))
-                still = idx[upper[idx] > lower[idx]]
+                still = idx[upper[idx] > bound[idx]]
                 if still.size:
-                    lab, d1, d2 = _nearest2(pts[still], centres)
+                    lab, d1, d2 = _nearest2_local(pts[still], labels[still], upper[still], centres)
                     labels[still] = lab
                     upper[still] = d1
                     lower[still] = d2
         k = centres.shape[0]
-        wsum = np.bincount(labels, weights=w, minlength=k)
         count = np.bincount(labels, minlength=k)
+        wsum = count.astype(np.float64) if weights is None else np.bincount(labels, weights=w, minlength=k)
         keep = count > 0
         new = np.empty((k, pts.shape[1]))
         for dim in range(pts.shape[1]):
-            new[:, dim] = np.bincount(labels, weights=w * pts[:, dim], minlength=k)
+            new[:, dim] = np.bincount(labels, weights=weighted_cols[dim], minlength=k)
         with np.errstate(invalid="ignore", divide="ignore"):
             new = new / wsum[:, None]
         # Zero-weight clusters with members: fall back to the plain mean.
@@ -559,7 +642,16 @@ def kmeans(
         if done:
             break
         upper += moves[labels]
-        lower -= float(moves.max()) if moves.size else 0.0
+        if moves.size > 1:
+            # Hamerly: a point's lower bound drops by the largest move of the *other* centres,
+            # which for the members of the centre that moved most is the second largest move.
+            top = int(np.argmax(moves))
+            second = float(np.max(np.delete(moves, top)))
+            drop = np.full(moves.size, float(moves[top]))
+            drop[top] = second
+            lower -= drop[labels]
+        elif moves.size:
+            lower -= float(moves[0])
     sizes = np.bincount(labels, minlength=centres.shape[0]).astype(np.int64)
     wts = np.bincount(labels, weights=w, minlength=centres.shape[0]).astype(np.float64)
     return KMeansResult(labels, centres, sizes, wts, steps)
