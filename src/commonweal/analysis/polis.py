@@ -916,12 +916,13 @@ def group_tallies(votes: Any, group_of: IntArray, n_groups: int) -> Tallies:
     rows = np.repeat(np.arange(n_p, dtype=np.int64), np.diff(votes.indptr))
     g = np.asarray(group_of, dtype=np.int64)[rows]
     keep = g >= 0
-    key = g[keep] * n_s + votes.indices[keep].astype(np.int64)
-    data = votes.data[keep]
-    size = n_groups * n_s
-    seen = np.bincount(key, minlength=size).reshape(n_groups, n_s)
-    agree = np.bincount(key[data > 0], minlength=size).reshape(n_groups, n_s)
-    disagree = np.bincount(key[data < 0], minlength=size).reshape(n_groups, n_s)
+    # One pass: each vote counts in cell (group, statement, sign), sign 0/1/2 for -/pass/+.
+    key = (g * n_s + votes.indices) * 3 + (np.sign(votes.data).astype(np.int64) + 1)
+    if not keep.all():
+        key = key[keep]
+    counts = np.bincount(key, minlength=n_groups * n_s * 3).reshape(n_groups, n_s, 3)
+    disagree, agree = counts[:, :, 0], counts[:, :, 2]
+    seen = counts.sum(axis=2)
     members = np.bincount(np.asarray(group_of)[np.asarray(group_of) >= 0], minlength=n_groups)
     return Tallies(
         agree.astype(np.int64), disagree.astype(np.int64), seen.astype(np.int64), members.astype(np.int64)
@@ -1264,12 +1265,14 @@ def consensus(
     """
     n_s = votes.shape[1]
     sids = statement_ids if statement_ids is not None else np.arange(n_s)
-    ns = np.bincount(votes.indices, minlength=n_s).astype(np.float64)
-    na = np.bincount(votes.indices[votes.data > 0], minlength=n_s).astype(np.float64)
-    nd = np.bincount(votes.indices[votes.data < 0], minlength=n_s).astype(np.float64)
-    cols = np.asarray(
-        [int(j) for j in (order if order is not None else range(n_s)) if eligible[int(j)]], dtype=np.int64
-    )
+    signed = np.bincount(
+        votes.indices.astype(np.int64) * 3 + (np.sign(votes.data).astype(np.int64) + 1), minlength=3 * n_s
+    ).reshape(n_s, 3)
+    ns = signed.sum(axis=1).astype(np.float64)
+    na = signed[:, 2].astype(np.float64)
+    nd = signed[:, 0].astype(np.float64)
+    col_order = np.arange(n_s) if order is None else np.asarray(order, dtype=np.int64).ravel()
+    cols = col_order[np.asarray(eligible, dtype=bool)[col_order]] if col_order.size else col_order
     result: dict[str, list[ConsensusStatement]] = {}
     for side, n_succ in (("agree", na), ("disagree", nd)):
         p = (n_succ + 1) / (ns + 2)
