@@ -149,6 +149,42 @@ def test_with_votes_keeps_indices() -> None:
 @settings(max_examples=40, deadline=None)
 @given(
     st.lists(
+        st.tuples(st.integers(0, 8), st.integers(0, 6), st.sampled_from([-1, 0, 1])),
+        min_size=1,
+        max_size=40,
+    ),
+    st.lists(
+        st.tuples(st.integers(0, 10), st.integers(0, 8), st.sampled_from([-1, 0, 1])),
+        min_size=0,
+        max_size=30,
+    ),
+)
+def test_with_votes_equals_building_from_all_events(
+    first: list[tuple[int, int, int]], later: list[tuple[int, int, int]]
+) -> None:
+    p, s, v = (list(x) for x in zip(*first, strict=True))
+    m = VoteMatrix.from_events(p, s, v, is_meta=[s[0]])
+    lp, ls, lv = (list(x) for x in zip(*later, strict=True)) if later else ([], [], [])
+    got = m.with_votes(
+        np.asarray(lp, dtype=np.int64), np.asarray(ls, dtype=np.int64), np.asarray(lv, dtype=np.int64)
+    )
+    want = VoteMatrix.from_events(p + lp, s + ls, v + lv, is_meta=[s[0]])
+    order_p = pd.Index(want.participant_ids).get_indexer(got.participant_ids)
+    order_s = pd.Index(want.statement_ids).get_indexer(got.statement_ids)
+    assert sorted(order_p.tolist()) == list(range(want.n_participants))
+    assert sorted(order_s.tolist()) == list(range(want.n_statements))
+    expected = want.votes[order_p][:, order_s].tocoo()
+    actual = got.votes.tocoo()
+    assert got.votes.has_canonical_format
+    assert sorted(zip(actual.row, actual.col, actual.data, strict=True)) == sorted(
+        zip(expected.row, expected.col, expected.data, strict=True)
+    )
+    np.testing.assert_array_equal(got.is_meta, want.is_meta[order_s])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
         st.tuples(st.integers(0, 6), st.integers(0, 4), st.sampled_from([-1, 0, 1])),
         min_size=1,
         max_size=60,

@@ -402,26 +402,43 @@ class VoteMatrix:
         -------
         VoteMatrix
         """
-        coo = self.votes.tocoo()
-        old_p = self.participant_ids[coo.row]
-        old_s = self.statement_ids[coo.col]
-        p_new = _as_1d("participants", participants)
-        s_new = _as_1d("statements", statements)
-        v_new = _as_1d("values", values)
-        base_meta = {sid: bool(m) for sid, m in zip(self.statement_ids, self.is_meta, strict=True) if m}
-        labels: dict[str, Sequence[Any] | None] = {}
-        for k, arr in self.participant_labels.items():
-            labels[k] = None if arr is None else list(arr)
-        merged = VoteMatrix.from_events(
-            _concat_ids(old_p, p_new),
-            _concat_ids(old_s, s_new),
-            np.concatenate([coo.data.astype(np.int64), v_new.astype(np.int64)]),
+        # The new events alone (validated, latest wins within the batch), on the known ids
+        # followed by any new ones: O(participants + statements + new events).
+        batch = VoteMatrix.from_events(
+            participants,
+            statements,
+            values,
             None,
             participant_ids=self.participant_ids,
             statement_ids=self.statement_ids,
-            moderation=dict(zip(self.statement_ids.tolist(), self.moderation.tolist(), strict=True)),
-            is_meta=base_meta,
         )
+        n_p, n_s = batch.votes.shape
+        # Known statements keep their metadata; new ones get the defaults.
+        n_known = self.n_statements
+        mod = np.concatenate([self.moderation, batch.moderation[n_known:]]).astype(self.moderation.dtype)
+        meta = np.concatenate([self.is_meta, batch.is_meta[n_known:]]).astype(self.is_meta.dtype)
+        old = self.votes
+        new = batch.votes
+        # Merge the two canonical CSR matrices, new cells replacing old ones: one linear pass.
+        old_rows = np.repeat(np.arange(old.shape[0], dtype=np.int64), np.diff(old.indptr))
+        old_keys = old_rows * n_s + old.indices
+        new_rows = np.repeat(np.arange(n_p, dtype=np.int64), np.diff(new.indptr))
+        new_keys = new_rows * n_s + new.indices
+        pos = np.searchsorted(old_keys, new_keys)
+        inside = pos < old_keys.size
+        hit = np.zeros(new_keys.size, dtype=bool)
+        hit[inside] = old_keys[pos[inside]] == new_keys[inside]
+        keep = np.ones(old_keys.size, dtype=bool)
+        keep[pos[hit]] = False
+        kept_keys = old_keys[keep]
+        at = np.searchsorted(kept_keys, new_keys)
+        indices = np.insert(old.indices[keep], at, new.indices)
+        data = np.insert(old.data[keep], at, new.data)
+        row_counts = np.bincount(old_rows[keep], minlength=n_p) + np.diff(new.indptr)
+        indptr = np.concatenate([[0], np.cumsum(row_counts)]).astype(indices.dtype, copy=False)
+        votes = sp.csr_matrix((data, indices, indptr), shape=(n_p, n_s))
+        votes.has_sorted_indices = True
+        merged = batch
         # Labels stay aligned with the old rows; new participants have none declared.
         new_labels: dict[str, npt.NDArray[Any] | None] = {}
         for k, arr in self.participant_labels.items():
@@ -431,13 +448,12 @@ class VoteMatrix:
                 out = np.full(merged.n_participants, None, dtype=object)
                 out[: arr.shape[0]] = arr
                 new_labels[k] = out
-        mod = merged.moderation
         return VoteMatrix(
-            votes=merged.votes,
+            votes=votes,
             participant_ids=merged.participant_ids,
             statement_ids=merged.statement_ids,
             moderation=mod,
-            is_meta=merged.is_meta,
+            is_meta=meta,
             participant_labels=new_labels,
             last_vote_time=self.last_vote_time
             if times is None
