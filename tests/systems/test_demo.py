@@ -223,3 +223,21 @@ def test_a_negative_participant_count_is_refused(capsys):
     assert demo.load_demo(participants=-1) == 2
     assert "--participants" in capsys.readouterr().out
     assert not System.objects.exists()
+
+
+def test_the_analysis_finds_the_three_planted_opinion_groups():
+    from commonweal.analysis import VoteMatrix, analyse
+
+    demo.load_demo(participants=300, seed=7)
+    participants, statements, values = zip(
+        *Vote.objects.values_list("participant_id", "statement_id", "value"), strict=True
+    )
+    result = analyse(VoteMatrix.from_events(list(participants), list(statements), list(values)))
+    assert result.k == 3
+    assert min(result.group_sizes) >= 0.15 * 300
+    # The group the hospital side falls in is mostly theirs: the groups follow the planted opinions.
+    sector = dict(Participant.objects.values_list("id", "sector"))
+    label = dict(zip(result.participant_ids, result.group_labels, strict=True))
+    acute_groups = [label[pid] for pid, s in sector.items() if s == "acute" and pid in label]
+    most_common = max(set(acute_groups), key=acute_groups.count)
+    assert acute_groups.count(most_common) >= 0.6 * len(acute_groups)

@@ -195,7 +195,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
     (
         WORKING,
         "Community pharmacies are taking pressure off GP practices by treating minor illnesses.",
-        (1, 1, 0),
+        (1, 1, -1),
     ),
     (
         WORKING,
@@ -207,7 +207,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
         "Shared care records mean staff in different organisations can see what they need to care for someone.",
         (2, 0, 1),
     ),
-    (WORKING, "Healthwatch Riverside's reports have changed how services are designed.", (0, 2, 0)),
+    (WORKING, "Healthwatch Riverside's reports have changed how services are designed.", (0, 2, -1)),
     (
         WORKING,
         "Hospices and care homes share end-of-life care plans, so more people die where they choose.",
@@ -218,7 +218,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
         "Evening and weekend GP appointments at the extended access hubs are easy to get.",
         (1, -2, 2),
     ),
-    (WORKING, "The 24/7 mental health helpline answers quickly and knows local services.", (1, 0, -1)),
+    (WORKING, "The 24/7 mental health helpline answers quickly and knows local services.", (1, 0, -2)),
     (
         WORKING,
         "Paramedics and care homes working together have cut avoidable trips to hospital.",
@@ -240,7 +240,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
         "Give unpaid carers a named contact in every GP practice and a break they can book.",
         (1, 2, 2),
     ),
-    (TOGETHER, "Make getting a GP appointment the first priority of the partnership.", (-1, 2, 1)),
+    (TOGETHER, "Make getting a GP appointment the first priority of the partnership.", (-1, 2, -1)),
     (
         TOGETHER,
         "Pool budgets for mental health support in schools between the NHS, the councils and the voluntary "
@@ -261,7 +261,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
     (
         TOGETHER,
         "Treat community groups as partners with funding for several years, not as suppliers on one-year grants.",
-        (-1, 2, 1),
+        (-1, 2, 0),
     ),
     (
         TOGETHER,
@@ -270,12 +270,12 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
         (2, 1, 2),
     ),
     (TOGETHER, "Put mental health workers in every primary care network.", (1, 1, 2)),
-    (TOGETHER, "Close small community hospitals and invest in care at home instead.", (1, -2, -1)),
+    (TOGETHER, "Close small community hospitals and invest in care at home instead.", (1, -2, 1)),
     (
         TOGETHER,
         "Let residents help decide how the partnership spends its money, through a citizens' panel with real "
         "power.",
-        (-1, 2, 0),
+        (-1, 2, -1),
     ),
     (
         TOGETHER,
@@ -307,13 +307,13 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
     (
         TOGETHER,
         "Make it easy for refugees and people without a fixed address to register with a GP.",
-        (0, 2, 1),
+        (0, 2, 0),
     ),
     (TOGETHER, "Set shared targets for the partnership and publish progress every quarter.", (2, 0, -1)),
     (
         TOGETHER,
         "Stop asking voluntary groups to do unfunded work to fill gaps in statutory services.",
-        (-1, 2, 1),
+        (-1, 2, 0),
     ),
     (
         TOGETHER,
