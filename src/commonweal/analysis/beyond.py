@@ -163,75 +163,10 @@ class ResampleClusterer:
         def apply(block: FloatArray) -> FloatArray:
             return sw[:, None] * np.asarray(self.ct @ (self.c @ (sw[:, None] * block)), dtype=np.float64)
 
-        x, _ = np.linalg.qr(np.column_stack([self.start * sw[:, None], self.guard * (sw > 0)]))
-        ax = apply(x)
-        steps = 1
-        p_blk: FloatArray | None = None
-        ap_blk: FloatArray | None = None
-        while True:
-            h = x.T @ ax
-            w, u = np.linalg.eigh((h + h.T) / 2.0)
-            order = np.argsort(w)[::-1]
-            w, u = w[order], u[:, order]
-            x, ax = x @ u, ax @ u
-            resid = ax - x * w
-            norms = np.linalg.norm(resid, axis=0)
-            if np.all(norms[:k] <= self.pca_tol * max(float(w[0]), 1e-300)) or steps >= self.pca_iters:
-                break
-            # Search directions: the last update (its image under the operator is known and
-            # follows every linear combination), then the residuals of the wanted vectors
-            # (multiplied once, after orthogonalisation). Classical Gram-Schmidt, twice.
-            basis = [x[:, i] for i in range(x.shape[1])]
-            images = [ax[:, i] for i in range(ax.shape[1])]
-            known: list[tuple[FloatArray, FloatArray]] = []
-            if p_blk is not None and ap_blk is not None:
-                known = [(p_blk[:, i], ap_blk[:, i]) for i in range(p_blk.shape[1])]
-            n_known = 0
-            for v, av in known:
-                size = float(np.linalg.norm(v))
-                if size == 0.0:
-                    continue
-                v, av = v / size, av / size
-                for _ in range(2):
-                    for b, ab in zip(basis, images, strict=True):
-                        coef = float(b @ v)
-                        v, av = v - coef * b, av - coef * ab
-                norm = float(np.linalg.norm(v))
-                if norm > 1e-6:
-                    basis.append(v / norm)
-                    images.append(av / norm)
-                    n_known += 1
-            fresh: list[FloatArray] = []
-            for i in range(k):
-                v = resid[:, i]
-                size = float(np.linalg.norm(v))
-                if size == 0.0:
-                    continue
-                v = v / size
-                for _ in range(2):
-                    for b in basis:
-                        v = v - float(b @ v) * b
-                norm = float(np.linalg.norm(v))
-                if norm > 1e-8:
-                    basis.append(v / norm)
-                    fresh.append(v / norm)
-            if not fresh:
-                break
-            fresh_blk = np.column_stack(fresh)
-            images.extend(apply(fresh_blk).T)
-            steps += 1
-            q = np.column_stack(basis)
-            aq = np.column_stack(images)
-            h = q.T @ aq
-            w2, u2 = np.linalg.eigh((h + h.T) / 2.0)
-            top = np.argsort(w2)[::-1][: x.shape[1]]
-            c = u2[:, top]
-            nx = x.shape[1]
-            p_blk = q[:, nx:] @ c[nx:]
-            ap_blk = aq[:, nx:] @ c[nx:]
-            x, ax = q @ c, aq @ c
+        start = np.column_stack([self.start * sw[:, None], self.guard * (sw > 0)])
+        vecs, _, steps, _ = polis.lobpcg_largest(apply, start, k, tol=self.pca_tol, max_steps=self.pca_iters)
         self.pca_steps.append(steps)
-        return np.asarray(x[:, :k], dtype=np.float64)
+        return np.asarray(vecs, dtype=np.float64)
 
     def __call__(self, counts: IntArray, n_groups: int, seed: int) -> IntArray:
         """Groups of the members on the resample with statement multiplicities ``counts``.

@@ -18,7 +18,7 @@ stored cells. Cost is linear in the number of votes, plus k-means on 2-D points.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -210,8 +210,8 @@ def pca_components(
     ``"gram"`` forms ``X^T X`` from the sparse matrix and solves it exactly with LAPACK;
     ``"lanczos"`` runs ARPACK (``scipy.sparse.linalg.eigsh``) on a ``LinearOperator``
     ``v -> X^T (X v)``, each step two sparse products (linear in the votes). With the
-    previous update's components (``start``), a warm block power iteration with
-    Rayleigh-Ritz runs first and usually converges in a few steps; Lanczos is the fallback. ``"auto"`` picks the Gram matrix when
+    previous update's components (``start``), a warm LOBPCG-style block iteration
+    (:func:`lobpcg_largest`) runs first and usually converges in a few steps; Lanczos is the fallback. ``"auto"`` picks the Gram matrix when
     forming it costs less than ``gram_budget`` multiply-adds (sum over participants of their
     votes squared) and fits in memory, else Lanczos. Pol.is runs 100 warm-started power
     iterations to the same eigenvectors.
@@ -295,35 +295,140 @@ def pca_components(
     return _fix_signs(comps), evals
 
 
+def lobpcg_largest(
+    apply: Callable[[FloatArray], FloatArray],
+    start: FloatArray,
+    k: int,
+    *,
+    tol: float,
+    max_steps: int,
+) -> tuple[FloatArray, FloatArray, int, bool]:
+    """Leading ``k`` eigenpairs of a symmetric positive semi-definite operator, warm-started.
+
+    A locally optimal block iteration (LOBPCG without preconditioner): each step takes the
+    Rayleigh-Ritz solution over the current block, the residuals of the ``k`` wanted vectors
+    and the previous step's update. Only the residuals are multiplied by the operator; the
+    images of the block and of the update follow every linear combination. It needs about half
+    the operator products of plain block power iteration for the same residual.
+
+    Parameters
+    ----------
+    apply : callable
+        ``block -> operator @ block`` for an ``(n, b)`` array.
+    start : numpy.ndarray, shape (n, b)
+        Starting block, ``b >= k`` (e.g. the previous solution plus a guard vector).
+    k : int
+        Number of wanted eigenpairs.
+    tol : float
+        Stop when every wanted Ritz residual ``|A y - w y|`` is at most ``tol`` times the
+        largest Ritz value.
+    max_steps : int
+        Most operator products (the first, on the starting block, counts as one).
+
+    Returns
+    -------
+    vectors : numpy.ndarray, shape (n, k)
+    values : numpy.ndarray, shape (k,)
+    steps : int
+        Operator products used.
+    converged : bool
+    """
+    k = min(k, start.shape[1])
+    x, _ = np.linalg.qr(start)
+    ax = apply(x)
+    steps = 1
+    p_blk: FloatArray | None = None
+    ap_blk: FloatArray | None = None
+    while True:
+        h = x.T @ ax
+        w, u = np.linalg.eigh((h + h.T) / 2.0)
+        order = np.argsort(w)[::-1]
+        w, u = w[order], u[:, order]
+        x, ax = x @ u, ax @ u
+        resid = ax - x * w
+        norms = np.linalg.norm(resid, axis=0)
+        converged = bool(np.all(norms[:k] <= tol * max(float(w[0]), 1e-300)))
+        if converged or steps >= max_steps:
+            break
+        # Search directions: the last update (its image under the operator is known and
+        # follows every linear combination), then the residuals of the wanted vectors
+        # (multiplied once, after orthogonalisation). Classical Gram-Schmidt, twice.
+        basis = [x[:, i] for i in range(x.shape[1])]
+        images = [ax[:, i] for i in range(ax.shape[1])]
+        known: list[tuple[FloatArray, FloatArray]] = []
+        if p_blk is not None and ap_blk is not None:
+            known = [(p_blk[:, i], ap_blk[:, i]) for i in range(p_blk.shape[1])]
+        n_known = 0
+        for v, av in known:
+            size = float(np.linalg.norm(v))
+            if size == 0.0:
+                continue
+            v, av = v / size, av / size
+            for _ in range(2):
+                for b, ab in zip(basis, images, strict=True):
+                    coef = float(b @ v)
+                    v, av = v - coef * b, av - coef * ab
+            norm = float(np.linalg.norm(v))
+            if norm > 1e-6:
+                basis.append(v / norm)
+                images.append(av / norm)
+                n_known += 1
+        fresh: list[FloatArray] = []
+        for i in range(k):
+            v = resid[:, i]
+            size = float(np.linalg.norm(v))
+            if size == 0.0:
+                continue
+            v = v / size
+            for _ in range(2):
+                for b in basis:
+                    v = v - float(b @ v) * b
+            norm = float(np.linalg.norm(v))
+            if norm > 1e-8:
+                basis.append(v / norm)
+                fresh.append(v / norm)
+        if not fresh:
+            break
+        fresh_blk = np.column_stack(fresh)
+        images.extend(apply(fresh_blk).T)
+        steps += 1
+        q = np.column_stack(basis)
+        aq = np.column_stack(images)
+        h = q.T @ aq
+        w2, u2 = np.linalg.eigh((h + h.T) / 2.0)
+        top = np.argsort(w2)[::-1][: x.shape[1]]
+        c = u2[:, top]
+        nx = x.shape[1]
+        p_blk = q[:, nx:] @ c[nx:]
+        ap_blk = aq[:, nx:] @ c[nx:]
+        x, ax = q @ c, aq @ c
+    return x[:, :k].copy(), w[:k].copy(), steps, converged
+
+
 def _subspace_iteration(
     sub: Any, sub_t: Any, start: FloatArray, k: int, *, tol: float = 1e-6, max_iter: int = 30
 ) -> tuple[FloatArray, FloatArray] | None:
-    """Warm-started block power iteration with Rayleigh-Ritz (Pol.is' warm power iteration,
-    for both components at once, plus one guard vector).
+    """Warm-started block iteration (:func:`lobpcg_largest`; Pol.is runs a warm power
+    iteration), for both components at once, plus one guard vector.
 
     Stops when every Ritz pair's residual ``|A y - w y|`` is below ``tol`` times the largest
     eigenvalue; returns ``None`` if that does not happen in ``max_iter`` steps (the caller then
-    runs Lanczos). Each step is two sparse products with a thin block: linear in the votes.
+    runs Lanczos). Each step is two sparse products with a block of two vectors: linear in the votes.
     """
     n = start.shape[0]
     if n <= k + 1 or not np.all(np.isfinite(start)) or np.linalg.matrix_rank(start) < k:
         return None
     guard = np.cos(np.arange(n, dtype=np.float64) * 1.618033988749895)  # deterministic extra direction
-    q, _ = np.linalg.qr(np.column_stack([start, guard]))
-    for _ in range(max_iter):
-        z = np.asarray(sub_t @ (sub @ q), dtype=np.float64)
-        h = q.T @ z
-        h = (h + h.T) / 2.0
-        w, u = np.linalg.eigh(h)
-        order = np.argsort(w)[::-1]
-        w, u = w[order], u[:, order]
-        y = q @ u
-        resid = np.linalg.norm(z @ u[:, :k] - y[:, :k] * w[:k], axis=0)
-        scale = max(float(w[0]), 1e-300)
-        if np.all(resid <= tol * scale):
-            return y[:, :k].T.copy(), w[:k].copy()
-        q, _ = np.linalg.qr(z @ u)
-    return None
+
+    def apply(block: FloatArray) -> FloatArray:
+        return np.asarray(sub_t @ (sub @ block), dtype=np.float64)
+
+    vecs, vals, _, converged = lobpcg_largest(
+        apply, np.column_stack([start, guard]), k, tol=tol, max_steps=max_iter
+    )
+    if not converged:
+        return None
+    return vecs.T.copy(), vals.copy()
 
 
 # --------------------------------------------------------------------------- 4. projection
