@@ -496,7 +496,7 @@ def test_local_nearest_search_agrees_with_the_tree() -> None:
         lab,
     )
     own_dist = np.sqrt(((pts - centres[own]) ** 2).sum(axis=1))
-    got, g1, g2 = polis._nearest2_local(pts, own, own_dist, centres, max_candidates=20)
+    got, g1, g2 = polis._nearest2_local(pts, own, own_dist, centres, max_candidates=20, min_points=256)
     np.testing.assert_array_equal(got, lab)
     np.testing.assert_allclose(g1, d1, rtol=1e-12)
     assert np.all(g2 <= d2 + 1e-12)

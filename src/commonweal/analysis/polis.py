@@ -578,8 +578,10 @@ def _nearest2_local(
     own_dist: FloatArray,
     centres: FloatArray,
     *,
+    centre_dist: FloatArray | None = None,
     max_candidates: int = 24,
     chunk: int = 1 << 15,
+    min_points: int = 1024,
 ) -> tuple[IntArray, FloatArray, FloatArray]:
     """:func:`_nearest2` for points that know their current centre and exact distance to it.
 
@@ -589,14 +591,14 @@ def _nearest2_local(
     compared. The nearest centre is the one a full search finds (bar exact ties); the second
     distance is a lower bound on the true one (the smaller of the second nearest candidate
     and ``min_j d(a, j) - d(x, a)`` over the other centres), which is all the k-means bounds
-    need. Points whose centre has more than ``max_candidates`` candidates go to the k-d tree.
+    need. Points whose centre has more than ``max_candidates`` candidates, and calls with fewer
+    than ``min_points`` points (where the tree is as fast), go to the k-d tree.
     """
     k = centres.shape[0]
     m = points.shape[0]
-    if k <= 2 or m < 256:
+    if k <= 2 or m < min_points:
         return _nearest2(points, centres)
-    diff = centres[:, None, :] - centres[None, :, :]
-    cd = np.sqrt((diff**2).sum(axis=2))
+    cd = _centre_distances(centres) if centre_dist is None else centre_dist
     radius = np.zeros(k)
     np.maximum.at(radius, own, own_dist)
     cand = cd <= 2.0 * radius[:, None]
@@ -636,13 +638,21 @@ def _nearest2_local(
     return labels, d1, d2
 
 
-def _half_gaps(centres: FloatArray) -> FloatArray:
+def _centre_distances(centres: FloatArray) -> FloatArray:
+    """Pairwise distances between centres (k x k, zero diagonal)."""
+    sq = np.zeros((centres.shape[0], centres.shape[0]))
+    for dim in range(centres.shape[1]):
+        delta = centres[:, dim][:, None] - centres[:, dim][None, :]
+        sq += delta * delta
+    return np.sqrt(sq)
+
+
+def _half_gaps(centre_dist: FloatArray) -> FloatArray:
     """Half the distance from each centre to its nearest other centre (inf if it is alone)."""
-    k = centres.shape[0]
+    k = centre_dist.shape[0]
     if k < 2:
         return np.full(k, np.inf)
-    diff = centres[:, None, :] - centres[None, :, :]
-    d = np.sqrt((diff**2).sum(axis=2))
+    d = centre_dist.copy()
     d[np.arange(k), np.arange(k)] = np.inf
     return np.asarray(d.min(axis=1) / 2.0, dtype=np.float64)
 
@@ -710,7 +720,8 @@ def kmeans(
         if it > 0:
             # Hamerly's second test: a point closer to its centre than half the distance from
             # that centre to any other centre keeps it.
-            half_gap = _half_gaps(centres)
+            centre_dist = _centre_distances(centres)
+            half_gap = _half_gaps(centre_dist)
             bound = np.maximum(lower, half_gap[labels])
             check = upper > bound
             if check.any():
@@ -718,7 +729,9 @@ def kmeans(
                 upper[idx] = np.sqrt(((pts[idx] - centres[labels[idx]]) ** 2).sum(axis=1))
                 still = idx[upper[idx] > bound[idx]]
                 if still.size:
-                    lab, d1, d2 = _nearest2_local(pts[still], labels[still], upper[still], centres)
+                    lab, d1, d2 = _nearest2_local(
+                        pts[still], labels[still], upper[still], centres, centre_dist=centre_dist
+                    )
                     labels[still] = lab
                     upper[still] = d1
                     lower[still] = d2
