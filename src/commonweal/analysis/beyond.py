@@ -131,7 +131,7 @@ class ResampleClusterer:
         cols = np.flatnonzero(usable)
         self.cols = cols
         self.c = centred[:, cols] if cols.size < centred.shape[1] else centred
-        self.ct = self.c.T.tocsr()
+        self.ct = self.c.T  # CSC view, no copy
         self.members = np.flatnonzero(result.group_labels >= 0)
         self.start = np.asarray(result.pca_components[:, cols].T, dtype=np.float64)
         self.reference = np.asarray(result.participant_projections[self.members], dtype=np.float64)

@@ -164,9 +164,11 @@ def vote_indicators(votes: Any) -> VoteIndicators:
     shape = csr.shape
 
     def pick(mask: BoolArray) -> sparse.csr_matrix:
-        # Same pattern as the votes, 1 where the mask holds; the zeros are then dropped in place.
-        out = sparse.csr_matrix((mask.astype(np.float64), csr.indices.copy(), csr.indptr.copy()), shape=shape)
-        out.eliminate_zeros()
+        # The votes' entries where the mask holds, as ones: row pointers from a running count.
+        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+        out = sparse.csr_matrix(
+            (np.ones(int(running[-1])), csr.indices[mask], running[csr.indptr]), shape=shape
+        )
         out.has_sorted_indices = True
         return out
 

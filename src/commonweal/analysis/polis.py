@@ -260,7 +260,7 @@ def pca_components(
         vecs = v[:, order].T
         vals = w[order]
     else:
-        sub_t = sub.T.tocsr()
+        sub_t = sub.T  # CSC view: its products scatter in the same order, no copy
 
         def matvec(x: FloatArray) -> FloatArray:
             return np.asarray(sub_t @ (sub @ x), dtype=np.float64)
