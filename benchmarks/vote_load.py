@@ -438,7 +438,7 @@ def postgres_version(url: str) -> str:
 def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix=f"commonweal-bench-{database}-"))
     # Beside, not inside, the private work folder: the postgres user must reach it.
-    pgdir = Path(tempfile.mkdtemp(prefix="commonweal-bench-pg-"))
+    pgdir = Path(tempfile.mkdtemp(prefix="commonweal-bench-pg-")) if database == "postgres" else None
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("COMMONWEAL_")},
         "COMMONWEAL_PG_PORT": os.environ.get("COMMONWEAL_PG_PORT", ""),
@@ -459,7 +459,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     server = None
     pg_root = None
     try:
-        if database == "postgres":
+        if pgdir is not None:
             url = subprocess.run(
                 ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pgdir)],
                 env=env,
@@ -566,10 +566,11 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-        if database == "postgres":
+        if pgdir is not None:
             subprocess.run(
                 ["bash", str(ROOT / "scripts" / "pg.sh"), "stop", str(pgdir)], env=env, check=False
             )
+            shutil.rmtree(pgdir, ignore_errors=True)  # pg.sh leaves a folder where no server started
         shutil.rmtree(work, ignore_errors=True)
     return info
 
