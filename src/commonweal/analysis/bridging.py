@@ -88,7 +88,11 @@ def ratings_matrix(votes: Any, pass_value: float = 0.5) -> sparse.csr_matrix:
     scipy.sparse.csr_matrix
         Same pattern as the votes (disagrees are stored zeros).
     """
-    csr = as_vote_csr(votes)
+    return _ratings_from_csr(as_vote_csr(votes), pass_value)
+
+
+def _ratings_from_csr(csr: sparse.csr_matrix, pass_value: float) -> sparse.csr_matrix:
+    """:func:`ratings_matrix` of a canonical vote CSR (no second validation or copy)."""
     # Look-up by sign (0, 1, 2 for disagree, pass, agree): one pass over the votes.
     table = np.array([0.0, float(pass_value), 1.0])
     data = table[np.sign(csr.data).astype(np.intp) + 1]
@@ -175,15 +179,11 @@ class _Problem:
         self.n_col = np.bincount(ratings.indices, minlength=ratings.shape[1]).astype(np.float64)
         self.p = float(np.count_nonzero(self.n_row))
         self.s = float(np.count_nonzero(self.n_col))
-        ones_p = np.ones(ratings.shape[0])
         self.r_row = np.asarray(ratings @ np.ones(ratings.shape[1]), dtype=np.float64)
-        self.r_col = np.asarray(self.rt @ ones_p, dtype=np.float64)
-        self.r2_col = np.asarray(
-            sparse.csr_matrix(
-                (ratings.data * ratings.data, ratings.indices, ratings.indptr), shape=ratings.shape
-            ).T
-            @ ones_p,
-            dtype=np.float64,
+        n_s = ratings.shape[1]
+        self.r_col = np.bincount(ratings.indices, weights=ratings.data, minlength=n_s).astype(np.float64)
+        self.r2_col = np.bincount(ratings.indices, weights=ratings.data * ratings.data, minlength=n_s).astype(
+            np.float64
         )
         self.sum_r = float(ratings.data.sum())
         self.sum_r2 = float(self.r2_col.sum())
@@ -406,7 +406,7 @@ class BridgingModel:
         csr = as_vote_csr(votes)
         if csr.nnz == 0:
             raise AnalysisInputError("bridging needs at least one vote")
-        ratings = ratings_matrix(csr, self.pass_value)
+        ratings = _ratings_from_csr(csr, self.pass_value)
         pb = _Problem(ratings)
         lam_i, lam_f = float(self.intercept_reg), float(self.factor_reg)
         sweep = _Sweeper(pb, lam_i, lam_f)
