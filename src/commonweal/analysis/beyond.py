@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sparse
 
 from commonweal.analysis import polis
 from commonweal.analysis.matrix import REJECTED, VoteMatrix
@@ -132,6 +133,10 @@ class ResampleClusterer:
         self.cols = cols
         self.c = centred[:, cols] if cols.size < centred.shape[1] else centred
         self.ct = self.c.T  # CSC view, no copy
+        #: The votes' pattern with unit entries: ``pattern @ counts`` is each row's drawn votes.
+        self.pattern = sparse.csr_matrix(
+            (np.ones(self.c.nnz), self.c.indices, self.c.indptr), shape=self.c.shape, copy=False
+        )
         self.members = np.flatnonzero(result.group_labels >= 0)
         self.start = np.asarray(result.pca_components[:, cols].T, dtype=np.float64)
         self.reference = np.asarray(result.participant_projections[self.members], dtype=np.float64)
@@ -192,8 +197,8 @@ class ResampleClusterer:
         n_columns = float(w[self.active].sum())
         # n_p: each member's usable votes counted with multiplicity (the pattern of c), plus
         # the drawn mod-out columns, which count as voted for everyone.
-        cum = np.concatenate([[0.0], np.cumsum(w[self.cols][self.c.indices])])
-        per_row = cum[self.c.indptr[1:]] - cum[self.c.indptr[:-1]]
+        # (Integer multiplicities, so the sums are exact in any order.)
+        per_row = np.asarray(self.pattern @ w[self.cols], dtype=np.float64)
         n_cast = per_row[self.members] + float(w[self.active_mod_out].sum())
         proj = raw * np.sqrt(n_columns / np.maximum(n_cast, 1.0))[:, None]
         # Rotate onto the full-data projection (orthogonal Procrustes).
