@@ -3,9 +3,11 @@
 The server runs the way ``make run`` runs it (``commonweal serve``: gunicorn, production mode with a generated
 secret and allowed hosts, DEBUG off) against a fresh database, once on SQLite and once on PostgreSQL (a
 throw-away server from ``scripts/pg.sh``). For each database it creates one open conversation with 40
-statements, then simulates participants with aiohttp: each joins (``POST /api/conversations/{slug}/join``) and
-loops ``GET .../next`` then ``POST .../votes`` until it has voted on every statement or time is up; a participant
-who is done is replaced by a new one joining, so the number of people voting at once stays the same.
+statements, then simulates participants with aiohttp: each joins (``POST /api/conversations/{slug}/join``), asks
+for its first statement (``GET .../next``) and then votes with one request a vote, ``POST .../votes?next=true``,
+whose answer carries the next statement (as the page's htmx flow and Pol.is' own client do), until it has voted
+on every statement or time is up; a participant who is done is replaced by a new one joining, so the number of
+people voting at once stays the same.
 
 Phases per database, each bounded in time and in requests:
 
@@ -16,6 +18,8 @@ Phases per database, each bounded in time and in requests:
 - **saturation**: no waiting at all: every participant sends its next request as soon as the last one comes
   back. It finds the most votes a second this machine serves; latency then is mostly queueing
   (Little's law: latency = participants / throughput).
+- **saturation, 2 req** (``--two-request-duration``, default 15 s): saturation again, but with two requests a
+  vote (``GET .../next`` then ``POST .../votes``), as a secondary figure.
 
 Recorded per phase: votes a second, latency percentiles of votes, of next-statement requests and of joins,
 errors by HTTP status, the CPU seconds of the load generator itself, the server (gunicorn master and workers)
@@ -261,6 +265,9 @@ class Phase:
     acknowledged_votes: int = 0
     finished_participants: int = 0
     requests: int = 0
+    # True: POST .../votes?next=true, whose answer has the next statement (one request a vote, like the page
+    # and Pol.is' own client). False: GET .../next then POST .../votes (two requests a vote).
+    one_request: bool = True
 
 
 async def _participant_loop(
@@ -289,6 +296,7 @@ async def _participant_loop(
             await asyncio.sleep(0.05)
             continue
         headers = {"X-Participant-Token": body["token"]}
+        statement: dict[str, Any] | None = None
         while time.perf_counter() < deadline and phase.requests < phase.max_requests:
             if interval:
                 # Reading the statement: wait until this participant's next turn (jittered), never catching up
@@ -300,32 +308,34 @@ async def _participant_loop(
                 next_vote_at = max(next_vote_at, time.perf_counter()) + interval * rng.uniform(0.5, 1.5)
                 if time.perf_counter() >= deadline:
                     return
-            t0 = time.perf_counter()
-            phase.requests += 1
-            try:
-                async with session.get(f"{base}/next", headers=headers) as r:
-                    body = await r.json(content_type=None)
-                    status = r.status
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                phase.errors[f"next {type(exc).__name__}"] += 1
-                break
-            phase.latencies["next"].append(time.perf_counter() - t0)
-            if status != 200:
-                phase.errors[f"next {status}"] += 1
-                break
-            statement = body.get("statement")
             if statement is None:
-                phase.finished_participants += 1
-                break  # voted on everything: the next person joins
+                # Two requests a vote (the secondary mode), or the first statement of one-request voting.
+                t0 = time.perf_counter()
+                phase.requests += 1
+                try:
+                    async with session.get(f"{base}/next", headers=headers) as r:
+                        body = await r.json(content_type=None)
+                        status = r.status
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    phase.errors[f"next {type(exc).__name__}"] += 1
+                    break
+                phase.latencies["next"].append(time.perf_counter() - t0)
+                if status != 200:
+                    phase.errors[f"next {status}"] += 1
+                    break
+                statement = body.get("statement")
+                if statement is None:
+                    phase.finished_participants += 1
+                    break  # voted on everything: the next person joins
             t0 = time.perf_counter()
             phase.requests += 1
             try:
                 async with session.post(
-                    f"{base}/votes",
+                    f"{base}/votes?next=true" if phase.one_request else f"{base}/votes",
                     json={"statement_id": statement["id"], "value": rng.choice((1, 1, 1, -1, -1, 0))},
                     headers=headers,
                 ) as r:
-                    await r.read()
+                    body = await r.json(content_type=None)
                     status = r.status
             except (aiohttp.ClientError, TimeoutError) as exc:
                 phase.errors[f"vote {type(exc).__name__}"] += 1
@@ -335,6 +345,13 @@ async def _participant_loop(
                 phase.acknowledged_votes += 1
             else:
                 phase.errors[f"vote {status}"] += 1
+            statement = None
+            if phase.one_request:
+                # The vote's answer carries the next statement: one request a vote, as the page does.
+                statement = (body.get("next") or {}).get("statement")
+                if statement is None:
+                    phase.finished_participants += 1
+                    break
 
 
 async def run_phase(url: str, slug: str, phase: Phase, seed: int) -> dict[str, Any]:
@@ -498,7 +515,18 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         plan = [
             Phase(f"paced at {rate:g}/s", args.participants, args.duration, rate, args.max_requests)
             for rate in args.rates
-        ] + [Phase("saturation", args.participants, args.saturation_duration, None, args.max_requests)]
+        ] + [
+            Phase("saturation", args.participants, args.saturation_duration, None, args.max_requests),
+            # The secondary figure: the same load with two requests a vote (GET next, then POST the vote).
+            Phase(
+                "saturation, 2 req",
+                args.participants,
+                args.two_request_duration,
+                None,
+                args.max_requests,
+                one_request=False,
+            ),
+        ]
         for i, phase in enumerate(plan):
             if phase.duration <= 0:
                 continue
@@ -518,6 +546,7 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
             elapsed = timing["elapsed"]
             result = {
                 "phase": phase.name,
+                "requests_per_vote": 1 if phase.one_request else 2,
                 "participants_at_once": phase.participants,
                 "offered_votes_per_second": phase.rate,
                 "seconds": round(elapsed, 2),
@@ -579,7 +608,7 @@ def _line(database: str, r: dict[str, Any]) -> str:
     v = r["vote_latency"]
     cpu = r["cpu_seconds"]
     return (
-        f"{database:8} {r['phase']:16} {r['votes_per_second']:7.1f} votes/s  vote p50 {v['p50_ms']} ms, "
+        f"{database:8} {r['phase']:17} {r['votes_per_second']:7.1f} votes/s  vote p50 {v['p50_ms']} ms, "
         f"p95 {v['p95_ms']} ms, p99 {v['p99_ms']} ms; joins {r['joins']} (p99 {r['join_latency']['p99_ms']} ms); "
         f"errors {r['error_count']}; stored {'all' if r['acknowledged_votes_stored'] else 'NOT ALL'}; CPU s: "
         f"generator {cpu['load_generator']}, server {cpu['server']}, postgres {cpu['postgres']} of "
@@ -647,6 +676,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--saturation-duration", type=float, default=15, help="seconds of the saturation phase"
     )
+    parser.add_argument(
+        "--two-request-duration",
+        type=float,
+        default=15,
+        help="seconds of the secondary saturation phase with two requests a vote (GET next + POST vote); 0 skips it",
+    )
     parser.add_argument("--max-requests", type=int, default=200_000, help="a cap on requests per phase")
     parser.add_argument("--statements", type=int, default=40)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: serve's own)")
@@ -661,6 +696,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.saturation_duration, args.participants, args.rates = 5, 5, 50, "100"
+        args.two_request_duration = 5
         args.profile_rounds = 3
     try:
         args.rates = [float(r) for r in str(args.rates).split(",") if r.strip()]
@@ -687,12 +723,22 @@ def main(argv: list[str] | None = None) -> int:
     report.update(
         {
             "benchmark": "vote_load",
-            "description": "Participants joining and voting through the HTTP API (join, then next + vote), "
+            "description": "Participants joining and voting through the HTTP API (join, then one request a vote: "
+            "POST votes?next=true answers with the next statement; the 'saturation, 2 req' phase sends GET next + "
+            "POST vote instead), "
             "against `commonweal serve` (gunicorn, production settings) on loopback.",
             "machine": machine(),
             "settings": {
                 k: getattr(args, k)
-                for k in ("participants", "rates", "duration", "saturation_duration", "statements", "workers")
+                for k in (
+                    "participants",
+                    "rates",
+                    "duration",
+                    "saturation_duration",
+                    "two_request_duration",
+                    "statements",
+                    "workers",
+                )
             }
             | {"threads": args.threads, "max_requests": args.max_requests, "quick": args.quick},
         }

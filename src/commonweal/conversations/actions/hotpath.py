@@ -99,6 +99,49 @@ def statement_with_conversation(slug: str, statement_id: int) -> Statement | Non
 
 
 @cache
+def _vote_context_sql() -> tuple[str, list[str], list[str], list[str]]:
+    s_names, s_cols = _columns(Statement, "s")
+    c_names, c_cols = _columns(Conversation, "c")
+    p_names, p_cols = _columns(Participant, "p")
+    joined = (
+        f"EXISTS (SELECT 1 FROM {_table(Participation)} j WHERE j.{_q('participant_id')} = p.{_q('id')} "
+        f"AND j.{_q('conversation_id')} = c.{_q('id')})"
+    )
+    # The participant is LEFT JOINed: a statement found with no participant is a bad token (401), no row at all
+    # is a missing statement or conversation (404), in that order, as with the separate look-ups.
+    sql = (
+        f"SELECT {s_cols}, {c_cols}, {p_cols}, {joined} FROM {_table(Statement)} s "
+        f"JOIN {_table(Conversation)} c ON c.{_q('id')} = s.{_q('conversation_id')} "
+        f"LEFT JOIN {_table(Participant)} p ON p.{_q('system_id')} = c.{_q('system_id')} "
+        f"AND p.{_q('token_hash')} = %s "
+        f"WHERE s.{_q('id')} = %s AND c.{_q('slug')} = %s"
+    )
+    return sql, s_names, c_names, p_names
+
+
+def vote_context(
+    slug: str, statement_id: int, token_hash: str
+) -> tuple[Statement, tuple[Participant, bool] | None] | None:
+    """In one query, what a vote needs: the statement of the conversation with this slug (its conversation
+    attached), and the participant of the conversation's system with this token hash and whether they joined
+    it (None when the token matches no one there). None when there is no such statement in that conversation.
+    """
+    sql, s_names, c_names, p_names = _vote_context_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_hash, statement_id, slug])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ns, nc = len(s_names), len(c_names)
+    statement = _build(Statement, s_names, row[:ns])
+    statement.conversation = _build(Conversation, c_names, row[ns : ns + nc])
+    p_row = row[ns + nc : -1]
+    if p_row[0] is None:  # the primary key: no participant matched
+        return statement, None
+    return statement, (_build(Participant, p_names, p_row), bool(row[-1]))
+
+
+@cache
 def _participant_sql(by: str) -> tuple[str, list[str]]:
     names, cols = _columns(Participant, "p")
     joined = (

@@ -176,6 +176,24 @@ def find_joined(slug: str, *, token: str) -> tuple[Conversation, Participant] | 
     return conversation, participant
 
 
+def find_for_vote(slug: str, statement_id: int, *, token: str) -> tuple[Statement, Participant | None] | None:
+    """The statement (with its conversation) and the token's participant of that conversation's system, in one
+    query: what a vote through the API needs. The participant is None when the token is not valid there (and
+    knows whether it joined the conversation, like :func:`find_participant`'s). None when the conversation has
+    no such statement.
+    """
+    found = hotpath.vote_context(slug, statement_id, hash_token(token))
+    if found is None:
+        return None
+    statement, who = found
+    if who is None:
+        return statement, None
+    participant, joined = who
+    participant.joined = joined  # type: ignore[attr-defined]
+    participant._cw_joined = {statement.conversation_id} if joined else set()  # type: ignore[attr-defined]
+    return statement, participant
+
+
 def _has_joined(participant: Participant, conversation: Conversation) -> bool:
     known = getattr(participant, "_cw_joined", None)
     if known is not None and conversation.pk in known:
