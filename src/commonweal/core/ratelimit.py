@@ -26,7 +26,7 @@ def hit(key: str, rate: str, *, what: str) -> None:
     """
     limit, seconds = parse_rate(rate)
     now = int(time.time())
-    window = now - now % seconds
+    window = window_start(now, seconds)
     # One statement, race-free on PostgreSQL and SQLite (3.35+) alike: count the event and read the new count
     # back. It is on the path of every vote, so no read-then-write and no savepoint; inside a caller's
     # transaction it commits (or rolls back) with the caller's change.
@@ -46,13 +46,23 @@ def hit(key: str, rate: str, *, what: str) -> None:
         )
         count = cursor.fetchone()[0]
     if count > limit:
-        retry = window + seconds - now
-        raise RateLimited(
-            f"Too many {what} in a short time: the limit is {limit} every {seconds // 60 or seconds} "
-            f"{'minutes' if seconds >= 120 else 'minute' if seconds >= 60 else 'seconds'}. "
-            f"Wait {retry} seconds and try again; nothing you already sent was lost.",
-            retry_after=max(retry, 1),
-        )
+        raise refusal(limit, seconds, now, what=what)
+
+
+def window_start(now: int, seconds: int) -> int:
+    """The start of the fixed window of ``seconds`` that ``now`` (Unix seconds) falls in."""
+    return now - now % seconds
+
+
+def refusal(limit: int, seconds: int, now: int, *, what: str) -> RateLimited:
+    """The error for an event refused at ``now`` because its window's allowance is used up."""
+    retry = window_start(now, seconds) + seconds - now
+    return RateLimited(
+        f"Too many {what} in a short time: the limit is {limit} every {seconds // 60 or seconds} "
+        f"{'minutes' if seconds >= 120 else 'minute' if seconds >= 60 else 'seconds'}. "
+        f"Wait {retry} seconds and try again; nothing you already sent was lost.",
+        retry_after=max(retry, 1),
+    )
 
 
 def purge_old(older_than_seconds: int = 86400) -> int:

@@ -22,6 +22,8 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from commonweal.core.models import RateLimitBucket
+
 from ..models import AnalysisSnapshot, Conversation, Participant, Participation, Statement, Vote, VoteEvent
 
 M = TypeVar("M", bound=models.Model)
@@ -292,3 +294,53 @@ def upsert_current_vote(
                 event_id,
             ],
         )
+
+
+@cache
+def _record_vote_limited_sql() -> str:
+    rl, ev, vt = _table(RateLimitBucket), _table(VoteEvent), _table(Vote)
+    key, window, count = _q("key"), _q("window_start"), _q("count")
+    e_cols = ", ".join(_q(c) for c in ("conversation_id", "participant_id", "statement_id", "value", "at"))
+    v_cols = ", ".join(
+        _q(c)
+        for c in ("conversation_id", "participant_id", "statement_id", "value", "updated_at", "event_id")
+    )
+    # PostgreSQL only (data-modifying WITH). The counter goes up only while under the limit, the event is
+    # inserted only when the counter went up, and the current vote only when the event was: a refused vote
+    # changes nothing, as when the three statements roll back together. The current vote keeps the latest
+    # event, as in _upsert_vote_sql.
+    return (
+        f"WITH hit AS (INSERT INTO {rl} ({key}, {window}, {count}) VALUES (%s, %s, 1) "
+        f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {rl}.{count} + 1 WHERE {rl}.{count} < %s "
+        f"RETURNING {count}), "
+        f"event AS (INSERT INTO {ev} ({e_cols}) SELECT %s, %s, %s, %s, %s FROM hit WHERE hit.{count} <= %s "
+        f"RETURNING {_q('id')}), "
+        f"cur AS (INSERT INTO {vt} ({v_cols}) SELECT %s, %s, %s, %s, %s, event.{_q('id')} FROM event "
+        f"ON CONFLICT ({_q('participant_id')}, {_q('statement_id')}) DO UPDATE SET "
+        f"{_q('value')} = excluded.{_q('value')}, {_q('updated_at')} = excluded.{_q('updated_at')}, "
+        f"{_q('event_id')} = excluded.{_q('event_id')} "
+        f"WHERE {vt}.{_q('event_id')} < excluded.{_q('event_id')}) "
+        f"SELECT {_q('id')} FROM event"
+    )
+
+
+def record_vote_limited(
+    *,
+    rate_key: str,
+    window: int,
+    limit: int,
+    conversation_id: int,
+    participant_id: int,
+    statement_id: int,
+    value: int,
+    at: dt.datetime,
+) -> int | None:
+    """PostgreSQL: in one statement (so one transaction, with no BEGIN and COMMIT round trips), count a vote
+    against its rate limit, insert its event and make it the current vote. The event's id; None when the rate
+    limit refused it (and nothing changed)."""
+    when = connection.ops.adapt_datetimefield_value(at)
+    vote = [conversation_id, participant_id, statement_id, value, when]
+    with connection.cursor() as cursor:
+        cursor.execute(_record_vote_limited_sql(), [rate_key, window, limit, *vote, limit, *vote])
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])

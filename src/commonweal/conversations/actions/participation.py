@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ from commonweal.core.errors import (
     StatementNotVotable,
 )
 from commonweal.core.models import hash_token
-from commonweal.core.ratelimit import hit
+from commonweal.core.ratelimit import hit, parse_rate, refusal, window_start
 from commonweal.systems.models import Community, Organisation, Place, Sector
 
 from ..models import (
@@ -503,6 +504,14 @@ def _record_vote(participant: Participant, statement: Statement, value: int, now
     conversation_id = statement.conversation_id
     event_id = hotpath.insert_vote_event(conversation_id, participant.pk, statement.pk, value, now)
     hotpath.upsert_current_vote(conversation_id, participant.pk, statement.pk, value, now, event_id)
+    return _vote_objects(participant, statement, value, now, event_id)
+
+
+def _vote_objects(
+    participant: Participant, statement: Statement, value: int, now: datetime, event_id: int
+) -> Vote:
+    """The current vote (with its event) as stored, without reading it back."""
+    conversation_id = statement.conversation_id
     event = VoteEvent(
         id=event_id,
         conversation_id=conversation_id,
@@ -535,7 +544,8 @@ def do_vote(
 
     ``statement.conversation`` should be loaded already (``select_related``); with a participant from
     :func:`find_participant` the vote is one transaction of three SQL statements (count it against the rate
-    limit, insert the event, upsert the current vote), besides the two reads that found them.
+    limit, insert the event, upsert the current vote), besides the reads that found them; on PostgreSQL the
+    three are one statement.
     """
     value = clean_vote_value(value)
     conversation = statement.conversation
@@ -546,9 +556,27 @@ def do_vote(
     if not is_votable(conversation, statement):
         raise _statement_not_votable(statement)
     now = now or timezone.now()
+    rate_key = f"votes:p:{participant.pk}"
+    if connection.vendor == "postgresql":
+        # The same three changes in one statement: a quarter of the round trips (no BEGIN, no COMMIT).
+        limit, seconds = parse_rate(settings.RATE_VOTES)
+        clock = int(time.time())
+        event_id = hotpath.record_vote_limited(
+            rate_key=rate_key,
+            window=window_start(clock, seconds),
+            limit=limit,
+            conversation_id=statement.conversation_id,
+            participant_id=participant.pk,
+            statement_id=statement.pk,
+            value=value,
+            at=now,
+        )
+        if event_id is None:
+            raise refusal(limit, seconds, clock, what="votes")
+        return _vote_objects(participant, statement, value, now, event_id)
     with transaction.atomic():
         # Counted in the vote's own transaction: one commit per vote, and a refused vote is not counted.
-        hit(f"votes:p:{participant.pk}", settings.RATE_VOTES, what="votes")
+        hit(rate_key, settings.RATE_VOTES, what="votes")
         return _record_vote(participant, statement, value, now)
 
 
