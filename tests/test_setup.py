@@ -188,7 +188,7 @@ def test_serve_sizes_itself_for_the_database():
     # SQLite: one process, so writers queue inside it instead of polling for the file lock across processes.
     assert _server_size(0, 0, "django.db.backends.sqlite3") == (1, 8)
     workers, threads = _server_size(0, 0, "django.db.backends.postgresql")
-    assert workers >= 2 and threads == 4
+    assert workers >= 2 and threads == 2
     # What the operator chose wins.
     assert _server_size(3, 2, "django.db.backends.sqlite3") == (3, 2)
-    assert _server_size(5, 0, "django.db.backends.postgresql") == (5, 4)
+    assert _server_size(5, 0, "django.db.backends.postgresql") == (5, 2)

@@ -65,12 +65,14 @@ def _server_size(workers: int, threads: int, engine: str) -> tuple[int, int]:
 
     SQLite lets one writer in at a time, and writers in other processes wait by sleeping and polling, which
     shows as latency spikes of hundreds of milliseconds under load; one process with several threads keeps
-    votes quick (measured by benchmarks/vote_load.py). PostgreSQL takes concurrent writers, so there are
-    worker processes for every core (Python runs one thread at a time per process).
+    votes quick (measured by benchmarks/vote_load.py). PostgreSQL takes concurrent writers, so there is a
+    worker process for every core and one more, with two threads each: Python runs one thread at a time per
+    process, and more threads only contend for it (on 2 cores, 3 x 2 served about 10% more votes a second than
+    4 x 4, with a lower p99; benchmarks/vote_load.py, 2026-11-26).
     """
     if "sqlite" in engine:
         return workers or 1, threads or 8
-    return workers or max(2, multiprocessing.cpu_count() * 2), threads or 4
+    return workers or max(2, multiprocessing.cpu_count() + 1), threads or 2
 
 
 def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
