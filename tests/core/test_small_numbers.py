@@ -32,3 +32,14 @@ def test_threshold_follows_the_setting(settings):
     settings.SMALL_NUMBER_THRESHOLD = 10
     assert suppress_count(9) is None
     assert suppress_breakdown({"x": 7})[0].display == "fewer than 10"
+
+
+def test_a_lone_small_part_of_a_whole_hides_the_next_smallest_part_too():
+    from commonweal.core.small_numbers import suppress_partition
+
+    cells, total = suppress_partition({"Acute trust": 40, "VCSE": 9, "Healthwatch": 3, "ICB": 0}, 52)
+    shown = {c.label: c.display for c in cells}
+    assert shown == {"Acute trust": "40", "VCSE": "not shown", "Healthwatch": "fewer than 5", "ICB": "0"}
+    assert total == "52"  # two hidden cells: 52 - 40 = 12 does not tell how the 12 split
+    cells, _ = suppress_partition({"a": 40, "b": 9, "c": 3, "d": 2}, 54)
+    assert [c.display for c in cells] == ["40", "9", "fewer than 5", "fewer than 5"]  # already two hidden

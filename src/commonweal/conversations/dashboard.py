@@ -4,7 +4,7 @@ Counts of people who joined and voted, votes and statements, and who took part b
 Every breakdown of people goes through :mod:`commonweal.core.small_numbers`: a cell of fewer than 5 people says
 "fewer than 5". Sector and place split everyone who joined into parts that add up to the headline count, so one
 hidden cell could be worked out by subtraction; when exactly one cell of such a breakdown is hidden, the next
-smallest cell is hidden too (complementary suppression), and the total row uses ``suppressed_total``. No
+smallest cell is hidden too (``suppress_partition``, complementary suppression). No
 breakdown is shown until at least 5 people have joined.
 
 A handful of aggregate queries, whatever the size of the conversation (no query per row).
@@ -18,36 +18,13 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from commonweal.core.small_numbers import Cell, suppress_breakdown, suppressed_total, threshold
+from commonweal.core.small_numbers import Cell, suppress_breakdown, suppress_partition, threshold
 from commonweal.systems.models import Community, Place, Sector
 
 from .actions.facilitation import ModerationCounts, moderation_counts
 from .models import Conversation, Participant, Participation, Vote, VoteEvent
 
 NOT_SAID = "Not said"
-HIDDEN = "not shown"
-
-
-@dataclass(frozen=True)
-class Row:
-    """A row of a breakdown as shown: the count, or None and the reason it is hidden."""
-
-    label: str
-    count: int | None
-    display: str
-    complementary: bool = False
-
-    @property
-    def suppressed(self) -> bool:
-        return self.count is None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "count": self.count,
-            "suppressed": self.suppressed,
-            "display": self.display,
-        }
 
 
 @dataclass(frozen=True)
@@ -56,7 +33,7 @@ class Breakdown:
 
     key: str
     title: str
-    rows: list[Row]
+    rows: list[Cell]
     total: str | None  # None when the rows are not parts of a whole (communities: people may be in several)
     note: str = ""
 
@@ -107,26 +84,12 @@ class Dashboard:
         }
 
 
-def _rows(cells: list[Cell], *, partition: bool) -> list[Row]:
-    rows = [Row(c.label, c.count, c.display) for c in cells]
-    if partition and sum(1 for r in rows if r.suppressed) == 1:
-        # One hidden cell in a breakdown that adds up to a known total could be recovered by subtraction:
-        # hide the smallest other cell with people in it as well.
-        candidates = [(r.count, i) for i, r in enumerate(rows) if r.count]
-        if candidates:
-            _, i = min(candidates)
-            rows[i] = Row(rows[i].label, None, HIDDEN, complementary=True)
-    return rows
-
-
 def _partition(key: str, title: str, counts: dict[str, int], total: int) -> Breakdown:
-    cells = suppress_breakdown(counts)
-    rows = _rows(cells, partition=True)
-    shown = [Cell(r.label, r.count) for r in rows]
+    rows, shown_total = suppress_partition(counts, total)
     note = ""
     if any(r.complementary for r in rows):
         note = f"One more row is not shown, so that a group of fewer than {threshold()} cannot be worked out."
-    return Breakdown(key, title, rows, suppressed_total(shown, total), note)
+    return Breakdown(key, title, rows, shown_total, note)
 
 
 def build_dashboard(conversation: Conversation) -> Dashboard:
@@ -182,7 +145,7 @@ def build_dashboard(conversation: Conversation) -> Dashboard:
         counts = {
             c.name: by_community.get(c.pk, 0) for c in Community.objects.filter(system=conversation.system)
         }
-        rows = _rows(suppress_breakdown(counts), partition=False)
+        rows = suppress_breakdown(counts)
         dashboard.breakdowns.append(
             Breakdown(
                 "community",

@@ -24,6 +24,8 @@ class Cell:
 
     label: str
     count: int | None
+    # Hidden although not small, so that a small cell beside it cannot be worked out from a total.
+    complementary: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -31,6 +33,8 @@ class Cell:
 
     @property
     def display(self) -> str:
+        if self.complementary:
+            return "not shown"
         return f"fewer than {threshold()}" if self.count is None else f"{self.count:,}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -65,3 +69,19 @@ def suppressed_total(cells: list[Cell], true_total: int) -> str:
         t = threshold()
         return f"about {true_total - true_total % t:,}"
     return f"{true_total:,}"
+
+
+def suppress_partition(counts: Mapping[str, int], total: int) -> tuple[list[Cell], str]:
+    """Suppress a breakdown whose cells are parts of a known whole (everyone who joined, by sector...).
+
+    A single hidden cell could be recovered by subtracting the others from the total, so when exactly one
+    cell is small the smallest other cell with people in it is hidden too (complementary suppression).
+    Returns the cells and the total to show beside them.
+    """
+    cells = suppress_breakdown(counts)
+    if sum(1 for c in cells if c.suppressed) == 1:
+        candidates = [(c.count, i) for i, c in enumerate(cells) if c.count]
+        if candidates:
+            _, i = min(candidates)
+            cells[i] = Cell(cells[i].label, None, complementary=True)
+    return cells, suppressed_total(cells, total)
