@@ -129,15 +129,3 @@ class SeedForm(NHSUKFormMixin, forms.Form):
         self.fields["theme"].choices = [("", "No theme"), *[(t, t) for t in themes]]  # type: ignore[attr-defined]
         if not themes:
             del self.fields["theme"]
-
-
-class UsernameForm(NHSUKFormMixin, forms.Form):
-    username = forms.CharField(
-        label="Username",
-        max_length=150,
-        help_text="The username of someone who already has an account on this site.",
-        error_messages={"required": "Enter the person's username"},
-        widget=forms.TextInput(
-            attrs={"class": "nhsuk-input--width-20", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )

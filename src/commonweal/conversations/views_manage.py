@@ -24,13 +24,13 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
+from commonweal.core.forms import UsernameForm, apply_errors
 from commonweal.core.views_auth import manager_view
-from commonweal.systems.forms import apply_errors
 from commonweal.systems.views import get_system
 
 from .actions import facilitation as actions
 from .dashboard import build_dashboard
-from .forms_manage import ConversationForm, SeedForm, UsernameForm
+from .forms_manage import ConversationForm, SeedForm
 from .models import Conversation, ConversationModerator, Statement
 from .permissions import can, require
 

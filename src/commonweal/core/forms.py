@@ -14,6 +14,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.forms.boundfield import BoundField
 
+from .errors import InvalidInput
+
 # The NHS.UK class of each Django widget type (``BoundField.widget_type``).
 _WIDGET_CLASSES = {
     "text": "nhsuk-input",
@@ -101,6 +103,29 @@ class NHSUKFormMixin:
             bound = form[name]
             items.extend({"anchor": bound.anchor, "message": str(m)} for m in bound.errors)
         return items
+
+
+def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
+    """Put an action's :class:`InvalidInput` on the form's fields, so the page shows them where they belong."""
+    fields = (exc.detail or {}).get("fields") if isinstance(exc.detail, dict) else None
+    if not fields:
+        form.add_error(None, exc.message)
+        return
+    for item in fields:
+        name = item.get("field")
+        form.add_error(name if name in form.fields else None, item.get("problem") or exc.message)
+
+
+class UsernameForm(NHSUKFormMixin, forms.Form):
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        help_text="The username of someone who already has an account on this site.",
+        error_messages={"required": "Enter the person's username"},
+        widget=forms.TextInput(
+            attrs={"class": "nhsuk-input--width-20", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
 
 
 class LoginForm(NHSUKFormMixin, forms.Form):

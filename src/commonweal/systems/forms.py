@@ -6,22 +6,10 @@ from typing import Any
 
 from django import forms
 
-from commonweal.core.errors import InvalidInput
 from commonweal.core.forms import NHSUKFormMixin
 
 from .csv_import import MAX_BYTES
 from .models import Community, IdentifierScheme, Place, Sector, System
-
-
-def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
-    """Put an action's :class:`InvalidInput` on the form's fields, so the page shows them where they belong."""
-    fields = (exc.detail or {}).get("fields") if isinstance(exc.detail, dict) else None
-    if not fields:
-        form.add_error(None, exc.message)
-        return
-    for item in fields:
-        name = item.get("field")
-        form.add_error(name if name in form.fields else None, item.get("problem") or exc.message)
 
 
 class SystemForm(NHSUKFormMixin, forms.Form):
@@ -182,18 +170,6 @@ class ImportForm(NHSUKFormMixin, forms.Form):
                 f"The file is larger than {MAX_BYTES // 1024 // 1024} MB: split it into smaller files"
             )
         return f
-
-
-class UsernameForm(NHSUKFormMixin, forms.Form):
-    username = forms.CharField(
-        label="Username",
-        max_length=150,
-        help_text="The username of someone who already has an account on this site.",
-        error_messages={"required": "Enter the person's username"},
-        widget=forms.TextInput(
-            attrs={"class": "nhsuk-input--width-20", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
 
 
 class AccountForm(NHSUKFormMixin, forms.Form):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
+from commonweal.core.forms import UsernameForm, apply_errors
 from commonweal.core.models import ApiToken, AuditEntry
 from commonweal.core.permissions import is_admin
 from commonweal.core.views_auth import manager_view
@@ -33,8 +34,6 @@ from .forms import (
     PlaceForm,
     SystemForm,
     TokenForm,
-    UsernameForm,
-    apply_errors,
 )
 from .models import Community, Organisation, Place, System, SystemRole
 from .permissions import can, require
