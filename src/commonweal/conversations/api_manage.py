@@ -9,6 +9,7 @@ error codes are the same. Errors have the one JSON shape ``{"error": {"code", "m
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any, Literal
 
@@ -221,26 +222,11 @@ def get_conversation_(request: HttpRequest, slug: str) -> dict[str, Any]:
 def update_conversation(request: HttpRequest, slug: str, payload: ConversationPatch) -> dict[str, Any]:
     conversation = get_conversation(slug)
     require(request.auth, "conversation.edit", conversation)  # type: ignore[attr-defined]
-    current = {
-        name: getattr(conversation, name)
-        for name in (
-            "title",
-            "question",
-            "description",
-            "moderation",
-            "participants_can_add",
-            "ask_sector",
-            "ask_organisation",
-            "ask_place",
-            "ask_community",
-            "themes",
-        )
-    }
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     actions.check_update_conversation(
         request.auth,  # type: ignore[attr-defined]
         conversation,
-        actions.ConversationInput(**{**current, **changes}),
+        dataclasses.replace(actions.ConversationInput.of(conversation), **changes),
     )
     return _out(request, conversation)
 

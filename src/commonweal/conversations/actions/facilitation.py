@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -141,6 +141,11 @@ class ConversationInput:
     ask_community: bool = True
     themes: list[str] | str | None = None
 
+    @classmethod
+    def of(cls, conversation: Conversation) -> ConversationInput:
+        """The conversation's current wording and settings, to change some of them."""
+        return cls(**{f.name: getattr(conversation, f.name) for f in fields(cls)})
+
 
 def _clean_input(data: ConversationInput) -> ConversationInput:
     problems: list[tuple[str, str]] = []
@@ -225,18 +230,8 @@ def check_update_conversation(
 def do_update_conversation(actor: Any, conversation: Conversation, data: ConversationInput) -> Conversation:
     with transaction.atomic():
         before = _state(conversation)
-        for name in (
-            "title",
-            "question",
-            "description",
-            "moderation",
-            "participants_can_add",
-            "ask_sector",
-            "ask_organisation",
-            "ask_place",
-            "ask_community",
-        ):
-            setattr(conversation, name, getattr(data, name))
+        for f in fields(ConversationInput):
+            setattr(conversation, f.name, getattr(data, f.name))
         conversation.themes = list(data.themes or [])
         conversation.save()
         audit.record(actor, "conversation.update", conversation, before=before, after=_state(conversation))
