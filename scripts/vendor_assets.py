@@ -16,6 +16,7 @@ FILES = {
     "nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.js": "nhsuk/nhsuk-frontend.min.js",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "axe-core/axe.min.js": "axe/axe.min.js",
+    "cytoscape/dist/cytoscape.min.js": "cytoscape/cytoscape.min.js",
 }
 FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
 

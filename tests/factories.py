@@ -20,6 +20,14 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.network.models import (
+    Interdependency,
+    JointWork,
+    Rating,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyRound,
+)
 from commonweal.systems.models import Community, Organisation, Place, Sector, System
 
 _seq = itertools.count(1)
@@ -118,6 +126,65 @@ def make_snapshot(
 # --- Accounts and roles (facilitators, moderators, administrators) ------------------------------------------
 
 PASSWORD = "correct horse battery staple"
+
+
+# --- The system map ------------------------------------------------------------------------------------------
+
+
+def make_round(system: System, **kw: Any) -> SurveyRound:
+    """An open survey round, with an invitation (link) for every organisation already in the system."""
+    kw.setdefault("name", f"Round {_n()}")
+    survey_round = SurveyRound.objects.create(system=system, **kw)
+    for organisation in Organisation.objects.filter(system=system):
+        SurveyInvitation.objects.create(round=survey_round, organisation=organisation)
+    return survey_round
+
+
+def make_response(survey_round: SurveyRound, organisation: Organisation, **kw: Any) -> SurveyResponse:
+    invitation, _ = SurveyInvitation.objects.get_or_create(round=survey_round, organisation=organisation)
+    return SurveyResponse.objects.create(invitation=invitation, **kw)
+
+
+def rate(
+    response: SurveyResponse,
+    partner: Organisation,
+    intensity: int | None = 2,
+    trust: tuple[int | None, int | None, int | None] = (None, None, None),
+    value: tuple[int | None, int | None, int | None] = (None, None, None),
+    contributions: list[str] | None = None,
+) -> Rating:
+    """One respondent's rating of a partner; trust and value are the three items each, in PRODUCT.md's order."""
+    return Rating.objects.create(
+        response=response,
+        partner=partner,
+        intensity=intensity,
+        trust_openness=trust[0],
+        trust_reliability=trust[1],
+        trust_mission=trust[2],
+        value_power=value[0],
+        value_involvement=value[1],
+        value_resources=value[2],
+        contributions=contributions or [],
+    )
+
+
+def make_interdependency(
+    system: System, from_organisation: Organisation, to_organisation: Organisation, **kw: Any
+) -> Interdependency:
+    kw.setdefault("kind", Interdependency.Kind.CAPACITY)
+    kw.setdefault("description", "Discharges wait for care-home places.")
+    return Interdependency.objects.create(
+        system=system, from_organisation=from_organisation, to_organisation=to_organisation, **kw
+    )
+
+
+def make_joint_work(system: System, organisations: list[Organisation], **kw: Any) -> JointWork:
+    kw.setdefault("title", f"Joint work {_n()}")
+    kw.setdefault("kind", JointWork.Kind.JOINT_PROJECT)
+    kw.setdefault("started_on", timezone.now().date())
+    work = JointWork.objects.create(system=system, **kw)
+    work.organisations.set(organisations)
+    return work
 
 
 def make_user(**kw: Any) -> Any:

@@ -6,16 +6,17 @@ participant (a session that joined the conversation, or its participant token fo
 conversation, facilitator of another system, facilitator of the system, administrator. Each request runs in a
 transaction that is rolled back, so no request changes what the next one sees.
 
-A URL pattern without an entry in :data:`EXPECTED` fails the test: add a row when you add a URL.
+A URL pattern without an entry in :data:`EXPECTED` (or in one of the per-app tables of :data:`WALK_TABLES`) fails
+the test: add a row when you add a URL.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -41,53 +42,21 @@ from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse
     make_system,
     make_user,
 )
+from tests.walk_support import (
+    FACILITATORS,
+    LOGIN,
+    MODERATORS,
+    REDIRECT,
+    ROLES,
+    SIGNED_IN,
+    Expect,
+    api,
+    roles,
+    same,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ("anonymous", "participant", "moderator", "other_facilitator", "facilitator", "admin")
-
-# Shorthands for the table. "login" is a redirect to the sign-in page; "redirect" any other redirect.
-LOGIN, REDIRECT = "login", "redirect"
-
-
-def same(status: Any) -> dict[str, Any]:
-    return dict.fromkeys(ROLES, status)
-
-
-def roles(default: Any, **overrides: Any) -> dict[str, Any]:
-    return {**same(default), **overrides}
-
-
-# Pages for facilitators and moderators: who may do it gets `ok`; signed-in people without the role get 403;
-# anyone not signed in (a participant has no account) is sent to sign in.
-def staff(ok: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
-    out = {"anonymous": LOGIN, "participant": LOGIN}
-    for role in ("moderator", "other_facilitator", "facilitator", "admin"):
-        out[role] = ok if role in allowed else 403
-    return out
-
-
-FACILITATORS = ("facilitator", "admin")
-MODERATORS = ("moderator", "facilitator", "admin")
-SIGNED_IN = ("moderator", "other_facilitator", "facilitator", "admin")
-
-
-# The facilitator API: no token is 401; a token without the role is 403.
-def api(ok: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
-    out = {"anonymous": 401, "participant": 401}
-    for role in ("moderator", "other_facilitator", "facilitator", "admin"):
-        out[role] = ok if role in allowed else 403
-    return out
-
-
-@dataclass(frozen=True)
-class Expect:
-    get: dict[str, Any] | None = None  # None: the method is not allowed (405) for everyone
-    post: dict[str, Any] | None = None
-    post_data: dict[str, Any] | None = None
-    other: tuple[str, dict[str, Any], dict[str, Any] | None] | None = None  # (method, roles, JSON body)
-    json: bool = False  # the API: send JSON and tokens
-
 
 #: URL name -> the outcome of each role. Keep it in the order of the URL configuration.
 EXPECTED: dict[str, Expect] = {
@@ -297,6 +266,12 @@ EXPECTED: dict[str, Expect] = {
 }
 
 
+#: Per-app tables, merged into :data:`EXPECTED`. Each module has ``EXPECTED`` (URL name -> :class:`Expect`) and
+#: ``params(world) -> {URL name: {path parameter: value}}``, which may create what its URLs need (and keep it in
+#: ``world`` for its own ``post_data``: a callable value there is called with the world).
+WALK_TABLES = ("tests.network.walk_system", "tests.network.walk_survey", "tests.network.walk_map")
+
+
 # --- The world the walk runs in ---------------------------------------------------------------------------------
 
 
@@ -353,7 +328,8 @@ def url_patterns() -> Iterator[tuple[str, str]]:
 
 
 def fill(route: str, name: str, w: dict[str, Any]) -> str:
-    """The route with its parameters filled from the world."""
+    """The route with its parameters filled from the world (a per-app table's ``params`` first)."""
+    own = w["params"].get(name, {})
     by_param = {
         "system": w["system"].slug,
         "slug": w["conversation"].slug if "system" not in name else w["system"].slug,
@@ -372,6 +348,8 @@ def fill(route: str, name: str, w: dict[str, Any]) -> str:
 
     def value(match: re.Match[str]) -> str:
         param = match.group(2)
+        if param in own:
+            return str(own[param])
         if param == "pk":
             key = next(k for k in pk_by_name if k in name)
             return str(pk_by_name[key])
@@ -384,7 +362,9 @@ def fill(route: str, name: str, w: dict[str, Any]) -> str:
 def data_for(expect: Expect, w: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
     data = dict(body if body is not None else (expect.post_data or {}))
     for key, value in list(data.items()):
-        if value == "X":
+        if callable(value):
+            data[key] = value(w)
+        elif value == "X":
             data[key] = w["pending"].pk
         elif value == ["X"]:
             data[key] = [w["pending"].pk]
@@ -400,10 +380,18 @@ def outcome(response: Any) -> Any:
 
 
 def test_every_url_with_every_role(world):
+    expected = dict(EXPECTED)
+    world["params"] = {}
+    for module_name in WALK_TABLES:
+        table = importlib.import_module(module_name)
+        overlap = set(expected) & set(table.EXPECTED)
+        assert not overlap, f"{module_name} repeats URL names already in the walk: {sorted(overlap)}"
+        expected.update(table.EXPECTED)
+        world["params"].update(table.params(world))
     patterns = list(url_patterns())
-    missing = sorted({name for _, name in patterns} - set(EXPECTED))
-    assert not missing, f"Add these URL names to EXPECTED in {__file__}: {missing}"
-    stale = sorted(set(EXPECTED) - {name for _, name in patterns})
+    missing = sorted({name for _, name in patterns} - set(expected))
+    assert not missing, f"Add these URL names to EXPECTED in {__file__} or a table of WALK_TABLES: {missing}"
+    stale = sorted(set(expected) - {name for _, name in patterns})
     assert not stale, f"These names in EXPECTED are no longer URLs: {stale}"
 
     # One signed-in client per role, a participant who joined, and each role's API credentials.
@@ -429,7 +417,7 @@ def test_every_url_with_every_role(world):
         if (name, path) in seen:
             continue
         seen.add((name, path))
-        expect = EXPECTED[name]
+        expect = expected[name]
         requests: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = [("get", expect.get, None)]
         if expect.post is not None:
             requests.append(("post", expect.post, None))

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "commonweal.core",
     "commonweal.systems",
     "commonweal.conversations",
+    "commonweal.network",
 ]
 
 MIDDLEWARE = [

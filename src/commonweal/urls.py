@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("commonweal.core.urls")),
     path("manage/", include("commonweal.systems.urls")),
     path("", include("commonweal.conversations.urls")),
+    path("", include("commonweal.network.urls")),
     path("api/", api.urls),
 ]
 

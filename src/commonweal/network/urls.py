@@ -1,0 +1,13 @@
+"""The system map's pages, in three parts:
+
+- ``urls_system``: the network page of a system (measures over rounds), import and export, under
+  /manage/systems/<system>/network/;
+- ``urls_survey``: survey rounds for facilitators (/manage/systems/<system>/network/rounds/...) and the
+  relationship survey for respondents (/survey/<token>/...), who need no account;
+- ``urls_map``: the map, each organisation's "my part", interdependencies and joint work.
+"""
+
+from . import urls_map, urls_survey, urls_system
+
+app_name = "network"
+urlpatterns = [*urls_system.urlpatterns, *urls_survey.urlpatterns, *urls_map.urlpatterns]
