@@ -39,6 +39,7 @@ from commonweal.conversations.models import (
     normalise_text,
 )
 from commonweal.core.audit import record
+from commonweal.network.demo import load_network_demo
 from commonweal.systems.models import (
     Community,
     IdentifierScheme,
@@ -710,6 +711,9 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
         ],
         batch_size=2000,
     )
+
+    # The system map: two survey rounds, interdependencies and joint work (commonweal.network.demo).
+    load_network_demo(system, organisations, communities, facilitator=facilitator, seed=seed, now=now)
 
     result = DemoResult(
         system=system,
