@@ -45,7 +45,7 @@ class PartnerFilterForm(NHSUKFormMixin, forms.Form):
         label="Search by name",
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     sector = forms.ChoiceField(label="Sector", required=False)
     place = forms.TypedChoiceField(label="Place", required=False, coerce=int, empty_value=None)
