@@ -102,7 +102,7 @@ CHART_SERIES = [
     ("crossing", "Share of ties across sectors", "#7c2855", "2 3", "diamond"),
     ("centralisation", "Centralisation", "#ed8b00", "12 4 2 4", "ring"),
 ]
-CHART = {"width": 640, "height": 260, "left": 44, "right": 16, "top": 16, "bottom": 40}
+CHART = {"width": 640, "height": 260, "left": 44, "right": 36, "top": 16, "bottom": 40}
 
 
 def _chart(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -165,6 +165,32 @@ def _chart(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     }
 
 
+#: The rows of the table of measures over rounds: (label, how to show a round's figure).
+OVER_ROUNDS = [
+    ("Organisations answering", lambda r: f"{r['m'].n_responded:,} of {r['m'].n_organisations:,}"),
+    ("People answering", lambda r: r["people"]),
+    ("Ties", lambda r: f"{r['m'].n_ties:,}"),
+    ("Density", lambda r: r["density"]),
+    ("Reciprocity", lambda r: r["reciprocity"]),
+    ("Average intensity (0 to 4)", lambda r: r["mean_intensity"]),
+    ("E-I index (-1 to +1)", lambda r: r["ei_index"]),
+    ("Centralisation", lambda r: r["centralisation"]),
+    ("Groups of closely tied organisations", lambda r: f"{len(r['m'].communities):,}"),
+    ("Isolated organisations", lambda r: f"{len(r['m'].isolated):,}"),
+    ("Tied to one partner only", lambda r: f"{len(r['m'].peripheral):,}"),
+    ("Pairs that see it differently", lambda r: f"{len(r['m'].asymmetric):,}"),
+]
+
+
+def _over_rounds(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Measures by round: one row per measure, one column per round (rounds are few, measures many: this way
+    the table fits a screen)."""
+    return [
+        {"label": label, "values": [{"round": r["round"].name, "value": show(r)} for r in rows]}
+        for label, show in OVER_ROUNDS
+    ]
+
+
 def _named_changes(change: RoundChange, names: dict[int, str]) -> list[dict[str, Any]]:
     kinds = [
         ("new", "New ties", change.new),
@@ -213,7 +239,7 @@ def _measure_list(m: NetworkMeasures) -> list[dict[str, str]]:
         ),
         ("centralisation", "Centralisation", _share(m.centralisation)),
         ("communities", "Groups of closely tied organisations", f"{len(m.communities):,}"),
-        ("brokers", "Brokers", f"{len(m.brokers):,} organisations between others"),
+        ("brokers", "Brokers", f"highest betweenness {m.brokers[0][1]:.2f}" if m.brokers else "none"),
         ("isolated", "Isolated organisations", f"{len(m.isolated):,}"),
         ("peripheral", "Tied to one partner only", f"{len(m.peripheral):,}"),
         ("asymmetric", "Pairs that see it differently", f"{len(m.asymmetric):,}"),
@@ -244,6 +270,7 @@ def home(request: HttpRequest, system: str) -> HttpResponse:
         "can_edit": can(request.user, "network.edit", obj),
         "formats": [("csv", "CSV"), ("graphml", "GraphML"), ("kumu", "Kumu (Excel workbook)")],
         "chart": _chart(rows),
+        "over_rounds": _over_rounds(rows),
         "links": {
             "rounds": _url("network:round_list", system=obj.slug),
             "round_create": _url("network:round_create", system=obj.slug),
