@@ -93,7 +93,7 @@ def test_the_page_shows_the_latest_measures_in_words_and_the_change(client, syst
     assert "1 New ties 1 Ties that grew stronger 0 Ties that grew weaker 1 Ties lost" in page
     # (The cells' own headings are there for phones, where the table stacks.)
     assert (
-        "Ties that grew stronger (1) Organisation Rates 2025 2026 "
+        "Ties that grew stronger (1) Ties that grew stronger, 2025 to 2026 Organisation Rates 2025 2026 "
         "Organisation Alder Hospital Rates Birch Community Trust 2025 2 2026 4"
     ) in page
     assert "Ties lost (1)" in page and "Ties that grew weaker (" not in page
