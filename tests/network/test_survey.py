@@ -281,6 +281,7 @@ def test_check_and_submit_then_answers_stay_editable_while_the_round_is_open(cli
     client.post(url(response, f"partners/{acute.pk}/"), {"intensity": "4", **full, "action": "continue"})
     page = client.get(url(response, "check/")).content.decode()
     assert "Complete" in page and "Every question is answered." in page and "Submit your answers" in page
+    assert f'href="/survey/{world["invitation"].token}/my-part/"' in page
     submitted = client.post(url(response, "check/"), follow=True).content.decode()
     assert "your answers for Castle Street Surgery are submitted" in submitted
     response.refresh_from_db()
