@@ -1,5 +1,5 @@
 """Network measures of one survey round, and the change between two rounds: pure functions of a
-:class:`~commonweal.network.network_types.RoundNetwork` (numpy, scipy.sparse and networkx; no Django), each with
+:class:`~commonweal.network.network_types.RoundNetwork` (numpy and scipy.sparse; no Django), each with
 one plain sentence on what it means for the system.
 
 The choices (docs/network.md says more):
@@ -16,6 +16,10 @@ The choices (docs/network.md says more):
   intensity is a judgement, not a distance, and a weak tie still carries information between partners.
 - Communities: Louvain on the tie graph with weights the sum of the pair's two intensities, with a fixed seed,
   so the same round always gives the same communities.
+
+Betweenness (exact: Brandes' algorithm vectorised over blocks of sources) and Louvain (local moving over CSR
+arrays) are our own, tested against networkx, which is far too slow at 2,000 organisations and 50,000 ratings
+(benchmarks/network.py).
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from statistics import median
 
-import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
@@ -234,12 +237,106 @@ def _tie_graph(
     return adj, weights
 
 
+def louvain(adjacency: sp.csr_matrix, seed: int = COMMUNITY_SEED, resolution: float = 1.0) -> np.ndarray:
+    """Communities by Louvain's method (Blondel et al. 2008): the community of each node, 0, 1, ...
+
+    Parameters
+    ----------
+    adjacency : sparse (n, n), symmetric, the weight of each pair (the diagonal is ignored).
+    seed : the order in which nodes are visited comes from it, so the same graph always gives the same answer.
+    resolution : above 1 favours smaller communities.
+
+    Notes
+    -----
+    Local moving in plain Python over the CSR arrays (each node joins the neighbouring community that raises
+    modularity most, until no node moves), then the communities become the nodes of a smaller graph (a sparse
+    product), until a level moves nothing. The same algorithm as ``networkx.community.louvain_communities``,
+    several times faster at 2,000 organisations because it avoids building graph objects.
+    """
+    a = sp.csr_matrix(adjacency, dtype=np.float64, copy=True)
+    a.setdiag(0)
+    a.eliminate_zeros()
+    n = a.shape[0]
+    membership = np.arange(n)
+    two_m = float(a.sum())
+    if two_m == 0:
+        return membership
+    rng = np.random.default_rng(seed)
+    while True:
+        community, moved = _local_moving(a, two_m, rng, resolution)
+        if not moved:
+            break
+        _, community = np.unique(community, return_inverse=True)
+        membership = community[membership]
+        k = int(community.max()) + 1
+        fold = sp.csr_matrix((np.ones(a.shape[0]), (np.arange(a.shape[0]), community)), shape=(a.shape[0], k))
+        # The diagonal of the folded graph holds each community's internal weight: part of its nodes' degree,
+        # never a neighbour.
+        a = (fold.T @ a @ fold).tocsr()
+        if k == 1:
+            break
+    return membership
+
+
+def _local_moving(
+    a: sp.csr_matrix, two_m: float, rng: np.random.Generator, resolution: float
+) -> tuple[np.ndarray, bool]:
+    n = a.shape[0]
+    indptr, indices, data = a.indptr.tolist(), a.indices.tolist(), a.data.tolist()
+    degree = np.asarray(a.sum(axis=1)).ravel().tolist()
+    community = list(range(n))
+    total = degree[:]  # the sum of the degrees of each community's nodes
+    order = rng.permutation(n).tolist()
+    moved_any, moved = False, True
+    while moved:
+        moved = False
+        for i in order:
+            here, k_i = community[i], degree[i]
+            links: dict[int, float] = {}
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                if j != i:
+                    c = community[j]
+                    links[c] = links.get(c, 0.0) + data[p]
+            total[here] -= k_i
+            # Modularity gain of joining c, up to a constant factor: links to c - resolution * total_c * k_i / 2m.
+            scale = resolution * k_i / two_m
+            best, best_gain = here, links.get(here, 0.0) - total[here] * scale
+            for c, w in links.items():
+                gain = w - total[c] * scale
+                if gain > best_gain + 1e-12:
+                    best, best_gain = c, gain
+            total[best] += k_i
+            if best != here:
+                community[i] = best
+                moved = moved_any = True
+    return np.array(community), moved_any
+
+
+def modularity(adjacency: sp.csr_matrix, community: np.ndarray, resolution: float = 1.0) -> float:
+    """Newman's modularity of a partition of a weighted undirected graph (for tests and the documentation)."""
+    a = sp.csr_matrix(adjacency, dtype=np.float64)
+    two_m = float(a.sum())
+    if two_m == 0:
+        return 0.0
+    coo = a.tocoo()
+    inside = float(coo.data[community[coo.row] == community[coo.col]].sum())
+    degree = np.asarray(a.sum(axis=1)).ravel()
+    totals = np.bincount(community, weights=degree)
+    return inside / two_m - resolution * float((totals**2).sum()) / two_m**2
+
+
 def _communities(n: int, weights: dict[tuple[int, int], float]) -> list[list[int]]:
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    graph.add_weighted_edges_from((i, j, w) for (i, j), w in sorted(weights.items()))
-    groups = nx.community.louvain_communities(graph, weight="weight", seed=COMMUNITY_SEED)
-    return [sorted(g) for g in groups if len(g) >= 2]
+    pairs = np.array(list(weights), dtype=np.int64)
+    w = np.array(list(weights.values()))
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    adjacency = sp.csr_matrix((np.concatenate([w, w]), (rows, cols)), shape=(n, n))
+    membership = louvain(adjacency)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for node, c in enumerate(membership.tolist()):
+        groups[c].append(node)
+    return [g for g in groups.values() if len(g) >= 2]
 
 
 def summarise(net: RoundNetwork) -> NetworkMeasures:
@@ -324,16 +421,34 @@ def _received(ids: list[int], ratings: list[Tie]) -> dict[int, Received]:
 
 
 def _asymmetric(ratings: list[Tie], responded: frozenset[int] | set[int]) -> list[Asymmetry]:
-    intensity = {(t.rater, t.partner): t.intensity for t in ratings}
-    pairs = {(min(t.rater, t.partner), max(t.rater, t.partner)) for t in ratings}
+    # Vectorised: a large round has tens of thousands of ratings. Both ends must have answered the round: a
+    # silence from one that did not answer is not a judgement; from one that did, it is a 0.
+    answered = [t for t in ratings if t.rater in responded and t.partner in responded]
+    if not answered:
+        return []
+    rater = np.array([t.rater for t in answered], dtype=np.int64)
+    partner = np.array([t.partner for t in answered], dtype=np.int64)
+    intensity = np.array([t.intensity for t in answered])
+    base = int(max(rater.max(), partner.max())) + 1
+    key = rater * base + partner
+    order = np.argsort(key)
+    key, rater, partner, intensity = key[order], rater[order], partner[order], intensity[order]
+    reverse = partner * base + rater
+    at = np.minimum(np.searchsorted(key, reverse), len(key) - 1)
+    returned = key[at] == reverse
+    back = np.where(returned, intensity[at], 0.0)
+    # Each pair once: from its lower id, or from the higher when the lower did not rate it at all.
+    once = (rater < partner) | ~returned
+    flagged = once & (np.abs(intensity - back) >= ASYMMETRY_GAP)
     out = []
-    for a, b in pairs:
-        # Both must have answered the round: a silence from one that did not answer is not a judgement.
-        if a not in responded or b not in responded:
-            continue
-        ab, ba = intensity.get((a, b), 0.0), intensity.get((b, a), 0.0)
-        if abs(ab - ba) >= ASYMMETRY_GAP:
-            out.append(Asymmetry(a, b, ab, ba))
+    for r, p, ab, ba in zip(
+        rater[flagged].tolist(),
+        partner[flagged].tolist(),
+        intensity[flagged].tolist(),
+        back[flagged].tolist(),
+        strict=True,
+    ):
+        out.append(Asymmetry(r, p, ab, ba) if r < p else Asymmetry(p, r, ba, ab))
     return sorted(out, key=lambda x: (-x.gap, x.a, x.b))
 
 
