@@ -294,3 +294,41 @@ def test_modularity_matches_networkx():
     assert modularity(adjacency, labels) == pytest.approx(nx.community.modularity(graph, groups, weight=None))
     # Karate club's best known modularity is 0.4198; Louvain reaches 0.41 or more.
     assert modularity(adjacency, labels) > 0.41
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_change_between_rounds_follows_the_definition(data):
+    n = data.draw(st.integers(2, 7))
+    nodes = tuple(Node(i, f"O{i}", "vcse") for i in range(n))
+    pairs = st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda p: p[0] != p[1])
+    levels = st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0])
+    rounds = []
+    for name in ("before", "after"):
+        ratings = data.draw(st.dictionaries(pairs, levels))
+        responded = data.draw(st.frozensets(st.integers(0, n - 1)))
+        ties = tuple(Tie(r, p, i) for (r, p), i in ratings.items())
+        rounds.append((ratings, RoundNetwork(None, name, nodes, ties, responded=responded)))
+    (old, before), (new, after) = rounds
+    change = compare(before, after)
+    both = before.responded & after.responded
+    kinds: dict[str, set[TieChange]] = {"new": set(), "strengthened": set(), "weakened": set(), "lost": set()}
+    for pair in set(old) | set(new):
+        if pair[0] not in both:
+            continue
+        b, a = old.get(pair, 0.0), new.get(pair, 0.0)
+        c = TieChange(pair[0], pair[1], b, a)
+        if b < 1 <= a:
+            kinds["new"].add(c)
+        elif a < 1 <= b:
+            kinds["lost"].add(c)
+        elif b >= 1 and a > b:
+            kinds["strengthened"].add(c)
+        elif a >= 1 and a < b:
+            kinds["weakened"].add(c)
+    for kind, expected in kinds.items():
+        got = getattr(change, kind)
+        assert set(got) == expected and len(got) == len(expected)
+        assert [abs(c.after - c.before) for c in got] == sorted(
+            (abs(c.after - c.before) for c in got), reverse=True
+        )

@@ -475,37 +475,46 @@ def compare(before: RoundNetwork, after: RoundNetwork) -> RoundChange:
     a tie in both rounds whose intensity went up or down.
     """
     raters = before.responded & after.responded
-    old = {
-        (t.rater, t.partner): t.intensity for t in before.ties if t.rater in raters and t.rater != t.partner
-    }
-    now = {
-        (t.rater, t.partner): t.intensity for t in after.ties if t.rater in raters and t.rater != t.partner
-    }
-    new, stronger, weaker, lost = [], [], [], []
-    for pair in sorted(set(old) | set(now)):
-        b, a = old.get(pair, 0.0), now.get(pair, 0.0)
-        change = TieChange(pair[0], pair[1], b, a)
-        was, is_ = b >= TIE_THRESHOLD, a >= TIE_THRESHOLD
-        if is_ and not was:
-            new.append(change)
-        elif was and not is_:
-            lost.append(change)
-        elif was and is_ and a > b:
-            stronger.append(change)
-        elif was and is_ and a < b:
-            weaker.append(change)
+    # Vectorised over the ratings of both rounds (tens of thousands in a large system).
+    base = 1 + max(
+        [
+            0,
+            *(t.rater for t in (*before.ties, *after.ties)),
+            *(t.partner for t in (*before.ties, *after.ties)),
+        ]
+    )
 
-    def biggest(changes: list[TieChange]) -> list[TieChange]:
-        return sorted(changes, key=lambda c: (-abs(c.after - c.before), c.rater, c.partner))
+    def ratings_of(net: RoundNetwork) -> tuple[np.ndarray, np.ndarray]:
+        kept = [t for t in net.ties if t.rater in raters and t.rater != t.partner]
+        keys = np.array([t.rater * base + t.partner for t in kept], dtype=np.int64)
+        return keys, np.array([t.intensity for t in kept], dtype=np.float64)
+
+    old_keys, old_values = ratings_of(before)
+    new_keys, new_values = ratings_of(after)
+    keys = np.union1d(old_keys, new_keys)
+    b = np.zeros(len(keys))
+    a = np.zeros(len(keys))
+    b[np.searchsorted(keys, old_keys)] = old_values
+    a[np.searchsorted(keys, new_keys)] = new_values
+    was, is_ = b >= TIE_THRESHOLD, a >= TIE_THRESHOLD
+
+    def changes(mask: np.ndarray) -> list[TieChange]:
+        # Biggest change first, then by rater and partner.
+        idx = np.flatnonzero(mask)
+        idx = idx[np.lexsort((keys[idx], -np.abs(a[idx] - b[idx])))]
+        return [
+            TieChange(int(k // base), int(k % base), float(x), float(y))
+            for k, x, y in zip(keys[idx].tolist(), b[idx].tolist(), a[idx].tolist(), strict=True)
+        ]
 
     return RoundChange(
         before_name=before.round_name,
         after_name=after.round_name,
         n_raters=len(raters),
-        new=biggest(new),
-        strengthened=biggest(stronger),
-        weakened=biggest(weaker),
-        lost=biggest(lost),
+        new=changes(is_ & ~was),
+        strengthened=changes(was & is_ & (a > b)),
+        weakened=changes(was & is_ & (a < b)),
+        lost=changes(was & ~is_),
     )
 
 
