@@ -10,6 +10,7 @@ from scipy import sparse
 
 from commonweal.analysis.bridging import BridgingModel, bridging_loss, bridging_scores, ratings_matrix
 from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.matrix import VoteMatrix
 from commonweal.analysis.simulate import simulate_conversation
 
 SEEDS = range(5)
@@ -165,3 +166,62 @@ def test_warm_start_after_new_votes_matches_a_cold_fit() -> None:
 def test_anderson_must_be_non_negative() -> None:
     with pytest.raises(AnalysisInputError, match="anderson"):
         BridgingModel(anderson=-1).fit(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize("n_groups", [3, 4])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_default_fit_matches_a_tightly_converged_reference(seed: int, n_groups: int) -> None:
+    # Three or four opinion groups make the factor direction weakly determined (plain ALS needs
+    # 100-300 sweeps here). The reference is run until its sweeps change nothing (tol 1e-12) and
+    # its gradient, computed vote by vote, vanishes; the default fit must agree with it far below
+    # the precision a bridging score is shown at (two decimals).
+    votes = simulate_conversation(
+        1500, 300, n_groups=n_groups, votes_per_participant=60, random_state=seed
+    ).to_csr()
+    reference = BridgingModel(tol=1e-12, max_iter=5000).fit(votes)
+    assert reference.converged
+    _, grad = bridging_loss(votes, reference)
+    assert max(float(np.max(np.abs(g))) for g in grad.values()) < 1e-10
+    fit = BridgingModel().fit(votes)
+    assert fit.converged
+    assert fit.n_iter <= 20
+    assert 0.0 <= fit.loss - reference.loss <= 1e-9 * reference.loss
+    np.testing.assert_allclose(fit.statement_intercept, reference.statement_intercept, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(fit.statement_factor, reference.statement_factor, atol=1e-4, rtol=0)
+    np.testing.assert_allclose(fit.participant_intercept, reference.participant_intercept, atol=1e-5, rtol=0)
+    np.testing.assert_allclose(fit.participant_factor, reference.participant_factor, atol=1e-4, rtol=0)
+    assert fit.mu == pytest.approx(reference.mu, abs=1e-6)
+    history = np.array(fit.loss_history)
+    assert np.all(np.diff(history) <= 1e-12 * history[1:])
+
+
+def test_fit_of_a_vote_matrix_equals_fit_of_its_csr() -> None:
+    # A VoteMatrix skips the validation copy; the answer is the same.
+    sim = simulate_conversation(300, 40, n_groups=3, votes_per_participant=15, random_state=2)
+    m = VoteMatrix.from_csr(sim.to_csr())
+    a = BridgingModel().fit(m)
+    b = BridgingModel().fit(sim.to_csr())
+    np.testing.assert_array_equal(a.statement_intercept, b.statement_intercept)
+    np.testing.assert_array_equal(a.participant_factor, b.participant_factor)
+    np.testing.assert_array_equal(a.agrees, b.agrees)
+
+
+def test_tiny_conversations_fit() -> None:
+    # One statement, two statements, one participant: the start and the gauge step have no
+    # plane or spread to work with and must still give a finite, converged fit.
+    for votes in (
+        np.array([[1.0], [-1.0], [0.0]]),
+        np.array([[1.0, -1.0]]),
+        np.array([[1.0, 1.0], [1.0, 1.0]]),
+    ):
+        r = BridgingModel(tol=1e-12, max_iter=2000).fit(votes)
+        assert r.converged
+        for name in (
+            "statement_intercept",
+            "statement_factor",
+            "participant_intercept",
+            "participant_factor",
+        ):
+            assert np.all(np.isfinite(getattr(r, name))), name
+        _, grad = bridging_loss(votes, r)
+        assert max(float(np.max(np.abs(g))) for g in grad.values()) < 1e-8

@@ -342,7 +342,7 @@ def compute(
     state_updates: dict[str, Any] = {}
     if matrix.n_votes > 0:
         init = bridging_init(previous, matrix)
-        fit = bridging.BridgingModel().fit(votes, init=init)
+        fit = bridging.BridgingModel().fit(matrix, init=init)
         out["bridging"] = fit
         state_updates.update(
             bridging_mu=float(fit.mu),
