@@ -11,8 +11,10 @@ from scipy import sparse
 from commonweal.analysis.commonground import (
     GROUP_DIMENSION,
     as_vote_csr,
+    category_tallies,
     common_ground,
     divisive_statements,
+    tallies_from_counts,
     vote_indicators,
 )
 from commonweal.analysis.errors import AnalysisInputError
@@ -158,3 +160,41 @@ def test_vote_input_forms_and_validation() -> None:
         common_ground(dense, np.array([0, 1, 1]))
     with pytest.raises(AnalysisInputError, match="opinion groups or at least one"):
         common_ground(dense, None)
+
+
+def test_tallies_count_every_kind_of_vote_per_category() -> None:
+    # The one-pass count against the indicator matrices, category by category.
+    sim = simulate_conversation(300, 40, n_groups=3, n_sectors=4, votes_per_participant=15, random_state=5)
+    votes = sim.to_csr()
+    ind = vote_indicators(votes)
+    codes = np.where(np.arange(300) % 7 == 0, -1, sim.group)
+    t = category_tallies(ind, codes, [0, 1, 2], "opinion group")
+    for g in range(3):
+        member = (codes == g).astype(float)
+        np.testing.assert_array_equal(t.agree[g], ind.agree.T @ member)
+        np.testing.assert_array_equal(t.disagree[g], ind.disagree.T @ member)
+        np.testing.assert_array_equal(t.voters[g], ind.voted.T @ member)
+    np.testing.assert_array_equal(t.members, np.bincount(codes[codes >= 0], minlength=3))
+    counts = ind.statement_counts()
+    np.testing.assert_array_equal(counts[:, 2], np.asarray(ind.agree.sum(axis=0)).ravel())
+    np.testing.assert_array_equal(counts.sum(axis=1), np.asarray(ind.voted.sum(axis=0)).ravel())
+
+
+def test_precomputed_group_tallies_give_the_same_answer() -> None:
+    sim = simulate_conversation(400, 60, n_groups=3, n_sectors=3, votes_per_participant=25, random_state=3)
+    votes = sim.to_csr()
+    groups = np.where(np.arange(400) % 11 == 0, -1, sim.group)
+    plain = common_ground(votes, groups, labels={"sector": sim.sector})
+    counted = category_tallies(vote_indicators(votes), groups, [0, 1, 2], "opinion group")
+    pre = tallies_from_counts(
+        "opinion group", [0, 1, 2], counted.members, counted.agree, counted.disagree, counted.voters
+    )
+    again = common_ground(votes, groups, labels={"sector": sim.sector}, group_tallies=pre)
+    np.testing.assert_array_equal(plain.statements, again.statements)
+    np.testing.assert_array_equal(plain.gic, again.gic)
+    div = divisive_statements(votes, groups)
+    div_again = divisive_statements(votes, groups, tallies=pre)
+    np.testing.assert_array_equal(div.statements, div_again.statements)
+    np.testing.assert_array_equal(div.spread, div_again.spread)
+    with pytest.raises(AnalysisInputError, match="precomputed tallies"):
+        common_ground(votes, np.where(groups == 2, 1, groups), group_tallies=pre)

@@ -325,19 +325,33 @@ def compute(
         clock = now
 
     votes = matrix.votes
-    n_s = matrix.n_statements
-    seen = np.bincount(votes.indices, minlength=n_s)
+    indicators = commonground.vote_indicators(matrix)  # once, for every measure below
+    by_kind = indicators.statement_counts()  # disagrees, passes, agrees per statement
+    seen = by_kind.sum(axis=1)
     active = seen > 0
     eligible = active & (matrix.moderation != REJECTED) & ~matrix.is_meta
     labels = {name: arr for name, arr in matrix.participant_labels.items() if arr is not None}
     groups = result.group_labels if result.k > 0 else None
-    indicators = commonground.vote_indicators(votes)  # once, for both measures
+    group_tallies = None
+    if groups is not None:
+        # Pol.is mode has counted the opinion groups already (same votes, same membership).
+        present = np.flatnonzero(result.group_sizes > 0)
+        group_tallies = commonground.tallies_from_counts(
+            commonground.GROUP_DIMENSION,
+            [int(g) for g in present],
+            result.group_sizes[present],
+            result.group_agree[present],
+            result.group_disagree[present],
+            result.group_seen[present],
+        )
     if groups is not None or labels:
         out["common_ground"] = commonground.common_ground(
-            indicators, groups, labels=labels or None, eligible=eligible
+            indicators, groups, labels=labels or None, eligible=eligible, group_tallies=group_tallies
         )
     if result.k >= 2:
-        out["divisive"] = commonground.divisive_statements(indicators, result.group_labels, eligible=eligible)
+        out["divisive"] = commonground.divisive_statements(
+            indicators, result.group_labels, eligible=eligible, tallies=group_tallies
+        )
     lap("common_ground")
     state_updates: dict[str, Any] = {}
     if matrix.n_votes > 0:
@@ -350,11 +364,9 @@ def compute(
             bridging_statement=np.column_stack([fit.statement_intercept, fit.statement_factor]),
         )
     lap("bridging")
-    agree = np.bincount(votes.indices[votes.data > 0], minlength=n_s)
-    disagree = np.bincount(votes.indices[votes.data < 0], minlength=n_s)
     out["intervals"] = {
-        "agree": uncertainty.share_intervals(agree, seen),
-        "disagree": uncertainty.share_intervals(disagree, seen),
+        "agree": uncertainty.share_intervals(by_kind[:, 2], seen),
+        "disagree": uncertainty.share_intervals(by_kind[:, 0], seen),
         "group_agree": uncertainty.share_intervals(result.group_agree, result.group_seen),
         "group_disagree": uncertainty.share_intervals(result.group_disagree, result.group_seen),
     }

@@ -29,8 +29,8 @@ disagree share has its Wilson lower bound above one half. They are ranked by the
 statement and reaches 1 when one group agrees unanimously and another disagrees unanimously, with
 large samples.
 
-Everything is vectorised over statements with sparse products: the cost is linear in the number
-of votes plus (categories x statements).
+Everything is vectorised over statements, with one counting pass (``bincount``) over the votes per
+dimension: the cost is linear in the number of votes plus (categories x statements).
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.matrix import VoteMatrix
 from commonweal.analysis.uncertainty import wilson_interval
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "common_ground",
     "divisive_statements",
     "encode_labels",
+    "tallies_from_counts",
     "vote_indicators",
 ]
 
@@ -125,34 +127,90 @@ def as_vote_csr(votes: Any) -> sparse.csr_matrix:
     return csr
 
 
-@dataclass(frozen=True)
 class VoteIndicators:
-    """0/1 sparse indicator matrices of a vote matrix (participants x statements).
+    """The votes of a vote matrix by kind (agree, pass, disagree), for counting per category.
+
+    Built once per vote matrix in O(votes): the statement and participant of every vote and its
+    kind (0 disagree, 1 pass, 2 agree), from which :func:`category_tallies` counts a whole
+    dimension in one ``bincount``. The 0/1 indicator matrices are built on first use.
 
     Attributes
     ----------
     agree, disagree, voted : scipy.sparse.csr_matrix
         1 where the participant agreed / disagreed / voted at all (passes included).
+    rows, cols : ndarray of int
+        Participant and statement of every vote (CSR order).
+    kind : ndarray of int
+        0, 1, 2 for disagree, pass, agree, per vote.
     """
 
-    agree: sparse.csr_matrix
-    disagree: sparse.csr_matrix
-    voted: sparse.csr_matrix
+    def __init__(self, csr: sparse.csr_matrix) -> None:
+        self._csr = csr
+        self.kind: NDArray[np.intp] = np.asarray(csr.data, dtype=np.intp) + 1
+        self.cols: NDArray[np.intp] = np.asarray(csr.indices, dtype=np.intp)
+        self._rows: NDArray[np.intp] | None = None
+        self._matrices: dict[str, sparse.csr_matrix] = {}
 
     @property
     def shape(self) -> tuple[int, int]:
         """(n_participants, n_statements)."""
-        return (int(self.voted.shape[0]), int(self.voted.shape[1]))
+        return (int(self._csr.shape[0]), int(self._csr.shape[1]))
+
+    @property
+    def rows(self) -> NDArray[np.intp]:
+        """Participant index of every vote."""
+        if self._rows is None:
+            self._rows = np.repeat(np.arange(self.shape[0], dtype=np.intp), np.diff(self._csr.indptr))
+        return self._rows
+
+    def statement_counts(self) -> IntArray:
+        """Disagrees, passes and agrees per statement, shape (n_statements, 3), in one pass."""
+        n_s = self.shape[1]
+        counts = np.bincount(self.cols * 3 + self.kind, minlength=3 * n_s)
+        return np.asarray(counts.reshape(n_s, 3), dtype=np.int64)
+
+    def _pick(self, name: str, mask: BoolArray | None) -> sparse.csr_matrix:
+        if name not in self._matrices:
+            csr = self._csr
+            if mask is None:
+                out = sparse.csr_matrix(
+                    (np.ones(csr.nnz), csr.indices.copy(), csr.indptr.copy()), shape=csr.shape
+                )
+            else:
+                # The votes' entries where the mask holds, as ones: row pointers from a running count.
+                running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
+                out = sparse.csr_matrix(
+                    (np.ones(int(running[-1])), csr.indices[mask], running[csr.indptr]), shape=csr.shape
+                )
+            out.has_sorted_indices = True
+            self._matrices[name] = out
+        return self._matrices[name]
+
+    @property
+    def agree(self) -> sparse.csr_matrix:
+        """1 where the participant agreed."""
+        return self._pick("agree", self.kind == 2)
+
+    @property
+    def disagree(self) -> sparse.csr_matrix:
+        """1 where the participant disagreed."""
+        return self._pick("disagree", self.kind == 0)
+
+    @property
+    def voted(self) -> sparse.csr_matrix:
+        """1 where the participant voted (passes included)."""
+        return self._pick("voted", None)
 
 
 def vote_indicators(votes: Any) -> VoteIndicators:
-    """Agree, disagree and voted indicator matrices, in O(votes).
+    """The votes by kind, in O(votes), for counting per category.
 
     Parameters
     ----------
     votes : scipy.sparse matrix, VoteMatrix, dense array or VoteIndicators
         See :func:`as_vote_csr`. A :class:`VoteIndicators` is returned as it is, so a caller
-        checking several dimensions builds the indicators once.
+        checking several dimensions builds it once. A ``VoteMatrix`` is canonical and validated
+        by construction, so its matrix is used without a copy.
 
     Returns
     -------
@@ -160,21 +218,9 @@ def vote_indicators(votes: Any) -> VoteIndicators:
     """
     if isinstance(votes, VoteIndicators):
         return votes
-    csr = as_vote_csr(votes)
-    shape = csr.shape
-
-    def pick(mask: BoolArray) -> sparse.csr_matrix:
-        # The votes' entries where the mask holds, as ones: row pointers from a running count.
-        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-        out = sparse.csr_matrix(
-            (np.ones(int(running[-1])), csr.indices[mask], running[csr.indptr]), shape=shape
-        )
-        out.has_sorted_indices = True
-        return out
-
-    voted = sparse.csr_matrix((np.ones(csr.nnz), csr.indices.copy(), csr.indptr.copy()), shape=shape)
-    voted.has_sorted_indices = True
-    return VoteIndicators(agree=pick(csr.data > 0), disagree=pick(csr.data < 0), voted=voted)
+    if isinstance(votes, VoteMatrix):
+        return VoteIndicators(votes.votes)
+    return VoteIndicators(as_vote_csr(votes))
 
 
 def encode_labels(labels: ArrayLike, n: int, name: str) -> tuple[IntArray, list[Any]]:
@@ -266,7 +312,7 @@ def category_tallies(
     min_voters: int = 5,
     confidence: float = 0.9,
 ) -> CategoryTallies:
-    """Tallies and Wilson lower bounds per category and statement, via one sparse product.
+    """Tallies and Wilson lower bounds per category and statement, in one counting pass.
 
     Parameters
     ----------
@@ -287,27 +333,102 @@ def category_tallies(
     -------
     CategoryTallies
     """
-    n_p = indicators.shape[0]
+    n_p, n_s = indicators.shape
     k = len(categories)
     present = codes >= 0
-    member = sparse.csr_matrix(
-        (np.ones(int(present.sum())), (codes[present], np.flatnonzero(present))), shape=(k, n_p)
+    # One pass: each vote of a participant with a category counts in (category, statement, kind).
+    code = np.asarray(codes, dtype=np.intp)[indicators.rows]
+    keep = code >= 0
+    key = (code * n_s + indicators.cols) * 3 + indicators.kind
+    if not keep.all():
+        key = key[keep]
+    counts = np.bincount(key, minlength=3 * k * n_s).reshape(k, n_s, 3).astype(np.float64)
+    agree = np.ascontiguousarray(counts[:, :, 2])
+    disagree = np.ascontiguousarray(counts[:, :, 0])
+    voters = counts.sum(axis=2)
+    return tallies_from_counts(
+        name,
+        categories,
+        np.bincount(codes[present], minlength=k),
+        agree,
+        disagree,
+        voters,
+        min_voters=min_voters,
+        confidence=confidence,
     )
-    agree = np.asarray((member @ indicators.agree).toarray(), dtype=np.float64)
-    disagree = np.asarray((member @ indicators.disagree).toarray(), dtype=np.float64)
-    voters = np.asarray((member @ indicators.voted).toarray(), dtype=np.float64)
-    agree_lower, _ = wilson_interval(agree, voters, confidence)
-    disagree_lower, _ = wilson_interval(disagree, voters, confidence)
+
+
+def tallies_from_counts(
+    name: str,
+    categories: Sequence[Any],
+    members: ArrayLike,
+    agree: ArrayLike,
+    disagree: ArrayLike,
+    voters: ArrayLike,
+    *,
+    min_voters: int = 5,
+    confidence: float = 0.9,
+) -> CategoryTallies:
+    """:class:`CategoryTallies` from counts already made, e.g. Pol.is mode's group tallies.
+
+    Parameters
+    ----------
+    name : str
+        Dimension name.
+    categories : sequence
+        Category labels, one per row of the counts.
+    members : array_like of int, shape (n_categories,)
+        Participants in each category.
+    agree, disagree, voters : array_like, shape (n_categories, n_statements)
+        Agrees, disagrees and all votes (passes included) per category and statement.
+    min_voters : int, default 5
+    confidence : float, default 0.9
+
+    Returns
+    -------
+    CategoryTallies
+    """
+    a = np.asarray(agree, dtype=np.float64)
+    d = np.asarray(disagree, dtype=np.float64)
+    v = np.asarray(voters, dtype=np.float64)
+    if not (a.shape == d.shape == v.shape and a.ndim == 2 and a.shape[0] == len(categories)):
+        raise AnalysisInputError(
+            f"counts for {name!r} must be (categories, statements) arrays of one shape, one row per category"
+        )
+    agree_lower, _ = wilson_interval(a, v, confidence)
+    disagree_lower, _ = wilson_interval(d, v, confidence)
     return CategoryTallies(
         name=name,
         categories=list(categories),
-        members=np.bincount(codes[present], minlength=k).astype(np.int64),
-        agree=agree,
-        disagree=disagree,
-        voters=voters,
+        members=np.asarray(members, dtype=np.int64),
+        agree=a,
+        disagree=d,
+        voters=v,
         agree_lower=agree_lower,
         disagree_lower=disagree_lower,
-        judged=voters >= min_voters,
+        judged=v >= min_voters,
+    )
+
+
+def _recount(
+    t: CategoryTallies, categories: list[Any], n_s: int, min_voters: int, confidence: float
+) -> CategoryTallies:
+    """Precomputed tallies, checked against the categories present, with this call's settings."""
+    if list(t.categories) != list(categories) or t.agree.shape != (len(categories), n_s):
+        raise AnalysisInputError(
+            f"precomputed tallies of {t.name!r} cover categories {list(t.categories)} over "
+            f"{t.agree.shape[1] if t.agree.ndim == 2 else '?'} statements; the labels have "
+            f"{list(categories)} over {n_s}"
+        )
+    return tallies_from_counts(
+        t.name,
+        t.categories,
+        t.members,
+        t.agree,
+        t.disagree,
+        t.voters,
+        min_voters=min_voters,
+        confidence=confidence,
     )
 
 
@@ -418,6 +539,7 @@ def common_ground(
     threshold: float = 0.5,
     min_judged_groups: int = 2,
     eligible: ArrayLike | None = None,
+    group_tallies: CategoryTallies | None = None,
 ) -> CommonGroundResult:
     """Find common ground across opinion groups and declared sectors (and more).
 
@@ -444,6 +566,11 @@ def common_ground(
         Judged opinion groups a statement needs (capped at the number of opinion groups).
     eligible : array_like of bool, shape (n_statements,), optional
         Statements that may be common ground (e.g. accepted and not meta). Others never are.
+    group_tallies : CategoryTallies, optional
+        The opinion groups' counts when already made (e.g. Pol.is mode's group tallies, through
+        :func:`tallies_from_counts`), so the votes are not counted again; ``groups`` is then only
+        checked. Judged categories and Wilson bounds follow this call's ``min_voters`` and
+        ``confidence``.
 
     Returns
     -------
@@ -456,7 +583,8 @@ def common_ground(
 
     Notes
     -----
-    Cost: one sparse product per dimension, O(votes + categories x statements).
+    Cost: one counting pass over the votes per dimension (none for precomputed group tallies),
+    O(votes + categories x statements).
     """
     if min_voters < 1:
         raise AnalysisInputError(f"min_voters must be at least 1, got {min_voters}")
@@ -471,9 +599,12 @@ def common_ground(
         if not np.issubdtype(g.dtype, np.integer):
             raise AnalysisInputError("groups must be integers (negative for participants without a group)")
         codes, cats = encode_labels(g, n_p, GROUP_DIMENSION)
-        dims[GROUP_DIMENSION] = category_tallies(
-            ind, codes, cats, GROUP_DIMENSION, min_voters=min_voters, confidence=confidence
-        )
+        if group_tallies is None:
+            dims[GROUP_DIMENSION] = category_tallies(
+                ind, codes, cats, GROUP_DIMENSION, min_voters=min_voters, confidence=confidence
+            )
+        else:
+            dims[GROUP_DIMENSION] = _recount(group_tallies, cats, n_s, min_voters, confidence)
     for name, values in (labels or {}).items():
         if name == GROUP_DIMENSION:
             raise AnalysisInputError(f"label dimension name {name!r} is reserved for opinion groups")
@@ -578,6 +709,7 @@ def divisive_statements(
     confidence: float = 0.9,
     threshold: float = 0.5,
     eligible: ArrayLike | None = None,
+    tallies: CategoryTallies | None = None,
 ) -> DivisiveResult:
     """Statements that some groups agree with and others reject, both with confidence.
 
@@ -598,6 +730,8 @@ def divisive_statements(
         category's lower disagree bound must exceed this.
     eligible : array_like of bool, optional
         Statements that may be listed (e.g. accepted, not meta).
+    tallies : CategoryTallies, optional
+        The counts of ``groups`` when already made, as in :func:`common_ground`.
 
     Returns
     -------
@@ -607,7 +741,10 @@ def divisive_statements(
     n_p, n_s = ind.shape
     elig = _eligible_mask(eligible, n_s)
     codes, cats = encode_labels(groups, n_p, name)
-    t = category_tallies(ind, codes, cats, name, min_voters=min_voters, confidence=confidence)
+    if tallies is None:
+        t = category_tallies(ind, codes, cats, name, min_voters=min_voters, confidence=confidence)
+    else:
+        t = _recount(tallies, cats, n_s, min_voters, confidence)
     if len(cats) == 0:
         agree_max = np.full(n_s, np.nan)
         disagree_max = np.full(n_s, np.nan)
