@@ -65,9 +65,36 @@ def text_of(response) -> str:
 
 def test_a_system_without_rounds_says_to_open_one_first(client, system, facilitator):
     make_organisation(system)
-    page = text_of(client.get(f"/manage/systems/{system.slug}/network/"))
+    response = client.get(f"/manage/systems/{system.slug}/network/")
+    page = text_of(response)
     assert "Start with a survey round" in page
     assert "Open a survey round: each of the 1 organisation gets a link" in page
+    assert f'<a class="nhsuk-button" href="/manage/systems/{system.slug}/network/rounds/new/">' in (
+        response.content.decode()
+    )
+
+
+def test_the_page_links_to_every_part_of_the_system_map(client, system, facilitator):
+    first, second = two_rounds(system)
+    content = client.get(f"/manage/systems/{system.slug}/network/").content.decode()
+    base = f"/manage/systems/{system.slug}/network/"
+    for path in [
+        "map/",
+        "rounds/",
+        f"rounds/{first.pk}/",
+        f"rounds/{second.pk}/",
+        "interdependencies/",
+        "joint-work/",
+        "import/",
+        f"export/csv/?round={second.pk}",
+        f"export/graphml/?round={first.pk}",
+        f"export/kumu/?round={second.pk}",
+    ]:
+        assert f'href="{base}{path}"' in content, path
+    assert f'href="/manage/systems/{system.slug}/organisations/import/"' in content
+    # Every link on the page leads somewhere.
+    for href in set(re.findall(r'href="(/manage/[^"]+)"', content)):
+        assert client.get(html.unescape(href)).status_code == 200, href
 
 
 def test_a_system_without_organisations_says_to_add_them(client, system, facilitator):

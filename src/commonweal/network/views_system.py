@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_http_methods
 
 from commonweal.core.errors import ImportFailed, NotFound
@@ -53,14 +52,6 @@ def get_system(slug: str) -> System:
 @lru_cache(maxsize=32)
 def _summarise(net: RoundNetwork) -> NetworkMeasures:
     return summarise(net)
-
-
-def _url(name: str, **kwargs: Any) -> str | None:
-    """The address of another part's page, or None while that part is not there yet."""
-    try:
-        return reverse(name, kwargs=kwargs)
-    except NoReverseMatch:
-        return None
 
 
 def _people_per_round(system: System) -> dict[int, int]:
@@ -271,13 +262,6 @@ def home(request: HttpRequest, system: str) -> HttpResponse:
         "formats": [("csv", "CSV"), ("graphml", "GraphML"), ("kumu", "Kumu (Excel workbook)")],
         "chart": _chart(rows),
         "over_rounds": _over_rounds(rows),
-        "links": {
-            "rounds": _url("network:round_list", system=obj.slug),
-            "round_create": _url("network:round_create", system=obj.slug),
-            "map": _url("network:map", system=obj.slug),
-            "interdependencies": _url("network:interdependency_list", system=obj.slug),
-            "joint_work": _url("network:joint_work_list", system=obj.slug),
-        },
     }
     if latest:
         context["measures"] = _measure_list(latest)
@@ -304,6 +288,7 @@ def home(request: HttpRequest, system: str) -> HttpResponse:
     if len(nets) >= 2:
         change = compare(nets[-2], nets[-1])
         context["change"] = change
+        context["change_before_id"] = rounds[-2].pk
         context["change_raters_sentence"] = change.sentences()["raters"]
         context["changes"] = _named_changes(change, names) if change.n_raters else []
     return render(request, "network/system/home.html", context)
@@ -357,7 +342,6 @@ def import_relationships(request: HttpRequest, system: str) -> HttpResponse:
             "system": obj,
             "form": form,
             "has_rounds": SurveyRound.objects.filter(system=obj).exists(),
-            "round_create": _url("network:round_create", system=obj.slug),
             "failure": failure,
             "errors": (failure.detail or {}).get("errors", []) if failure else [],
             "columns": IMPORT_COLUMNS,
