@@ -100,7 +100,7 @@ def test_csv_export_has_one_row_per_directed_rating_with_small_numbers_suppresse
     assert tie["organisation_org_id"] == "GB-NHS-RXX" and tie["organisation_sector"] == "Acute trust"
     assert (tie["intensity"], tie["intensity_meaning"], tie["trust"]) == (
         "3.5",
-        "between Coordination and Integration",
+        "between coordination and integration",
         "3.5",
     )
     # Two people: a count of people under 5 is never written.

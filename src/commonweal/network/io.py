@@ -209,7 +209,7 @@ def _intensity_meaning(value: float) -> str:
     labels = dict(Intensity.choices)
     if value == int(value):
         return str(labels[int(value)])
-    return f"between {labels[int(value)]} and {labels[min(4, int(value) + 1)]}"
+    return f"between {str(labels[int(value)]).lower()} and {str(labels[min(4, int(value) + 1)]).lower()}"
 
 
 def as_graph(data: RoundExport) -> nx.MultiDiGraph:
