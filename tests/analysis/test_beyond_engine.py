@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -161,3 +163,56 @@ def test_engine_stability_is_fast_path_bounded_and_carried() -> None:
     tight = analyse(m, options=AnalysisOptions(stability_vote_budget=1, stability_min_resamples=2))
     assert tight.group_stability.n_resamples == 2
     assert json.loads(json.dumps(warm.to_dict()))["group_stability"]["n_resamples"] == gs.n_resamples
+
+
+def _without_timings(result: Any) -> str:
+    d = result.to_dict()
+    d.pop("timings", None)
+    return json.dumps(d, sort_keys=True)
+
+
+def test_threads_change_nothing_but_the_schedule() -> None:
+    # threads=2 runs the bridging fit beside Pol.is mode and resamples two at a time; the
+    # draws and their order are the same, so every output is identical to threads=1.
+    m = planted(7)
+    m2 = more_votes(m, 8)
+    for opts in (
+        AnalysisOptions(stability_min_resamples=3, stability_resamples=7, stability_target_se=0.02),
+        AnalysisOptions(stability_min_resamples=5, stability_resamples=5),
+    ):
+        one = analyse(m, options=dataclasses.replace(opts, threads=1), random_state=3)
+        two = analyse(m, options=dataclasses.replace(opts, threads=2), random_state=3)
+        assert _without_timings(one) == _without_timings(two)
+        np.testing.assert_array_equal(one.group_stability.participant, two.group_stability.participant)
+        warm_one = analyse(
+            m2, one.state, options=dataclasses.replace(opts, threads=1, stability_every=1), random_state=5
+        )
+        warm_two = analyse(
+            m2, two.state, options=dataclasses.replace(opts, threads=2, stability_every=1), random_state=5
+        )
+        assert _without_timings(warm_one) == _without_timings(warm_two)
+
+
+def test_group_stability_in_parallel_batches_equals_one_at_a_time() -> None:
+    m = planted(9)
+    r = analyse(m, options=AnalysisOptions(beyond_polis=False))
+    for target in (0.0, 0.05):
+        runs = [
+            group_stability(
+                m.votes,
+                r.group_labels,
+                n_resamples=7,
+                weighted_cluster=ResampleClusterer(m, r),
+                min_resamples=3,
+                target_se=target,
+                random_state=11,
+                n_jobs=jobs,
+            )
+            for jobs in (1, 2, 3)
+        ]
+        for other in runs[1:]:
+            assert other.n_resamples == runs[0].n_resamples
+            assert other.overall == runs[0].overall
+            np.testing.assert_array_equal(other.participant, runs[0].participant)
+    with pytest.raises(AnalysisInputError, match="n_jobs"):
+        group_stability(m.votes, r.group_labels, n_jobs=0)

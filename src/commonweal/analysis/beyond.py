@@ -29,7 +29,7 @@ IntArray = npt.NDArray[np.int64]
 #: base centres, and each costs a nearest-centre search over every participant.
 RESAMPLE_BASE_ITERS = 5
 
-__all__ = ["ResampleClusterer", "bridging_init", "compute", "polis_clustering"]
+__all__ = ["ResampleClusterer", "bridging_init", "compute", "fit_bridging", "polis_clustering"]
 
 
 def polis_clustering(votes: Any, n_groups: int, seed: int) -> npt.NDArray[np.int64]:
@@ -259,6 +259,25 @@ def bridging_init(state: AnalysisState | None, matrix: VoteMatrix) -> Any:
     )
 
 
+def fit_bridging(matrix: VoteMatrix, previous: AnalysisState | None) -> Any:
+    """The bridging fit of ``analyse``: default model, warm-started from the previous state.
+
+    Parameters
+    ----------
+    matrix : VoteMatrix
+        The current votes (at least one).
+    previous : AnalysisState or None
+        The previous update's state (its bridging fit is the warm start).
+
+    Returns
+    -------
+    BridgingResult
+    """
+    from commonweal.analysis.bridging import BridgingModel
+
+    return BridgingModel().fit(matrix, init=bridging_init(previous, matrix))
+
+
 def compute(
     result: AnalysisResult,
     matrix: VoteMatrix,
@@ -274,6 +293,8 @@ def compute(
     base_iters: int = 100,
     group_iters: int = 20,
     threshold: float = 0.01,
+    bridging_fit: Any = None,
+    threads: int = 1,
 ) -> dict[str, Any]:
     """Compute the beyond-Pol.is fields of a result.
 
@@ -306,6 +327,12 @@ def compute(
         last value in between, as long as the shown number of groups is unchanged.
     base_iters, group_iters, threshold
         k-means settings of the engine, for the resampled clustering.
+    bridging_fit : concurrent.futures.Future, optional
+        The bridging fit already running (:func:`fit_bridging`, started by ``analyse``); when
+        ``None`` it is computed here.
+    threads : int
+        Group stability runs this many resamples at a time (see
+        :func:`~commonweal.analysis.uncertainty.group_stability`).
 
     Returns
     -------
@@ -313,7 +340,7 @@ def compute(
         Field name -> value, for :meth:`AnalysisResult.with_extras`, including ``state`` (the
         result's state with the bridging fit and stability carried).
     """
-    from commonweal.analysis import bridging, commonground, uncertainty
+    from commonweal.analysis import commonground, uncertainty
 
     out: dict[str, Any] = {}
     clock = time.perf_counter()
@@ -355,8 +382,7 @@ def compute(
     lap("common_ground")
     state_updates: dict[str, Any] = {}
     if matrix.n_votes > 0:
-        init = bridging_init(previous, matrix)
-        fit = bridging.BridgingModel().fit(matrix, init=init)
+        fit = bridging_fit.result() if bridging_fit is not None else fit_bridging(matrix, previous)
         out["bridging"] = fit
         state_updates.update(
             bridging_mu=float(fit.mu),
@@ -399,6 +425,7 @@ def compute(
                 min_resamples=max(n_min, 1),
                 target_se=stability_target_se,
                 random_state=random_state,
+                n_jobs=threads,
             )
             out["group_stability"] = stab
             extra["group_stability"] = {"tick": result.tick, "k": result.k, **stab.to_dict()}

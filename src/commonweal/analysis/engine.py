@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -69,6 +70,11 @@ class AnalysisOptions:
         Recompute group stability on every ``stability_every``-th update (ticks 1, 1 + n, ...)
         and carry the last summary in between while the number of groups is unchanged; 1
         computes it on every update. The default keeps warm updates within their time goal.
+    threads : int
+        Threads the beyond-Pol.is measures may use: with 2 or more, the bridging fit (which
+        needs nothing from Pol.is mode) runs alongside Pol.is mode, and group stability's
+        resamples run two at a time. The sparse products release the GIL, so this uses a
+        second core; the results are identical to ``threads=1`` (same draws, same order).
     """
 
     base_k: int = 100
@@ -87,6 +93,7 @@ class AnalysisOptions:
     stability_target_se: float = 0.01
     stability_vote_budget: int = 5_000_000
     stability_every: int = 10
+    threads: int = 2
 
     def __post_init__(self) -> None:
         for name in (
@@ -100,6 +107,7 @@ class AnalysisOptions:
             "stability_min_resamples",
             "stability_every",
             "stability_vote_budget",
+            "threads",
         ):
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or value < 0:
@@ -244,6 +252,31 @@ def analyse(
     if not isinstance(opts, AnalysisOptions):
         raise AnalysisInputError(f"options must be AnalysisOptions, got {type(opts).__name__}")
     timings: dict[str, float] = {}
+    # The bridging fit needs only the votes and the previous fit: start it now, on a second
+    # thread, so it runs while Pol.is mode does (its sparse products release the GIL).
+    pool: ThreadPoolExecutor | None = None
+    bridging_fit: Future[Any] | None = None
+    if opts.beyond_polis and opts.threads > 1 and matrix.n_votes > 0:
+        from commonweal.analysis import beyond
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commonweal-bridging")
+        bridging_fit = pool.submit(beyond.fit_bridging, matrix, state)
+    try:
+        return _analyse(matrix, state, opts, random_state, timings, bridging_fit)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+
+
+def _analyse(
+    matrix: VoteMatrix,
+    state: AnalysisState | None,
+    opts: AnalysisOptions,
+    random_state: Any,
+    timings: dict[str, float],
+    bridging_fit: Future[Any] | None,
+) -> AnalysisResult:
+    """:func:`analyse` after validation (``bridging_fit`` may already be running)."""
     clock = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -394,7 +427,7 @@ def analyse(
         timings=timings,
     )
     if opts.beyond_polis:
-        result = _beyond_polis(result, matrix, state, random_state, timings, opts)
+        result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit)
     return result
 
 
@@ -405,6 +438,7 @@ def _beyond_polis(
     random_state: Any,
     timings: dict[str, float],
     opts: AnalysisOptions,
+    bridging_fit: Future[Any] | None = None,
 ) -> AnalysisResult:
     """Fill the beyond-Pol.is fields with the functions of the sibling modules."""
     from commonweal.analysis import beyond
@@ -423,6 +457,8 @@ def _beyond_polis(
         base_iters=opts.base_iters,
         group_iters=opts.group_iters,
         threshold=opts.threshold,
+        bridging_fit=bridging_fit,
+        threads=opts.threads,
     )
     return result.with_extras(**extras, timings=timings) if extras else result
 

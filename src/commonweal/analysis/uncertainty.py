@@ -8,6 +8,7 @@ reports how often each participant keeps their group, without ever densifying th
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -356,6 +357,7 @@ def group_stability(
     min_resamples: int | None = None,
     target_se: float = 0.0,
     random_state: int | np.random.Generator | None = None,
+    n_jobs: int = 1,
 ) -> GroupStability:
     """Group stability under bootstrap resampling of statements.
 
@@ -391,6 +393,12 @@ def group_stability(
         Standard error to stop at (with ``min_resamples``); 0 never stops early.
     random_state : int, Generator or None
         Seed for resampling and clustering.
+    n_jobs : int, default 1
+        With ``weighted_cluster``, run this many resamples at a time on threads (the sparse
+        products and k-d tree queries release the GIL). The draws are made in the same order
+        and the results are used in the same order, so the outcome equals ``n_jobs=1``; with
+        adaptive stopping, up to ``n_jobs - 1`` resamples past the stopping point are computed
+        and discarded. ``cluster`` functions always run one at a time.
 
     Returns
     -------
@@ -425,35 +433,55 @@ def group_stability(
         raise AnalysisInputError(f"min_resamples must be at least 1, got {min_resamples}")
     if not target_se >= 0.0:
         raise AnalysisInputError(f"target_se must be non-negative, got {target_se!r}")
+    if n_jobs < 1:
+        raise AnalysisInputError(f"n_jobs must be at least 1, got {n_jobs}")
     clusterer: ClusterFunction = cluster if cluster is not None else kmeans_on_projection
     sub = x[members] if weighted_cluster is None and x is not None else None
-    kept = np.zeros(members.size, dtype=np.float64)
-    per_resample: list[float] = []
-    for r in range(n_resamples):
-        cols = rng.integers(0, n_cols, size=n_cols)
-        seed = int(rng.integers(0, 2**31 - 1))
+
+    def resample(draw: tuple[IntArray, int]) -> IntArray:
+        cols, seed = draw
         if weighted_cluster is not None:
             counts = np.bincount(cols, minlength=n_cols).astype(np.int64)
             found = weighted_cluster(counts, n_groups, seed)
         else:
             assert sub is not None
             found = clusterer(sparse.csr_matrix(sub[:, cols]), n_groups, seed)
-        labels = np.asarray(found).astype(np.int64).ravel()
-        if labels.shape[0] != members.size:
-            raise AnalysisInputError(
-                f"cluster function returned {labels.shape[0]} labels for {members.size} participants"
-            )
-        aligned = _align(ref, labels, n_groups)
-        hit = aligned == ref
-        kept += hit
-        per_resample.append(float(hit.mean()))
-        done = r + 1
-        if (
-            min_resamples is not None
-            and done >= max(min_resamples, 2)
-            and float(np.std(per_resample, ddof=1)) / np.sqrt(done) <= target_se
-        ):
-            break
+        return np.asarray(found).astype(np.int64).ravel()
+
+    width = n_jobs if weighted_cluster is not None else 1
+    pool = ThreadPoolExecutor(max_workers=width) if width > 1 else None
+    kept = np.zeros(members.size, dtype=np.float64)
+    per_resample: list[float] = []
+    try:
+        stop = False
+        while not stop and len(per_resample) < n_resamples:
+            # Draw a batch in the order a one-at-a-time loop would, then use it in that order.
+            batch = min(width, n_resamples - len(per_resample))
+            draws = []
+            for _ in range(batch):
+                cols = rng.integers(0, n_cols, size=n_cols)
+                draws.append((cols, int(rng.integers(0, 2**31 - 1))))
+            found_all = list(pool.map(resample, draws)) if pool is not None else [resample(d) for d in draws]
+            for labels in found_all:
+                if labels.shape[0] != members.size:
+                    raise AnalysisInputError(
+                        f"cluster function returned {labels.shape[0]} labels for {members.size} participants"
+                    )
+                aligned = _align(ref, labels, n_groups)
+                hit = aligned == ref
+                kept += hit
+                per_resample.append(float(hit.mean()))
+                done = len(per_resample)
+                if (
+                    min_resamples is not None
+                    and done >= max(min_resamples, 2)
+                    and float(np.std(per_resample, ddof=1)) / np.sqrt(done) <= target_se
+                ):
+                    stop = True
+                    break
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     n_done = len(per_resample)
     kept /= n_done
     se = float(np.std(per_resample, ddof=1) / np.sqrt(n_done)) if n_done > 1 else float("nan")
