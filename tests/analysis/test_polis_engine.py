@@ -520,3 +520,33 @@ def test_beyond_polis_fields_are_filled_and_json_safe() -> None:
     d = json.loads(json.dumps(r.to_dict()))
     assert set(d["intervals"]) == {"agree", "disagree", "group_agree", "group_disagree"}
     assert {"common_ground", "bridging", "group_stability", "timings"} <= set(d)
+
+
+# --------------------------------------------------------------------------- shared counts
+@pytest.mark.parametrize("seed", SEEDS)
+def test_counts_shared_between_steps_equal_their_definitions(seed: int) -> None:
+    m, _ = planted(seed, n_participants=200, n_statements=40, votes_per_participant=10)
+    # Statement 5 made unanimous (every vote on it an agree).
+    v = m.votes.tolil()
+    for r in np.flatnonzero(np.diff(m.votes[:, [5]].tocsr().indptr) > 0):
+        v[r, 5] = 1
+    m = VoteMatrix.from_csr(v.tocsr())
+    counts = m.vote_kind_counts()
+    coo = m.votes.tocoo()
+    for kind, value in enumerate((-1, 0, 1)):
+        expected = np.bincount(coo.col[coo.data == value], minlength=m.n_statements)
+        np.testing.assert_array_equal(counts[:, kind], expected)
+    np.testing.assert_array_equal(m.vote_rows(), coo.row)
+    _, usable, _ = polis.statement_columns(m)
+    np.testing.assert_array_equal(
+        polis.column_means(m.votes, usable, kind_counts=counts), polis.column_means(m.votes, usable)
+    )
+    centred = polis.centred_matrix(m.votes, polis.column_means(m.votes, usable), usable)
+    nonzero = np.bincount(centred.indices[centred.data != 0.0], minlength=m.n_statements) > 0
+    np.testing.assert_array_equal(polis.informative_columns(counts, usable), nonzero)
+    assert not nonzero[5]
+    block = np.random.default_rng(seed).normal(size=(m.n_statements, 3))
+    for width in (1, 2, 3):
+        np.testing.assert_allclose(
+            polis.sparse_times_block(centred, block[:, :width]), centred @ block[:, :width], rtol=1e-13
+        )

@@ -166,7 +166,8 @@ class ResampleClusterer:
         k = 2
 
         def apply(block: FloatArray) -> FloatArray:
-            return sw[:, None] * np.asarray(self.ct @ (self.c @ (sw[:, None] * block)), dtype=np.float64)
+            inner = polis.sparse_times_block(self.c, sw[:, None] * block)
+            return sw[:, None] * np.asarray(self.ct @ inner, dtype=np.float64)
 
         start = np.column_stack([self.start * sw[:, None], self.guard * (sw > 0)])
         vecs, _, steps, _ = polis.lobpcg_largest(apply, start, k, tol=self.pca_tol, max_steps=self.pca_iters)
@@ -193,7 +194,7 @@ class ResampleClusterer:
         w = np.asarray(counts, dtype=np.float64)
         vecs = self.components(counts)
         sw = np.sqrt(w[self.cols])
-        raw = np.asarray(self.c @ (sw[:, None] * vecs), dtype=np.float64)[self.members]
+        raw = polis.sparse_times_block(self.c, sw[:, None] * vecs)[self.members]
         n_columns = float(w[self.active].sum())
         # n_p: each member's usable votes counted with multiplicity (the pattern of c), plus
         # the drawn mod-out columns, which count as voted for everyone.
@@ -353,7 +354,7 @@ def compute(
 
     votes = matrix.votes
     indicators = commonground.vote_indicators(matrix)  # once, for every measure below
-    by_kind = indicators.statement_counts()  # disagrees, passes, agrees per statement
+    by_kind = matrix.vote_kind_counts()  # disagrees, passes, agrees per statement
     seen = by_kind.sum(axis=1)
     active = seen > 0
     eligible = active & (matrix.moderation != REJECTED) & ~matrix.is_meta

@@ -219,7 +219,9 @@ def vote_indicators(votes: Any) -> VoteIndicators:
     if isinstance(votes, VoteIndicators):
         return votes
     if isinstance(votes, VoteMatrix):
-        return VoteIndicators(votes.votes)
+        ind = VoteIndicators(votes.votes)
+        ind._rows = np.asarray(votes.vote_rows(), dtype=np.intp)
+        return ind
     return VoteIndicators(as_vote_csr(votes))
 
 

@@ -180,10 +180,16 @@ def group_statistics(
         )
     active, _, _ = polis.statement_columns(matrix)
     eligible = active & ~matrix.mod_out
-    tallies = polis.group_tallies(matrix.votes, labels, n_groups)
+    tallies = polis.group_tallies(matrix.votes, labels, n_groups, rows=matrix.vote_rows())
     gic = polis.group_informed_consensus(tallies)
     rep = polis.repness(tallies, eligible=eligible, statement_ids=matrix.statement_ids, order=order)
-    cons = polis.consensus(matrix.votes, eligible=eligible, statement_ids=matrix.statement_ids, order=order)
+    cons = polis.consensus(
+        matrix.votes,
+        eligible=eligible,
+        statement_ids=matrix.statement_ids,
+        order=order,
+        kind_counts=matrix.vote_kind_counts(),
+    )
     pri = polis.priorities(tallies, extremity, matrix.is_meta)
     return GroupStatistics(tallies, gic, rep, cons, pri)
 
@@ -302,19 +308,26 @@ def _analyse(
     lap("in_conv")
 
     # 3. PCA on the centred matrix (sparsity of the votes), warm-started.
-    means = polis.column_means(votes, usable)
+    kind_counts = matrix.vote_kind_counts()
+    means = polis.column_means(votes, usable, kind_counts=kind_counts)
     centred = polis.centred_matrix(votes, means, usable)
     start = None
     if state is not None and state.components.size:
         start = _carry(state.statement_ids, sids, state.components.T, 0.0).T
-    comps, evals = polis.pca_components(centred, 2, start=start, method=opts.pca_method)
+    comps, evals = polis.pca_components(
+        centred,
+        2,
+        start=start,
+        method=opts.pca_method,
+        columns=polis.informative_columns(kind_counts, usable),
+    )
     lap("pca")
 
     # 4. Projections. n_p counts mod-out columns as voted, for everyone (Pol.is zeroes them).
     active_mod_out = active & mod_out
     votes_on_mod_out = np.zeros(n_p, dtype=np.int64)
     if active_mod_out.any():
-        rows = np.repeat(np.arange(n_p), np.diff(votes.indptr))
+        rows = matrix.vote_rows()
         votes_on_mod_out = np.bincount(rows[active_mod_out[votes.indices]], minlength=n_p).astype(np.int64)
     n_cast = vote_counts - votes_on_mod_out + int(active_mod_out.sum())
     proj = polis.project_participants(centred, comps, n_cast, n_columns)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -371,7 +372,35 @@ class VoteMatrix:
 
     def statement_vote_counts(self) -> IntArray:
         """Votes per statement, passes included."""
-        return np.bincount(self.votes.indices, minlength=self.n_statements).astype(np.int64)
+        return np.asarray(self.vote_kind_counts().sum(axis=1), dtype=np.int64)
+
+    def vote_kind_counts(self) -> IntArray:
+        """Disagrees, passes and agrees per statement, shape ``(n_statements, 3)``.
+
+        Counted in one pass on first use and kept (read-only): several steps of an update
+        (column means, consensus, intervals, the bridging fit) need these counts.
+        """
+        return self._kind_counts
+
+    def vote_rows(self) -> IntArray:
+        """The row (participant) of every stored vote, in CSR order; built once, read-only."""
+        return self._rows
+
+    @cached_property
+    def _kind_counts(self) -> IntArray:
+        n_s = self.n_statements
+        key = np.asarray(self.votes.indices, dtype=np.intp) * 3 + (
+            np.asarray(self.votes.data, dtype=np.intp) + 1
+        )
+        counts = np.bincount(key, minlength=3 * n_s).reshape(n_s, 3).astype(np.int64)
+        counts.flags.writeable = False
+        return counts
+
+    @cached_property
+    def _rows(self) -> IntArray:
+        rows = np.repeat(np.arange(self.n_participants, dtype=np.int64), np.diff(self.votes.indptr))
+        rows.flags.writeable = False
+        return rows
 
     def participant_index(self) -> pd.Index:
         """A pandas Index mapping participant id -> row (``get_indexer`` for many ids)."""

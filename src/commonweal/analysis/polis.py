@@ -40,6 +40,7 @@ __all__ = [
     "centred_matrix",
     "choose_groups",
     "column_means",
+    "informative_columns",
     "consensus",
     "group_informed_consensus",
     "group_tallies",
@@ -50,6 +51,7 @@ __all__ = [
     "priorities",
     "project_participants",
     "project_statements",
+    "sparse_times_block",
     "prop_test",
     "repness",
     "silhouette",
@@ -142,7 +144,7 @@ def in_conv(
 
 
 # --------------------------------------------------------------------------- 3. PCA
-def column_means(votes: Any, usable: BoolArray) -> FloatArray:
+def column_means(votes: Any, usable: BoolArray, *, kind_counts: IntArray | None = None) -> FloatArray:
     """Mean of each column over its voted cells (passes count as 0); 0 where not usable.
 
     Parameters
@@ -151,14 +153,25 @@ def column_means(votes: Any, usable: BoolArray) -> FloatArray:
         The vote matrix (stored zeros are passes).
     usable : numpy.ndarray of bool
         Columns that take part (active, not mod-out).
+    kind_counts : numpy.ndarray, optional
+        Disagrees, passes and agrees per statement (:meth:`VoteMatrix.vote_kind_counts`), if
+        already counted; the sums of the votes follow exactly (integers).
 
     Returns
     -------
     numpy.ndarray of float
     """
     n_s = votes.shape[1]
-    counts = np.bincount(votes.indices, minlength=n_s).astype(np.float64)
-    sums = np.bincount(votes.indices, weights=votes.data.astype(np.float64), minlength=n_s)
+    counts: FloatArray
+    sums: FloatArray
+    if kind_counts is not None:
+        counts = kind_counts.sum(axis=1).astype(np.float64)
+        sums = (kind_counts[:, 2] - kind_counts[:, 0]).astype(np.float64)
+    else:
+        counts = np.bincount(votes.indices, minlength=n_s).astype(np.float64)
+        sums = np.asarray(
+            np.bincount(votes.indices, weights=votes.data.astype(np.float64), minlength=n_s), dtype=np.float64
+        )
     means = np.zeros(n_s, dtype=np.float64)
     ok = usable & (counts > 0)
     means[ok] = sums[ok] / counts[ok]
@@ -186,6 +199,41 @@ def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray) -> Any:
     return sp.csr_matrix((data, votes.indices, votes.indptr), shape=votes.shape)
 
 
+def informative_columns(kind_counts: IntArray, usable: BoolArray) -> BoolArray:
+    """Columns of the centred matrix with a non-zero entry: usable and not unanimous.
+
+    A column whose votes are all the same equals its mean everywhere, so it centres to
+    exactly zero; any other usable column has no vote equal to its mean.
+
+    Parameters
+    ----------
+    kind_counts : numpy.ndarray, shape (n_statements, 3)
+        Disagrees, passes and agrees per statement.
+    usable : numpy.ndarray of bool
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    return np.asarray(usable & ((kind_counts > 0).sum(axis=1) >= 2), dtype=np.bool_)
+
+
+def sparse_times_block(matrix: Any, block: FloatArray) -> FloatArray:
+    """``matrix @ block`` for a sparse matrix and a thin dense block (a few columns).
+
+    scipy's CSR kernel for a block (``csr_matvecs``) costs about as much for two or three
+    columns as for four, 2-3 times a single product at a million votes; below four columns,
+    one product per column is faster. Other formats (the CSC view of a transpose, whose block
+    kernel is fast) use ``@``.
+    """
+    if sp.issparse(matrix) and matrix.format == "csr" and block.ndim == 2 and block.shape[1] <= 3:
+        out = np.empty((matrix.shape[0], block.shape[1]), dtype=np.float64)
+        for j in range(block.shape[1]):
+            out[:, j] = matrix @ np.ascontiguousarray(block[:, j])
+        return out
+    return np.asarray(matrix @ block, dtype=np.float64)
+
+
 def _fix_signs(components: FloatArray) -> FloatArray:
     """Make the largest-magnitude entry of every component positive (first one on ties)."""
     out = components.copy()
@@ -203,6 +251,7 @@ def pca_components(
     start: FloatArray | None = None,
     method: Literal["auto", "gram", "lanczos"] = "auto",
     gram_budget: float = 4e7,
+    columns: BoolArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """First principal components of the centred matrix, without densifying it.
 
@@ -229,6 +278,9 @@ def pca_components(
         Previous components (``n_components x n_statements``), for a warm start.
     method : {"auto", "gram", "lanczos"}
     gram_budget : float
+    columns : numpy.ndarray of bool, optional
+        The columns with a non-zero centred value, if known (usable and not unanimous, see
+        :func:`informative_columns`); otherwise found from the matrix.
 
     Returns
     -------
@@ -244,7 +296,10 @@ def pca_components(
         return comps, evals
     # Only columns with any non-zero centred value can carry a component; solving on them
     # alone keeps the Gram matrix small when many statements are mod-out or unanimous.
-    col_nz = np.bincount(centred.indices[centred.data != 0.0], minlength=m) > 0
+    if columns is not None:
+        col_nz = np.asarray(columns, dtype=bool)
+    else:
+        col_nz = np.bincount(centred.indices[centred.data != 0.0], minlength=m) > 0
     cols = np.flatnonzero(col_nz)
     k = min(n_components, cols.size, n)
     if k == 0:
@@ -421,7 +476,7 @@ def _subspace_iteration(
     guard = np.cos(np.arange(n, dtype=np.float64) * 1.618033988749895)  # deterministic extra direction
 
     def apply(block: FloatArray) -> FloatArray:
-        return np.asarray(sub_t @ (sub @ block), dtype=np.float64)
+        return np.asarray(sub_t @ sparse_times_block(sub, block), dtype=np.float64)
 
     vecs, vals, _, converged = lobpcg_largest(
         apply, np.column_stack([start, guard]), k, tol=tol, max_steps=max_iter
@@ -454,7 +509,7 @@ def project_participants(
     -------
     numpy.ndarray, shape (n_participants, 2)
     """
-    raw = np.asarray(centred @ components.T, dtype=np.float64)
+    raw = sparse_times_block(centred, np.ascontiguousarray(components.T))
     scale = np.sqrt(n_columns / np.maximum(n_cast, 1).astype(np.float64))
     return raw * scale[:, None]
 
@@ -1015,7 +1070,7 @@ class Tallies:
     n_members: IntArray
 
 
-def group_tallies(votes: Any, group_of: IntArray, n_groups: int) -> Tallies:
+def group_tallies(votes: Any, group_of: IntArray, n_groups: int, *, rows: IntArray | None = None) -> Tallies:
     """Count A, D and S for every group and statement, in one pass over the votes.
 
     Parameters
@@ -1025,13 +1080,16 @@ def group_tallies(votes: Any, group_of: IntArray, n_groups: int) -> Tallies:
     group_of : numpy.ndarray of int
         Group of each participant; -1 for none.
     n_groups : int
+    rows : numpy.ndarray of int, optional
+        The row of every stored vote (:meth:`VoteMatrix.vote_rows`), if already built.
 
     Returns
     -------
     Tallies
     """
     n_p, n_s = votes.shape
-    rows = np.repeat(np.arange(n_p, dtype=np.int64), np.diff(votes.indptr))
+    if rows is None:
+        rows = np.repeat(np.arange(n_p, dtype=np.int64), np.diff(votes.indptr))
     g = np.asarray(group_of, dtype=np.int64)[rows]
     keep = g >= 0
     # One pass: each vote counts in cell (group, statement, sign), sign 0/1/2 for -/pass/+.
@@ -1360,6 +1418,7 @@ def consensus(
     statement_ids: npt.NDArray[Any] | None = None,
     order: Sequence[int] | None = None,
     top: int = 5,
+    kind_counts: IntArray | None = None,
 ) -> dict[str, list[ConsensusStatement]]:
     """Overall consensus over all participants: statements most agreed (and disagreed) on.
 
@@ -1375,6 +1434,8 @@ def consensus(
     order : sequence of int, optional
         Column order for ties (see :func:`repness`).
     top : int
+    kind_counts : numpy.ndarray, optional
+        Disagrees, passes and agrees per statement, if already counted.
 
     Returns
     -------
@@ -1383,9 +1444,12 @@ def consensus(
     """
     n_s = votes.shape[1]
     sids = statement_ids if statement_ids is not None else np.arange(n_s)
-    signed = np.bincount(
-        votes.indices.astype(np.int64) * 3 + (np.sign(votes.data).astype(np.int64) + 1), minlength=3 * n_s
-    ).reshape(n_s, 3)
+    if kind_counts is not None:
+        signed = kind_counts
+    else:
+        signed = np.bincount(
+            votes.indices.astype(np.int64) * 3 + (np.sign(votes.data).astype(np.int64) + 1), minlength=3 * n_s
+        ).reshape(n_s, 3)
     ns = signed.sum(axis=1).astype(np.float64)
     na = signed[:, 2].astype(np.float64)
     nd = signed[:, 0].astype(np.float64)
