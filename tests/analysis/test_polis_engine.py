@@ -283,6 +283,45 @@ def test_silhouette_singletons_score_zero() -> None:
     assert s == pytest.approx(((b0 - a) / b0 + (b1 - a) / b1 + 0.0) / 3)
 
 
+def _silhouette_by_definition(points: np.ndarray, labels: np.ndarray) -> float:
+    uniq = np.unique(labels)
+    if points.shape[0] == 0 or uniq.size < 2:
+        return 0.0
+    d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    onehot = labels[:, None] == uniq[None, :]
+    sums = d @ onehot.astype(np.float64)
+    sizes = onehot.sum(axis=0).astype(np.float64)
+    scores = np.zeros(points.shape[0])
+    for i in range(points.shape[0]):
+        own = int(np.searchsorted(uniq, labels[i]))
+        if sizes[own] <= 1:
+            continue
+        a = sums[i, own] / (sizes[own] - 1)
+        other = np.delete(np.arange(uniq.size), own)
+        b = float(np.min(sums[i, other] / sizes[other]))
+        denom = max(a, b)
+        scores[i] = 0.0 if denom == 0 else (b - a) / denom
+    return float(scores.mean())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    k=st.integers(1, 5),
+    grid=st.booleans(),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_vectorised_silhouette_equals_the_point_by_point_definition(
+    n: int, k: int, grid: bool, seed: int
+) -> None:
+    # Bit for bit: the silhouette picks Pol.is' k, so no rounding may differ. Integer grids
+    # give coincident points and exact ties.
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, 3, size=(n, 2)).astype(float) if grid else rng.normal(size=(n, 2))
+    labels = rng.integers(0, k, n) * 2
+    assert polis.silhouette(pts, labels) == _silhouette_by_definition(pts, labels)
+
+
 def test_k_smoother_switches_after_four_wins_in_a_row() -> None:
     state = polis.KSmoother()
     shown = []

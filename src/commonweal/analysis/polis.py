@@ -891,20 +891,23 @@ def silhouette(points: FloatArray, labels: IntArray) -> float:
     if uniq.size < 2:
         return 0.0
     d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
-    scores = np.zeros(n)
     onehot = labels[:, None] == uniq[None, :]
     sums = d @ onehot.astype(np.float64)  # n x clusters
     sizes = onehot.sum(axis=0).astype(np.float64)
-    for i in range(n):
-        own = int(np.searchsorted(uniq, labels[i]))
-        if sizes[own] <= 1:
-            scores[i] = 0.0
-            continue
-        a = sums[i, own] / (sizes[own] - 1)
-        other = np.delete(np.arange(uniq.size), own)
-        b = float(np.min(sums[i, other] / sizes[other]))
-        denom = max(a, b)
-        scores[i] = 0.0 if denom == 0 else (b - a) / denom
+    # Vectorised over points, the same operations per point as the definition: a = mean
+    # distance to the own cluster's other members, b = the smallest mean distance to another
+    # cluster, (b - a) / max(a, b); 0 for a point alone in its cluster or when a = b = 0.
+    rows = np.arange(n)
+    own = np.searchsorted(uniq, labels)
+    alone = sizes[own] <= 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = sums[rows, own] / (sizes[own] - 1)
+    to_other = sums / sizes[None, :]
+    to_other[rows, own] = np.inf
+    b = to_other.min(axis=1)
+    denom = np.maximum(a, b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scores = np.where(alone | (denom == 0), 0.0, (b - a) / np.where(denom == 0, 1.0, denom))
     return float(scores.mean())
 
 
