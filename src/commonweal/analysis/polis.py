@@ -194,8 +194,15 @@ def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray) -> Any:
     -------
     scipy.sparse.csr_matrix of float64
     """
-    data = votes.data.astype(np.float64) - means[votes.indices]
-    data[~usable[votes.indices]] = 0.0
+    # The three possible values of every column (-1, 0, +1 minus its mean; 0 if not usable),
+    # looked up per vote: one gather from a small table instead of gathering the means and
+    # masking the unusable columns over every vote. Same subtraction, same result.
+    n_s = votes.shape[1]
+    table = np.zeros((n_s, 3), dtype=np.float64)
+    levels = np.array([-1.0, 0.0, 1.0])
+    table[usable] = levels[None, :] - means[usable, None]
+    key = np.asarray(votes.indices, dtype=np.intp) * 3 + (np.asarray(votes.data, dtype=np.intp) + 1)
+    data = table.ravel()[key]
     return sp.csr_matrix((data, votes.indices, votes.indptr), shape=votes.shape)
 
 
