@@ -13,7 +13,7 @@ import pytest
 
 from commonweal.network.models import Rating, SurveyInvitation, SurveyResponse
 from commonweal.systems.models import Sector
-from tests.factories import make_organisation, make_place, make_round, make_system
+from tests.factories import PASSWORD, make_facilitator, make_organisation, make_place, make_round, make_system
 
 from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
 
@@ -219,3 +219,60 @@ def test_the_survey_works_on_a_320_pixel_phone(live_server, phone_page, invitati
     assert (
         Rating.objects.get(partner__name="Riverside University Hospitals NHS Foundation Trust").intensity == 1
     )
+
+
+def test_the_survey_works_without_javascript(live_server, browser, invitation):
+    ctx = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="en-GB", java_script_enabled=False
+    )
+    ctx.set_default_timeout(10_000)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{live_server.url}/survey/{invitation.token}/")
+        page.get_by_role("button", name="Start the survey").click()
+        page.wait_for_url(re.compile(r"/partners/$"))
+        # Without JavaScript, Search saves the ticks first, then shows the filtered list.
+        page.get_by_label("Valeshire County Council").check()
+        page.get_by_label("Search by name").fill("men's shed")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_url(re.compile(r"\?q=men"))
+        assert "Showing 1 of 6 organisations that match your search" in page.content()
+        assert "1 partner" in page.locator("#cw-picked-summary").inner_text()
+        page.get_by_label("Northvale Men's Shed").check()
+        page.get_by_role("button", name="Save and rate your partners").click()
+        page.get_by_role("heading", level=1, name="Northvale Men's Shed").wait_for()
+        page.get_by_label(
+            "2: Cooperation: we exchange information, meet, or share in-kind resources."
+        ).check()
+        page.get_by_role("button", name="Save and continue").click()
+        page.get_by_role("heading", level=1, name="Valeshire County Council").wait_for()
+        page.get_by_role("button", name="Save and come back later").click()
+        page.get_by_role("heading", level=1, name="Check your answers").wait_for()
+        # (axe-core needs JavaScript: the same pages are checked with it in the stories above.)
+    finally:
+        ctx.close()
+    ratings = dict(Rating.objects.values_list("partner__name", "intensity"))
+    assert ratings == {"Northvale Men's Shed": 2, "Valeshire County Council": None}
+
+
+def test_facilitator_opens_a_round_and_finds_each_organisations_link(live_server, page, invitation):
+    system = invitation.round.system
+    make_facilitator(system, username="fran")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("fran")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{live_server.url}/manage/systems/{system.slug}/network/rounds/")
+    check(page, "rounds")
+    page.get_by_role("link", name="Open a new round").click()
+    page.get_by_label("Name of the round").fill("2026")
+    page.get_by_role("button", name="Open the round").click()
+    assert "There is already a round called" in page.locator(".nhsuk-error-summary").inner_text()
+    check(page, "round-form-error")
+    page.get_by_label("Name of the round").fill("2027")
+    page.get_by_role("button", name="Open the round").click()
+    page.get_by_role("heading", level=1, name="Round 2027").wait_for()
+    check(page, "round")
+    links = page.locator(".cw-links-table tbody tr")
+    assert links.count() == 7
+    assert "/survey/" in links.first.locator("a").first.inner_text()
