@@ -414,28 +414,31 @@ def lobpcg_largest(
             break
         # Search directions: the last update (its image under the operator is known and
         # follows every linear combination), then the residuals of the wanted vectors
-        # (multiplied once, after orthogonalisation). Classical Gram-Schmidt, twice.
-        basis = [x[:, i] for i in range(x.shape[1])]
-        images = [ax[:, i] for i in range(ax.shape[1])]
-        known: list[tuple[FloatArray, FloatArray]] = []
+        # (multiplied once, after orthogonalisation). Classical Gram-Schmidt, twice, each
+        # new vector projected against the whole basis at once (two matrix-vector products
+        # instead of a loop over the basis vectors: the same projections).
+        nx = x.shape[1]
+        width = nx + (p_blk.shape[1] if p_blk is not None else 0) + k
+        # Column-major, so every leading block of columns is contiguous for BLAS.
+        q = np.empty((x.shape[0], width), order="F")
+        aq = np.empty((x.shape[0], width), order="F")
+        q[:, :nx], aq[:, :nx] = x, ax
+        m = nx
         if p_blk is not None and ap_blk is not None:
-            known = [(p_blk[:, i], ap_blk[:, i]) for i in range(p_blk.shape[1])]
-        n_known = 0
-        for v, av in known:
-            size = float(np.linalg.norm(v))
-            if size == 0.0:
-                continue
-            v, av = v / size, av / size
-            for _ in range(2):
-                for b, ab in zip(basis, images, strict=True):
-                    coef = float(b @ v)
-                    v, av = v - coef * b, av - coef * ab
-            norm = float(np.linalg.norm(v))
-            if norm > 1e-6:
-                basis.append(v / norm)
-                images.append(av / norm)
-                n_known += 1
-        fresh: list[FloatArray] = []
+            for i in range(p_blk.shape[1]):
+                v, av = p_blk[:, i], ap_blk[:, i]
+                size = float(np.linalg.norm(v))
+                if size == 0.0:
+                    continue
+                v, av = v / size, av / size
+                for _ in range(2):
+                    coef = q[:, :m].T @ v
+                    v, av = v - q[:, :m] @ coef, av - aq[:, :m] @ coef
+                norm = float(np.linalg.norm(v))
+                if norm > 1e-6:
+                    q[:, m], aq[:, m] = v / norm, av / norm
+                    m += 1
+        n_old = m
         for i in range(k):
             v = resid[:, i]
             size = float(np.linalg.norm(v))
@@ -443,24 +446,20 @@ def lobpcg_largest(
                 continue
             v = v / size
             for _ in range(2):
-                for b in basis:
-                    v = v - float(b @ v) * b
+                v = v - q[:, :m] @ (q[:, :m].T @ v)
             norm = float(np.linalg.norm(v))
             if norm > 1e-8:
-                basis.append(v / norm)
-                fresh.append(v / norm)
-        if not fresh:
+                q[:, m] = v / norm
+                m += 1
+        if m == n_old:
             break
-        fresh_blk = np.column_stack(fresh)
-        images.extend(apply(fresh_blk).T)
+        aq[:, n_old:m] = apply(q[:, n_old:m])
         steps += 1
-        q = np.column_stack(basis)
-        aq = np.column_stack(images)
+        q, aq = q[:, :m], aq[:, :m]
         h = q.T @ aq
         w2, u2 = np.linalg.eigh((h + h.T) / 2.0)
-        top = np.argsort(w2)[::-1][: x.shape[1]]
+        top = np.argsort(w2)[::-1][:nx]
         c = u2[:, top]
-        nx = x.shape[1]
         p_blk = q[:, nx:] @ c[nx:]
         ap_blk = aq[:, nx:] @ c[nx:]
         x, ax = q @ c, aq @ c
