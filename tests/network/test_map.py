@@ -184,7 +184,10 @@ def test_the_svg_image_has_every_node_edge_label_and_the_legend(world):
     for name in ("Acute Trust", "Borough Council", "Carers Centre", "Dales Practice", "Unpaid carers"):
         assert name in texts
     assert {"Acute trust", "Local authority", "Community"} <= set(texts)  # legend rows
-    assert "lost tie" in texts and "new tie" in texts and "staff" in texts
+    assert "Lost tie since 2025" in texts and "New tie since 2025" in texts and "staff" in texts
+    # A lost tie is dotted and says which pair it was, so the image does not rely on colour alone.
+    lost = [p for p in root.iter(f"{SVG}path") if p.get("stroke-dasharray") == "2 5"]
+    assert [p.find(f"{SVG}title").text for p in lost] == ["How Acute Trust rated Carers Centre"]
     assert len(list(root.find(f"{SVG}g[@id='edges']"))) == len(data.edges)
     # No style attribute or element: the site's Content-Security-Policy forbids inline styles.
     assert "style" not in svg

@@ -9,6 +9,7 @@ interactive map and the image match, and two rounds can be compared by eye.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 import networkx as nx
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 
 from commonweal.conversations.models import Participation
@@ -105,20 +107,24 @@ EDGE_COLOURS = {
     "weaker": "#a35200",
     "lost": "#d5281b",
 }
+#: Line patterns (SVG dash arrays; "" is solid), shared by the image, the page's legend and Cytoscape.js.
+EDGE_DASHES = {"weaker": "7 4", "lost": "2 5", "interdependency": "12 4 3 4"}
 CHANGE_WORDS = {"new": "New tie", "stronger": "Stronger", "weaker": "Weaker", "lost": "Lost tie"}
 
 #: The drawing area of the layout, in the units of the SVG image and of Cytoscape's preset positions.
-WIDTH, HEIGHT, MARGIN = 1000.0, 640.0, 70.0
+WIDTH, HEIGHT, MARGIN = 1000.0, 720.0, 70.0
 LAYOUT_SEED = 7
+#: Above this many organisations the layout is a spring layout only (Kamada-Kawai is quadratic).
+KAMADA_KAWAI_LIMIT = 400
 
 
 def node_size(ties: int) -> float:
     """A node's diameter from its number of ties (in and out): the square root, so hubs do not swamp the map."""
-    return round(min(64.0, 26.0 + 8.0 * math.sqrt(ties)), 1)
+    return round(min(52.0, 22.0 + 6.0 * math.sqrt(ties)), 1)
 
 
 def edge_width(intensity: float) -> float:
-    return round(1.0 + 1.25 * intensity, 2)
+    return round(0.75 + 0.9 * intensity, 2)
 
 
 def intensity_text(value: float | None) -> str:
@@ -218,9 +224,13 @@ def layout(system: System) -> dict[str, tuple[float, float]]:
         return {}
     if len(graph) == 1:
         return {next(iter(graph)): (WIDTH / 2, HEIGHT / 2)}
-    # k: the ideal distance between nodes; a little more than networkx's default spreads labels apart.
-    k = 1.6 / math.sqrt(len(graph))
-    pos = nx.spring_layout(graph, k=k, weight="weight", seed=LAYOUT_SEED, iterations=200)
+    # The layout only changes when the ties or interdependencies do: keep it, keyed by the graph itself.
+    edges = sorted((min(a, b), max(a, b), w) for a, b, w in graph.edges(data="weight"))
+    key = "network-layout:" + hashlib.sha256(repr((sorted(graph), edges)).encode()).hexdigest()
+    pos = cache.get(key)
+    if pos is None:
+        pos = _spread({k: (float(p[0]), float(p[1])) for k, p in _positions(graph).items()})
+        cache.set(key, pos, 24 * 3600)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     span_x = (max(xs) - min(xs)) or 1.0
@@ -232,6 +242,39 @@ def layout(system: System) -> dict[str, tuple[float, float]]:
         )
         for key, p in pos.items()
     }
+
+
+def _spread(pos: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Even out how crowded the map is: a dense core and a few far-flung organisations would squeeze the core
+    into a corner of the drawing. Each node keeps its direction from the centre and its rank in distance, but the
+    distances are spaced so that nodes fill the disc evenly (radius by the square root of the rank)."""
+    n = len(pos)
+    cx = sum(p[0] for p in pos.values()) / n
+    cy = sum(p[1] for p in pos.values()) / n
+    order = sorted(pos, key=lambda k: (math.hypot(pos[k][0] - cx, pos[k][1] - cy), k))
+    out = {}
+    for rank, key in enumerate(order):
+        x, y = pos[key][0] - cx, pos[key][1] - cy
+        angle = math.atan2(y, x)
+        radius = math.sqrt((rank + 0.5) / n)
+        out[key] = (radius * math.cos(angle), radius * math.sin(angle))
+    return out
+
+
+def _positions(graph: nx.Graph) -> dict[str, Any]:
+    """Kamada-Kawai (organisations as far apart as their distance in ties, so the map spreads evenly) from a
+    fixed-seed spring layout; spring alone for large systems, where Kamada-Kawai's n-squared cost is too much.
+
+    Kamada-Kawai needs a distance for every pair: organisations in separate parts of the map are put one step
+    further apart than the furthest connected pair, so isolated organisations sit at the edge, not miles away.
+    """
+    start = nx.spring_layout(graph, k=1.6 / math.sqrt(len(graph)), weight="weight", seed=LAYOUT_SEED)
+    if len(graph) > KAMADA_KAWAI_LIMIT:
+        return dict(nx.spring_layout(graph, pos=start, weight="weight", seed=LAYOUT_SEED, iterations=100))
+    hops = dict(nx.shortest_path_length(graph))
+    furthest = max((d for row in hops.values() for d in row.values()), default=1)
+    dist = {a: {b: hops[a].get(b, furthest + 1) for b in graph} for a in graph}
+    return dict(nx.kamada_kawai_layout(graph, dist=dist, pos=start))
 
 
 # --- The map ------------------------------------------------------------------------------------------------
@@ -346,6 +389,13 @@ class MapData:
 
     @property
     def edge_legend(self) -> list[dict[str, str]]:
+        """The kinds of line on the map, each with its colour and dash pattern."""
+        return [
+            {**row, "colour": EDGE_COLOURS[row["kind"]], "dash": EDGE_DASHES.get(row["kind"], "")}
+            for row in self._edge_legend_rows()
+        ]
+
+    def _edge_legend_rows(self) -> list[dict[str, str]]:
         rows = []
         if self.filters.show_relationships and self.round is not None:
             if self.compare is None:
@@ -420,6 +470,7 @@ class MapData:
                         "target": e.target,
                         "kind": e.kind,
                         "change": e.change or "",
+                        "dash": e.dashed,
                         "colour": e.colour,
                         "width": e.width,
                         "label": e.label,
@@ -630,6 +681,7 @@ def _relationship_edges(
             if kind
             else EDGE_COLOURS["unchanged" if changes is not None else "relationship"]
         )
+        dashed = EDGE_DASHES.get(kind or "", "")
         edges.append(
             MapEdge(
                 key=f"r{t.rater}-{t.partner}",
@@ -640,6 +692,7 @@ def _relationship_edges(
                 width=edge_width(t.intensity),
                 label=CHANGE_WORDS[kind].lower() if kind else "",
                 change=kind,
+                dashed=dashed,
                 details=details,
                 title=f"How {names[t.rater]} rates {names[t.partner]}",
             )
@@ -664,7 +717,7 @@ def _lost_edges(
                 width=edge_width(c.before),
                 label="lost tie",
                 change="lost",
-                dashed="2 5",
+                dashed=EDGE_DASHES["lost"],
                 details=[
                     (f"In {changes.before_name}", intensity_text(c.before)),
                     (f"In {changes.after_name}", intensity_text(c.after)),
@@ -756,7 +809,7 @@ def _interdependency_edges(items: list[Interdependency]) -> list[MapEdge]:
                 colour=EDGE_COLOURS["interdependency"],
                 width={"low": 2.0, "medium": 3.5, "high": 5.0}.get(item.strength, 3.0),
                 label=kind.lower(),
-                dashed="9 5",
+                dashed=EDGE_DASHES["interdependency"],
                 details=[
                     ("What flows", kind),
                     ("Strength", strength),
@@ -883,7 +936,7 @@ def render_svg(data: MapData) -> str:
     y += sector_lines * 34 + 10
     for row in edge_rows:
         kind = row["kind"]
-        dash = {"interdependency": ' stroke-dasharray="9 5"', "lost": ' stroke-dasharray="2 5"'}.get(kind, "")
+        dash = f' stroke-dasharray="{EDGE_DASHES[kind]}"' if kind in EDGE_DASHES else ""
         out.append(
             f'<line x1="20" y1="{y + 10:.0f}" x2="70" y2="{y + 10:.0f}" stroke="{EDGE_COLOURS[kind]}" stroke-width="3"'
             f'{dash} marker-end="url(#arrow-{kind})"/>'
@@ -916,7 +969,9 @@ def _edge_svg(
     if e.kind == "relationship" and e.change is None and EDGE_COLOURS["unchanged"] == e.colour:
         marker = "unchanged"
     dash = f' stroke-dasharray="{e.dashed}"' if e.dashed else ""
-    if e.label:
+    # Change words ("new", "lost") would bury a busy map: the line's colour and pattern, the legend and the table
+    # of changes say it. Interdependencies are fewer and their kind matters, so they carry a label.
+    if e.label and e.kind == "interdependency":
         # The label sits at the curve's middle (a quadratic Bezier's midpoint).
         mx, my = 0.25 * sx + 0.5 * cx + 0.25 * tx, 0.25 * sy + 0.5 * cy + 0.25 * ty
         labels.append(

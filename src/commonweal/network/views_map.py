@@ -43,9 +43,11 @@ def _posted(request: HttpRequest) -> Any:
 
 def _map_request(request: HttpRequest, system: System) -> tuple[MapFilterForm, mapdata.MapFilters]:
     rounds = mapdata.rounds_of(system)
-    form = MapFilterForm(system, rounds, request.GET or None)
-    if request.GET:
-        form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
+    data = request.GET.copy()
+    if not data.get("kind"):
+        data["kind"] = "both"  # So the radios show what the map shows.
+    form = MapFilterForm(system, rounds, data)
+    form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
     by_id = {r.pk: r for r in rounds}
     filters = mapdata.MapFilters(
         round=by_id.get(form.value("round")) if form.value("round") else None,

@@ -34,6 +34,8 @@
           "text-background-color": "#ffffff",
           "text-background-opacity": 0.85,
           "text-background-padding": 1,
+          // Labels too small to read when zoomed out are hidden until the map is zoomed in.
+          "min-zoomed-font-size": 7,
         },
       },
       {
@@ -52,9 +54,10 @@
           "text-background-opacity": 0.9,
         },
       },
-      { selector: "edge[label != '']", style: { label: "data(label)" } },
-      { selector: "edge[kind = 'interdependency']", style: { "line-style": "dashed", "target-arrow-shape": "vee" } },
-      { selector: "edge[change = 'lost']", style: { "line-style": "dotted" } },
+      // Edge words ("new tie", "staff") show once the map is zoomed in far enough to read them.
+      { selector: "edge[label != '']", style: { label: "data(label)", "min-zoomed-font-size": 9 } },
+      { selector: "edge[dash != '']", style: { "line-style": "dashed", "line-dash-pattern": "data(dashes)" } },
+      { selector: "edge[kind = 'interdependency']", style: { "target-arrow-shape": "vee" } },
       {
         selector: ":selected",
         style: { "border-width": 5, "border-color": "#212b32", "overlay-color": "#ffeb3b", "overlay-opacity": 0.5, "overlay-padding": 6 },
@@ -74,6 +77,13 @@
       style.push(rule);
     });
 
+    // Cytoscape wants dash patterns as arrays of numbers: "7 4" -> [7, 4].
+    data.elements.forEach(function (el) {
+      if (el.group === "edges") {
+        el.data.dashes = el.data.dash ? el.data.dash.split(" ").map(Number) : [];
+      }
+    });
+
     var cy = window.cytoscape({
       container: container,
       elements: data.elements,
@@ -85,8 +95,13 @@
       minZoom: 0.2,
       maxZoom: 4,
     });
+    // The container's size settles once the page's styles apply: fit the map to it then.
     window.cwMap = cy; // For the browser tests and for anyone exploring the map from the console.
-    container.dataset.ready = "true";
+    window.requestAnimationFrame(function () {
+      cy.resize();
+      cy.fit(undefined, 30);
+      container.dataset.ready = "true";
+    });
 
     var body = document.getElementById("cw-map-details-body");
     var pick = document.getElementById("cw-map-pick");
