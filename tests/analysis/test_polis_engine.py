@@ -589,3 +589,17 @@ def test_counts_shared_between_steps_equal_their_definitions(seed: int) -> None:
         np.testing.assert_allclose(
             polis.sparse_times_block(centred, block[:, :width]), centred @ block[:, :width], rtol=1e-13
         )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    n=st.integers(1, 300), k=st.integers(1, 120), distinct=st.integers(1, 40), seed=st.integers(0, 2**31 - 1)
+)
+def test_cold_start_centres_are_the_first_distinct_points(n: int, k: int, distinct: int, seed: int) -> None:
+    # Few distinct points among many rows make the prefix search grow; the answer must be the
+    # first k distinct rows in row order, as over the whole array.
+    rng = np.random.default_rng(seed)
+    pts = rng.normal(size=(distinct, 2))[rng.integers(0, distinct, n)]
+    _, first = np.unique(pts, axis=0, return_index=True)
+    expected = pts[np.sort(first)[:k]]
+    np.testing.assert_array_equal(polis.init_clusters(pts, k), expected)

@@ -583,9 +583,18 @@ def init_clusters(points: FloatArray, k: int) -> FloatArray:
     -------
     numpy.ndarray, shape (min(k, n_distinct), d)
     """
-    if points.shape[0] == 0:
+    n = points.shape[0]
+    if n == 0:
         return points[:0].copy()
-    _, first = np.unique(points, axis=0, return_index=True)
+    # The first k distinct points of a prefix that holds at least k distinct points are the
+    # first k of the whole array (first occurrences in the prefix are first occurrences), so
+    # a short prefix usually suffices; it doubles until it does (at most the whole array).
+    m = min(n, 4 * max(k, 1))
+    while True:
+        _, first = np.unique(points[:m], axis=0, return_index=True)
+        if first.size >= k or m == n:
+            break
+        m = min(n, 2 * m)
     first.sort()
     return np.asarray(points[first[:k]], dtype=np.float64).copy()
 
