@@ -381,16 +381,6 @@ def compute(
             indicators, result.group_labels, eligible=eligible, tallies=group_tallies
         )
     lap("common_ground")
-    state_updates: dict[str, Any] = {}
-    if matrix.n_votes > 0:
-        fit = bridging_fit.result() if bridging_fit is not None else fit_bridging(matrix, previous)
-        out["bridging"] = fit
-        state_updates.update(
-            bridging_mu=float(fit.mu),
-            bridging_participant=np.column_stack([fit.participant_intercept, fit.participant_factor]),
-            bridging_statement=np.column_stack([fit.statement_intercept, fit.statement_factor]),
-        )
-    lap("bridging")
     out["intervals"] = {
         "agree": uncertainty.share_intervals(by_kind[:, 2], seen),
         "disagree": uncertainty.share_intervals(by_kind[:, 0], seen),
@@ -431,6 +421,18 @@ def compute(
             out["group_stability"] = stab
             extra["group_stability"] = {"tick": result.tick, "k": result.k, **stab.to_dict()}
     lap("group_stability")
+    # The bridging fit last: when it runs on its own thread (started by analyse), group
+    # stability above has used the time instead of waiting for it.
+    state_updates: dict[str, Any] = {}
+    if matrix.n_votes > 0:
+        fit = bridging_fit.result() if bridging_fit is not None else fit_bridging(matrix, previous)
+        out["bridging"] = fit
+        state_updates.update(
+            bridging_mu=float(fit.mu),
+            bridging_participant=np.column_stack([fit.participant_intercept, fit.participant_factor]),
+            bridging_statement=np.column_stack([fit.statement_intercept, fit.statement_factor]),
+        )
+    lap("bridging")
     out["state"] = dataclasses.replace(result.state, extra=extra, **state_updates)
     return out
 
