@@ -576,11 +576,19 @@ def test_counts_shared_between_steps_equal_their_definitions(seed: int) -> None:
         expected = np.bincount(coo.col[coo.data == value], minlength=m.n_statements)
         np.testing.assert_array_equal(counts[:, kind], expected)
     np.testing.assert_array_equal(m.vote_rows(), coo.row)
+    np.testing.assert_array_equal(m.vote_keys(), m.votes.indices * 3 + m.votes.data.astype(np.int64) + 1)
+    labels = np.where(np.arange(m.n_participants) % 5 == 0, -1, np.arange(m.n_participants) % 3)
+    shared = polis.group_tallies(m.votes, labels, 3, rows=m.vote_rows(), keys=m.vote_keys())
+    alone = polis.group_tallies(m.votes, labels, 3)
+    for name in ("agree", "disagree", "seen", "n_members"):
+        np.testing.assert_array_equal(getattr(shared, name), getattr(alone, name))
     _, usable, _ = polis.statement_columns(m)
     np.testing.assert_array_equal(
         polis.column_means(m.votes, usable, kind_counts=counts), polis.column_means(m.votes, usable)
     )
     centred = polis.centred_matrix(m.votes, polis.column_means(m.votes, usable), usable)
+    keyed = polis.centred_matrix(m.votes, polis.column_means(m.votes, usable), usable, keys=m.vote_keys())
+    np.testing.assert_array_equal(keyed.data, centred.data)
     nonzero = np.bincount(centred.indices[centred.data != 0.0], minlength=m.n_statements) > 0
     np.testing.assert_array_equal(polis.informative_columns(counts, usable), nonzero)
     assert not nonzero[5]

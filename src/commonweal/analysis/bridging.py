@@ -578,8 +578,7 @@ class BridgingModel:
         csr = votes.votes if isinstance(votes, VoteMatrix) else as_vote_csr(votes)
         if csr.nnz == 0:
             raise AnalysisInputError("bridging needs at least one vote")
-        codes = _vote_codes(csr)
-        pb = _Problem(csr, codes, self.pass_value)
+        pb = _Problem(csr, _vote_codes(csr), self.pass_value)
         lam_i, lam_f = float(self.intercept_reg), float(self.factor_reg)
         sweep = _Sweeper(pb, lam_i, lam_f)
         n_p, n_s = pb.r.shape

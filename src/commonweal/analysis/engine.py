@@ -180,7 +180,9 @@ def group_statistics(
         )
     active, _, _ = polis.statement_columns(matrix)
     eligible = active & ~matrix.mod_out
-    tallies = polis.group_tallies(matrix.votes, labels, n_groups, rows=matrix.vote_rows())
+    tallies = polis.group_tallies(
+        matrix.votes, labels, n_groups, rows=matrix.vote_rows(), keys=matrix.vote_keys()
+    )
     gic = polis.group_informed_consensus(tallies)
     rep = polis.repness(tallies, eligible=eligible, statement_ids=matrix.statement_ids, order=order)
     cons = polis.consensus(
@@ -310,7 +312,7 @@ def _analyse(
     # 3. PCA on the centred matrix (sparsity of the votes), warm-started.
     kind_counts = matrix.vote_kind_counts()
     means = polis.column_means(votes, usable, kind_counts=kind_counts)
-    centred = polis.centred_matrix(votes, means, usable)
+    centred = polis.centred_matrix(votes, means, usable, keys=matrix.vote_keys())
     start = None
     if state is not None and state.components.size:
         start = _carry(state.statement_ids, sids, state.components.T, 0.0).T

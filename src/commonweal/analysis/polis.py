@@ -178,7 +178,7 @@ def column_means(votes: Any, usable: BoolArray, *, kind_counts: IntArray | None 
     return means
 
 
-def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray) -> Any:
+def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray, *, keys: Any = None) -> Any:
     """The column-centred vote matrix, with the sparsity of the votes.
 
     Missing cells take their column's mean, so after centring they are exactly zero and need
@@ -189,6 +189,8 @@ def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray) -> Any:
     votes : scipy.sparse.csr_matrix
     means : numpy.ndarray
     usable : numpy.ndarray of bool
+    keys : numpy.ndarray of int, optional
+        ``3 * column + (vote + 1)`` per stored vote (:meth:`VoteMatrix.vote_keys`), if built.
 
     Returns
     -------
@@ -201,8 +203,9 @@ def centred_matrix(votes: Any, means: FloatArray, usable: BoolArray) -> Any:
     table = np.zeros((n_s, 3), dtype=np.float64)
     levels = np.array([-1.0, 0.0, 1.0])
     table[usable] = levels[None, :] - means[usable, None]
-    key = np.asarray(votes.indices, dtype=np.intp) * 3 + (np.asarray(votes.data, dtype=np.intp) + 1)
-    data = table.ravel()[key]
+    if keys is None:
+        keys = np.asarray(votes.indices, dtype=np.intp) * 3 + (np.asarray(votes.data, dtype=np.intp) + 1)
+    data = table.ravel()[keys]
     return sp.csr_matrix((data, votes.indices, votes.indptr), shape=votes.shape)
 
 
@@ -1088,7 +1091,9 @@ class Tallies:
     n_members: IntArray
 
 
-def group_tallies(votes: Any, group_of: IntArray, n_groups: int, *, rows: IntArray | None = None) -> Tallies:
+def group_tallies(
+    votes: Any, group_of: IntArray, n_groups: int, *, rows: IntArray | None = None, keys: Any = None
+) -> Tallies:
     """Count A, D and S for every group and statement, in one pass over the votes.
 
     Parameters
@@ -1100,6 +1105,8 @@ def group_tallies(votes: Any, group_of: IntArray, n_groups: int, *, rows: IntArr
     n_groups : int
     rows : numpy.ndarray of int, optional
         The row of every stored vote (:meth:`VoteMatrix.vote_rows`), if already built.
+    keys : numpy.ndarray of int, optional
+        ``3 * column + (sign + 1)`` per stored vote (:meth:`VoteMatrix.vote_keys`), if built.
 
     Returns
     -------
@@ -1111,7 +1118,9 @@ def group_tallies(votes: Any, group_of: IntArray, n_groups: int, *, rows: IntArr
     g = np.asarray(group_of, dtype=np.int64)[rows]
     keep = g >= 0
     # One pass: each vote counts in cell (group, statement, sign), sign 0/1/2 for -/pass/+.
-    key = (g * n_s + votes.indices) * 3 + (np.sign(votes.data).astype(np.int64) + 1)
+    if keys is None:
+        keys = votes.indices.astype(np.int64) * 3 + (np.sign(votes.data).astype(np.int64) + 1)
+    key = g * (3 * n_s) + keys
     if not keep.all():
         key = key[keep]
     counts = np.bincount(key, minlength=n_groups * n_s * 3).reshape(n_groups, n_s, 3)
