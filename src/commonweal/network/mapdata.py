@@ -115,7 +115,7 @@ CHANGE_WORDS = {"new": "New tie", "stronger": "Stronger", "weaker": "Weaker", "l
 WIDTH, HEIGHT, MARGIN = 1000.0, 720.0, 70.0
 LAYOUT_SEED = 7
 #: Above this many organisations the layout is a spring layout only (Kamada-Kawai is quadratic).
-KAMADA_KAWAI_LIMIT = 400
+KAMADA_KAWAI_LIMIT = 150
 
 
 def node_size(ties: int) -> float:
@@ -268,9 +268,15 @@ def _positions(graph: nx.Graph) -> dict[str, Any]:
     Kamada-Kawai needs a distance for every pair: organisations in separate parts of the map are put one step
     further apart than the furthest connected pair, so isolated organisations sit at the edge, not miles away.
     """
-    start = nx.spring_layout(graph, k=1.6 / math.sqrt(len(graph)), weight="weight", seed=LAYOUT_SEED)
+    start = nx.spring_layout(
+        graph,
+        k=1.6 / math.sqrt(len(graph)),
+        weight="weight",
+        seed=LAYOUT_SEED,
+        iterations=50 if len(graph) <= KAMADA_KAWAI_LIMIT else 30,
+    )
     if len(graph) > KAMADA_KAWAI_LIMIT:
-        return dict(nx.spring_layout(graph, pos=start, weight="weight", seed=LAYOUT_SEED, iterations=100))
+        return dict(start)
     hops = dict(nx.shortest_path_length(graph))
     furthest = max((d for row in hops.values() for d in row.values()), default=1)
     dist = {a: {b: hops[a].get(b, furthest + 1) for b in graph} for a in graph}
