@@ -91,7 +91,7 @@ def map_count(page, selector: str) -> int:
     return int(page.evaluate(f"() => window.cwMap.elements({selector!r}).length"))
 
 
-def test_facilitator_compares_two_rounds_on_the_map(live_server, page):
+def test_facilitator_compares_two_rounds_on_the_map(live_server, page, phone_page):
     system, orgs = build_system()
     sign_in(page, live_server)
     page.goto(f"{live_server.url}/manage/systems/riverside/network/map/")
@@ -164,6 +164,17 @@ def test_facilitator_compares_two_rounds_on_the_map(live_server, page):
     listed = [" & ".join(sorted(rows.nth(i).locator("th, td").nth(j).inner_text().split("\n")[-1].strip()
                                 for j in (0, 1))) for i in range(rows.count())]  # fmt: skip
     assert sorted(set(drawn)) == sorted(listed)
+
+    # On a 320-pixel phone the map, its details and the tables fit the screen.
+    sign_in(phone_page, live_server)
+    phone_page.goto(
+        f"{live_server.url}/manage/systems/riverside/network/map/?compare={system.survey_rounds.first().pk}"
+    )
+    wait_for_map(phone_page)
+    assert map_count(phone_page, "node") == 5
+    assert_accessible(phone_page, context="(phone)")
+    assert_no_horizontal_scroll(phone_page)
+    shot(phone_page, "05-phone")
 
 
 def test_without_javascript_the_map_is_an_image_and_tables(live_server, browser):
