@@ -119,6 +119,6 @@ def test_organisation_lead_reads_its_my_part_page(live_server, phone_page):
     page.get_by_role("link", name="Riverside Care Homes Group").click()
     page.wait_for_url(re.compile(rf"/network/organisations/{homes.pk}/$"))
     assert page.get_by_role("heading", name="Riverside Care Homes Group: its part in the system").is_visible()
-    assert page.get_by_role("columnheader", name="How Riverside Care Homes Group rates them").is_visible()
+    assert page.get_by_role("columnheader", name="How it rates them").is_visible()
     assert_accessible(page, context="(organisation part, facilitator)")
     assert_no_horizontal_scroll(page)

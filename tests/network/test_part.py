@@ -143,7 +143,7 @@ def test_a_facilitator_reads_an_organisations_part(client, world):
     html = response.content.decode()
     assert response.status_code == 200
     assert "Riverside Hospitals: its part in the system" in html
-    assert "How Riverside Hospitals rates them" in html and "Worth a conversation" in html
+    assert "How it rates them" in html and "Worth a conversation" in html
     assert "What changed since 2025" in html
     assert client.get("/manage/systems/riverside/network/organisations/999999/").status_code == 404
 
