@@ -219,6 +219,17 @@ def test_a_filter_that_is_not_understood_is_named_and_the_map_still_shows(client
     assert "Acute Trust" in html
 
 
+def test_the_filters_come_from_the_query_string(client, world):
+    client.force_login(make_facilitator(world["system"]))
+    query = f"?round={world['r1'].pk}&place={world['north'].pk}&kind=relationships"
+    html = client.get("/manage/systems/riverside/network/map/" + query).content.decode()
+    assert "There is a problem" not in html and "Some filters" not in html
+    script = re.search(r'<script id="cw-map-data" type="application/json">(.*?)</script>', html, re.S)
+    labels = {e["data"]["label"] for e in json.loads(script.group(1))["elements"] if e["group"] == "nodes"}
+    assert labels == {"Acute Trust", "Carers Centre"}
+    assert "The map: 2025" in html
+
+
 def test_the_map_image_is_served_as_svg_with_the_same_filters(client, world):
     client.force_login(make_facilitator(world["system"]))
     response = client.get("/manage/systems/riverside/network/map.svg?sector=vcse")
