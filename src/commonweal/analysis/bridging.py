@@ -213,7 +213,13 @@ class _Problem:
     votes.
     """
 
-    def __init__(self, csr: sparse.csr_matrix, codes: NDArray[np.intp], pass_value: float) -> None:
+    def __init__(
+        self,
+        csr: sparse.csr_matrix,
+        codes: NDArray[np.intp],
+        pass_value: float,
+        kind_counts: NDArray[np.int64] | None = None,
+    ) -> None:
         ratings = _ratings_from_csr(csr, codes, pass_value)
         n_p, n_s = ratings.shape
         self.r = ratings
@@ -223,9 +229,10 @@ class _Problem:
         self.rt = ratings.T
         self.bt = self.b.T
         self.n = float(ratings.nnz)
-        # Disagrees, passes and agrees per statement in one counting pass.
-        counts = np.bincount(np.asarray(csr.indices, dtype=np.intp) * 3 + codes, minlength=3 * n_s)
-        by_kind = counts.reshape(n_s, 3).astype(np.float64)
+        # Disagrees, passes and agrees per statement, in one counting pass unless given.
+        if kind_counts is None:
+            kind_counts = np.bincount(np.asarray(csr.indices, dtype=np.intp) * 3 + codes, minlength=3 * n_s)
+        by_kind = np.asarray(kind_counts, dtype=np.float64).reshape(n_s, 3)
         self.agrees = np.ascontiguousarray(by_kind[:, 2])
         self.n_col = by_kind.sum(axis=1)
         pv = float(pass_value)
@@ -578,7 +585,8 @@ class BridgingModel:
         csr = votes.votes if isinstance(votes, VoteMatrix) else as_vote_csr(votes)
         if csr.nnz == 0:
             raise AnalysisInputError("bridging needs at least one vote")
-        pb = _Problem(csr, _vote_codes(csr), self.pass_value)
+        kind_counts = votes.vote_kind_counts() if isinstance(votes, VoteMatrix) else None
+        pb = _Problem(csr, _vote_codes(csr), self.pass_value, kind_counts)
         lam_i, lam_f = float(self.intercept_reg), float(self.factor_reg)
         sweep = _Sweeper(pb, lam_i, lam_f)
         n_p, n_s = pb.r.shape

@@ -146,10 +146,26 @@ class VoteIndicators:
 
     def __init__(self, csr: sparse.csr_matrix) -> None:
         self._csr = csr
-        self.kind: NDArray[np.intp] = np.asarray(csr.data, dtype=np.intp) + 1
-        self.cols: NDArray[np.intp] = np.asarray(csr.indices, dtype=np.intp)
+        self._kind: NDArray[np.intp] | None = None
+        self._cols: NDArray[np.intp] | None = None
         self._rows: NDArray[np.intp] | None = None
         self._matrices: dict[str, sparse.csr_matrix] = {}
+
+    # Built on first use: the engine passes the opinion groups' counts from Pol.is mode, so
+    # without declared labels none of these per-vote arrays is needed.
+    @property
+    def kind(self) -> NDArray[np.intp]:
+        """0, 1, 2 for disagree, pass, agree, per vote."""
+        if self._kind is None:
+            self._kind = np.asarray(self._csr.data, dtype=np.intp) + 1
+        return self._kind
+
+    @property
+    def cols(self) -> NDArray[np.intp]:
+        """Statement of every vote."""
+        if self._cols is None:
+            self._cols = np.asarray(self._csr.indices, dtype=np.intp)
+        return self._cols
 
     @property
     def shape(self) -> tuple[int, int]:
