@@ -143,7 +143,10 @@ def test_a_count_of_five_or_more_people_is_shown(client, system, facilitator):
     orgs = [make_organisation(system, name=f"Org {i}") for i in range(3)]
     survey_round = make_round(system, name="2026")
     for _ in range(5):
-        rate(make_response(survey_round, orgs[0]), orgs[1], 2)
+        response = make_response(survey_round, orgs[0])
+        # Each person rates two partners: people are counted, not their ratings.
+        rate(response, orgs[1], 2)
+        rate(response, orgs[2], 1)
     page = text_of(client.get(f"/manage/systems/{system.slug}/network/"))
     assert "5 people answered for 1 of 3 organisations" in page
 

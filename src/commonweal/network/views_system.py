@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -32,7 +32,7 @@ from .io import (
     template_csv,
 )
 from .measures import NetworkMeasures, RoundChange, compare, in_ten, summarise
-from .models import ITEM_SCALE, TRUST_ITEMS, VALUE_ITEMS, SurveyResponse, SurveyRound
+from .models import ITEM_SCALE, TRUST_ITEMS, VALUE_ITEMS, Rating, SurveyResponse, SurveyRound
 from .network_types import RoundNetwork
 from .permissions import can, require
 
@@ -56,10 +56,11 @@ def _summarise(net: RoundNetwork) -> NetworkMeasures:
 
 def _people_per_round(system: System) -> dict[int, int]:
     """People (responses with at least one rated partner) per round."""
+    # Count responses, not the rows of the join with their ratings (which would count ratings).
+    rated = Rating.objects.filter(response=OuterRef("pk"), intensity__isnull=False)
     rows = (
         SurveyResponse.objects.filter(invitation__round__system=system)
-        .annotate(rated=Count("ratings", filter=Q(ratings__intensity__isnull=False)))
-        .filter(rated__gt=0)
+        .filter(Exists(rated))
         .values("invitation__round")
         .annotate(n=Count("pk"))
         .values_list("invitation__round", "n")
