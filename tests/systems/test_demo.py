@@ -172,9 +172,12 @@ def test_demo_logins_work_and_are_kept_private(data_dir):
     path = data_dir / "demo-login.txt"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     lines = path.read_text().splitlines()
-    assert lines[-1] == "Demo conversation: http://127.0.0.1:8000/c/riverside-together/"
+    assert lines[-2:] == [
+        "Demo conversation: http://127.0.0.1:8000/c/riverside-together/",
+        "Demo system map (sign in first): http://127.0.0.1:8000/manage/systems/riverside/network/",
+    ]
     creds = {}
-    for line in lines[:-1]:
+    for line in lines[:-2]:
         assert line.endswith("(http://127.0.0.1:8000/accounts/login/)")
         username, password = line.split(": ", 1)[1].split("  (")[0].split(" / ")
         creds[username] = password

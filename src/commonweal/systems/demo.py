@@ -785,13 +785,15 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         f"and {result.votes:,} votes on {result.statements} statements."
     )
     conversation_line = f"Demo conversation: {base}/c/{result.conversation.slug}/"
+    map_line = f"Demo system map (sign in first): {base}/manage/systems/{result.system.slug}/network/"
     if result.logins:
-        lines = [*result.logins, conversation_line]
+        lines = [*result.logins, conversation_line, map_line]
         path = _write_login_file(lines)
         for line in lines:
             print(line)
         print(f"(Saved in {path}, readable only by you; `commonweal serve` shows it again.)")
     else:
         print(conversation_line)
+        print(map_line)
         print("The demo accounts already existed, so their passwords were not changed.")
     return 0
