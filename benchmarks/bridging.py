@@ -1,20 +1,25 @@
 """Benchmark: the bridging model (Community Notes matrix factorisation), cold and warm fits.
 
 For three simulated conversations (2,000 x 900 with 225k votes, 8,000 x 8,000 with 1M votes,
-100,000 x 2,000 with 5M votes) it times :class:`commonweal.analysis.bridging.BridgingModel`:
+100,000 x 2,000 with 5M votes; three opinion groups) it times
+:class:`commonweal.analysis.bridging.BridgingModel`:
 
 * cold: a fit from nothing;
 * warm: a refit after 1% more votes (the last 1% of participants arriving), started from the
   fit without them, the way the engine updates a conversation.
 
-To show that the answer is the same, each cold fit is compared with the *converged* minimiser
-(the same model run to ``tol=1e-13``) and, unless ``--no-old``, with the implementation before
-the speed-up (plain ALS; loaded from git at ``--old-commit``) at its default tolerance: the loss
-gap to the minimum and the largest difference in statement intercepts and factors.
+To show that the answer is the same, every fit is compared with the *converged* minimiser: the
+current model run until a sweep changes no parameter by more than 1e-11 (``tol=1e-11``), which
+is itself checked against an independent one, the previous implementation (Anderson-accelerated
+ALS with a loss criterion; ``--previous-commit``) run to a relative loss change of 1e-15. Also
+timed at their default tolerance, unless skipped: that previous implementation and the plain
+ALS before it (``--old-commit``), both loaded from git. Reported: sweeps, seconds, the loss gap
+and the largest differences in statement intercepts and factors.
 
 Writes ``benchmarks/results/bridging.json``.
 
-Run: ``python benchmarks/bridging.py [--sizes small,medium,large] [--repeat 3] [--no-old]``
+Run: ``python benchmarks/bridging.py [--sizes small,medium,large] [--seeds 0 1 2] [--repeat 3]
+[--no-old] [--no-previous]``
 """
 
 from __future__ import annotations
@@ -45,10 +50,12 @@ SIZES = {
     "large": (100_000, 2_000, 5_000_000),
 }
 OLD_COMMIT = "932b129"
+#: The implementation before the gauge step, eigen-plane start and parameter stopping rule.
+PREVIOUS_COMMIT = "e8cca9e"
 
 
-def load_old(commit: str) -> ModuleType | None:
-    """The bridging module as it was at ``commit`` (plain ALS), or None outside a git checkout."""
+def load_old(commit: str, name: str = "bridging_old") -> ModuleType | None:
+    """The bridging module as it was at ``commit``, or None outside a git checkout."""
     try:
         src = subprocess.run(
             ["git", "show", f"{commit}:src/commonweal/analysis/bridging.py"],
@@ -59,12 +66,12 @@ def load_old(commit: str) -> ModuleType | None:
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
-    path = Path(tempfile.mkdtemp()) / "bridging_old.py"
+    path = Path(tempfile.mkdtemp()) / f"{name}.py"
     path.write_text(src)
-    spec = importlib.util.spec_from_file_location("bridging_old", path)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.modules["bridging_old"] = module
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
 
@@ -97,15 +104,30 @@ def gap(result: Any, ref: BridgingResult) -> dict[str, float]:
     }
 
 
-def run_size(name: str, repeat: int, old: ModuleType | None, seed: int) -> dict[str, Any]:
+def run_size(
+    name: str, repeat: int, old: ModuleType | None, previous: ModuleType | None, seed: int
+) -> dict[str, Any]:
     n_p, n_s, n_votes = SIZES[name]
     sim = simulate_conversation(n_p, n_s, votes_per_participant=n_votes / n_p, random_state=seed)
     votes = sim.to_csr()
-    print(f"{name}: {n_p} x {n_s}, {votes.nnz} votes", flush=True)
+    print(f"{name} seed {seed}: {n_p} x {n_s}, {votes.nnz} votes", flush=True)
     out: dict[str, Any] = {"participants": n_p, "statements": n_s, "votes": int(votes.nnz), "seed": seed}
 
-    converged = BridgingModel(tol=1e-13, max_iter=5000).fit(votes)
-    out["converged_reference"] = {"tol": 1e-13, "loss": converged.loss, "sweeps": converged.n_iter}
+    converged = BridgingModel(tol=1e-11, max_iter=3000).fit(votes)
+    out["converged_reference"] = {
+        "tol": 1e-11,
+        "loss": converged.loss,
+        "sweeps": converged.n_iter,
+        "converged": converged.converged,
+    }
+    if previous is not None:
+        independent = previous.BridgingModel(tol=1e-15, max_iter=5000).fit(votes)
+        out["independent_reference"] = {
+            "implementation": PREVIOUS_COMMIT,
+            "relative_loss_change_tol": 1e-15,
+            "sweeps": independent.n_iter,
+            **gap(independent, converged),
+        }
 
     t_cold, cold = timed(lambda: BridgingModel().fit(votes), repeat)
     out["new"] = {"cold_seconds": t_cold, "cold_sweeps": cold.n_iter, **gap(cold, converged)}
@@ -120,24 +142,32 @@ def run_size(name: str, repeat: int, old: ModuleType | None, seed: int) -> dict[
     out["new"]["warm_max_abs_statement_intercept_diff"] = float(
         np.max(np.abs(warm.statement_intercept - converged.statement_intercept))
     )
+    out["new"]["warm_max_abs_statement_factor_diff"] = float(
+        np.max(np.abs(warm.statement_factor - converged.statement_factor))
+    )
     print(
         f"  new: cold {t_cold:.3f} s ({cold.n_iter} sweeps), warm {t_warm:.3f} s ({warm.n_iter})", flush=True
     )
 
-    if old is not None:
-        t_cold_old, cold_old = timed(lambda: old.BridgingModel().fit(votes), 1)
-        prev_old = old.BridgingModel().fit(before)
-        t_warm_old, warm_old = timed(lambda: old.BridgingModel().fit(votes, init=prev_old), 1)
-        out["old"] = {
-            "cold_seconds": t_cold_old,
-            "cold_sweeps": cold_old.n_iter,
-            "warm_seconds": t_warm_old,
-            "warm_sweeps": warm_old.n_iter,
-            **gap(cold_old, converged),
+    for label, module in (("previous", previous), ("old", old)):
+        if module is None:
+            continue
+        t_cold_m, cold_m = timed(lambda m=module: m.BridgingModel().fit(votes), 1)
+        prev_m = module.BridgingModel().fit(before)
+        t_warm_m, warm_m = timed(lambda m=module, p=prev_m: m.BridgingModel().fit(votes, init=p), 1)
+        out[label] = {
+            "cold_seconds": t_cold_m,
+            "cold_sweeps": cold_m.n_iter,
+            "warm_seconds": t_warm_m,
+            "warm_sweeps": warm_m.n_iter,
+            **gap(cold_m, converged),
+            "warm_max_abs_statement_intercept_diff": float(
+                np.max(np.abs(warm_m.statement_intercept - converged.statement_intercept))
+            ),
         }
         print(
-            f"  old: cold {t_cold_old:.3f} s ({cold_old.n_iter} sweeps), "
-            f"warm {t_warm_old:.3f} s ({warm_old.n_iter})",
+            f"  {label}: cold {t_cold_m:.3f} s ({cold_m.n_iter} sweeps), "
+            f"warm {t_warm_m:.3f} s ({warm_m.n_iter})",
             flush=True,
         )
     return out
@@ -147,12 +177,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="small,medium,large")
     parser.add_argument("--repeat", type=int, default=3, help="best of this many timed fits")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--no-old", action="store_true", help="skip the pre-speed-up implementation")
+    parser.add_argument("--seeds", nargs="*", type=int, default=[0])
+    parser.add_argument("--no-old", action="store_true", help="skip the plain-ALS implementation")
     parser.add_argument("--old-commit", default=OLD_COMMIT)
+    parser.add_argument("--no-previous", action="store_true", help="skip the previous implementation")
+    parser.add_argument("--previous-commit", default=PREVIOUS_COMMIT)
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "bridging.json"))
     args = parser.parse_args()
     old = None if args.no_old else load_old(args.old_commit)
+    previous = None if args.no_previous else load_old(args.previous_commit, "bridging_previous")
     results = {
         "machine": {
             "python": platform.python_version(),
@@ -161,7 +194,14 @@ def main() -> None:
             "load_average_at_start": list(os.getloadavg()),
         },
         "old_commit": args.old_commit if old is not None else None,
-        "sizes": {name: run_size(name, args.repeat, old, args.seed) for name in args.sizes.split(",")},
+        "previous_commit": args.previous_commit if previous is not None else None,
+        "sizes": {
+            f"{name}" if len(args.seeds) == 1 else f"{name}/seed{seed}": run_size(
+                name, args.repeat, old, previous, seed
+            )
+            for name in args.sizes.split(",")
+            for seed in args.seeds
+        },
     }
     results["machine"]["load_average_at_end"] = list(os.getloadavg())
     Path(args.out).write_text(json.dumps(results, indent=2) + "\n")
