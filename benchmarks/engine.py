@@ -16,6 +16,7 @@ Usage::
     python benchmarks/engine.py --sizes small 1M  # some sizes
     python benchmarks/engine.py --no-reddwarf     # keep red-dwarf's earlier figures
     python benchmarks/engine.py --modes full      # only the full analysis
+    python benchmarks/engine.py --seeds 0 1 2     # three planted conversations per size
 
 Set up red-dwarf once (never a project dependency)::
 
@@ -103,13 +104,15 @@ def run_ours(size: str, seed: int = 0, mode: str = "polis") -> dict[str, Any]:
     options = AnalysisOptions(beyond_polis=False) if mode == "polis" else AnalysisOptions()
     repeats = 3 if spec["votes"] <= 5_000_000 else 1
     builds, colds, rebuilds, warms = [], [], [], []
+    cold_cpu, warm_cpu = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
         matrix = VoteMatrix.from_events(ev["participants"], ev["statements"], ev["values"], ev["times"])
         builds.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         cold = analyse(matrix, options=options, random_state=seed)
         colds.append(time.perf_counter() - t0)
+        cold_cpu.append(time.process_time() - c0)
         rng = np.random.default_rng(seed + 1)
         n_new = max(1, matrix.n_votes // 100)
         new_p = matrix.participant_ids[rng.integers(0, matrix.n_participants, n_new)]
@@ -118,13 +121,15 @@ def run_ours(size: str, seed: int = 0, mode: str = "polis") -> dict[str, Any]:
         t0 = time.perf_counter()
         matrix2 = matrix.with_votes(new_p, new_s, new_v)
         rebuilds.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         warm = analyse(matrix2, cold.state, options=options, random_state=seed)
         warms.append(time.perf_counter() - t0)
+        warm_cpu.append(time.process_time() - c0)
     t_build, t_cold, t_rebuild, t_warm = min(builds), min(colds), min(rebuilds), min(warms)
     out: dict[str, Any] = {
         "size": size,
         "mode": mode,
+        "seed": seed,
         "participants": matrix.n_participants,
         "statements": matrix.n_statements,
         "votes": matrix.n_votes,
@@ -159,6 +164,10 @@ def run_ours(size: str, seed: int = 0, mode: str = "polis") -> dict[str, Any]:
             "repeats": repeats,
             "all_cold_s": [round(x, 4) for x in colds],
             "all_warm_s": [round(x, 4) for x in warms],
+            # CPU time of the process (every thread): the work done, less sensitive than the
+            # wall time to other jobs on this shared machine (and above it when two threads run).
+            "all_cold_cpu_s": [round(x, 4) for x in cold_cpu],
+            "all_warm_cpu_s": [round(x, 4) for x in warm_cpu],
             "load_average_1min": round(os.getloadavg()[0], 2),
             "timings_note": "best of the repeats; steps are from the last repeat",
         }
@@ -200,13 +209,13 @@ def run_reddwarf(size: str, seed: int = 0) -> dict[str, Any]:
     }
 
 
-def _child(kind: str, size: str, python: str, timeout: float) -> dict[str, Any]:
+def _child(kind: str, size: str, python: str, timeout: float, seed: int = 0) -> dict[str, Any]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(HERE.parent / "src"), str(HERE)])
     env.setdefault("OMP_NUM_THREADS", "2")
     env.setdefault("OPENBLAS_NUM_THREADS", "2")
     env.setdefault("MKL_NUM_THREADS", "2")
-    cmd = [python, str(Path(__file__).resolve()), "--child", kind, size]
+    cmd = [python, str(Path(__file__).resolve()), "--child", kind, size, str(seed)]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
     except subprocess.TimeoutExpired:
@@ -225,14 +234,22 @@ def main() -> None:
         "--no-reddwarf", action="store_true", help="do not run red-dwarf; keep its figures from engine.json"
     )
     parser.add_argument("--reddwarf-timeout", type=float, default=900.0)
-    parser.add_argument("--child", nargs=2, metavar=("KIND", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--seeds",
+        nargs="*",
+        type=int,
+        default=[0],
+        help="planted conversations to run per size (seed of the generator and of the analysis); "
+        "the first is recorded at the top of each entry, every one under 'seeds'",
+    )
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "SIZE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        kind, size = args.child
+        kind, size, seed_text = args.child
         if kind == "reddwarf":
-            res = run_reddwarf(size)
+            res = run_reddwarf(size, int(seed_text))
         else:
-            res = run_ours(size, mode="polis" if kind == "ours" else "full")
+            res = run_ours(size, int(seed_text), mode="polis" if kind == "ours" else "full")
         print(json.dumps(res))
         return
 
@@ -273,9 +290,20 @@ def main() -> None:
     for size in args.sizes:
         for mode in args.modes:
             key = "ours" if mode == "polis" else "ours_full"
-            print(f"{key} {size} ...", flush=True)
-            report[key][size] = _child(key, size, sys.executable, 3600)
-            print(json.dumps(report[key][size]), flush=True)
+            by_seed: dict[str, Any] = {}
+            for seed in args.seeds:
+                print(f"{key} {size} seed {seed} ...", flush=True)
+                by_seed[str(seed)] = _child(key, size, sys.executable, 3600, seed)
+                print(json.dumps(by_seed[str(seed)]), flush=True)
+            entry = dict(by_seed[str(args.seeds[0])])
+            entry["seed"] = args.seeds[0]
+            if len(args.seeds) > 1:
+                entry["seeds"] = by_seed
+                for field in ("cold_s", "warm_s", "warm_with_stability_s"):
+                    values = [r[field] for r in by_seed.values() if field in r]
+                    if values:
+                        entry[f"{field}_max_over_seeds"] = max(values)
+            report[key][size] = entry
         rd_prev = report["reddwarf"].get(size, {})
         for key, ratio in (
             ("ours", "ratio_reddwarf_to_ours_cold"),
