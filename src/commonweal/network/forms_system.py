@@ -6,8 +6,8 @@ from typing import Any
 
 from django import forms
 
+from commonweal.core.csv_input import MAX_BYTES
 from commonweal.core.forms import NHSUKFormMixin
-from commonweal.systems.csv_import import MAX_BYTES
 
 from .models import SurveyRound
 

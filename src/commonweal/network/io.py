@@ -25,8 +25,8 @@ import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from commonweal.core.csv_input import RowError, check_header, key, loose, read_records
 from commonweal.core.small_numbers import suppress_count, threshold
-from commonweal.systems.csv_import import RowError, file_problem
 from commonweal.systems.models import Organisation, Place, Sector
 
 from .graph import round_network
@@ -370,19 +370,11 @@ class ParsedRelationships:
         return sum(len(r.ratings) for r in self.respondents)
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _loose(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
-
-
 def _contribution_lookup() -> dict[str, str]:
     lookup = {}
     for value, label in Contribution.choices:
-        lookup[_loose(value)] = value
-        lookup[_loose(str(label))] = value
+        lookup[loose(value)] = value
+        lookup[loose(str(label))] = value
     return lookup
 
 
@@ -393,86 +385,18 @@ def allowed_contributions_text() -> str:
 def _organisation_lookup(organisations: Iterable[Organisation]) -> dict[str, Organisation]:
     lookup: dict[str, Organisation] = {}
     for org in organisations:
-        lookup[_key(org.name)] = org
+        lookup[key(org.name)] = org
         if org.identifier:
-            lookup[_key(f"{org.identifier_scheme}-{org.identifier}")] = org
+            lookup[key(f"{org.identifier_scheme}-{org.identifier}")] = org
     return lookup
-
-
-def _read_rows(data: bytes, filename: str) -> tuple[list[list[str]] | None, RowError | None]:
-    if not data or not data.strip():
-        return None, RowError(
-            None, "", "The file is empty.", "Choose the CSV file with your organisations' ratings in it."
-        )
-    problem = file_problem(data, filename)
-    if problem:
-        return None, problem
-    text = data.decode("utf-8-sig")
-    first_line = text.split("\n", 1)[0]
-    # The header says which separator the file uses; the contributions column holds semicolons of its own.
-    delimiter = max([",", ";", "\t"], key=lambda d: (first_line.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return list(reader), None
-    except csv.Error as exc:
-        return None, RowError(
-            reader.line_num or None,
-            "",
-            f"The file is not valid CSV ({exc}).",
-            "Check for a quotation mark that is opened and never closed, or save it again as CSV.",
-        )
 
 
 def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str = "") -> ParsedRelationships:
     """Check every row against the rules and the system's organisations; save nothing."""
-    records, problem = _read_rows(data, filename)
+    records, problem = read_records(data, filename, contents="your organisations' ratings")
     if problem or records is None:
         return ParsedRelationships([], [problem] if problem else [])
-    header = [_key(h).replace(" ", "_") for h in (records[0] if records else [])]
-    errors: list[RowError] = []
-    if not any(header):
-        return ParsedRelationships(
-            [],
-            [
-                RowError(
-                    1,
-                    "",
-                    "The first row is empty.",
-                    "The first row must name the columns: " + ", ".join(IMPORT_COLUMNS) + ".",
-                )
-            ],
-        )
-    unknown = [h for h in header if h and h not in IMPORT_COLUMNS]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    duplicated = sorted({h for h in header if h and header.count(h) > 1})
-    if unknown:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(unknown),
-                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                "Use only these column names in the first row: " + ", ".join(IMPORT_COLUMNS) + ".",
-            )
-        )
-    if missing:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(missing),
-                f"The required column{'s' if len(missing) > 1 else ''} {' and '.join(missing)} "
-                f"{'are' if len(missing) > 1 else 'is'} missing.",
-                "Add a column named " + " and one named ".join(missing) + " to the first row.",
-            )
-        )
-    if duplicated:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(duplicated),
-                f"The column {', '.join(duplicated)} appears more than once.",
-                "Keep one column of each name.",
-            )
-        )
+    header, errors = check_header(records, IMPORT_COLUMNS, REQUIRED_COLUMNS)
     if errors:
         return ParsedRelationships([], errors)
     body = records[1:]
@@ -515,7 +439,7 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
         ends: dict[str, Organisation | None] = {}
         for column in ("organisation", "partner"):
             text = " ".join(values.get(column, "").split())
-            ends[column] = organisations.get(_key(text)) if text else None
+            ends[column] = organisations.get(key(text)) if text else None
             if not text:
                 bad(
                     column,
@@ -571,7 +495,7 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
         for text in (c.strip() for c in values.get("contributions", "").split(";")):
             if not text:
                 continue
-            code = contributions.get(_loose(text))
+            code = contributions.get(loose(text))
             if code is None:
                 bad(
                     "contributions",
@@ -592,7 +516,7 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
             )
 
         if rater is not None and partner is not None:
-            pair = (rater.pk, _key(label), partner.pk)
+            pair = (rater.pk, key(label), partner.pk)
             if pair in seen:
                 who = f"respondent '{label}' of {rater.name}" if label else rater.name
                 bad(
@@ -609,7 +533,7 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
             errors.extend(row_errors)
             continue
         assert rater is not None and partner is not None and intensity is not None
-        person = respondents.setdefault((rater.pk, _key(label)), ImportedRespondent(rater, label))
+        person = respondents.setdefault((rater.pk, key(label)), ImportedRespondent(rater, label))
         person.ratings.append(ImportedRating(index, partner, intensity, items, named))
 
     if not respondents and not errors:

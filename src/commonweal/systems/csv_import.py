@@ -16,29 +16,29 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+
+from commonweal.core.csv_input import MAX_BYTES, RowError, check_header, key, loose, read_records
 
 from .models import IdentifierScheme, Organisation, Place, Sector, System
 
+# MAX_BYTES and RowError are the shared ones of core.csv_input, named here too for this import's callers.
+__all__ = [
+    "COLUMNS",
+    "MAX_BYTES",
+    "REQUIRED_COLUMNS",
+    "OrganisationRow",
+    "ParsedFile",
+    "RowError",
+    "allowed_sectors_text",
+    "parse_organisations",
+    "template_csv",
+]
+
 COLUMNS = ["name", "sector", "identifier_scheme", "identifier", "places", "active_from", "active_to"]
 REQUIRED_COLUMNS = ["name", "sector"]
-MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 NAME_MAX = Organisation._meta.get_field("name").max_length or 200
 IDENTIFIER_MAX = Organisation._meta.get_field("identifier").max_length or 50
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One thing wrong with one row: where, what, and how to fix it."""
-
-    row: int | None  # None: the file as a whole
-    column: str
-    problem: str
-    fix: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "problem": self.problem, "fix": self.fix}
 
 
 @dataclass
@@ -62,24 +62,15 @@ class ParsedFile:
     columns: list[str]
 
 
-def _key(text: str) -> str:
-    return " ".join(text.split()).casefold()
-
-
-def _loose(text: str) -> str:
-    """Case, punctuation and spacing do not count when matching a sector."""
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
-
-
 def _sector_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for value, label in Sector.choices:
-        lookup[_loose(value)] = value
-        lookup[_loose(str(label))] = value
+        lookup[loose(value)] = value
+        lookup[loose(str(label))] = value
         # "Integrated care board (ICB)" may be written "ICB".
         abbreviation = re.search(r"\(([A-Z]+)\)$", str(label))
         if abbreviation:
-            lookup[_loose(abbreviation.group(1))] = value
+            lookup[loose(abbreviation.group(1))] = value
     return lookup
 
 
@@ -87,7 +78,7 @@ def allowed_sectors_text() -> str:
     return "; ".join(f"{value} ({label})" for value, label in Sector.choices)
 
 
-_SCHEMES = {_key(v): v for v in IdentifierScheme.values}
+_SCHEMES = {key(v): v for v in IdentifierScheme.values}
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -100,121 +91,12 @@ def _parse_date(text: str) -> date:
     return datetime.strptime(text, "%Y-%m-%d").date()
 
 
-def file_problem(data: bytes, filename: str = "") -> RowError | None:
-    """What makes the file unusable as a whole (empty, too big, not text, not UTF-8), if anything."""
-    if not data or not data.strip():
-        return RowError(None, "", "The file is empty.", "Choose the CSV file with your organisations in it.")
-    if len(data) > MAX_BYTES:
-        return RowError(
-            None,
-            "",
-            f"The file is {len(data) / 1024 / 1024:.1f} MB; the limit is {MAX_BYTES // 1024 // 1024} MB.",
-            f"Split it into files of at most {MAX_ROWS:,} organisations each.",
-        )
-    lower = filename.lower()
-    if lower.endswith((".xlsx", ".xls", ".ods", ".numbers")) or data[:4] in (
-        b"PK\x03\x04",
-        b"\xd0\xcf\x11\xe0",
-    ):
-        return RowError(
-            None,
-            "",
-            "The file is a spreadsheet, not a CSV file.",
-            "In your spreadsheet, choose 'Save as' (or 'Download') and 'CSV UTF-8', then upload that file.",
-        )
-    if b"\x00" in data[:4096]:
-        return RowError(
-            None,
-            "",
-            "The file is not a text file, so it cannot be a CSV file.",
-            "Save your list as 'CSV UTF-8' from your spreadsheet and upload that file.",
-        )
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return RowError(
-            line,
-            "",
-            f"The file is not in UTF-8 text (the first character that is not is on row {line}).",
-            "Save the file again choosing 'CSV UTF-8' as the format (in Excel: File, Save as, 'CSV UTF-8').",
-        )
-    return None
-
-
 def parse_organisations(data: bytes, system: System, *, filename: str = "") -> ParsedFile:
     """Check every row of the file against the rules and the system's existing data; save nothing."""
-    problem = file_problem(data, filename)
-    if problem:
-        return ParsedFile([], [problem], [])
-    text = data.decode("utf-8-sig")
-    # The header row says which separator the file uses (spreadsheets in some locales write semicolons);
-    # sniffing the whole text would be fooled by the semicolons inside the places column.
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=lambda d: (first_line.count(d), d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    errors: list[RowError] = []
-    try:
-        records = list(reader)
-    except csv.Error as exc:
-        return ParsedFile(
-            [],
-            [
-                RowError(
-                    reader.line_num or None,
-                    "",
-                    f"The file is not valid CSV ({exc}).",
-                    "Check for a quotation mark that is opened and never closed, or save it again as CSV.",
-                )
-            ],
-            [],
-        )
-
-    header = [_key(h).replace(" ", "_") for h in (records[0] if records else [])]
-    if not any(header):
-        return ParsedFile(
-            [],
-            [
-                RowError(
-                    1,
-                    "",
-                    "The first row is empty.",
-                    "The first row must name the columns: " + ", ".join(COLUMNS) + ".",
-                )
-            ],
-            [],
-        )
-    unknown = [h for h in header if h and h not in COLUMNS]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    duplicated = sorted({h for h in header if h and header.count(h) > 1})
-    if unknown:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(unknown),
-                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}.",
-                "Use only these column names in the first row: " + ", ".join(COLUMNS) + ".",
-            )
-        )
-    if missing:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(missing),
-                f"The required column{'s' if len(missing) > 1 else ''} {' and '.join(missing)} "
-                f"{'are' if len(missing) > 1 else 'is'} missing.",
-                "Add a column named " + " and one named ".join(missing) + " to the first row.",
-            )
-        )
-    if duplicated:
-        errors.append(
-            RowError(
-                1,
-                ", ".join(duplicated),
-                f"The column {', '.join(duplicated)} appears more than once.",
-                "Keep one column of each name.",
-            )
-        )
+    records, problem = read_records(data, filename, contents="your organisations")
+    if problem or records is None:
+        return ParsedFile([], [problem] if problem else [], [])
+    header, errors = check_header(records, COLUMNS, REQUIRED_COLUMNS)
     if errors:
         return ParsedFile([], errors, header)
 
@@ -234,12 +116,12 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
         )
 
     sectors = _sector_lookup()
-    places = {_key(p.name): p for p in Place.objects.filter(system=system)}
+    places = {key(p.name): p for p in Place.objects.filter(system=system)}
     existing_names = {
-        _key(n) for n in Organisation.objects.filter(system=system).values_list("name", flat=True)
+        key(n) for n in Organisation.objects.filter(system=system).values_list("name", flat=True)
     }
     existing_ids = {
-        (s, _key(i))
+        (s, key(i))
         for s, i in Organisation.objects.filter(system=system)
         .exclude(identifier="")
         .values_list("identifier_scheme", "identifier")
@@ -275,23 +157,23 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
                 f"The name is {len(name)} characters long; the limit is {NAME_MAX}.",
                 "Shorten the name.",
             )
-        elif _key(name) in existing_names:
+        elif key(name) in existing_names:
             bad(
                 "name",
                 f"'{name}' is already an organisation in this system.",
                 "Remove this row, or change the name if it is a different organisation.",
             )
-        elif _key(name) in seen_names:
+        elif key(name) in seen_names:
             bad(
                 "name",
-                f"'{name}' is also on row {seen_names[_key(name)]} of this file.",
+                f"'{name}' is also on row {seen_names[key(name)]} of this file.",
                 "Keep one row for each organisation.",
             )
         else:
-            seen_names[_key(name)] = index
+            seen_names[key(name)] = index
 
         sector_text = values.get("sector", "")
-        sector = sectors.get(_loose(sector_text))
+        sector = sectors.get(loose(sector_text))
         if not sector_text:
             bad(
                 "sector", "The sector is empty.", "Give one of these sectors: " + allowed_sectors_text() + "."
@@ -305,7 +187,7 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
 
         scheme_text = values.get("identifier_scheme", "")
         identifier = values.get("identifier", "")
-        scheme = _SCHEMES.get(_key(scheme_text), "")
+        scheme = _SCHEMES.get(key(scheme_text), "")
         if scheme_text and not scheme:
             bad(
                 "identifier_scheme",
@@ -331,7 +213,7 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
                 "Check the identifier: it is probably in the wrong column.",
             )
         elif identifier:
-            id_key = (scheme, _key(identifier))
+            id_key = (scheme, key(identifier))
             if id_key in existing_ids:
                 bad(
                     "identifier",
@@ -351,7 +233,7 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
         for place_name in (p.strip() for p in values.get("places", "").split(";")):
             if not place_name:
                 continue
-            place = places.get(_key(place_name))
+            place = places.get(key(place_name))
             if place is None:
                 known = ", ".join(sorted(p.name for p in places.values())) or "none yet"
                 bad(

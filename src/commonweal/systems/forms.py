@@ -6,9 +6,9 @@ from typing import Any
 
 from django import forms
 
+from commonweal.core.csv_input import MAX_BYTES
 from commonweal.core.forms import NHSUKFormMixin
 
-from .csv_import import MAX_BYTES
 from .models import Community, IdentifierScheme, Place, Sector, System
 
 
