@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,3 +155,26 @@ def check_header(
             )
         )
     return header, errors
+
+
+def data_rows(
+    records: list[list[str]], header: list[str]
+) -> Iterator[tuple[int, dict[str, str], list[RowError]]]:
+    """Each data row that is not blank (blank lines, often at the end of a file, are not rows): its row number,
+    its values by column (stripped; a missing cell is empty), and the error of a row with more values than the
+    header names, if it has one (a list the caller adds its own row errors to)."""
+    for index, record in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in record):
+            continue
+        errors: list[RowError] = []
+        if len(record) > len(header):
+            errors.append(
+                RowError(
+                    index,
+                    "",
+                    f"The row has {len(record)} values but the first row names {len(header)} columns.",
+                    "Remove the extra values, or put quotation marks around a value that contains a comma.",
+                )
+            )
+        values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header) if h}
+        yield index, values, errors

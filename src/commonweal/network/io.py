@@ -25,7 +25,7 @@ import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from commonweal.core.csv_input import RowError, check_header, key, loose, read_records
+from commonweal.core.csv_input import RowError, check_header, data_rows, key, loose, read_records
 from commonweal.core.small_numbers import suppress_count, threshold
 from commonweal.systems.models import Organisation, Place, Sector
 
@@ -418,23 +418,12 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
     respondents: dict[tuple[int, str], ImportedRespondent] = {}
     seen: dict[tuple[int, str, int], int] = {}
 
-    for index, record in enumerate(body, start=2):
-        if not any(cell.strip() for cell in record):
-            continue
-        row_errors: list[RowError] = []
+    for index, values, row_errors in data_rows(records, header):
 
         def bad(
             column: str, problem: str, fix: str, *, _row: int = index, _errors: list = row_errors
         ) -> None:
             _errors.append(RowError(_row, column, problem, fix))
-
-        if len(record) > len(header):
-            bad(
-                "",
-                f"The row has {len(record)} values but the first row names {len(header)} columns.",
-                "Remove the extra values, or put quotation marks around a value that contains a comma.",
-            )
-        values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header) if h}
 
         ends: dict[str, Organisation | None] = {}
         for column in ("organisation", "partner"):

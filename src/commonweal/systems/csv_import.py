@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from commonweal.core.csv_input import MAX_BYTES, RowError, check_header, key, loose, read_records
+from commonweal.core.csv_input import MAX_BYTES, RowError, check_header, data_rows, key, loose, read_records
 
 from .models import IdentifierScheme, Organisation, Place, Sector, System
 
@@ -130,23 +130,12 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
     seen_ids: dict[tuple[str, str], int] = {}
     rows: list[OrganisationRow] = []
 
-    for index, record in enumerate(body, start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # blank lines, often at the end of a file, are not rows
-        row_errors: list[RowError] = []
+    for index, values, row_errors in data_rows(records, header):
 
         def bad(
             column: str, problem: str, fix: str, *, _row: int = index, _errors: list = row_errors
         ) -> None:
             _errors.append(RowError(_row, column, problem, fix))
-
-        if len(record) > len(header):
-            bad(
-                "",
-                f"The row has {len(record)} values but the first row names {len(header)} columns.",
-                "Remove the extra values, or put quotation marks around a value that contains a comma.",
-            )
-        values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header) if h}
 
         name = " ".join(values.get("name", "").split())
         if not name:
