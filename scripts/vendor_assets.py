@@ -26,8 +26,16 @@ FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
 EXTERNAL_FONT_FACE = re.compile(r"@font-face\{[^}]*url\(https?://[^}]*\}")
 
 
+# Its icons are asked for at /assets/images/ (the NHS.UK site's own layout); ours sit beside the stylesheet.
+SITE_ASSETS = re.compile(r"url\(/assets/images/")
+
+
 def strip_external_fonts(css: str) -> str:
     return EXTERNAL_FONT_FACE.sub("", css)
+
+
+def local_icons(css: str) -> str:
+    return SITE_ASSETS.sub("url(images/", css)
 
 
 def main() -> int:
@@ -40,7 +48,7 @@ def main() -> int:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix == ".css":
             target.write_text(
-                strip_external_fonts((NODE / src).read_text(encoding="utf-8")), encoding="utf-8"
+                local_icons(strip_external_fonts((NODE / src).read_text(encoding="utf-8"))), encoding="utf-8"
             )
         else:
             shutil.copyfile(NODE / src, target)
