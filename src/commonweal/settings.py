@@ -185,6 +185,9 @@ RATE_STATEMENTS = os.environ.get("COMMONWEAL_RATE_STATEMENTS", "10/600")
 # COMMONWEAL_RATE_JOINS: participants one IP address may create in a window. Default: 300 an hour
 # (an event venue shares one address among many phones).
 RATE_JOINS = os.environ.get("COMMONWEAL_RATE_JOINS", "300/3600")
+# COMMONWEAL_RATE_SURVEY_RESPONSES: respondents one organisation's survey link may start in a window. Default:
+# 100 an hour (a link leaked or a script cannot fill the round with empty responses).
+RATE_SURVEY_RESPONSES = os.environ.get("COMMONWEAL_RATE_SURVEY_RESPONSES", "100/3600")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -99,6 +99,19 @@ def test_starting_remembers_the_key_so_the_link_offers_to_continue_or_start_afre
     )
 
 
+def test_a_link_starts_only_so_many_respondents_an_hour(client, world, settings):
+    settings.RATE_SURVEY_RESPONSES = "2/3600"
+    start(client, world["invitation"])
+    start(client, world["invitation"])
+    refused = client.post(f"/survey/{world['invitation'].token}/", {"respondent_role": ""})
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert "Too many new answers on this link" in refused.content.decode()
+    assert SurveyResponse.objects.filter(invitation=world["invitation"]).count() == 2
+    # Another organisation's link has its own allowance.
+    other = SurveyInvitation.objects.get(round=world["round"], organisation=world["acute"])
+    start(Client(), other)
+
+
 def test_partners_are_every_other_organisation_searchable_and_filterable_without_javascript(client, world):
     response = start(client, world["invitation"])
     page = client.get(url(response, "partners/")).content.decode()

@@ -15,11 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
+from commonweal.core.ratelimit import hit
 from commonweal.systems.models import Organisation, System
 
 from .models import (
@@ -170,8 +172,12 @@ def require_open(survey_round: SurveyRound) -> None:
 
 
 def do_start_response(invitation: SurveyInvitation, *, respondent_role: str = "") -> SurveyResponse:
-    """Start one respondent's answers for their organisation; the response's secret key lets them resume."""
+    """Start one respondent's answers for their organisation; the response's secret key lets them resume.
+
+    Counted against the link's rate limit (``COMMONWEAL_RATE_SURVEY_RESPONSES``), so a leaked link or a script
+    cannot fill the round with empty responses."""
     require_open(invitation.round)
+    hit(f"survey-responses:{invitation.pk}", settings.RATE_SURVEY_RESPONSES, what="new answers on this link")
     return SurveyResponse.objects.create(
         invitation=invitation, respondent_role=" ".join(respondent_role.split())[:200]
     )
