@@ -19,18 +19,12 @@ from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.core.views_auth import manager_view
 from commonweal.systems.models import Organisation, System
+from commonweal.systems.views import confirm_delete, get_system
 
 from . import actions_map, mapdata
 from .forms_map import InterdependencyForm, JointWorkForm, MapFilterForm
 from .models import Interdependency, JointWork, SurveyInvitation
 from .permissions import require
-
-
-def get_system(slug: str) -> System:
-    system = System.objects.filter(slug=slug).first()
-    if system is None:
-        raise NotFound("There is no system at this address. Go to your systems and choose one.")
-    return system
 
 
 def _posted(request: HttpRequest) -> Any:
@@ -197,20 +191,15 @@ def interdependency_delete(request: HttpRequest, system: str, pk: int) -> HttpRe
     obj = get_system(system)
     require(request.user, "network.edit", obj)
     item = _interdependency(obj, pk)
-    if request.method == "POST":
-        actions_map.do_delete_interdependency(request.user, item)
-        messages.success(request, f"The interdependency from {item.source} to {item.target} is deleted.")
-        return redirect("network:interdependency_list", system=obj.slug)
-    return render(
+    return confirm_delete(
         request,
-        "systems/confirm_delete.html",
-        {
-            "system": obj,
-            "what": "interdependency",
-            "name": f"from {item.source} to {item.target} ({item.get_kind_display()})",  # type: ignore[attr-defined]
-            "consequences": ["It will no longer show on the map or on either organisation's page."],
-            "back": reverse("network:interdependency_list", kwargs={"system": obj.slug}),
-        },
+        obj,
+        what="interdependency",
+        name=f"from {item.source} to {item.target} ({item.get_kind_display()})",  # type: ignore[attr-defined]
+        consequences=["It will no longer show on the map or on either organisation's page."],
+        back=reverse("network:interdependency_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions_map.do_delete_interdependency(request.user, item),
+        done=f"The interdependency from {item.source} to {item.target} is deleted.",
     )
 
 
@@ -267,18 +256,13 @@ def joint_work_delete(request: HttpRequest, system: str, pk: int) -> HttpRespons
     obj = get_system(system)
     require(request.user, "network.edit", obj)
     work = _joint_work(obj, pk)
-    if request.method == "POST":
-        actions_map.do_delete_joint_work(request.user, work)
-        messages.success(request, f"{work.title} is deleted.")
-        return redirect("network:joint_work_list", system=obj.slug)
-    return render(
+    return confirm_delete(
         request,
-        "systems/confirm_delete.html",
-        {
-            "system": obj,
-            "what": "joint work",
-            "name": work.title,
-            "consequences": ["It will no longer show on the pages of the organisations that took part."],
-            "back": reverse("network:joint_work_list", kwargs={"system": obj.slug}),
-        },
+        obj,
+        what="joint work",
+        name=work.title,
+        consequences=["It will no longer show on the pages of the organisations that took part."],
+        back=reverse("network:joint_work_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions_map.do_delete_joint_work(request.user, work),
+        done=f"{work.title} is deleted.",
     )

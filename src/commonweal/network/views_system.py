@@ -19,6 +19,7 @@ from commonweal.core.errors import ImportFailed, NotFound
 from commonweal.core.small_numbers import suppress_count, threshold
 from commonweal.core.views_auth import manager_view
 from commonweal.systems.models import Sector, System
+from commonweal.systems.views import get_system
 
 from . import actions_system
 from .forms_system import RelationshipImportForm
@@ -38,13 +39,6 @@ from .permissions import can, require
 
 #: How many rows of each list (brokers, asymmetric pairs, changed ties) the page shows.
 SHOWN = 10
-
-
-def get_system(slug: str) -> System:
-    system = System.objects.filter(slug=slug).first()
-    if system is None:
-        raise NotFound("There is no system at this address. Go to your systems and choose one.")
-    return system
 
 
 # Measures of a large round take a second or two; a round whose ratings and organisations have not changed

@@ -6,6 +6,7 @@ Views parse input, call ``require`` and then one action; every change is a POST 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -51,6 +52,30 @@ def get_system(slug: str) -> System:
     if system is None:
         raise NotFound("There is no system at this address. Go to your systems and choose one.")
     return system
+
+
+def confirm_delete(
+    request: HttpRequest,
+    system: System,
+    *,
+    what: str,
+    name: str,
+    consequences: list[str],
+    back: str,
+    delete: Callable[[], object],
+    done: str,
+) -> HttpResponse:
+    """The delete pages: a GET asks to confirm (what it is, what follows from deleting it); a POST calls
+    ``delete`` (an action) and goes ``back`` to the list with the message ``done``."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, done)
+        return redirect(back)
+    return render(
+        request,
+        "systems/confirm_delete.html",
+        {"system": system, "what": what, "name": name, "consequences": consequences, "back": back},
+    )
 
 
 def _get(model: Any, system: System, pk: int, what: str) -> Any:
@@ -237,24 +262,19 @@ def place_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.edit", obj)
     place = _get(Place, obj, pk, "place")
-    if request.method == "POST":
-        actions.do_delete_place(request.user, place)
-        messages.success(request, f"{place.name} is deleted.")
-        return redirect("systems:place_list", system=obj.slug)
-    return render(
+    return confirm_delete(
         request,
-        "systems/confirm_delete.html",
-        {
-            "system": obj,
-            "what": "place",
-            "name": place.name,
-            "consequences": [
-                f"{place.organisations.count()} organisations will no longer list it among the places they serve.",
-                f"{place.participant_set.count()} participants who said they live or work there will keep their "
-                "other answers.",
-            ],
-            "back": reverse("systems:place_list", kwargs={"system": obj.slug}),
-        },
+        obj,
+        what="place",
+        name=place.name,
+        consequences=[
+            f"{place.organisations.count()} organisations will no longer list it among the places they serve.",
+            f"{place.participant_set.count()} participants who said they live or work there will keep their "
+            "other answers.",
+        ],
+        back=reverse("systems:place_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions.do_delete_place(request.user, place),
+        done=f"{place.name} is deleted.",
     )
 
 
@@ -299,23 +319,18 @@ def community_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse
     obj = get_system(system)
     require(request.user, "system.edit", obj)
     community = _get(Community, obj, pk, "community")
-    if request.method == "POST":
-        actions.do_delete_community(request.user, community)
-        messages.success(request, f"{community.name} is deleted.")
-        return redirect("systems:community_list", system=obj.slug)
-    return render(
+    return confirm_delete(
         request,
-        "systems/confirm_delete.html",
-        {
-            "system": obj,
-            "what": "community",
-            "name": community.name,
-            "consequences": [
-                f"{community.participants.count()} participants who said they belong to it will keep their "
-                "other answers."
-            ],
-            "back": reverse("systems:community_list", kwargs={"system": obj.slug}),
-        },
+        obj,
+        what="community",
+        name=community.name,
+        consequences=[
+            f"{community.participants.count()} participants who said they belong to it will keep their "
+            "other answers."
+        ],
+        back=reverse("systems:community_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions.do_delete_community(request.user, community),
+        done=f"{community.name} is deleted.",
     )
 
 
@@ -375,23 +390,18 @@ def organisation_delete(request: HttpRequest, system: str, pk: int) -> HttpRespo
     obj = get_system(system)
     require(request.user, "system.edit", obj)
     organisation = _get(Organisation, obj, pk, "organisation")
-    if request.method == "POST":
-        actions.do_delete_organisation(request.user, organisation)
-        messages.success(request, f"{organisation.name} is deleted.")
-        return redirect("systems:organisation_list", system=obj.slug)
-    return render(
+    return confirm_delete(
         request,
-        "systems/confirm_delete.html",
-        {
-            "system": obj,
-            "what": "organisation",
-            "name": organisation.name,
-            "consequences": [
-                f"{organisation.participant_set.count()} participants who said they come from it will keep "
-                "their other answers (their sector stays)."
-            ],
-            "back": reverse("systems:organisation_list", kwargs={"system": obj.slug}),
-        },
+        obj,
+        what="organisation",
+        name=organisation.name,
+        consequences=[
+            f"{organisation.participant_set.count()} participants who said they come from it will keep "
+            "their other answers (their sector stays)."
+        ],
+        back=reverse("systems:organisation_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions.do_delete_organisation(request.user, organisation),
+        done=f"{organisation.name} is deleted.",
     )
 
 
