@@ -17,6 +17,10 @@ FILES = {
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "axe-core/axe.min.js": "axe/axe.min.js",
     "cytoscape/dist/cytoscape.min.js": "cytoscape/cytoscape.min.js",
+    "vega/build/vega.min.js": "vega/vega.min.js",
+    "vega-lite/build/vega-lite.min.js": "vega/vega-lite.min.js",
+    "vega-embed/build/vega-embed.min.js": "vega/vega-embed.min.js",
+    "vega-interpreter/build/vega-interpreter.js": "vega/vega-interpreter.js",
 }
 FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
 

@@ -269,7 +269,15 @@ EXPECTED: dict[str, Expect] = {
 #: Per-app tables, merged into :data:`EXPECTED`. Each module has ``EXPECTED`` (URL name -> :class:`Expect`) and
 #: ``params(world) -> {URL name: {path parameter: value}}``, which may create what its URLs need (and keep it in
 #: ``world`` for its own ``post_data``: a callable value there is called with the world).
-WALK_TABLES = ("tests.network.walk_system", "tests.network.walk_survey", "tests.network.walk_map")
+WALK_TABLES = (
+    "tests.network.walk_system",
+    "tests.network.walk_survey",
+    "tests.network.walk_map",
+    "tests.conversations.walk_results",
+    "tests.conversations.walk_participant_live",
+    "tests.reports.walk_report",
+    "tests.reports.walk_exports",
+)
 
 
 # --- The world the walk runs in ---------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "commonweal.systems",
     "commonweal.conversations",
     "commonweal.network",
+    "commonweal.reports",
 ]
 
 MIDDLEWARE = [

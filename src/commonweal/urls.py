@@ -10,6 +10,7 @@ urlpatterns = [
     path("manage/", include("commonweal.systems.urls")),
     path("", include("commonweal.conversations.urls")),
     path("", include("commonweal.network.urls")),
+    path("", include("commonweal.reports.urls")),
     path("api/", api.urls),
 ]
 

@@ -57,6 +57,11 @@ class Conversation(models.Model):
     themes = models.JSONField(
         default=list, blank=True, help_text="The conversation's own list of statement themes."
     )
+    imported_from = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where an imported conversation came from (e.g. a Pol.is export).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -217,7 +222,29 @@ class AnalysisSnapshot(models.Model):
     priorities = models.JSONField(
         default=dict, help_text="Statement id -> priority, to choose the next statement."
     )
+    moderation_version = models.PositiveIntegerField(
+        default=0, help_text="AnalysisStatus.moderation_version the snapshot was computed with."
+    )
+    duration_ms = models.PositiveIntegerField(default=0, help_text="Time the computation took.")
 
     class Meta:
         ordering = ["-tick"]
         constraints = [models.UniqueConstraint(fields=["conversation", "tick"], name="snapshot_unique_tick")]
+
+
+class AnalysisStatus(models.Model):
+    """What the analysis worker needs to know about a conversation besides its votes, and how it last went.
+
+    New votes are found by comparing the latest vote event with the latest snapshot's high-water mark, so a vote
+    never writes here; a moderation decision (or anything else that changes what the analysis sees without a
+    vote) bumps ``moderation_version``.
+    """
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="analysis_status"
+    )
+    moderation_version = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True, help_text="The last failure's error; empty after a success.")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)

@@ -6,7 +6,7 @@ One check, :func:`require`, that every facilitator and moderator page and API en
 - ``conversation.edit``, ``conversation.change_status`` (open, close, reopen), ``conversation.seed`` (add seed
   statements), ``conversation.manage_moderators``: facilitators of the conversation's system.
 - ``conversation.view`` (its facilitator page and QR code), ``conversation.moderate``,
-  ``conversation.view_dashboard``: moderators of that conversation, and its system's facilitators.
+  ``conversation.view_dashboard``, ``conversation.view_results`` (results, present mode): moderators of that conversation, and its system's facilitators.
 
 Participants have no account: what they may do depends on the conversation's state (open or not), which the
 participant actions check themselves.
@@ -24,7 +24,12 @@ FACILITATOR_ACTIONS = {
     "conversation.seed",
     "conversation.manage_moderators",
 }
-MODERATOR_ACTIONS = {"conversation.view", "conversation.moderate", "conversation.view_dashboard"}
+MODERATOR_ACTIONS = {
+    "conversation.view",
+    "conversation.moderate",
+    "conversation.view_dashboard",
+    "conversation.view_results",
+}
 
 _MESSAGES = {
     "conversation.create": "Only the facilitators of this system can start a conversation in it.",
@@ -35,6 +40,7 @@ _MESSAGES = {
     "conversation.view": "You are not a moderator of this conversation. Ask a facilitator of its system to add you.",
     "conversation.moderate": "You are not a moderator of this conversation. Ask a facilitator to add you.",
     "conversation.view_dashboard": "Only this conversation's moderators and facilitators can see its dashboard.",
+    "conversation.view_results": "Only this conversation's moderators and facilitators can see its results.",
 }
 
 

@@ -1,0 +1,3 @@
+"""The report, its PDF and its secret share links (names ``reports:report*``, ``reports:share*``)."""
+
+urlpatterns: list = []
