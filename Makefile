@@ -13,14 +13,14 @@ STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NPM := node_modules/.installed
 VENDOR_STAMP := src/commonweal/static/vendor/.copied
 
-.PHONY: run test install install-dev assets system-deps lint test-sqlite test-postgres bench bench-votes e2e clean help
+.PHONY: run test install install-dev assets system-deps system-deps-run lint test-sqlite test-postgres bench bench-votes e2e clean help
 
 help:
 	@echo "make run     install, migrate, load the demo when the database is empty, serve on http://$(HOST):$(PORT)/"
 	@echo "make test    install, lint, then the whole test suite on SQLite and on PostgreSQL"
 	@echo "make bench   the load benchmark (benchmarks/results/*.json); make lint; make clean"
 
-run: install assets
+run: install assets system-deps-run
 	@echo "Preparing the database in $(COMMONWEAL_DATA_DIR) ..."
 	$(BIN)/commonweal migrate --verbosity 0
 	COMMONWEAL_HOST=$(HOST) COMMONWEAL_PORT=$(PORT) $(BIN)/commonweal demo --if-empty
@@ -73,6 +73,10 @@ assets: $(STAMP_PY) $(VENDOR_STAMP)
 # Chromium for the browser tests and PostgreSQL for the second run, from Debian's packages when missing.
 system-deps:
 	bash scripts/system_deps.sh
+
+# Serving needs only Pango and a font (the PDF reports), not Chromium or PostgreSQL.
+system-deps-run:
+	bash scripts/system_deps.sh --run
 
 LINTED := $(wildcard src tests benchmarks scripts)
 lint: install-dev

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Install from Debian's packages what the tests need and a fresh machine lacks: Chromium (browser tests),
-# a PostgreSQL server (the second test run and the load benchmark) and a font (readable screenshots).
+# a PostgreSQL server (the second test run and the load benchmark), a font (readable screenshots and PDFs) and
+# Pango (WeasyPrint draws the PDF reports' text with it).
+# With --run, only what serving the app needs (the font and Pango), for `make run`.
 # Does nothing, and needs no network, when everything is already there.
 set -euo pipefail
 need=()
-[ -x /usr/bin/chromium ] || need+=(chromium)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ "${1:-}" != "--run" ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+fi
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 # WeasyPrint (PDF reports) draws text with Pango.
 ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
