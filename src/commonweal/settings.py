@@ -190,6 +190,11 @@ RATE_JOINS = os.environ.get("COMMONWEAL_RATE_JOINS", "300/3600")
 # 100 an hour (a link leaked or a script cannot fill the round with empty responses).
 RATE_SURVEY_RESPONSES = os.environ.get("COMMONWEAL_RATE_SURVEY_RESPONSES", "100/3600")
 
+# Shared report links (the report part).
+# COMMONWEAL_RATE_REPORT_LINKS: secret report links one IP address may open (page or PDF) in a window. Default:
+# 60 a minute (a board opening its link together shares one address; guessing tokens is slowed to a crawl).
+RATE_REPORT_LINKS = os.environ.get("COMMONWEAL_RATE_REPORT_LINKS", "60/60")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # COMMONWEAL_SECURE_COOKIES: send cookies over HTTPS only. Default: on in production, off otherwise.
