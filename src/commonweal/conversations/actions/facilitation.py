@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from commonweal.core import audit
@@ -57,6 +57,7 @@ __all__ = [
     "do_set_meta",
     "do_set_theme",
     "do_update_conversation",
+    "bump_moderation_version",
     "moderation_counts",
     "moderation_queue",
     "parse_seed_text",
@@ -475,6 +476,8 @@ def do_add_seed_statements(actor: Any, conversation: Conversation, seeds: Sequen
                     conversation=conversation, normalised_text__in=[s.normalised_text for s in report.added]
                 ).order_by("id")
             )
+        if report.added:
+            bump_moderation_version(conversation)
         audit.record(
             actor,
             "conversation.seed",
@@ -485,6 +488,17 @@ def do_add_seed_statements(actor: Any, conversation: Conversation, seeds: Sequen
             },
         )
     return report
+
+
+def bump_moderation_version(conversation: Conversation | int) -> None:
+    """Tell the analysis worker that what it sees changed without a vote (moderation, meta, seeding).
+
+    Call inside the transaction of the change, so the worker never sees the new version without the change."""
+    from ..models import AnalysisStatus
+
+    pk = conversation if isinstance(conversation, int) else conversation.pk
+    if not AnalysisStatus.objects.filter(pk=pk).update(moderation_version=F("moderation_version") + 1):
+        AnalysisStatus.objects.get_or_create(conversation_id=pk, defaults={"moderation_version": 1})
 
 
 # --- Moderation ---------------------------------------------------------------------------------------------
@@ -630,6 +644,7 @@ def do_moderate(
         Statement.objects.filter(pk__in=[s.pk for s in statements]).update(
             state=state, moderated_at=now, moderated_by=user
         )
+        bump_moderation_version(conversation)
     return ModerationResult(decision, list(statements))
 
 
@@ -639,6 +654,7 @@ def do_set_meta(actor: Any, statement: Statement, is_meta: bool) -> Statement:
         before = {"is_meta": statement.is_meta}
         statement.is_meta = bool(is_meta)
         statement.save(update_fields=["is_meta"])
+        bump_moderation_version(statement.conversation_id)
         audit.record(
             actor, "statement.set_meta", statement, before=before, after={"is_meta": statement.is_meta}
         )

@@ -1,0 +1,371 @@
+"""One analysis update of a conversation, stored as a snapshot; and how the analysis of a conversation is doing.
+
+``compute_snapshot`` is the only place the engine runs against the database. It reads the current votes (one
+query, straight into arrays), the statements' moderation and the participants' declared sector and organisation,
+runs :func:`commonweal.analysis.engine.analyse` warm-started from the latest snapshot's state, and writes a new
+:class:`~commonweal.conversations.models.AnalysisSnapshot` whose tick is one more than the latest. The worker
+(``conversations.worker``) decides *when*; tests and the demo call ``compute_snapshot`` directly.
+
+A snapshot's ``vote_event_high_water`` is the id of the latest vote event when the votes were read (taken *before*
+reading them, so a snapshot never claims a vote it lacks). The worker compares it with the latest vote event to
+know whether a conversation has new votes; ``AnalysisStatus.moderation_version`` (bumped by every moderation
+action) tells it that statements changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from .models import (
+    AnalysisSnapshot,
+    AnalysisStatus,
+    Conversation,
+    Participant,
+    Statement,
+    Vote,
+    VoteEvent,
+)
+
+__all__ = [
+    "AnalysisHealth",
+    "SnapshotConflict",
+    "analysis_health",
+    "build_matrix",
+    "compute_snapshot",
+    "latest_snapshot",
+    "latest_vote_event_id",
+    "random_state_for",
+]
+
+logger = logging.getLogger(__name__)
+
+_MODERATION = {
+    Statement.State.ACCEPTED: "accepted",
+    Statement.State.PENDING: "pending",
+    Statement.State.REJECTED: "rejected",
+}
+
+
+class SnapshotConflict(Exception):
+    """Another process stored a snapshot with the same tick first (the tick's unique constraint said so).
+
+    Not a failure of the analysis: the other process's snapshot is as good; the caller drops its result.
+    """
+
+
+def latest_vote_event_id(conversation: Conversation | int) -> int | None:
+    """The id of the conversation's latest vote event, or None when nobody has voted (one index lookup)."""
+    pk = conversation if isinstance(conversation, int) else conversation.pk
+    return VoteEvent.objects.filter(conversation_id=pk).order_by("-id").values_list("id", flat=True).first()
+
+
+def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
+    """The conversation's snapshot with the highest tick, or None before the first analysis."""
+    return AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
+
+
+def _fetch(sql_and_params: tuple[str, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    sql, params = sql_and_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
+
+
+def build_matrix(conversation: Conversation) -> tuple[Any, int]:
+    """The conversation's current votes as a :class:`~commonweal.analysis.matrix.VoteMatrix`, and the high water.
+
+    The high water (the latest vote event id, 0 when there is none) is read first, so every vote it covers is in
+    the matrix. Votes are the ``Vote`` table (the current vote of each participant on each statement), read with
+    one query into arrays without making a model object per row: at 10,000 participants this is the difference
+    between a tenth of a second and several seconds. Statements carry their moderation (rejected statements are
+    left out of the groups, as in Pol.is) and ``is_meta``; participants carry their declared ``sector`` and
+    ``organisation`` (the organisation's id), None when not declared.
+
+    Rows are participants in order of id, columns statements in order of id (statements nobody voted on are
+    columns too, with no votes), so the order is stable from one snapshot to the next and the engine's warm start
+    is cheap.
+    """
+    from commonweal.analysis.matrix import VoteMatrix
+
+    high_water = latest_vote_event_id(conversation) or 0
+    votes_query = (
+        Vote.objects.filter(conversation=conversation)
+        .order_by()
+        .values_list("participant_id", "statement_id", "value")
+    )
+    rows = _fetch(votes_query.query.sql_with_params())
+    if rows:
+        arr = np.array(rows, dtype=np.int64)
+        participants, statements, values = arr[:, 0], arr[:, 1], arr[:, 2]
+    else:
+        participants = statements = values = np.zeros(0, dtype=np.int64)
+
+    statement_rows = list(
+        Statement.objects.filter(conversation=conversation)
+        .order_by("id")
+        .values_list("id", "state", "is_meta")
+    )
+    statement_ids = np.array([s[0] for s in statement_rows], dtype=np.int64)
+    moderation = {s[0]: _MODERATION.get(s[1], "pending") for s in statement_rows}
+    meta = [s[0] for s in statement_rows if s[2]]
+
+    participant_ids = np.unique(participants)
+    sector: dict[int, Any] = {}
+    organisation: dict[int, Any] = {}
+    if participant_ids.size:
+        people = Participant.objects.filter(participations__conversation=conversation).order_by()
+        for pk, sec, org in _fetch(
+            people.values_list("id", "sector", "organisation_id").query.sql_with_params()
+        ):
+            sector[pk] = sec or None
+            organisation[pk] = org
+    labels: dict[str, Any] = {
+        "sector": [sector.get(int(p)) for p in participant_ids],
+        "organisation": [organisation.get(int(p)) for p in participant_ids],
+    }
+    # A statement voted on after the statement list was read (it cannot be: votes need the statement first) or a
+    # vote on a statement of another conversation would be a new column; both are impossible, but the matrix
+    # copes either way (moderation defaults to accepted).
+    matrix = VoteMatrix.from_events(
+        participants,
+        statements,
+        values,
+        participant_ids=participant_ids,
+        statement_ids=statement_ids,
+        moderation=moderation,
+        is_meta=meta,
+        participant_labels=labels,
+    )
+    return matrix, int(high_water)
+
+
+def random_state_for(conversation: Conversation, tick: int) -> int:
+    """The seed of the engine's resampling for this conversation and tick: results are reproducible."""
+    return int(np.random.SeedSequence([int(conversation.pk), int(tick)]).generate_state(1)[0])
+
+
+def _status(conversation: Conversation) -> AnalysisStatus:
+    status, _ = AnalysisStatus.objects.get_or_create(conversation=conversation)
+    return status
+
+
+def _warm_state(conversation: Conversation, previous: AnalysisSnapshot | None) -> tuple[Any, str]:
+    """The engine state to start from and how it was chosen ("warm", "cold: ..." with the reason)."""
+    from commonweal.analysis.state import AnalysisState
+
+    if previous is None:
+        return None, "cold: first snapshot"
+    if not previous.state:
+        return None, f"cold: snapshot tick {previous.tick} has no state"
+    try:
+        return AnalysisState.from_dict(previous.state), "warm"
+    except Exception as exc:  # noqa: BLE001 - any unreadable state means a cold start, never a failure
+        logger.warning(
+            "analysis of conversation %s: the state of snapshot tick %s cannot be read (%s: %s); starting cold",
+            conversation.slug,
+            previous.tick,
+            type(exc).__name__,
+            exc,
+        )
+        return None, f"cold: state of tick {previous.tick} unreadable ({type(exc).__name__})"
+
+
+def _priorities(result: Any) -> dict[str, float]:
+    """Statement id -> priority (as ``actions.participation`` reads them); NaN becomes 0."""
+    values = np.nan_to_num(np.asarray(result.priorities, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    return {str(int(sid)): float(v) for sid, v in zip(result.statement_ids, values, strict=True)}
+
+
+def compute_snapshot(conversation: Conversation, *, options: Any = None) -> AnalysisSnapshot | None:
+    """Analyse the conversation's current votes and store the result as a new snapshot (tick = latest + 1).
+
+    Synchronous: it takes as long as the engine does (a fraction of a second for a few hundred participants,
+    a few seconds at 10,000). Warm-started from the latest snapshot's state; when that state cannot be read (an
+    engine upgrade changed its form) it starts cold and logs it.
+
+    Returns the new snapshot, or None when the conversation has no votes: there is nothing to analyse, so no
+    snapshot is stored.
+
+    On failure, the error is recorded on the conversation's ``AnalysisStatus`` (``last_error``,
+    ``last_error_at``, ``consecutive_failures``) and logged with the conversation's slug and the traceback; the
+    last good snapshot stays as it is; the exception is raised again. A success clears the error. When another
+    process stored the same tick first, :class:`SnapshotConflict` is raised (not a failure).
+    """
+    from commonweal.analysis.engine import AnalysisOptions, analyse
+
+    started = time.perf_counter()
+    started_at = timezone.now()
+    status = _status(conversation)
+    AnalysisStatus.objects.filter(pk=status.pk).update(last_attempt_at=started_at)
+    try:
+        # The moderation version and the high water are read before the statements and votes they describe.
+        moderation_version = (
+            AnalysisStatus.objects.filter(pk=status.pk).values_list("moderation_version", flat=True).first()
+            or 0
+        )
+        previous = latest_snapshot(conversation)
+        matrix, high_water = build_matrix(conversation)
+        read_seconds = time.perf_counter() - started
+        if matrix.n_votes == 0:
+            logger.info("analysis of conversation %s: no votes yet, so no snapshot", conversation.slug)
+            _clear_error(status.pk)
+            return None
+        tick = (previous.tick if previous is not None else 0) + 1
+        state, start = _warm_state(conversation, previous)
+        opts = options if options is not None else AnalysisOptions()
+        result = analyse(matrix, state, options=opts, random_state=random_state_for(conversation, tick))
+        engine_seconds = time.perf_counter() - started - read_seconds
+        payload = result.to_dict()
+        duration_ms = int(round((time.perf_counter() - started) * 1000))
+        payload["meta"] = {
+            "n_votes": matrix.n_votes,
+            "n_participants_voting": int(np.count_nonzero(matrix.participant_vote_counts())),
+            "n_statements": matrix.n_statements,
+            "computed_at": timezone.now().isoformat(),
+            "high_water": high_water,
+            "moderation_version": moderation_version,
+            "start": start,
+            "read_seconds": round(read_seconds, 4),
+            "engine_seconds": round(engine_seconds, 4),
+            "timings": {k: round(float(v), 4) for k, v in result.timings.items()},
+        }
+        try:
+            with transaction.atomic():
+                snapshot = AnalysisSnapshot.objects.create(
+                    conversation=conversation,
+                    tick=tick,
+                    vote_event_high_water=high_water,
+                    result=payload,
+                    state=result.state.to_dict(),
+                    priorities=_priorities(result),
+                    moderation_version=moderation_version,
+                    duration_ms=duration_ms,
+                )
+        except IntegrityError as exc:
+            raise SnapshotConflict(
+                f"another process stored tick {tick} of conversation {conversation.slug} first"
+            ) from exc
+    except SnapshotConflict:
+        raise
+    except Exception as exc:
+        _record_error(conversation, status.pk, exc)
+        raise
+    _clear_error(status.pk)
+    return snapshot
+
+
+def _clear_error(status_pk: int) -> None:
+    AnalysisStatus.objects.filter(pk=status_pk).exclude(last_error="", consecutive_failures=0).update(
+        last_error="", last_error_at=None, consecutive_failures=0
+    )
+
+
+def _record_error(conversation: Conversation, status_pk: int, exc: BaseException) -> None:
+    from django.db.models import F
+
+    text = f"{type(exc).__name__}: {exc}"
+    logger.error(
+        "analysis of conversation %s failed: %s\n%s",
+        conversation.slug,
+        text,
+        "".join(traceback.format_exception(exc)).rstrip(),
+    )
+    try:
+        AnalysisStatus.objects.filter(pk=status_pk).update(
+            last_error=text[:2000],
+            last_error_at=timezone.now(),
+            consecutive_failures=F("consecutive_failures") + 1,
+        )
+    except Exception:  # noqa: BLE001 - the database itself may be what failed; the log has the error
+        logger.exception("could not record the analysis failure of conversation %s", conversation.slug)
+
+
+@dataclass(frozen=True)
+class AnalysisHealth:
+    """How the analysis of a conversation is doing, for the facilitator's pages.
+
+    Attributes
+    ----------
+    tick : int or None
+        The latest snapshot's tick; None before the first analysis.
+    computed_at : datetime or None
+        When the latest snapshot was stored.
+    pending : bool
+        Votes or moderation newer than the latest snapshot (the worker will pick them up).
+    failing : bool
+        The last attempt failed (the results shown are from the last good snapshot).
+    error : str
+        The last failure's error, for facilitators ("" when not failing).
+    error_at : datetime or None
+        When it failed.
+    consecutive_failures : int
+        Failures in a row.
+    """
+
+    tick: int | None
+    computed_at: datetime | None
+    pending: bool
+    failing: bool
+    error: str
+    error_at: datetime | None
+    consecutive_failures: int = 0
+
+    @property
+    def stale(self) -> bool:
+        """The results shown may be out of date: changes are waiting, or the analysis is failing."""
+        return self.pending or self.failing
+
+
+def is_pending(
+    latest_event: int | None,
+    snapshot_high_water: int | None,
+    moderation_version: int,
+    snapshot_moderation_version: int | None,
+) -> bool:
+    """Whether votes or moderation are newer than the snapshot (None: no snapshot). No votes: nothing pending."""
+    if not latest_event:
+        return False
+    if snapshot_high_water is None:
+        return True
+    return latest_event > snapshot_high_water or moderation_version > (snapshot_moderation_version or 0)
+
+
+def analysis_health(conversation: Conversation) -> AnalysisHealth:
+    """The latest snapshot's tick and time, whether changes are waiting, and the last failure (three queries)."""
+    snap = (
+        AnalysisSnapshot.objects.filter(conversation=conversation)
+        .order_by("-tick")
+        .values("tick", "computed_at", "vote_event_high_water", "moderation_version")
+        .first()
+    )
+    status = (
+        AnalysisStatus.objects.filter(conversation=conversation)
+        .values("moderation_version", "last_error", "last_error_at", "consecutive_failures")
+        .first()
+    ) or {"moderation_version": 0, "last_error": "", "last_error_at": None, "consecutive_failures": 0}
+    pending = is_pending(
+        latest_vote_event_id(conversation),
+        snap["vote_event_high_water"] if snap else None,
+        status["moderation_version"],
+        snap["moderation_version"] if snap else None,
+    )
+    failing = status["consecutive_failures"] > 0
+    return AnalysisHealth(
+        tick=snap["tick"] if snap else None,
+        computed_at=snap["computed_at"] if snap else None,
+        pending=pending,
+        failing=failing,
+        error=status["last_error"] if failing else "",
+        error_at=status["last_error_at"] if failing else None,
+        consecutive_failures=status["consecutive_failures"],
+    )
