@@ -243,6 +243,17 @@ SITE_NAME = os.environ.get("COMMONWEAL_SITE_NAME", "commonweal")
 # COMMONWEAL_SMALL_NUMBER: no breakdown shows a cell of fewer people than this.
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("COMMONWEAL_SMALL_NUMBER", "5"))
 
+# --- The analysis worker (conversations/worker.py) ---
+# COMMONWEAL_WORKER: "embedded" (default): `commonweal serve` starts the analysis worker as its own child process;
+# "off": it does not (production runs `commonweal worker` separately).
+WORKER = os.environ.get("COMMONWEAL_WORKER", "embedded").strip().lower()
+if WORKER not in ("embedded", "off"):
+    raise ImproperlyConfigured(f"COMMONWEAL_WORKER must be 'embedded' or 'off', not {WORKER!r}.")
+# COMMONWEAL_ANALYSIS_INTERVAL: least seconds between two analyses of one conversation under load. Default: 2.
+ANALYSIS_INTERVAL = float(os.environ.get("COMMONWEAL_ANALYSIS_INTERVAL", "2"))
+# COMMONWEAL_ANALYSIS_POLL: seconds between the worker's looks for new votes and moderation. Default: 0.25.
+ANALYSIS_POLL = float(os.environ.get("COMMONWEAL_ANALYSIS_POLL", "0.25"))
+
 # COMMONWEAL_LOG_LEVEL: logging level of commonweal's own loggers.
 LOG_LEVEL = os.environ.get("COMMONWEAL_LOG_LEVEL", "INFO")
 LOGGING = {
