@@ -124,9 +124,111 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
 
         # The file names the address the demo was loaded for; show the one actually served.
         print(re.sub(r"http://[^\s)]+?/(?=accounts/|c/)", url, login_file.read_text().rstrip()))
+    child = None
+    if settings.WORKER == "embedded":
+        child = _start_embedded_worker()
+        print(
+            f"The analysis worker is running (process {child.pid}) and updates results as votes arrive "
+            "(COMMONWEAL_WORKER=off to run `commonweal worker` separately)."
+        )
+    else:
+        print("The analysis worker is not started here (COMMONWEAL_WORKER=off): run `commonweal worker`.")
     print("Press Ctrl+C to stop.", flush=True)
-    Server().run()
+    try:
+        Server().run()
+    finally:
+        if child is not None:
+            _stop_embedded_worker(child)
     return 0
+
+
+def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    """The analysis worker: recompute conversations' analyses as votes and moderation change, until stopped.
+
+    Logs a line per computation; stops cleanly (after the computation in progress) on SIGTERM or SIGINT. On
+    SQLite one worker may run per data folder; a second one says so and exits with 1.
+    """
+    import contextlib
+    import logging
+    import signal
+    import threading
+
+    _setup_django()
+    from django.conf import settings
+
+    from commonweal.conversations.worker import Computation, Worker, WorkerAlreadyRunning, single_worker_lock
+
+    log = logging.getLogger("commonweal.worker")
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+
+    def report(c: Computation) -> None:
+        if c.outcome == "computed":
+            log.info(
+                "analysed %s: tick %s, %s votes from %s participants, %.2f s",
+                c.slug,
+                c.tick,
+                f"{c.n_votes:,}",
+                f"{c.n_participants:,}",
+                c.seconds,
+            )
+        elif c.outcome == "failed":
+            log.warning(
+                "analysis of %s failed after %.2f s (%s); will retry later", c.slug, c.seconds, c.error
+            )
+        elif c.outcome in ("conflict", "busy", "done"):
+            log.debug("analysis of %s: %s (another worker has it)", c.slug, c.outcome)
+
+    sqlite = "sqlite" in settings.DATABASES["default"]["ENGINE"]
+    try:
+        with single_worker_lock() if sqlite else contextlib.nullcontext():
+            database = "SQLite" if sqlite else "PostgreSQL"
+            print(
+                f"commonweal analysis worker running (process {os.getpid()}; {database}; every conversation "
+                f"at most once per {settings.ANALYSIS_INTERVAL:g} s). Stop it with Ctrl+C or SIGTERM.",
+                flush=True,
+            )
+            worker = Worker(interval=args.interval, on_computation=report)
+            worker.run_forever(stop, poll=args.poll, parent_pid=args.exit_with_parent)
+    except WorkerAlreadyRunning as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print("commonweal analysis worker stopped.", flush=True)
+    return 0
+
+
+def _start_embedded_worker() -> Any:
+    """``commonweal worker`` as a child process of ``serve`` (COMMONWEAL_WORKER=embedded).
+
+    A process, not a thread inside the web server: Python runs one thread at a time per process (the GIL), so a
+    thread computing a 10,000-participant analysis would stall the requests of its gunicorn worker for seconds;
+    and a crash in the engine (or memory it runs out of) must not take the web server down. It is started before
+    gunicorn forks its workers, is told the server's process id (it stops by itself if the server dies without
+    stopping it), and is stopped when the server stops.
+    """
+    import subprocess
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "commonweal.cli", "worker", "--exit-with-parent", str(os.getpid())],
+        env=os.environ.copy(),
+    )
+
+
+def _stop_embedded_worker(child: Any) -> None:
+    import subprocess
+
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 def cmd_demo(args: argparse.Namespace, rest: Sequence[str]) -> int:
@@ -153,6 +255,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=int(os.environ.get("COMMONWEAL_THREADS", "0")))
     p.add_argument("--access-log", action="store_true")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="run the analysis worker (results update as votes arrive)")
+    p.add_argument(
+        "--interval", type=float, default=None, help="least seconds between two analyses of one conversation"
+    )
+    p.add_argument("--poll", type=float, default=None, help="seconds between looks for new votes")
+    p.add_argument("--exit-with-parent", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("demo", help="load the demo system (Riverside Health and Care Partnership)")
     p.add_argument("--if-empty", action="store_true", help="only when the database has no system yet")

@@ -654,7 +654,7 @@ def do_set_meta(actor: Any, statement: Statement, is_meta: bool) -> Statement:
         before = {"is_meta": statement.is_meta}
         statement.is_meta = bool(is_meta)
         statement.save(update_fields=["is_meta"])
-        bump_moderation_version(statement.conversation_id)
+        bump_moderation_version(statement.conversation)
         audit.record(
             actor, "statement.set_meta", statement, before=before, after={"is_meta": statement.is_meta}
         )

@@ -1,0 +1,369 @@
+"""The analysis worker: recomputes a conversation's analysis when its votes or moderation change.
+
+Every ``poll`` seconds (0.25) the worker looks for conversations whose latest vote event is newer than their
+latest snapshot's high water, or whose ``AnalysisStatus.moderation_version`` is newer than the snapshot's, and
+calls :func:`commonweal.conversations.analysis_jobs.compute_snapshot` on them, the most overdue first:
+
+- when a conversation is quiet, a new vote is analysed at once (at the next poll);
+- under load, one conversation is computed at most once every ``COMMONWEAL_ANALYSIS_INTERVAL`` seconds (2), counted
+  from the start of its last computation, so the results follow the votes a few seconds behind without the engine
+  running flat out;
+- only open conversations, and closed ones whose votes or moderation changed since their last snapshot;
+- a failure is logged (by ``compute_snapshot``, with the traceback), recorded for the facilitator, and that
+  conversation waits before it is tried again (2, 4, 8 ... up to 300 seconds) while the others go on.
+
+It never runs inside a request. ``commonweal worker`` runs it as its own process (production); ``commonweal
+serve`` starts that process as its child when ``COMMONWEAL_WORKER=embedded`` (the default). Tests call
+:func:`run_once` or start it on a thread with :func:`start_thread`.
+
+Several workers may run against one PostgreSQL database (on several machines): a conversation is computed by one
+of them at a time, under a session-level advisory lock ``pg_try_advisory_lock(LOCK_CLASS, conversation id)``
+held for the computation; the worker that does not get the lock skips the conversation, and the one that gets it
+checks again that the work is still to do. The snapshot's unique (conversation, tick) is the last guard: a worker
+that loses that race drops its result. On SQLite only one worker may run per data folder (a lock file,
+:func:`single_worker_lock`), as SQLite has one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, connection, connections
+from django.db.models import F, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from .models import AnalysisSnapshot, Conversation, VoteEvent
+
+__all__ = [
+    "LOCK_CLASS",
+    "Computation",
+    "Worker",
+    "WorkerAlreadyRunning",
+    "WorkerThread",
+    "conversation_lock",
+    "run_forever",
+    "run_once",
+    "single_worker_lock",
+    "start_thread",
+]
+
+logger = logging.getLogger(__name__)
+
+#: The first key of the PostgreSQL advisory lock a worker holds while it computes a conversation (the second is
+#: the conversation's id). A fixed number of our own ("CW" in ASCII), so no other lock of the app collides.
+LOCK_CLASS = 0x4357
+#: The longest wait before a failing conversation is tried again.
+MAX_BACKOFF = 300.0
+LOCK_FILE_NAME = "analysis-worker.lock"
+
+
+class WorkerAlreadyRunning(Exception):
+    """Another analysis worker holds this data folder's lock (SQLite: one worker per data folder)."""
+
+
+@dataclass
+class Computation:
+    """What the worker did for one conversation in a pass.
+
+    ``outcome`` is "computed" (a new snapshot), "no votes" (nothing to analyse), "failed" (the error is in
+    ``error`` and on the conversation's AnalysisStatus), "conflict" (another worker stored the tick first),
+    "busy" (another worker holds the conversation's lock) or "done" (another worker did it meanwhile).
+    """
+
+    conversation_id: int
+    slug: str
+    outcome: str
+    tick: int | None = None
+    n_votes: int = 0
+    n_participants: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+
+@dataclass
+class _Pending:
+    conversation_id: int
+    slug: str
+    latest_event: int | None
+    high_water: int | None
+    moderation_version: int
+    snapshot_moderation_version: int | None
+
+
+def _pending_conversations(only: int | None = None) -> list[_Pending]:
+    """Open conversations, and closed ones, whose votes or moderation are newer than their latest snapshot."""
+    from .analysis_jobs import is_pending
+
+    latest_event = VoteEvent.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("id")[:1]
+    snapshots = AnalysisSnapshot.objects.filter(conversation=OuterRef("pk")).order_by("-tick")
+    qs = Conversation.objects.filter(status__in=[Conversation.Status.OPEN, Conversation.Status.CLOSED])
+    if only is not None:
+        qs = qs.filter(pk=only)
+    rows = (
+        qs.order_by()
+        .annotate(
+            latest_event=Subquery(latest_event),
+            high_water=Subquery(snapshots.values("vote_event_high_water")[:1]),
+            snapshot_moderation=Subquery(snapshots.values("moderation_version")[:1]),
+            mod_version=Coalesce(
+                F("analysis_status__moderation_version"), Value(0), output_field=IntegerField()
+            ),
+        )
+        .values_list("pk", "slug", "latest_event", "high_water", "mod_version", "snapshot_moderation")
+    )
+    out = []
+    for pk, slug, latest, high_water, moderation, snapshot_moderation in rows:
+        if is_pending(latest, high_water, moderation, snapshot_moderation):
+            out.append(_Pending(pk, slug, latest, high_water, moderation, snapshot_moderation))
+    return out
+
+
+@contextmanager
+def conversation_lock(conversation_id: int) -> Iterator[bool]:
+    """Hold the conversation's advisory lock on PostgreSQL while the block runs; yields whether it was got.
+
+    Session-level (it survives the transactions of the computation) and released in ``finally``. Always got on
+    other databases (SQLite runs one worker per data folder).
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = int(conversation_id) % 2**31
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_CLASS, key])
+        got = bool(cursor.fetchone()[0])
+    try:
+        yield got
+    finally:
+        if got:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, key])
+
+
+class Worker:
+    """The scheduling memory of one worker: when each conversation was last computed and when it may retry.
+
+    Parameters
+    ----------
+    interval : float, optional
+        Least seconds between the starts of two computations of one conversation
+        (``settings.ANALYSIS_INTERVAL``, 2 by default).
+    clock : callable, optional
+        Seconds, monotonic (``time.monotonic``); tests pass a fake clock.
+    options : AnalysisOptions, optional
+        Passed to ``compute_snapshot``.
+    on_computation : callable, optional
+        Called with each :class:`Computation` (the CLI logs them).
+    """
+
+    def __init__(
+        self,
+        *,
+        interval: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        options: Any = None,
+        on_computation: Callable[[Computation], None] | None = None,
+    ) -> None:
+        self.interval = float(settings.ANALYSIS_INTERVAL if interval is None else interval)
+        self.clock = clock
+        self.options = options
+        self.on_computation = on_computation
+        self.last_start: dict[int, float] = {}
+        self.pending_since: dict[int, float] = {}
+        self.retry_at: dict[int, float] = {}
+        self.failures: dict[int, int] = {}
+
+    def due_at(self, conversation_id: int) -> float:
+        """When the conversation may next be computed (its work being pending)."""
+        since = self.pending_since.get(conversation_id, self.clock())
+        due = since
+        if conversation_id in self.last_start:
+            due = max(due, self.last_start[conversation_id] + self.interval)
+        if conversation_id in self.retry_at:
+            due = max(due, self.retry_at[conversation_id])
+        return due
+
+    def run_once(self) -> list[Computation]:
+        """One pass: compute every conversation whose work is pending and due, the most overdue first."""
+        now = self.clock()
+        pending = _pending_conversations()
+        pending_ids = {p.conversation_id for p in pending}
+        for gone in set(self.pending_since) - pending_ids:
+            del self.pending_since[gone]
+        for p in pending:
+            self.pending_since.setdefault(p.conversation_id, now)
+        due = [p for p in pending if self.due_at(p.conversation_id) <= now]
+        # The most overdue first: the one whose changes have waited longest.
+        due.sort(key=lambda p: (self.pending_since[p.conversation_id], p.conversation_id))
+        done = []
+        for p in due:
+            done.append(self._compute(p))
+        return done
+
+    def _compute(self, p: _Pending) -> Computation:
+        from .analysis_jobs import SnapshotConflict, compute_snapshot
+
+        with conversation_lock(p.conversation_id) as got:
+            if not got:
+                outcome = Computation(p.conversation_id, p.slug, "busy")
+                self._report(outcome)
+                return outcome
+            # Another worker may have computed it between the look for pending work and the lock.
+            if not _pending_conversations(only=p.conversation_id):
+                self.pending_since.pop(p.conversation_id, None)
+                outcome = Computation(p.conversation_id, p.slug, "done")
+                self._report(outcome)
+                return outcome
+            start = self.clock()
+            self.last_start[p.conversation_id] = start
+            self.pending_since.pop(p.conversation_id, None)
+            wall = time.perf_counter()
+            try:
+                conversation = Conversation.objects.get(pk=p.conversation_id)
+                snapshot = compute_snapshot(conversation, options=self.options)
+            except SnapshotConflict:
+                outcome = Computation(
+                    p.conversation_id, p.slug, "conflict", seconds=time.perf_counter() - wall
+                )
+            except Exception as exc:  # noqa: BLE001 - logged by compute_snapshot; the worker goes on
+                failures = self.failures.get(p.conversation_id, 0) + 1
+                self.failures[p.conversation_id] = failures
+                self.retry_at[p.conversation_id] = start + min(MAX_BACKOFF, self.interval * 2**failures)
+                outcome = Computation(
+                    p.conversation_id,
+                    p.slug,
+                    "failed",
+                    seconds=time.perf_counter() - wall,
+                    error=f"{type(exc).__name__}: {exc}",
+                )
+            else:
+                self.failures.pop(p.conversation_id, None)
+                self.retry_at.pop(p.conversation_id, None)
+                if snapshot is None:
+                    outcome = Computation(
+                        p.conversation_id, p.slug, "no votes", seconds=time.perf_counter() - wall
+                    )
+                else:
+                    meta = snapshot.result.get("meta", {})
+                    outcome = Computation(
+                        p.conversation_id,
+                        p.slug,
+                        "computed",
+                        tick=snapshot.tick,
+                        n_votes=int(meta.get("n_votes", 0)),
+                        n_participants=int(meta.get("n_participants_voting", 0)),
+                        seconds=time.perf_counter() - wall,
+                    )
+        self._report(outcome)
+        return outcome
+
+    def _report(self, outcome: Computation) -> None:
+        if self.on_computation is not None:
+            self.on_computation(outcome)
+
+    def run_forever(
+        self, stop_event: threading.Event, *, poll: float | None = None, parent_pid: int | None = None
+    ) -> None:
+        """Pass after pass until ``stop_event`` is set (or, with ``parent_pid``, the parent process is gone).
+
+        A pass that fails (the database is down, say) is logged and the worker tries again at the next poll.
+        Database connections are closed between passes when stale (``close_old_connections``) or broken.
+        """
+        poll = float(settings.ANALYSIS_POLL if poll is None else poll)
+        while not stop_event.is_set():
+            if parent_pid is not None and os.getppid() != parent_pid:
+                logger.info("analysis worker: the server that started it has gone; stopping")
+                break
+            close_old_connections()
+            try:
+                self.run_once()
+            except Exception:  # noqa: BLE001 - e.g. the database restarting; try again at the next poll
+                logger.exception("analysis worker: a pass failed; trying again")
+                connection.close()
+                stop_event.wait(max(poll, 1.0))
+                continue
+            stop_event.wait(poll)
+
+
+def run_once(worker: Worker | None = None) -> list[Computation]:
+    """One pass of ``worker`` (a fresh one when None: every pending conversation is computed at once)."""
+    return (worker or Worker()).run_once()
+
+
+def run_forever(
+    stop_event: threading.Event, *, worker: Worker | None = None, poll: float | None = None
+) -> None:
+    """Run passes until ``stop_event`` is set."""
+    (worker or Worker()).run_forever(stop_event, poll=poll)
+
+
+class WorkerThread(threading.Thread):
+    """A worker on a thread of this process (tests; the server runs it as a process instead). ``stop()`` it."""
+
+    def __init__(self, worker: Worker, poll: float) -> None:
+        super().__init__(name="commonweal-analysis-worker", daemon=True)
+        self.worker = worker
+        self.poll = poll
+        self.stop_event = threading.Event()
+
+    def run(self) -> None:
+        try:
+            self.worker.run_forever(self.stop_event, poll=self.poll)
+        finally:
+            connections.close_all()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the current computation and wait for the thread to end."""
+        self.stop_event.set()
+        self.join(timeout)
+
+
+def start_thread(
+    *, poll: float = 0.25, interval: float | None = None, options: Any = None, worker: Worker | None = None
+) -> WorkerThread:
+    """Start a worker on a daemon thread; returns the thread, whose ``stop()`` ends it."""
+    thread = WorkerThread(worker or Worker(interval=interval, options=options), poll)
+    thread.start()
+    return thread
+
+
+@contextmanager
+def single_worker_lock(data_dir: Path | str | None = None) -> Iterator[Path]:
+    """Hold the data folder's worker lock file while the block runs (SQLite: one worker per data folder).
+
+    Raises :class:`WorkerAlreadyRunning` at once, naming the process that holds it, when another worker does.
+    The operating system releases the lock when the process ends, however it ends.
+    """
+    folder = Path(data_dir if data_dir is not None else settings.DATA_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_FILE_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            raise WorkerAlreadyRunning(
+                f"An analysis worker is already running for the data folder {folder} (process {holder}; "
+                "`commonweal serve` starts one unless COMMONWEAL_WORKER=off). With SQLite, one worker per data "
+                "folder: stop the other one first."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
