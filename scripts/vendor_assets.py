@@ -20,8 +20,13 @@ FILES = {
     "vega/build/vega.min.js": "vega/vega.min.js",
     "vega-lite/build/vega-lite.min.js": "vega/vega-lite.min.js",
     "vega-embed/build/vega-embed.min.js": "vega/vega-embed.min.js",
-    "vega-interpreter/build/vega-interpreter.js": "vega/vega-interpreter.js",
 }
+# Vega compiles its expressions with `new Function`, which the Content-Security-Policy forbids; its CSP-safe
+# interpreter is an ES module that imports vega-util. The vega bundle re-exports vega-util, so the module becomes
+# a plain script that takes those names from the global `vega` and sets `window.vegaInterpreter`.
+VEGA_INTERPRETER = ("vega-interpreter/build/vega-interpreter.js", "vega/vega-interpreter.js")
+VEGA_IMPORT = re.compile(r"^import \{([^}]*)\} from 'vega-util';\s*$", re.MULTILINE)
+VEGA_EXPORT = re.compile(r"^export \{ expression as expressionInterpreter \};\s*$", re.MULTILINE)
 FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
 
 # The NHS.UK stylesheet loads the Frutiger web font from assets.nhs.uk. That font is licensed to NHS
@@ -42,8 +47,19 @@ def local_icons(css: str) -> str:
     return SITE_ASSETS.sub("url(images/", css)
 
 
+def vega_interpreter_script(module: str) -> str:
+    """The vega-interpreter ES module as a browser script over the global ``vega`` (see VEGA_INTERPRETER)."""
+    imports, n_imports = VEGA_IMPORT.subn(lambda m: f"const {{{m.group(1)}}} = window.vega;", module)
+    body, n_exports = VEGA_EXPORT.subn(
+        "window.vegaInterpreter = { expressionInterpreter: expression };", imports
+    )
+    if n_imports != 1 or n_exports != 1:
+        raise SystemExit("vega-interpreter's import or export line changed: update scripts/vendor_assets.py")
+    return "(function () {\n'use strict';\n" + body + "\n})();\n"
+
+
 def main() -> int:
-    missing = [src for src in [*FILES, *FOLDERS] if not (NODE / src).exists()]
+    missing = [src for src in [*FILES, *FOLDERS, VEGA_INTERPRETER[0]] if not (NODE / src).exists()]
     if missing:
         print("Missing npm files (run `npm ci`):", ", ".join(missing), file=sys.stderr)
         return 1
@@ -58,6 +74,10 @@ def main() -> int:
             shutil.copyfile(NODE / src, target)
     for src, dst in FOLDERS.items():
         shutil.copytree(NODE / src, VENDOR / dst, dirs_exist_ok=True)
+    src, dst = VEGA_INTERPRETER
+    (VENDOR / dst).write_text(
+        vega_interpreter_script((NODE / src).read_text(encoding="utf-8")), encoding="utf-8"
+    )
     return 0
 
 
