@@ -10,6 +10,8 @@ urlpatterns = [
     path("<slug:slug>/about-you/", views.about_you, name="participant-about-you"),
     path("<slug:slug>/vote/", views.vote, name="participant-vote"),
     path("<slug:slug>/add/", views.add_statement, name="participant-add"),
+    path("<slug:slug>/add/similar/", views.similar, name="participant-similar"),
+    path("<slug:slug>/where-you-stand/", views.where_you_stand_page, name="participant-where-you-stand"),
     path("<slug:slug>/my-votes/", views.my_votes_page, name="participant-my-votes"),
     path("<slug:slug>/statements/<int:statement_id>/", views.statement_page, name="participant-statement"),
 ]

@@ -31,6 +31,7 @@ from commonweal.core.errors import (
 )
 
 from .actions.participation import (
+    NotJoined,
     StatementsNotAllowed,
     check_about_you,
     do_join,
@@ -43,7 +44,9 @@ from .actions.participation import (
     next_statement,
 )
 from .forms_participant import AboutYouForm, StatementForm
-from .models import Conversation, Participant, Statement, Vote, VoteValue
+from .models import STATEMENT_MAX_LENGTH, Conversation, Participant, Statement, Vote, VoteValue
+from .similar_statements import check_similar_query, very_similar
+from .standing import min_votes, where_you_stand
 
 SESSION_KEY = "cw_participants"
 VOTE_CHOICES = [(VoteValue.AGREE, "Agree"), (VoteValue.DISAGREE, "Disagree"), (VoteValue.PASS, "Pass")]
@@ -150,11 +153,16 @@ def _voting_context(
         current = statement
     else:
         current = upcoming.statement
+    progress = upcoming.progress
+    # "See where you stand" appears with the seventh vote (or every statement, when there are fewer).
+    needed = max(1, min(min_votes(), progress.total)) if progress.total else min_votes()
     return {
         "conversation": conversation,
         "participant": participant,
         "statement": current,
-        "progress": upcoming.progress,
+        "progress": progress,
+        "standing_ready": progress.voted >= needed,
+        "standing_remaining": max(needed - progress.voted, 0),
         "vote_choices": VOTE_CHOICES,
         "error": error,
         "announcement": announcement,
@@ -282,6 +290,8 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Agree to take part first, then your votes will be counted.")
         return _go(request, _home(conversation))
     assert participant is not None
+    if "similar_vote" in request.POST:
+        return _similar_vote(request, conversation, participant)
     statement: Statement | None = None
     try:
         statement = _parse_statement(request, conversation)
@@ -366,9 +376,11 @@ def _render_my_votes(
     *,
     error: CommonwealError | None = None,
 ) -> HttpResponse:
+    rows = my_votes(participant, conversation)
     context = {
         "conversation": conversation,
-        "rows": my_votes(participant, conversation),
+        "rows": rows,
+        "standing_ready": len(rows) >= min_votes(),
         "vote_choices": VOTE_CHOICES,
         "error": error,
         "htmx": _is_htmx(request),
@@ -443,11 +455,29 @@ def add_statement(request: HttpRequest, slug: str) -> HttpResponse:
             request, T + "add_not_allowed.html", {"conversation": conversation, "error": exc}, status=403
         )
     form = StatementForm(request.POST or None, conversation=conversation)
-    context: dict[str, Any] = {"conversation": conversation, "form": form, "duplicate": None, "nav": "add"}
+    context: dict[str, Any] = {
+        "conversation": conversation,
+        "form": form,
+        "duplicate": None,
+        "nav": "add",
+        "similar_choices": VOTE_CHOICES,
+    }
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            if not request.POST.get("confirm"):
+                # Without JavaScript nobody saw the suggestions while typing: show statements that say nearly
+                # the same now, and ask before adding (the text stays in the box).
+                similar = very_similar(
+                    conversation,
+                    form.cleaned_data["text"],
+                    participant=participant,
+                    seen=_ids(request.POST.getlist("similar_seen")),
+                )
+                if similar:
+                    context.update(similar=similar, confirming=True)
+                    return render(request, T + "add.html", context)
             try:
                 submitted = do_submit_statement(
                     participant,
@@ -474,3 +504,108 @@ def add_statement(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, text + " We've counted your agree vote on it.")
                 return redirect(_home(conversation))
     return render(request, T + "add.html", context, status=status)
+
+
+def _ids(values: list[str]) -> set[int]:
+    return {int(v) for v in values if v.isdigit()}
+
+
+# --- Similar statements while typing ------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def similar(request: HttpRequest, slug: str) -> HttpResponse:
+    """The statements most like the text being typed (an htmx fragment of the add-a-statement page)."""
+    conversation = _conversation(slug)
+    participant = _participant(request, conversation)
+    if conversation.status != Conversation.Status.OPEN:
+        return render(
+            request,
+            T + "_similar.html",
+            {"conversation": conversation, "similar": [], "similar_choices": VOTE_CHOICES},
+        )
+    if not _joined(participant):
+        raise NotJoined()
+    assert participant is not None
+    text = request.GET.get("text", "")[: STATEMENT_MAX_LENGTH * 2]
+    try:
+        found = check_similar_query(participant, conversation, text)
+    except RateLimited as exc:
+        response = render(
+            request,
+            T + "_similar.html",
+            {"conversation": conversation, "similar": [], "similar_choices": VOTE_CHOICES},
+            status=exc.status,
+        )
+        return _with_retry_after(response, exc)
+    return render(
+        request,
+        T + "_similar.html",
+        {"conversation": conversation, "similar": found, "similar_choices": VOTE_CHOICES},
+    )
+
+
+def _similar_vote(request: HttpRequest, conversation: Conversation, participant: Participant) -> HttpResponse:
+    """A one-tap vote on a suggested statement, from the add-a-statement page; what was typed is kept."""
+    raw = request.POST.get("similar_vote", "")
+    statement_id, _, value = raw.partition(":")
+    statement: Statement | None = None
+    error: CommonwealError | None = None
+    try:
+        if not statement_id.isdigit():
+            raise InvalidInput("The vote did not say which statement it was for. Try again.")
+        statement = Statement.objects.filter(conversation=conversation, pk=int(statement_id)).first()
+        if statement is None:
+            raise NotFound("We could not find that statement in this conversation.")
+        statement.conversation = conversation
+        do_vote(participant, statement, value)
+    except (ConversationClosed, ConversationNotOpen) as exc:
+        messages.error(request, exc.message)
+        return _go(request, _home(conversation))
+    except (StatementNotVotable, RateLimited, InvalidInput, NotFound) as exc:
+        error = exc
+    saved = "Your vote on that statement is saved. You can still add yours."
+    if _is_htmx(request) and statement is not None:
+        # 200 even when refused: htmx swaps only successful responses, and the suggestion says what went wrong.
+        context = {"conversation": conversation, "statement": statement, "error": error, "saved": saved}
+        return render(request, T + "_similar_voted.html", context)
+    form = StatementForm(
+        initial={"text": request.POST.get("text", ""), "theme": request.POST.get("theme", "")},
+        conversation=conversation,
+    )
+    context = {
+        "conversation": conversation,
+        "form": form,
+        "duplicate": None,
+        "nav": "add",
+        "similar_choices": VOTE_CHOICES,
+        "saved": "" if error else saved,
+        "vote_error": error,
+    }
+    response = render(request, T + "add.html", context, status=error.status if error else 200)
+    return _with_retry_after(response, error) if error else response
+
+
+# --- Where you stand ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = _conversation(slug)
+    participant = _participant(request, conversation)
+    if conversation.status == Conversation.Status.DRAFT:
+        return render(request, T + "not_open.html", {"conversation": conversation})
+    if not _joined(participant):
+        if conversation.status == Conversation.Status.CLOSED:
+            return _state_page(request, conversation, participant)  # type: ignore[return-value]
+        messages.info(request, "Take part first: after a few votes you can see where you stand.")
+        return redirect(_home(conversation))
+    return render(
+        request,
+        T + "where_you_stand.html",
+        {
+            "conversation": conversation,
+            "standing": where_you_stand(conversation, participant),
+            "nav": "where-you-stand",
+        },
+    )

@@ -107,5 +107,33 @@
     });
   }
 
+  // Likely duplicates: a button that ticks every statement of the group still to review (after accepting the
+  // clearest one), ready for "Reject selected". Without JavaScript the row checkboxes do the same.
+  Array.prototype.forEach.call(queue.querySelectorAll("[data-queue-duplicates]"), function (group) {
+    if (group.querySelectorAll("[data-queue-row]").length < 2) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "nhsuk-button nhsuk-button--secondary nhsuk-button--small cw-queue__select-group";
+    button.textContent = "Select the ones still to review in this group";
+    var heading = group.querySelector(".cw-queue__duplicates-heading");
+    if (heading && heading.id) button.setAttribute("aria-describedby", heading.id);
+    button.addEventListener("click", function () {
+      var ticked = 0;
+      Array.prototype.forEach.call(group.querySelectorAll("[data-queue-row]"), function (row) {
+        var box = row.querySelector("[data-queue-select]");
+        if (!box) return;
+        box.checked = !row.hasAttribute("data-queue-done");
+        if (box.checked) ticked += 1;
+      });
+      var status = document.getElementById("queue-status");
+      if (status) {
+        status.textContent = ticked + " statement" + (ticked === 1 ? "" : "s") +
+          " selected. Use \u201cReject selected\u201d or \u201cAccept selected\u201d at the top of the queue.";
+      }
+    });
+    var list = group.querySelector(".cw-queue--duplicates");
+    group.insertBefore(button, list);
+  });
+
   setCurrent(nextToReview(null), false);
 })();
