@@ -195,6 +195,11 @@ RATE_SURVEY_RESPONSES = os.environ.get("COMMONWEAL_RATE_SURVEY_RESPONSES", "100/
 # 60 a minute (a board opening its link together shares one address; guessing tokens is slowed to a crawl).
 RATE_REPORT_LINKS = os.environ.get("COMMONWEAL_RATE_REPORT_LINKS", "60/60")
 
+# Similar statements while typing (the participant part).
+# COMMONWEAL_RATE_SIMILAR: look-ups of similar statements one participant may make in a window, as they type
+# a statement. Default: 120 a minute (one every 400 ms of typing, with room to spare).
+RATE_SIMILAR = os.environ.get("COMMONWEAL_RATE_SIMILAR", "120/60")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # COMMONWEAL_SECURE_COOKIES: send cookies over HTTPS only. Default: on in production, off otherwise.

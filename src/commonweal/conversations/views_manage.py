@@ -274,6 +274,8 @@ def _queue_context(conversation: Conversation, view: str, page_number: Any) -> d
         "view": view,
         "views": actions.QUEUE_VIEWS,
         "page": page,
+        # Likely duplicates gathered on the page, each group where its first statement was.
+        "entries": actions.queue_entries(conversation, list(page.object_list)),
         "counts": actions.moderation_counts(conversation),
         "themes": list(conversation.themes or []),
         "prev_url": _queue_url(conversation, view, page.previous_page_number())

@@ -37,6 +37,7 @@ __all__ = [
     "ConversationInput",
     "ModerationCounts",
     "ModerationResult",
+    "QueueEntry",
     "SeedLine",
     "SeedReport",
     "StatusChangeRefused",
@@ -60,6 +61,7 @@ __all__ = [
     "bump_moderation_version",
     "moderation_counts",
     "moderation_queue",
+    "queue_entries",
     "parse_seed_text",
     "QUEUE_VIEWS",
     "TRANSITIONS",
@@ -565,6 +567,83 @@ def moderation_counts(conversation: Conversation) -> ModerationCounts:
         rejected=Count("id", filter=Q(state=Statement.State.REJECTED)),
     )
     return ModerationCounts(**{k: int(v or 0) for k, v in row.items()})
+
+
+#: Similarity from which statements count as likely duplicates in the queue (see analysis.similar).
+DUPLICATE_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One item of a page of the moderation queue: a statement on its own, or likely duplicates together."""
+
+    statements: list[Statement]
+    #: Accepted statements the entry's statements resemble, most alike first.
+    resembles: list[Statement] = field(default_factory=list)
+
+    @property
+    def is_duplicates(self) -> bool:
+        return len(self.statements) > 1 or bool(self.resembles)
+
+
+def queue_entries(conversation: Conversation, statements: Sequence[Statement]) -> list[QueueEntry]:
+    """A page of the queue with likely duplicates gathered: each group where its first statement was.
+
+    Statements not yet reviewed that say nearly the same as each other (character n-gram similarity of at least
+    :data:`DUPLICATE_THRESHOLD`, chained), or as an accepted statement, are shown together so a moderator can
+    accept one and reject the rest at once. Everything else keeps its place, one entry per statement.
+    """
+    from commonweal.analysis.similar import group_duplicates
+
+    from ..similar_statements import accepted_index
+
+    statements = list(statements)
+    candidates = [
+        s
+        for s in statements
+        if s.moderated_at is None and s.state != Statement.State.REJECTED and not s.is_seed
+    ]
+    if not candidates:
+        return [QueueEntry([s]) for s in statements]
+    groups = group_duplicates(
+        [s.text for s in candidates],
+        [s.pk for s in candidates],
+        threshold=DUPLICATE_THRESHOLD,
+        against=accepted_index(conversation),
+    )
+    page_ids = {s.pk for s in statements}
+    by_id = {s.pk: s for s in statements}
+    matched: list[tuple[list[int], list[int]]] = []
+    for group in groups:
+        # Permissive moderation: statements to review are already accepted, so they are in the index too.
+        existing = [int(m.id) for m in group.existing if int(m.id) not in page_ids]
+        members = [int(i) for i in group.ids]
+        if len(members) > 1 or existing:
+            matched.append((members, existing))
+    accepted = {
+        s.pk: s
+        for s in Statement.objects.filter(
+            conversation=conversation,
+            state=Statement.State.ACCEPTED,
+            pk__in={i for _, existing in matched for i in existing},
+        )
+    }
+    first_of: dict[int, QueueEntry] = {}
+    grouped: set[int] = set()
+    for members, existing in matched:
+        entry = QueueEntry(
+            statements=[by_id[i] for i in sorted(members, key=lambda i: statements.index(by_id[i]))],
+            resembles=[accepted[i] for i in existing if i in accepted][:2],
+        )
+        first_of[entry.statements[0].pk] = entry
+        grouped.update(members)
+    entries: list[QueueEntry] = []
+    for s in statements:
+        if s.pk in first_of:
+            entries.append(first_of[s.pk])
+        elif s.pk not in grouped:
+            entries.append(QueueEntry([s]))
+    return entries
 
 
 @dataclass
