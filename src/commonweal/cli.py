@@ -281,6 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_analyse)
 
+    from commonweal.reports.cli import add_parsers as add_export_parsers
+
+    add_export_parsers(sub, _setup_django)
+
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.set_defaults(func=cmd_manage)
     return parser

@@ -248,6 +248,10 @@ SITE_NAME = os.environ.get("COMMONWEAL_SITE_NAME", "commonweal")
 # COMMONWEAL_SMALL_NUMBER: no breakdown shows a cell of fewer people than this.
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("COMMONWEAL_SMALL_NUMBER", "5"))
 
+# --- Exports and the Pol.is import (reports/polis_import.py) ---
+# COMMONWEAL_POLIS_IMPORT_MAX_MB: the largest Pol.is export (a zip or its CSV files together) the import page takes.
+POLIS_IMPORT_MAX_MB = int(os.environ.get("COMMONWEAL_POLIS_IMPORT_MAX_MB", "100"))
+
 # --- The analysis worker (conversations/worker.py) ---
 # COMMONWEAL_WORKER: "embedded" (default): `commonweal serve` starts the analysis worker as its own child process;
 # "off": it does not (production runs `commonweal worker` separately).
