@@ -1,0 +1,560 @@
+"""Import a Pol.is open-data export into a system as a new, closed conversation.
+
+The facilitator's import page and ``commonweal import-polis`` both call :func:`check_import_polis`, which reads
+the export with :func:`commonweal.analysis.polis_io.read_polis_export`, checks what that reader does not (votes
+on comments the export does not have), and then :func:`do_import_polis` writes everything in one transaction:
+a malformed file is refused with the file, the row and the reason, and nothing is half-imported.
+
+What becomes of what:
+
+- Each comment becomes a statement. Pol.is' ``moderated`` -1 is rejected and 1 accepted; 0 means nobody has
+  moderated it yet, so it stays pending, and the conversation is made permissive, our rule for "shown until a
+  moderator rejects it" (what Pol.is does with unmoderated comments unless strict moderation was on, which the
+  export does not say): the statement counts in the results and a moderator can still accept or reject it.
+  ``is-meta`` and ``is-seed`` are kept when the export has them. Our statements hold at most 280 characters
+  and a conversation holds each text once, where Pol.is allowed longer comments and repeats: a longer text is
+  cut at 280 characters (ending with "…"), a repeated text gets " (Pol.is comment N)" after it, and an empty
+  one says so; the import counts each of these.
+- Each Pol.is participant (a voter or an author) becomes a new pseudonymous participant of the system, with
+  no declared sector, organisation, place or community and no device that can act as them.
+- Each vote event becomes a vote event at its Pol.is time (the import's time when the export has only
+  ``participants-votes.csv``), and the latest per participant and statement the current vote.
+- The conversation is closed, ``imported_from`` says where it came from, and the import is in the audit log.
+
+Rows in the messages are counted as a spreadsheet shows them: the header is row 1, the first data row 2
+(``summary.csv`` has no header: its first row is row 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.polis_io import PolisExport, read_polis_export
+from commonweal.conversations.models import (
+    STATEMENT_MAX_LENGTH,
+    Conversation,
+    Participant,
+    Participation,
+    Statement,
+    Vote,
+    VoteEvent,
+    normalise_text,
+)
+from commonweal.core import audit
+from commonweal.core.errors import ImportFailed
+from commonweal.systems.models import System
+
+__all__ = [
+    "POLIS_FILES",
+    "ImportProblem",
+    "ImportResult",
+    "Progress",
+    "check_import_polis",
+    "do_import_polis",
+    "max_upload_bytes",
+]
+
+POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
+BATCH = 5000
+TITLE_MAX = 200
+QUESTION_MAX = 500
+IMPORTED_FROM_MAX = 300
+
+#: ``progress(stage, done, total)``: stage is "statements", "participants" or "votes".
+Progress = Callable[[str, int, int], None]
+
+
+def max_upload_bytes() -> int:
+    """The largest upload the import page takes (``COMMONWEAL_POLIS_IMPORT_MAX_MB``)."""
+    return int(settings.POLIS_IMPORT_MAX_MB) * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    """Why an export was refused: which file, which row (spreadsheet numbering; None for the whole file)."""
+
+    file: str
+    row: int | None
+    column: str
+    problem: str
+    fix: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "problem": self.problem,
+            "fix": self.fix,
+        }
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}, row {self.row}" if self.row is not None else (self.file or "the export")
+
+
+def _failed(problem: ImportProblem) -> ImportFailed:
+    message = f"{problem.where}: {problem.problem}"
+    if not message.endswith("."):
+        message += "."
+    return ImportFailed(
+        f"{message} Nothing was imported.",
+        detail={"errors": [problem.as_dict()]},
+    )
+
+
+@dataclass
+class ImportResult:
+    """What an import created, for the success message and the CLI's summary line."""
+
+    conversation: Conversation
+    statements: int
+    participants: int
+    votes: int
+    vote_events: int
+    shortened: int = 0
+    repeated: int = 0
+    empty: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        text = (
+            f"Imported {self.statements:,} statement{'s' if self.statements != 1 else ''}, "
+            f"{self.participants:,} participant{'s' if self.participants != 1 else ''} and "
+            f"{self.vote_events:,} vote{'s' if self.vote_events != 1 else ''}"
+        )
+        if self.vote_events != self.votes:
+            text += f" ({self.votes:,} current after changes of mind)"
+        text += "."
+        if self.notes:
+            text += " " + " ".join(self.notes)
+        return text
+
+
+# --- Reading ----------------------------------------------------------------------------------------------------
+
+
+_FIXES = {
+    "comments.csv": "Correct comments.csv (or export the conversation from Pol.is again) and import it again.",
+    "votes.csv": "Correct votes.csv (or export the conversation from Pol.is again) and import it again.",
+    "participants-votes.csv": (
+        "Correct participants-votes.csv (or export the conversation from Pol.is again) and import it again."
+    ),
+    "summary.csv": "Correct summary.csv, or leave it out: it is optional.",
+}
+
+
+def _problem_from(exc: AnalysisInputError, root: Path) -> ImportProblem:
+    """Turn the reader's message (``<path>: row N, ...``) into a problem naming the file, not a temporary path."""
+    message = str(exc)
+    prefix = str(root)
+    rest = message[len(prefix) :] if message.startswith(prefix) else message
+    file = ""
+    match = re.match(r"^/?([^/:]+\.csv): (.*)$", rest, re.S)
+    if match:
+        file, rest = match.group(1), match.group(2)
+    else:
+        rest = rest.lstrip(":/ ")
+    row: int | None = None
+    column = ""
+    row_match = re.match(r"^row (\d+)(?:, | )(.*)$", rest, re.S)
+    if row_match:
+        # The reader counts data rows from 1 after the header; a spreadsheet counts the header as row 1.
+        row = int(row_match.group(1)) + (0 if file == "summary.csv" else 1)
+        rest = row_match.group(2)
+    column_match = re.search(r"column '([^']+)'", rest)
+    if column_match:
+        column = column_match.group(1)
+    elif "missing column" in rest:
+        row = 1
+    problem = rest[:1].upper() + rest[1:]
+    if "no comments.csv" in rest:
+        file, problem = "comments.csv", "The export has no comments.csv."
+        fix = "Include comments.csv from the Pol.is export: it holds the statements."
+    elif "no votes.csv or participants-votes.csv" in rest:
+        file = "votes.csv"
+        problem = "The export has neither votes.csv nor participants-votes.csv, so it has no votes."
+        fix = "Include votes.csv (or participants-votes.csv) from the Pol.is export."
+    else:
+        fix = _FIXES.get(file, "Export the conversation from Pol.is again and import that.")
+    return ImportProblem(file=file, row=row, column=column, problem=problem, fix=fix)
+
+
+def _check_comment_ids(export: PolisExport) -> None:
+    """Every vote is on a comment that comments.csv has."""
+    known = np.array(sorted(c.comment_id for c in export.comments), dtype=np.int64)
+    if export.votes_source == "participants-votes.csv":
+        unknown = [c for c in export.vote_columns or [] if c not in set(known.tolist())]
+        if unknown:
+            raise _failed(
+                ImportProblem(
+                    file="participants-votes.csv",
+                    row=1,
+                    column=str(unknown[0]),
+                    problem=f"The column {unknown[0]} is a comment id that comments.csv does not have.",
+                    fix="Import the comments.csv exported with this file, or remove that column.",
+                )
+            )
+        return
+    statements = export.votes["statement"].to_numpy()
+    bad = ~np.isin(statements, known)
+    if bad.any():
+        index = int(np.flatnonzero(bad)[0])
+        raise _failed(
+            ImportProblem(
+                file="votes.csv",
+                row=index + 2,
+                column="comment-id",
+                problem=f"The vote is on comment {int(statements[index])}, which comments.csv does not have.",
+                fix="Import the comments.csv exported with this votes.csv, or remove the votes on that comment.",
+            )
+        )
+
+
+def _materialise(source: Any, folder: Path) -> tuple[Path, str]:
+    """The folder to read and a name for where the export came from.
+
+    ``source`` is a folder, a ``.zip`` file, or a mapping of file name to bytes (uploaded files; a ``.zip``
+    among them is unpacked). Files other than the four of the format are ignored.
+    """
+    if isinstance(source, Mapping):
+        names = []
+        for raw_name, data in source.items():
+            name = os.path.basename(str(raw_name))
+            if name.lower().endswith(".zip"):
+                zip_path = folder / "upload.zip"
+                zip_path.write_bytes(data)
+                _unzip(zip_path, folder, name)
+                names.append(name)
+            elif name in POLIS_FILES:
+                (folder / name).write_bytes(data)
+                names.append(name)
+        return folder, ", ".join(names) or "uploaded files"
+    path = Path(source)
+    if path.is_file() and path.suffix.lower() == ".zip":
+        _unzip(path, folder, path.name)
+        return folder, path.name
+    if not path.exists():
+        raise _failed(
+            ImportProblem("", None, "", f"There is no folder or file at {path}.", "Give the export's folder.")
+        )
+    return path, path.name
+
+
+def _unzip(zip_path: Path, folder: Path, label: str) -> None:
+    limit = 10 * max_upload_bytes()
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            wanted: dict[str, zipfile.ZipInfo] = {}
+            for info in archive.infolist():
+                name = os.path.basename(info.filename)
+                if info.is_dir() or name not in POLIS_FILES or info.filename.startswith("__MACOSX"):
+                    continue
+                if name in wanted:
+                    raise _failed(
+                        ImportProblem(
+                            label,
+                            None,
+                            "",
+                            f"The zip holds {name} twice ({wanted[name].filename} and {info.filename}).",
+                            "Zip one conversation's export at a time.",
+                        )
+                    )
+                wanted[name] = info
+            if sum(i.file_size for i in wanted.values()) > limit:
+                raise _failed(
+                    ImportProblem(
+                        label,
+                        None,
+                        "",
+                        f"Unpacked, the zip's files come to more than {limit // 1024 // 1024} MB.",
+                        "Import it from the command line: commonweal import-polis <folder> --system <slug>.",
+                    )
+                )
+            for name, info in wanted.items():
+                with archive.open(info) as src, (folder / name).open("wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        dst.write(chunk)
+    except zipfile.BadZipFile:
+        raise _failed(
+            ImportProblem(
+                label,
+                None,
+                "",
+                "The file is not a zip file that can be opened.",
+                "Upload the zip of the Pol.is export as downloaded, or its CSV files one by one.",
+            )
+        ) from None
+
+
+def _read(folder: Path) -> PolisExport:
+    try:
+        export = read_polis_export(folder)
+    except AnalysisInputError as exc:
+        raise _failed(_problem_from(exc, folder)) from None
+    if not export.comments:
+        raise _failed(
+            ImportProblem(
+                "comments.csv",
+                None,
+                "",
+                "comments.csv has no comments.",
+                "Export a conversation that has some.",
+            )
+        )
+    _check_comment_ids(export)
+    return export
+
+
+# --- The actions ----------------------------------------------------------------------------------------------------
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
+def check_import_polis(
+    user: Any,
+    system: System,
+    folder_or_files: Any,
+    *,
+    title: str | None = None,
+    progress: Progress | None = None,
+) -> Conversation:
+    """Import a Pol.is export into ``system`` as a new closed conversation and return it.
+
+    ``folder_or_files`` is the export's folder, a ``.zip`` of it, or a mapping of file name to bytes (the
+    uploaded files). The caller has checked ``conversation.import`` on the system. Raises
+    :class:`~commonweal.core.errors.ImportFailed` naming the file, the row and the reason when the export is
+    malformed; nothing is written then. The returned conversation carries the counts as ``import_result``
+    (:class:`ImportResult`).
+    """
+    title = " ".join((title or "").split())
+    if len(title) > TITLE_MAX:
+        raise ImportFailed(
+            f"The title is {len(title)} characters; keep it to {TITLE_MAX}.",
+            detail={"fields": [{"field": "title", "problem": f"Keep the title to {TITLE_MAX} characters"}]},
+            code="invalid_input",
+        )
+    with tempfile.TemporaryDirectory(prefix="commonweal-import-") as scratch:
+        folder, label = _materialise(folder_or_files, Path(scratch))
+        export = _read(folder)
+    result = do_import_polis(user, system, export, title=title or None, source=label, progress=progress)
+    conversation = result.conversation
+    conversation.import_result = result  # type: ignore[attr-defined]
+    return conversation
+
+
+def _statement_texts(export: PolisExport) -> tuple[list[str], int, int, int]:
+    """Texts that fit our statements (at most 280 characters, each once), and how many had to change."""
+    texts: list[str] = []
+    seen: set[str] = set()
+    shortened = repeated = empty = 0
+    for c in export.comments:
+        text = c.body.strip()
+        if not text:
+            empty += 1
+            text = f"(Pol.is comment {c.comment_id} has no text)"
+        if len(text) > STATEMENT_MAX_LENGTH:
+            shortened += 1
+            text = _clip(text, STATEMENT_MAX_LENGTH)
+        if normalise_text(text) in seen:
+            repeated += 1
+            suffix = f" (Pol.is comment {c.comment_id})"
+            text = _clip(text, STATEMENT_MAX_LENGTH - len(suffix)) + suffix
+        seen.add(normalise_text(text))
+        texts.append(text)
+    return texts, shortened, repeated, empty
+
+
+def _bulk(model: Any, objects: list[Any]) -> list[Any]:
+    return model.objects.bulk_create(objects, batch_size=BATCH)
+
+
+def do_import_polis(
+    actor: Any,
+    system: System,
+    export: PolisExport,
+    *,
+    title: str | None = None,
+    source: str = "",
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Write ``export`` (read and checked) into ``system`` as a new closed conversation, in one transaction, and
+    record it in the audit log."""
+    report = progress or (lambda stage, done, total: None)
+    summary = export.summary
+    topic = " ".join(summary.get("topic", "").split())
+    description = summary.get("conversation-description", "").strip()
+    name = title or _clip(topic, TITLE_MAX) or _clip(source, TITLE_MAX) or "Imported Pol.is conversation"
+    question = _clip(" ".join(description.split()), QUESTION_MAX) if description else (topic or name)
+    url = summary.get("url", "").strip()
+    imported_from = _clip(f"Pol.is export {url or source}".strip(), IMPORTED_FROM_MAX)
+    texts, shortened, repeated, empty = _statement_texts(export)
+
+    # Events in time order (file order breaking ties, as Pol.is' own reader does), so that event ids grow
+    # with time and "latest wins" is the last event of each participant and statement.
+    votes = export.votes
+    has_times = bool(votes["timestamp"].notna().all()) and len(votes) > 0
+    if has_times:
+        votes = votes.sort_values("timestamp", kind="stable")
+    votes = votes.reset_index(drop=True)
+    now = timezone.now()
+    if has_times:
+        at = pd.to_datetime(votes["timestamp"].astype("int64"), unit="ms", utc=True).dt.to_pydatetime()
+    else:
+        at = np.full(len(votes), now, dtype=object)
+    author_ids = {c.author_id for c in export.comments if c.author_id is not None}
+    polis_people = sorted(set(np.unique(votes["participant"].to_numpy()).tolist()) | author_ids)
+
+    with transaction.atomic():
+        first = min(at) if len(at) else now
+        conversation = Conversation.objects.create(
+            system=system,
+            title=name,
+            question=question,
+            description=description,
+            status=Conversation.Status.CLOSED,
+            moderation=Conversation.Moderation.PERMISSIVE,
+            participants_can_add=False,
+            themes=[],
+            imported_from=imported_from,
+            opened_at=first if isinstance(first, dt.datetime) else now,
+            closed_at=now,
+        )
+
+        # Participants.
+        report("participants", 0, len(polis_people))
+        participant_pk: dict[int, int] = {}
+        for start in range(0, len(polis_people), BATCH):
+            chunk = polis_people[start : start + BATCH]
+            created = _bulk(Participant, [Participant(system=system) for _ in chunk])
+            _bulk(Participation, [Participation(participant=p, conversation=conversation) for p in created])
+            participant_pk.update({pid: p.pk for pid, p in zip(chunk, created, strict=True)})
+            report("participants", start + len(chunk), len(polis_people))
+
+        # Statements.
+        report("statements", 0, len(texts))
+        statement_pk: dict[int, int] = {}
+        for start in range(0, len(texts), BATCH):
+            comments = export.comments[start : start + BATCH]
+            objects = [
+                Statement(
+                    conversation=conversation,
+                    text=text,
+                    normalised_text=normalise_text(text),
+                    author_id=participant_pk.get(c.author_id) if c.author_id is not None else None,
+                    is_seed=bool(c.is_seed),
+                    is_meta=bool(c.is_meta),
+                    state=c.moderation,
+                )
+                for c, text in zip(comments, texts[start : start + BATCH], strict=True)
+            ]
+            created = _bulk(Statement, objects)
+            statement_pk.update({c.comment_id: s.pk for c, s in zip(comments, created, strict=True)})
+            report("statements", start + len(comments), len(texts))
+
+        # Vote events, then the current votes (the last event of each participant and statement).
+        n = len(votes)
+        report("votes", 0, n)
+        p_col = votes["participant"].to_numpy()
+        s_col = votes["statement"].to_numpy()
+        v_col = votes["vote"].to_numpy()
+        event_pk = np.zeros(n, dtype=np.int64)
+        for start in range(0, n, BATCH):
+            stop = min(start + BATCH, n)
+            objects = [
+                VoteEvent(
+                    conversation_id=conversation.pk,
+                    participant_id=participant_pk[int(p_col[i])],
+                    statement_id=statement_pk[int(s_col[i])],
+                    value=int(v_col[i]),
+                    at=at[i],
+                )
+                for i in range(start, stop)
+            ]
+            created = _bulk(VoteEvent, objects)
+            event_pk[start:stop] = [e.pk for e in created]
+            report("votes", stop, n)
+        latest = (
+            pd.DataFrame({"p": p_col, "s": s_col}).drop_duplicates(["p", "s"], keep="last").index.to_numpy()
+        )
+        for start in range(0, len(latest), BATCH):
+            _bulk(
+                Vote,
+                [
+                    Vote(
+                        conversation_id=conversation.pk,
+                        participant_id=participant_pk[int(p_col[i])],
+                        statement_id=statement_pk[int(s_col[i])],
+                        value=int(v_col[i]),
+                        updated_at=at[i],
+                        event_id=int(event_pk[i]),
+                    )
+                    for i in latest[start : start + BATCH]
+                ],
+            )
+
+        notes = []
+        if shortened:
+            notes.append(
+                f"{shortened} statement{'s were' if shortened != 1 else ' was'} longer than "
+                f"{STATEMENT_MAX_LENGTH} characters and {'were' if shortened != 1 else 'was'} shortened."
+            )
+        if repeated:
+            notes.append(
+                f"{repeated} statement{'s' if repeated != 1 else ''} repeated an earlier text and "
+                f"{'have' if repeated != 1 else 'has'} its Pol.is comment number added."
+            )
+        if empty:
+            notes.append(f"{empty} comment{'s' if empty != 1 else ''} had no text.")
+        result = ImportResult(
+            conversation=conversation,
+            statements=len(texts),
+            participants=len(polis_people),
+            votes=len(latest),
+            vote_events=n,
+            shortened=shortened,
+            repeated=repeated,
+            empty=empty,
+            notes=notes,
+        )
+        audit.record(
+            actor,
+            "conversation.import_polis",
+            conversation,
+            after={
+                "source": source,
+                "imported_from": imported_from,
+                "statements": result.statements,
+                "participants": result.participants,
+                "vote_events": result.vote_events,
+                "votes": result.votes,
+                "shortened": shortened,
+                "repeated": repeated,
+                "empty": empty,
+            },
+        )
+    return result
