@@ -262,3 +262,20 @@ def test_a_tick_taken_by_another_process_is_a_conflict_not_a_failure(monkeypatch
         compute_snapshot(conversation)
     assert AnalysisStatus.objects.get(conversation=conversation).consecutive_failures == 0
     assert AnalysisSnapshot.objects.filter(conversation=conversation).count() == 2
+
+
+def test_the_demo_comes_with_its_first_snapshot(settings, tmp_path, capsys):
+    from commonweal.systems.demo import load_demo
+
+    settings.DATA_DIR = tmp_path
+    assert load_demo(participants=40, seed=3) == 0
+    from commonweal.conversations.models import Conversation
+
+    conversation = Conversation.objects.get()
+    snapshot = latest_snapshot(conversation)
+    assert snapshot is not None and snapshot.tick == 1
+    assert (
+        snapshot.vote_event_high_water == VoteEvent.objects.filter(conversation=conversation).latest("id").pk
+    )
+    assert "Analysed the demo conversation" in capsys.readouterr().out
+    assert analysis_health(conversation).pending is False

@@ -778,6 +778,7 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
     except DemoExists as exc:
         print(f"{exc} Nothing was changed. Delete that system first to load the demo again.")
         return 1
+    _analyse_demo(result)
     base = _base_url()
     print(
         f"Loaded the demo system {result.system.name}: {result.organisations} organisations, "
@@ -797,3 +798,24 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         print(map_line)
         print("The demo accounts already existed, so their passwords were not changed.")
     return 0
+
+
+def _analyse_demo(result: DemoResult) -> None:
+    """The demo conversation's first analysis snapshot, so its results and report have something to show at once
+    (the analysis worker keeps it up to date from then on). A failure is reported, never fatal: the demo is
+    loaded either way, and the worker tries again."""
+    from commonweal.conversations.analysis_jobs import compute_snapshot
+
+    try:
+        snapshot = compute_snapshot(result.conversation)
+    except Exception as exc:  # noqa: BLE001 - logged by compute_snapshot
+        print(
+            f"The demo conversation could not be analysed yet ({type(exc).__name__}: {exc}); the worker will retry."
+        )
+        return
+    if snapshot is not None:
+        groups = snapshot.result.get("k", 0)
+        print(
+            f"Analysed the demo conversation: {groups} opinion group{'s' if groups != 1 else ''} "
+            f"({snapshot.duration_ms / 1000:.1f} s)."
+        )
