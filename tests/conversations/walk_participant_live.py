@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.walk_support import Expect
+from tests.walk_support import REDIRECT, Expect, roles
 
-EXPECTED: dict[str, Expect] = {}
+EXPECTED: dict[str, Expect] = {
+    # Only a participant who joined has a place to stand; everyone else is sent to the consent page.
+    "conversations:participant-where-you-stand": Expect(get=roles(REDIRECT, participant=200)),
+    # An htmx fragment of the add-a-statement page: a redirect would be swapped into the page, so 403 instead.
+    "conversations:participant-similar": Expect(get=roles(403, participant=200)),
+}
 
 
 def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:

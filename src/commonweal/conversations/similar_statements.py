@@ -35,10 +35,11 @@ __all__ = [
 
 #: Characters typed before suggestions are looked for (fewer match too much to help).
 MIN_LENGTH = 12
-#: Cosine similarity from which a statement is suggested while typing (0.3 catches rephrasings, and more).
-SUGGEST_THRESHOLD = 0.35
+#: Cosine similarity from which a statement is suggested while typing (0.3 catches rephrasings, and much noise
+#: on the short texts of a young conversation).
+SUGGEST_THRESHOLD = 0.4
 #: Similarity from which adding a statement asks "Add mine anyway?" (texts usually say nearly the same).
-CONFIRM_THRESHOLD = 0.6
+CONFIRM_THRESHOLD = 0.7
 #: Suggestions shown at most.
 SHOWN = 3
 
