@@ -258,3 +258,84 @@ def test_an_export_with_only_participants_votes_is_imported_with_the_latest_vote
     assert current_votes(conversation) == current_votes(original)
     # Without votes.csv there is one event a current vote.
     assert VoteEvent.objects.filter(conversation=conversation).count() == len(current_votes(original))
+
+
+# --- The import page --------------------------------------------------------------------------------------------
+
+
+def _page_client(system):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_facilitator(system))
+    return client
+
+
+def _upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_a_facilitator_imports_a_zip_from_the_page_and_lands_on_the_new_conversation():
+    original = build_conversation()
+    system = make_system()
+    client = _page_client(system)
+    url = f"/manage/systems/{system.slug}/import-polis/"
+    assert "Import a Pol.is conversation" in client.get(url).content.decode()
+    response = client.post(url, {"files": _upload("export.zip", polis_zip(original)), "title": "Winter 2025"})
+    imported = Conversation.objects.get(system=system)
+    assert response.status_code == 302
+    assert response["Location"] == f"/manage/conversations/{imported.slug}/"
+    assert imported.title == "Winter 2025"
+    page = client.get(response["Location"]).content.decode()
+    assert "Imported 5 statements, 6 participants and" in page
+
+
+def test_the_page_takes_the_csv_files_chosen_together():
+    original = build_conversation()
+    with zipfile.ZipFile(io.BytesIO(polis_zip(original))) as archive:
+        files = [_upload(name, archive.read(name)) for name in ("comments.csv", "votes.csv")]
+    system = make_system()
+    response = _page_client(system).post(f"/manage/systems/{system.slug}/import-polis/", {"files": files})
+    assert response.status_code == 302
+    assert current_votes(Conversation.objects.get(system=system)) == current_votes(original)
+
+
+def test_a_malformed_upload_shows_the_file_row_and_reason_and_keeps_the_title():
+    original = build_conversation()
+    with zipfile.ZipFile(io.BytesIO(polis_zip(original))) as archive:
+        comments = archive.read("comments.csv")
+        votes = archive.read("votes.csv").decode().splitlines(keepends=True)
+    votes[2] = votes[2].rsplit(",", 1)[0] + ",yes\n"
+    system = make_system()
+    response = _page_client(system).post(
+        f"/manage/systems/{system.slug}/import-polis/",
+        {
+            "files": [_upload("comments.csv", comments), _upload("votes.csv", "".join(votes).encode())],
+            "title": "Kept title",
+        },
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "nhsuk-error-summary" in page
+    assert "The export was not imported" in page
+    assert "votes.csv, row 3:" in page
+    assert "not an integer" in page
+    assert 'value="Kept title"' in page
+    assert not Conversation.objects.filter(system=system).exists()
+
+
+def test_the_page_asks_for_a_file_and_refuses_other_files_and_too_large_ones(settings):
+    system = make_system()
+    client = _page_client(system)
+    url = f"/manage/systems/{system.slug}/import-polis/"
+    page = client.post(url, {"title": "Nothing chosen"}).content.decode()
+    assert "Choose the zip of the Pol.is export, or its CSV files" in page
+    page = client.post(url, {"files": _upload("notes.txt", b"hello")}).content.decode()
+    assert "notes.txt is not part of a Pol.is export" in page
+    settings.POLIS_IMPORT_MAX_MB = 0
+    response = client.post(url, {"files": _upload("export.zip", b"PK" + b"x" * 100)})
+    assert response.status_code == 400
+    assert "The files come to more than 0 MB" in response.content.decode()
+    assert not Conversation.objects.filter(system=system).exists()
