@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views_manage as views
+from . import views_results
 
 urlpatterns = [
     path("new/<slug:system>/", views.manage_create, name="manage_create"),
@@ -12,7 +13,15 @@ urlpatterns = [
     path("<slug:slug>/status/", views.manage_status, name="manage_status"),
     path("<slug:slug>/qr.svg", views.manage_qr_svg, name="manage_qr_svg"),
     path("<slug:slug>/qr.png", views.manage_qr_png, name="manage_qr_png"),
-    path("<slug:slug>/present/", views.manage_present, name="manage_present"),
+    path("<slug:slug>/present/", views_results.manage_present, name="manage_present"),
+    path("<slug:slug>/present/live/", views_results.manage_present_live, name="manage_present_live"),
+    path("<slug:slug>/results/", views_results.manage_results, name="manage_results"),
+    path("<slug:slug>/results/live/", views_results.manage_results_live, name="manage_results_live"),
+    path(
+        "<slug:slug>/results/charts/<slug:name>.<str:fmt>",
+        views_results.manage_results_chart,
+        name="manage_results_chart",
+    ),
     path("<slug:slug>/moderation/", views.manage_moderation, name="manage_moderation"),
     path("<slug:slug>/moderation/bulk/", views.manage_moderate_bulk, name="manage_moderate_bulk"),
     path("<slug:slug>/moderation/<int:statement_id>/", views.manage_moderate, name="manage_moderate"),

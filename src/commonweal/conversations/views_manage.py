@@ -231,17 +231,6 @@ def manage_qr_png(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@manager_view
-def manage_present(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = get_conversation(slug)
-    require(request.user, "conversation.view", conversation)
-    return render(
-        request,
-        "conversations/manage/present.html",
-        {"conversation": conversation, "participant_url": participant_url(request, conversation)},
-    )
-
-
 # --- Moderation ---------------------------------------------------------------------------------------------
 
 
