@@ -122,7 +122,8 @@ def test_the_page_shows_common_ground_before_the_group_and_a_text_equivalent_of_
     standing = where_you_stand(conversation, side_a[0])
     assert f"You are in {standing.group_label}, with 14 other people." in html
     assert "opinion group" in html
-    assert 'class="cw-map__chart" aria-hidden="true"' in html
+    assert 'class="cw-map__chart cw-chart__view" aria-hidden="true"' in html
+    assert 'id="chart-spec-opinion-map" type="application/json"' in html
 
 
 def test_six_votes_are_not_enough_and_seven_are():

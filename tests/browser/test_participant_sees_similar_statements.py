@@ -1,0 +1,82 @@
+"""A participant types a statement that has already been said, sees it suggested, votes on it with one tap, and
+still has what they typed; real Chromium at 320 pixels wide, axe-clean on every page."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from commonweal.conversations.models import Participant, Statement, Vote
+from tests.factories import make_conversation, make_statement
+
+from .conftest import assert_accessible, assert_no_horizontal_scroll
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SHOTS = os.environ.get("COMMONWEAL_SCREENSHOTS")
+PLANTED = "More GPs should work in rural areas"
+TYPED = "We need more GPs working in rural areas"
+OTHERS = [
+    "Care homes need fair funding",
+    "Share patient records between hospitals and councils",
+    "Libraries are great places for health advice",
+    "Bus routes to the hospital should run later",
+]
+
+
+def check(page, name: str) -> None:
+    assert_accessible(page, context=f"({name})")
+    assert_no_horizontal_scroll(page)
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"similar-{name}.png"), full_page=True)
+
+
+def test_participant_sees_similar_statements(live_server, phone_page):
+    conversation = make_conversation(participants_can_add=True, title="Riverside together")
+    planted = make_statement(conversation, PLANTED)
+    for text in OTHERS:
+        make_statement(conversation, text)
+    page = phone_page
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    page.goto(f"{live_server.url}/c/{conversation.slug}/")
+    page.get_by_role("button", name="I agree, take part").click()
+    page.wait_for_load_state()
+    if page.url.endswith("/about-you/"):
+        page.get_by_role("button", name="Skip these questions").click()
+    page.wait_for_url(re.compile(rf"/c/{conversation.slug}/$"))
+    page.get_by_role("link", name="Add a statement").first.click()
+    page.wait_for_url(re.compile(r"/add/$"))
+    check(page, "01-add")
+
+    box = page.get_by_label("Your statement")
+    box.press_sequentially(TYPED, delay=20)
+    suggestion = page.locator(f"#cw-similar-{planted.pk}")
+    suggestion.wait_for()
+    assert page.get_by_role("heading", name="Already said?").is_visible()
+    assert suggestion.locator(".cw-similar__text").inner_text() == PLANTED
+    for text in OTHERS:
+        assert page.locator("#cw-similar").get_by_text(text).count() == 0
+    check(page, "02-suggested")
+
+    suggestion.get_by_role("button", name="Agree", exact=True).click()
+    saved = page.locator(f"#cw-similar-{planted.pk} .cw-similar__saved")
+    saved.wait_for()
+    assert saved.inner_text().strip() == "✓ Your vote on that statement is saved. You can still add yours."
+    participant = Participant.objects.get()
+    assert Vote.objects.get(participant=participant, statement=planted).value == 1
+    assert box.input_value() == TYPED
+    assert page.url.endswith("/add/")
+    check(page, "03-voted")
+
+    # They add theirs anyway: what they typed goes in, and the suggestion they saw is not asked about again.
+    box.press_sequentially(" and towns", delay=10)
+    page.get_by_role("button", name="Add my statement").click()
+    page.wait_for_url(re.compile(rf"/c/{conversation.slug}/$"))
+    assert Statement.objects.filter(conversation=conversation, text=TYPED + " and towns").exists()
+    assert not errors, errors
