@@ -238,7 +238,8 @@ def test_the_report_page_has_its_sections_in_order(planted):
     assert "What is working" in cg and "Holds in 3 opinion groups" in cg
     # The groups in plain words, the divide as a question, the method with the update number.
     groups = html[html.index('id="report-groups"') : html.index('id="report-dialogue"')]
-    assert "Group A" in groups and "What sets Group A apart" in groups
+    assert "Group A" in groups and "What Group A believes most" in groups
+    assert "(0% of Group" not in groups  # only what most of a group holds
     dialogue = html[html.index('id="report-dialogue"') : html.index('id="report-method"')]
     assert DIVISIVE in dialogue and "To talk about:" in dialogue
     method = html[html.index('id="report-method"') :]
@@ -247,7 +248,7 @@ def test_the_report_page_has_its_sections_in_order(planted):
     assert "One statement was rejected by moderators" in method
     assert "self-selected" in method and "Pol.is" in method
     # Charts drawn on the server, each with its table; no script needed.
-    assert html.count('class="cw-report__chart-image" src="data:image/svg+xml;base64,') >= 3
+    assert html.count('class="cw-report__chart-image" src="data:image/svg+xml;base64,') == 4
     assert "<script>" not in html and "style=" not in html
 
 

@@ -14,7 +14,6 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -43,19 +42,10 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
-def _no_fetching(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint's URL fetcher: data URIs (the charts) only. The report never loads anything from a network or
-    the file system by a URL, so nothing in a statement's text could make the server fetch it."""
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        return default_url_fetcher(url, *args, **kwargs)  # type: ignore[no-any-return]
-    raise ValueError(f"The report PDF does not fetch {url[:60]!r}")
-
-
 def render_pdf(conversation: Conversation) -> bytes:
     """Render the report of ``conversation`` as a PDF, now (no cache)."""
     import weasyprint
+    from weasyprint.urls import URLFetcher
 
     report = build_report(conversation)
     context = {
@@ -68,7 +58,10 @@ def render_pdf(conversation: Conversation) -> bytes:
     stylesheet = finders.find("commonweal/report-print.css")
     if not stylesheet:  # pragma: no cover - a broken installation
         raise FileNotFoundError("commonweal/report-print.css is missing from the static files")
-    document = weasyprint.HTML(string=html, url_fetcher=_no_fetching, base_url="about:blank")
+    # Data URIs (the charts) only: the report never loads anything by a URL, so nothing in a statement's text
+    # could make the server fetch a file or a web address.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url="about:blank")
     return document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(stylesheet))])  # type: ignore[no-any-return]
 
 

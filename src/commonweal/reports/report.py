@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -96,6 +97,10 @@ class ParticipationBreakdown:
     @property
     def any_suppressed(self) -> bool:
         return any(r.people.suppressed for r in self.rows)
+
+    @property
+    def any_zero(self) -> bool:
+        return any(r.people.count == 0 for r in self.rows)
 
 
 @dataclass(frozen=True)
@@ -263,6 +268,28 @@ def who_took_part(conversation: Conversation) -> WhoTookPart:
 # --- The report -------------------------------------------------------------------------------------------------
 
 
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def standalone_svg(svg: str) -> str:
+    """The SVG as a document of its own (an image's data URI), which must be well-formed XML: keep only the first
+    of repeated attributes on the root element (an HTML page forgives a second ``class``; an image does not)."""
+    match = _SVG_OPEN.search(svg)
+    if match is None:
+        return svg
+    seen: set[str] = set()
+
+    def once(attr: re.Match[str]) -> str:
+        name = attr.group(1)
+        if name in seen:
+            return ""
+        seen.add(name)
+        return attr.group(0)
+
+    opening = re.sub(r'\s([\w:-]+)="[^"]*"', once, match.group(0))
+    return svg[: match.start()] + opening + svg[match.end() :]
+
+
 @dataclass(frozen=True)
 class ReportChart:
     """A chart of the report, from :mod:`commonweal.reports.charts`: drawn on the server (SVG for the page, PNG
@@ -278,7 +305,7 @@ class ReportChart:
     def svg_data_uri(self) -> str:
         from commonweal.reports import charts
 
-        svg = charts.to_svg(self.spec)
+        svg = standalone_svg(charts.to_svg(self.spec))
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
     def png_data_uri(self) -> str:
@@ -300,6 +327,7 @@ COMMON_GROUND_SHOWN = 6
 #: Rows of a chart's table shown in the report: a board reads the highlights; the results page has them all.
 TABLE_ROWS_SHOWN = 10
 TOPICS_SHOWN = 5
+BELIEFS_SHOWN = 4
 
 
 @dataclass
@@ -327,10 +355,10 @@ class Report:
     def status_sentence(self) -> str:
         c = self.conversation
         if c.status == Conversation.Status.OPEN:
-            return "It is open: people can still take part, so these findings may change."
+            return "People can still take part, so these findings may change."
         if c.status == Conversation.Status.CLOSED:
-            return "It is closed: these are its final results."
-        return "It has not opened yet."
+            return "Nobody can take part any more: these are its final results."
+        return "Nobody can take part yet."
 
     @property
     def common_ground(self) -> list[Any]:
@@ -339,6 +367,17 @@ class Report:
     @property
     def more_common_ground(self) -> int:
         return max(0, len(self.results.common_ground) - COMMON_GROUND_SHOWN) if self.has_results else 0
+
+    @property
+    def groups(self) -> list[tuple[Any, list[Any]]]:
+        """Each opinion group with what it believes most: its representative statements that most of it holds
+        (Pol.is fills a group's list to five, which can bring in a statement few of the group hold)."""
+        if not self.has_results:
+            return []
+        return [
+            (g, [rep for rep in g.representative if rep.share is None or rep.share >= 0.5][:BELIEFS_SHOWN])
+            for g in self.results.groups
+        ]
 
     @property
     def grouped_display(self) -> str:
@@ -489,7 +528,8 @@ def _charts(results: Any, only: tuple[str, ...] | None = None) -> dict[str, Repo
     from commonweal.reports import charts
 
     out: dict[str, ReportChart] = {}
-    for name, chart in charts.CHARTS.items():
+    for chart_name, chart in charts.CHARTS.items():
+        name = chart_name.replace("-", "_")  # a template reads report.charts.opinion_map
         if only is not None and name not in only:
             continue
         try:
