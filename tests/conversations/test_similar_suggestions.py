@@ -184,3 +184,21 @@ def test_the_add_page_asks_for_suggestions_as_you_type():
     assert f'hx-get="{similar_url(conversation)}"' in html
     assert 'hx-trigger="keyup changed delay:400ms' in html
     assert 'id="cw-similar" class="cw-similar" aria-live="polite"' in html
+
+
+def test_the_api_suggests_accepted_statements_only():
+    from commonweal.core.models import hash_token
+
+    conversation, planted, participant, _ = setup_conversation()
+    make_statement(
+        conversation, "More GPs should be working in rural areas now", state=Statement.State.PENDING
+    )
+    raw = "cwp_similar-test-token"
+    Participant.objects.filter(pk=participant.pk).update(token_hash=hash_token(raw))
+    url = f"/api/conversations/{conversation.slug}/similar"
+    response = Client().get(url, {"text": TYPED}, HTTP_X_PARTICIPANT_TOKEN=raw)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [s["statement"]["id"] for s in body] == [planted.pk]
+    assert body[0]["your_vote"] is None and 0 < body[0]["score"] <= 1
+    assert Client().get(url, {"text": TYPED}).status_code == 401

@@ -234,3 +234,23 @@ def test_someone_who_has_not_joined_is_sent_to_the_start():
 
 def test_the_threshold_is_the_engines():
     assert AnalysisOptions().min_votes == 7
+
+
+def test_the_api_says_where_a_participant_stands():
+    from commonweal.core.models import hash_token
+
+    conversation, statements, side_a, _ = plant()
+    snapshot(conversation)
+    raw = "cwp_where-you-stand-test-token"
+    Participant.objects.filter(pk=side_a[0].pk).update(token_hash=hash_token(raw))
+    response = Client().get(f"/api/conversations/{conversation.slug}/standing", HTTP_X_PARTICIPANT_TOKEN=raw)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    mine = where_you_stand(conversation, side_a[0])
+    assert body["state"] == "placed" and body["group"] == mine.group_label
+    assert body["group_size"] == "with 14 other people"
+    assert {b["statement"]["text"] for b in body["common_ground"]} == set(COMMON)
+    assert body["group_beliefs"] and all(
+        b["direction"] in {"agree", "disagree"} for b in body["group_beliefs"]
+    )
+    assert Client().get(f"/api/conversations/{conversation.slug}/standing").status_code == 401

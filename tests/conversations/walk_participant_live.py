@@ -12,6 +12,9 @@ EXPECTED: dict[str, Expect] = {
     "conversations:participant-where-you-stand": Expect(get=roles(REDIRECT, participant=200)),
     # An htmx fragment of the add-a-statement page: a redirect would be swapped into the page, so 403 instead.
     "conversations:participant-similar": Expect(get=roles(403, participant=200)),
+    # The same through the JSON API, with the participant token.
+    "api:standing": Expect(get=roles(401, participant=200), json=True),
+    "api:similar": Expect(get=roles(401, participant=200), json=True),
 }
 
 

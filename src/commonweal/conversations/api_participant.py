@@ -457,3 +457,105 @@ def my_votes_(request: HttpRequest, slug: str) -> list[dict[str, object]]:
         }
         for row in my_votes(participant, conversation)
     ]
+
+
+# --- Where you stand, and similar statements (the participant part of issue 4) ------------------------------
+
+
+class BeliefOut(Schema):
+    statement: StatementOut
+    direction: str = Field(description="'agree' or 'disagree': what the people stand out for.")
+    share: str = Field(
+        description="In words, e.g. '9 in 10 who voted on it agree'; empty when too few voted."
+    )
+
+
+class GroupSizeOut(Schema):
+    label: str = Field(description="'Group A', 'Group B', ...")
+    size: str = Field(description="'15 people', or 'fewer than 5 people'.")
+    is_yours: bool
+
+
+class StandingOut(Schema):
+    state: str = Field(
+        description="need_votes (fewer than `needed` votes), no_snapshot (not analysed yet), catching_up (the "
+        "latest analysis predates the participant's last needed vote), not_placed (analysed, in no opinion "
+        "group) or placed."
+    )
+    votes: int
+    needed: int = Field(description="Votes needed to be placed in an opinion group (7, or every statement).")
+    remaining: int
+    closed: bool
+    newer_votes: bool = Field(description="The participant has votes newer than the analysis shown.")
+    computed_at: datetime | None
+    group: str | None = Field(description="The participant's opinion group when placed, e.g. 'Group B'.")
+    group_size: str = Field(description="E.g. 'with 14 other people'; empty unless placed.")
+    groups: list[GroupSizeOut]
+    common_ground: list[BeliefOut] = Field(description="What almost everyone agrees on, in every group.")
+    group_beliefs: list[BeliefOut] = Field(description="What the participant's group believes most.")
+    map_text: str = Field(description="The opinion map in words.")
+
+
+class SimilarOut(Schema):
+    statement: StatementOut
+    score: float = Field(description="Similarity to the text, 0 to 1.")
+    your_vote: int | None = Field(description="The participant's current vote on it, or null.")
+
+
+@router.get(
+    "/conversations/{slug}/standing",
+    auth=participant_token,
+    response={200: StandingOut, **ERRORS},
+    summary="Where the participant stands: their opinion group and the common ground",
+)
+def standing(request: HttpRequest, slug: str) -> dict[str, object]:
+    """From the latest analysis: after 7 votes, the participant's opinion group, what it believes most and what
+    almost everyone agrees on (the same as the "Where you stand" page). Works after the conversation closes."""
+    from .standing import where_you_stand
+
+    conversation = _conversation(slug)
+    if conversation.status == Conversation.Status.DRAFT:
+        require_open(conversation)
+    participant = require_joined(_participant(request, conversation), conversation)
+    found = where_you_stand(conversation, participant)
+    assert found is not None
+
+    def belief(b: object) -> dict[str, object]:
+        return {"statement": _statement(b.statement), "direction": b.direction, "share": b.share}  # type: ignore[attr-defined]
+
+    return {
+        "state": found.state,
+        "votes": found.votes,
+        "needed": found.needed,
+        "remaining": found.remaining,
+        "closed": found.closed,
+        "newer_votes": found.newer_votes,
+        "computed_at": found.computed_at,
+        "group": found.group_label or None,
+        "group_size": found.group_size_text,
+        "groups": [{"label": g.label, "size": g.size, "is_yours": g.is_yours} for g in found.groups],
+        "common_ground": [belief(b) for b in found.common_ground],
+        "group_beliefs": [belief(b) for b in found.group_beliefs],
+        "map_text": found.map_text,
+    }
+
+
+@router.get(
+    "/conversations/{slug}/similar",
+    auth=participant_token,
+    response={200: list[SimilarOut], **ERRORS},
+    summary="Accepted statements like a text being typed",
+)
+def similar(request: HttpRequest, slug: str, text: str = "") -> list[dict[str, object]]:
+    """Up to 3 accepted statements most like `text` (at least 12 characters), best first, so a participant can
+    vote on one instead of adding a near-duplicate. Never pending or rejected statements. Rate-limited per
+    participant (`COMMONWEAL_RATE_SIMILAR`)."""
+    from .similar_statements import check_similar_query
+
+    conversation = _conversation(slug)
+    require_open(conversation)
+    participant = require_joined(_participant(request, conversation), conversation)
+    return [
+        {"statement": _statement(s.statement), "score": round(s.score, 3), "your_vote": s.vote}
+        for s in check_similar_query(participant, conversation, text[:1000])
+    ]
