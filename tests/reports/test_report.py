@@ -14,6 +14,7 @@ from django.test import Client
 
 from commonweal.conversations.analysis_jobs import compute_snapshot
 from commonweal.conversations.models import Conversation, Statement
+from commonweal.reports.models import ReportShare
 from commonweal.reports.report import build_report, who_took_part
 from commonweal.systems.models import Sector
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
@@ -178,6 +179,14 @@ def test_the_page_never_shows_a_small_count(planted):
     assert "fewer than 5" in riverbank
     assert not re.search(r">\s*3\s*<", riverbank)  # the 3 people
     assert ">33<" not in riverbank  # their 3 x 11 votes
+    # The shared link's page is the same report: the same cell is hidden there.
+    share = ReportShare.objects.create(conversation=planted.conversation, label="Board")
+    shared = Client().get(f"/r/{share.token}/").content.decode()
+    table = re.search(
+        r'<table class="nhsuk-table cw-report__table" id="report-by-place">.*?</table>', shared, re.S
+    )
+    riverbank = re.search(r"Riverbank</th>(.*?)</tr>", table.group(0), re.S).group(1)
+    assert "fewer than 5" in riverbank and not re.search(r">\s*3\s*<", riverbank)
 
 
 def test_a_tiny_conversation_shows_no_breakdown_at_all():
@@ -188,6 +197,8 @@ def test_a_tiny_conversation_shows_no_breakdown_at_all():
     who = who_took_part(conversation)
     assert who.withheld and who.breakdowns == [] and who.absent == []
     assert who.people_display == "fewer than 5"
+    report = build_report(conversation)
+    assert report.charts == {}  # not even when the few arrived
 
 
 def test_the_report_without_a_snapshot_says_so_and_shows_participation_only():
@@ -208,6 +219,7 @@ def test_the_report_without_a_snapshot_says_so_and_shows_participation_only():
         "Share this report",
     ]
     assert "There is no analysis of this conversation yet" in html
+    assert html.count('class="cw-report__chart-image"') == 1  # participation over time, from the votes
     assert "No one from Westbrook took part." in html
 
 

@@ -415,7 +415,8 @@ def build_report(conversation: Conversation) -> Report:
     from commonweal.conversations.results import build_results
 
     snapshot = _latest_snapshot(conversation)
-    results = build_results(conversation, snapshot=snapshot) if snapshot is not None else None
+    # Without a snapshot the results still say who took part over time (and why there is nothing else yet).
+    results = build_results(conversation, snapshot=snapshot)
     counts = Statement.objects.filter(conversation=conversation).aggregate(
         rejected=Count("id", filter=Q(state=Statement.State.REJECTED)),
         accepted=Count("id", filter=Q(state=Statement.State.ACCEPTED)),
@@ -433,8 +434,10 @@ def build_report(conversation: Conversation) -> Report:
     if report.has_results:
         report.topics = [Topic(d, topic_question(d)) for d in results.divisive[:TOPICS_SHOWN]]
         report.charts = _charts(results)
-    elif results is not None:
+    elif not report.who.withheld:
         report.charts = _charts(results, only=("participation",))
+    if report.who.withheld:  # under 5 people: not even their arrival times
+        report.charts.pop("participation", None)
     report.findings = findings(report)
     return report
 
