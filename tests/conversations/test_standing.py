@@ -206,7 +206,10 @@ def test_a_closed_conversation_is_still_readable():
     snapshot(conversation)
     conversation.status = Conversation.Status.CLOSED
     conversation.save()
-    response = client_for(side_a[0]).get(page(conversation))
+    client = client_for(side_a[0])
+    closed = client.get(reverse("conversations:participant-home", args=[conversation.slug])).content.decode()
+    assert "See where you stand" in closed
+    response = client.get(page(conversation))
     assert response.status_code == 200
     html = response.content.decode()
     assert "This conversation is closed" in html

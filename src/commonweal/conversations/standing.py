@@ -194,7 +194,7 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
     ]
     _beliefs(standing, conversation, result, group)
     projections = result.get("participant_projections") or []
-    you = tuple(float(v) for v in projections[row][:2]) if row < len(projections) else None
+    you = (float(projections[row][0]), float(projections[row][1])) if row < len(projections) else None
     _map(standing, conversation, snapshot, result, group, you)
     return standing
 
@@ -260,7 +260,7 @@ def _map_text(standing: Standing) -> str:
     return text
 
 
-def _fallback_spec(result: dict[str, Any], group: int, you: tuple[float, ...] | None) -> dict[str, Any]:
+def _fallback_spec(result: dict[str, Any], group: int, you: tuple[float, float] | None) -> dict[str, Any]:
     """A small opinion map: each group at its centre (sized by its people), and you. Used until the results
     part's ``charts.opinion_map`` is there to draw it."""
     centres = result.get("group_centres") or []
@@ -354,15 +354,15 @@ def _map(
     snapshot: AnalysisSnapshot,
     result: dict[str, Any],
     group: int,
-    you: tuple[float, ...] | None,
+    you: tuple[float, float] | None,
 ) -> None:
     standing.map_text = _map_text(standing)
     spec: dict[str, Any] | None = None
     svg = ""
     try:
         # The results part's view-model and charts draw the same map as the facilitators' results page.
-        from commonweal.conversations.results import build_results  # type: ignore[attr-defined]
-        from commonweal.reports import charts  # type: ignore[attr-defined]
+        from commonweal.conversations.results import build_results
+        from commonweal.reports import charts
 
         results = build_results(conversation, snapshot=snapshot)
         spec = charts.opinion_map(results, you=you)

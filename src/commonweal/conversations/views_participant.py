@@ -567,13 +567,13 @@ def _similar_vote(request: HttpRequest, conversation: Conversation, participant:
     saved = "Your vote on that statement is saved. You can still add yours."
     if _is_htmx(request) and statement is not None:
         # 200 even when refused: htmx swaps only successful responses, and the suggestion says what went wrong.
-        context = {"conversation": conversation, "statement": statement, "error": error, "saved": saved}
-        return render(request, T + "_similar_voted.html", context)
+        fragment = {"conversation": conversation, "statement": statement, "error": error, "saved": saved}
+        return render(request, T + "_similar_voted.html", fragment)
     form = StatementForm(
         initial={"text": request.POST.get("text", ""), "theme": request.POST.get("theme", "")},
         conversation=conversation,
     )
-    context = {
+    context: dict[str, Any] = {
         "conversation": conversation,
         "form": form,
         "duplicate": None,
