@@ -250,14 +250,14 @@ def test_a_tick_taken_by_another_process_is_a_conflict_not_a_failure(monkeypatch
     _vote_all(conversation, statements, 8)
     compute_snapshot(conversation)
     # Another worker stores tick 2 between this one's read of the latest snapshot and its write.
-    real_latest = analysis_jobs.latest_snapshot
+    real_previous = analysis_jobs._previous_snapshot
 
     def latest_then_race(conv):
-        found = real_latest(conv)
+        found = real_previous(conv)
         make_snapshot(conv, tick=found.tick + 1)
         return found
 
-    monkeypatch.setattr(analysis_jobs, "latest_snapshot", latest_then_race)
+    monkeypatch.setattr(analysis_jobs, "_previous_snapshot", latest_then_race)
     with pytest.raises(analysis_jobs.SnapshotConflict):
         compute_snapshot(conversation)
     assert AnalysisStatus.objects.get(conversation=conversation).consecutive_failures == 0
