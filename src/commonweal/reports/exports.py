@@ -433,11 +433,14 @@ def do_export(actor: Any, conversation: Conversation, fmt: str, out: IO[bytes]) 
 
 
 def describe(conversation: Conversation) -> dict[str, Any]:
-    """What the exports page says about the data behind the downloads."""
-    snapshot = latest_snapshot(conversation)
+    """What the exports page says about the data behind the downloads (counts as text, with thousands marked)."""
+    statements = Statement.objects.filter(conversation=conversation).count()
+    votes = VoteEvent.objects.filter(conversation=conversation).count()
+    voters = Vote.objects.filter(conversation=conversation).values("participant_id").distinct().count()
     return {
-        "statements": Statement.objects.filter(conversation=conversation).count(),
-        "votes": VoteEvent.objects.filter(conversation=conversation).count(),
-        "voters": Vote.objects.filter(conversation=conversation).values("participant_id").distinct().count(),
-        "snapshot": snapshot,
+        "statements": statements,
+        "votes": votes,
+        "voters": voters,
+        "text": {"statements": f"{statements:,}", "votes": f"{votes:,}", "voters": f"{voters:,}"},
+        "snapshot": latest_snapshot(conversation),
     }
