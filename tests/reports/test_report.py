@@ -131,9 +131,26 @@ def test_findings_mention_the_planted_common_ground_and_divide(planted):
     assert "3 opinion groups" in text
     assert COMMON_GROUND in text and "what is already working" in text
     assert DIVISIVE in text
-    assert report.common_ground[0].statement.text == COMMON_GROUND
+    cg, too_small = report.common_ground[0]
+    assert cg.statement.text == COMMON_GROUND
+    assert too_small == "Too few people in Healthwatch (sector) voted to judge it."
     assert report.topics[0].divisive.statement.text == DIVISIVE
     assert "to agree" in report.topics[0].question and "to disagree" in report.topics[0].question
+
+
+def test_too_small_to_judge_names_groups_and_sectors_and_counts_the_rest():
+    from commonweal.reports.report import too_small_sentence
+
+    sentence = too_small_sentence(
+        {"opinion group": ["Group C"], "sector": ["Healthwatch"], "organisation": ["A", "B", "C"]}, "them"
+    )
+    assert (
+        sentence == "Too few people in Group C, Healthwatch (sector) and 3 organisations voted to judge them."
+    )
+    assert too_small_sentence({"place": ["Eastmarsh"], "sector": []}, "it") == (
+        "Too few people in 1 place voted to judge it."
+    )
+    assert too_small_sentence({}, "it") == ""
 
 
 def test_who_did_not_take_part_names_the_missing_place_sector_and_community(planted):

@@ -361,8 +361,18 @@ class Report:
         return "Nobody can take part yet."
 
     @property
-    def common_ground(self) -> list[Any]:
-        return list(self.results.common_ground[:COMMON_GROUND_SHOWN]) if self.has_results else []
+    def common_ground(self) -> list[tuple[Any, str]]:
+        """The first common ground statements, each with who was too few to judge it, in one short sentence."""
+        if not self.has_results:
+            return []
+        return [
+            (cg, too_small_sentence(cg.too_small, "it"))
+            for cg in self.results.common_ground[:COMMON_GROUND_SHOWN]
+        ]
+
+    @property
+    def too_small_to_judge(self) -> str:
+        return too_small_sentence(self.results.too_small_to_judge, "them") if self.has_results else ""
 
     @property
     def more_common_ground(self) -> int:
@@ -389,6 +399,26 @@ class Report:
     def stability(self) -> str:
         st = self.results.stability if self.has_results else None
         return st.words if st is not None else ""
+
+
+#: Dimensions whose too-small categories are named; the others (organisations, places, communities) are counted,
+#: since a system has dozens of organisations and a board needs the gist.
+NAMED_DIMENSIONS = {"opinion group": "", "sector": " (sector)"}
+PLURALS = {"organisation": "organisations", "place": "places", "community": "communities"}
+
+
+def too_small_sentence(too_small: dict[str, list[str]], what: str) -> str:
+    """ "Too few people in Group C, Healthwatch (sector) and 23 organisations voted to judge it." or ""."""
+    parts: list[str] = []
+    for dimension, names in too_small.items():
+        if not names:
+            continue
+        if dimension in NAMED_DIMENSIONS:
+            parts.extend(f"{name}{NAMED_DIMENSIONS[dimension]}" for name in names)
+        else:
+            plural = PLURALS.get(dimension, dimension)
+            parts.append(f"1 {dimension}" if len(names) == 1 else f"{len(names)} {plural}")
+    return f"Too few people in {_and(parts)} voted to judge {what}." if parts else ""
 
 
 def fingerprint(conversation: Conversation) -> str:
