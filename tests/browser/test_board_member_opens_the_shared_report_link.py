@@ -15,7 +15,7 @@ from commonweal.reports.models import ReportShare
 from tests.factories import PASSWORD, make_facilitator
 from tests.reports.test_report import COMMON_GROUND, DIVISIVE, plant_conversation
 
-from .conftest import assert_accessible
+from .conftest import assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,6 +81,10 @@ def test_board_member_opens_the_shared_report_link(live_server, browser, page, s
         assert all(h == "#maincontent" or h.endswith("/report.pdf") for h in hrefs), hrefs
         assert_accessible(board, context="(the shared report)")
         shot(board, "shared")
+        # A board member on a phone reads it without scrolling sideways.
+        board.set_viewport_size({"width": 320, "height": 640})
+        assert_no_horizontal_scroll(board)
+        board.set_viewport_size({"width": 1024, "height": 900})
 
         # The PDF link downloads a PDF.
         with board.expect_download() as download_info:
