@@ -283,7 +283,9 @@ def test_a_facilitator_imports_a_zip_from_the_page_and_lands_on_the_new_conversa
     client = _page_client(system)
     url = f"/manage/systems/{system.slug}/import-polis/"
     assert "Import a Pol.is conversation" in client.get(url).content.decode()
-    response = client.post(url, {"files": _upload("export.zip", polis_zip(original)), "title": "Winter 2025"})
+    response = client.post(
+        url, {"export": _upload("export.zip", polis_zip(original)), "title": "Winter 2025"}
+    )
     imported = Conversation.objects.get(system=system)
     assert response.status_code == 302
     assert response["Location"] == f"/manage/conversations/{imported.slug}/"
@@ -297,7 +299,7 @@ def test_the_page_takes_the_csv_files_chosen_together():
     with zipfile.ZipFile(io.BytesIO(polis_zip(original))) as archive:
         files = [_upload(name, archive.read(name)) for name in ("comments.csv", "votes.csv")]
     system = make_system()
-    response = _page_client(system).post(f"/manage/systems/{system.slug}/import-polis/", {"files": files})
+    response = _page_client(system).post(f"/manage/systems/{system.slug}/import-polis/", {"export": files})
     assert response.status_code == 302
     assert current_votes(Conversation.objects.get(system=system)) == current_votes(original)
 
@@ -312,7 +314,7 @@ def test_a_malformed_upload_shows_the_file_row_and_reason_and_keeps_the_title():
     response = _page_client(system).post(
         f"/manage/systems/{system.slug}/import-polis/",
         {
-            "files": [_upload("comments.csv", comments), _upload("votes.csv", "".join(votes).encode())],
+            "export": [_upload("comments.csv", comments), _upload("votes.csv", "".join(votes).encode())],
             "title": "Kept title",
         },
     )
@@ -332,10 +334,10 @@ def test_the_page_asks_for_a_file_and_refuses_other_files_and_too_large_ones(set
     url = f"/manage/systems/{system.slug}/import-polis/"
     page = client.post(url, {"title": "Nothing chosen"}).content.decode()
     assert "Choose the zip of the Pol.is export, or its CSV files" in page
-    page = client.post(url, {"files": _upload("notes.txt", b"hello")}).content.decode()
+    page = client.post(url, {"export": _upload("notes.txt", b"hello")}).content.decode()
     assert "notes.txt is not part of a Pol.is export" in page
     settings.POLIS_IMPORT_MAX_MB = 0
-    response = client.post(url, {"files": _upload("export.zip", b"PK" + b"x" * 100)})
+    response = client.post(url, {"export": _upload("export.zip", b"PK" + b"x" * 100)})
     assert response.status_code == 400
     assert "The files come to more than 0 MB" in response.content.decode()
     assert not Conversation.objects.filter(system=system).exists()

@@ -49,7 +49,7 @@ EXPECTED: dict[str, Expect] = {
     "reports:import_polis": Expect(
         get=_FACILITATORS_ONLY,
         post=staff(REDIRECT, FACILITATORS),
-        post_data={"files": _upload, "title": "Imported in the walk"},
+        post_data={"export": _upload, "title": "Imported in the walk"},
     ),
 }
 

@@ -172,7 +172,7 @@ def polis_export(
         PolisComment(
             comment_id=ids.statements[s.pk],
             body=s.text,
-            author_id=ids.participants.get(s.author_id) if s.author_id else None,
+            author_id=ids.participants.get(s.author_id) if s.author_id else None,  # type: ignore[attr-defined]
             moderation=s.state,
             timestamp=_ms(s.created_at),
             is_meta=s.is_meta,
@@ -335,8 +335,8 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
     n_groups = len(group_seen)
 
     overall = {
-        row["statement_id"]: row
-        for row in Vote.objects.filter(conversation=conversation)
+        counted["statement_id"]: counted
+        for counted in Vote.objects.filter(conversation=conversation)
         .values("statement_id")
         .annotate(
             agree=Count("pk", filter=Q(value=1)),
@@ -345,13 +345,16 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
         )
     }
     by_sector: dict[tuple[int, str], tuple[int, int]] = {}
-    for row in (
+    for counted in (
         Vote.objects.filter(conversation=conversation)
         .exclude(participant__sector="")
         .values("statement_id", "participant__sector")
         .annotate(voters=Count("pk"), agree=Count("pk", filter=Q(value=1)))
     ):
-        by_sector[(row["statement_id"], row["participant__sector"])] = (row["agree"], row["voters"])
+        by_sector[(counted["statement_id"], counted["participant__sector"])] = (
+            counted["agree"],
+            counted["voters"],
+        )
 
     # Every sector has its column, whether anyone from it took part or not, so the header says nothing about
     # who took part.

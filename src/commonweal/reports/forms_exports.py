@@ -30,7 +30,7 @@ class MultipleFileField(forms.FileField):
 
 
 class ImportPolisForm(NHSUKFormMixin, forms.Form):
-    files = MultipleFileField(
+    export = MultipleFileField(
         label="The Pol.is export",
         help_text=(
             "The zip of the export, or its CSV files chosen together: comments.csv and votes.csv (or "
@@ -49,8 +49,8 @@ class ImportPolisForm(NHSUKFormMixin, forms.Form):
         error_messages={"max_length": "Keep the title to 200 characters"},
     )
 
-    def clean_files(self) -> Any:
-        files = self.cleaned_data["files"]
+    def clean_export(self) -> Any:
+        files = self.cleaned_data["export"]
         limit = max_upload_bytes()
         if sum(f.size for f in files) > limit:
             raise forms.ValidationError(

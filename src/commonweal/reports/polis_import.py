@@ -390,7 +390,7 @@ def _statement_texts(export: PolisExport) -> tuple[list[str], int, int, int]:
 
 
 def _bulk(model: Any, objects: list[Any]) -> list[Any]:
-    return model.objects.bulk_create(objects, batch_size=BATCH)
+    return list(model.objects.bulk_create(objects, batch_size=BATCH))
 
 
 def _q(name: str) -> str:

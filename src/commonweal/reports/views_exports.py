@@ -57,19 +57,19 @@ def _download(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
 
 @manager_view
 @require_GET
-def export_polis(request: HttpRequest, slug: str) -> HttpResponse:
+def export_polis(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
     return _download(request, slug, "polis")
 
 
 @manager_view
 @require_GET
-def export_analysis(request: HttpRequest, slug: str) -> HttpResponse:
+def export_analysis(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
     return _download(request, slug, "analysis")
 
 
 @manager_view
 @require_GET
-def export_statements(request: HttpRequest, slug: str) -> HttpResponse:
+def export_statements(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
     return _download(request, slug, "statements")
 
 
@@ -85,7 +85,7 @@ def import_polis(request: HttpRequest, system: str) -> HttpResponse:
     if posted:
         status = 400
         if form.is_valid():
-            files: dict[str, Any] = {f.name: f.read() for f in form.cleaned_data["files"]}
+            files: dict[str, Any] = {f.name: f.read() for f in form.cleaned_data["export"]}
             try:
                 conversation = check_import_polis(
                     request.user, obj, files, title=form.cleaned_data["title"] or None
