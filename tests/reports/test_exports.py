@@ -225,3 +225,26 @@ def test_moderators_cannot_download(conversation):
     for name in ("", "polis.zip", "analysis.json", "statements.csv"):
         assert client.get(f"/manage/conversations/{conversation.slug}/exports/{name}").status_code == 403
     assert not AuditEntry.objects.filter(action="export.download").exists()
+
+
+def test_a_conversation_nobody_voted_in_exports_four_files_that_import_again(tmp_path):
+    from commonweal.reports.exports import do_export
+    from commonweal.reports.polis_import import check_import_polis
+
+    system = make_system()
+    conversation = make_conversation(system, title="Just seeded")
+    make_statement(conversation, "A first seed", state="accepted")
+    out = io.BytesIO()
+    do_export(None, conversation, "polis", out)
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(archive.namelist()) == [
+            "comments.csv",
+            "participants-votes.csv",
+            "summary.csv",
+            "votes.csv",
+        ]
+        assert archive.read("votes.csv").decode() == "timestamp,datetime,comment-id,voter-id,vote\n"
+    (tmp_path / "seeded.zip").write_bytes(out.getvalue())
+    imported = check_import_polis(None, make_system(), tmp_path / "seeded.zip")
+    assert list(imported.statements.values_list("text", flat=True)) == ["A first seed"]
+    assert not imported.vote_events.exists()
