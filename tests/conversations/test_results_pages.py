@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 
 import numpy as np
 import pytest
@@ -98,11 +99,7 @@ def test_results_page_shows_everything(client, conversation, analysed):
         assert "<figcaption" in figure
         assert "<svg" in figure and 'role="img"' in figure and "<title>" in figure
         assert "Show as a table" in figure and "<table" in figure
-        spec = json.loads(
-            re.search(
-                rf'<script id="chart-spec-{name}" type="application/json">(.*?)</script>', html, re.S
-            ).group(1)
-        )
+        spec = json.loads(unescape(re.search(r'data-spec-json="([^"]*)"', figure).group(1)))
         assert spec["$schema"].endswith("v6.json")
     # Updated time and tick, the live region, the polling.
     assert f"update {analysed['snapshot'].tick}" in html

@@ -44,6 +44,7 @@ def test_every_chart_renders_to_accessible_svg(results, name):
     assert 'role="img"' in opening
     assert f'aria-label="{spec["description"]}"' in opening.replace("&#x27;", "'")
     assert "viewBox" in opening
+    assert opening.count("class=") == 1 and 'class="marks commonweal-chart__svg"' in opening
     assert not re.search(r'\swidth="', opening)  # scales with the page
     assert f"<title>{spec['description']}" in svg.replace("&#x27;", "'")
     assert "graphics-symbol" not in svg  # one image, not hundreds of marks read out

@@ -626,6 +626,10 @@ def _fill_from_result(results: Results, r: dict[str, Any], theme: str | None) ->
             gs = share(g, col)
             direction = "agree" if entry.get("repful_for") == "agree" else "disagree"
             value = gs.agree_share if direction == "agree" else gs.disagree_share
+            if value is not None and value < 0.5:
+                # Pol.is ranks a statement by how much more the group holds it than the others do; when only a
+                # minority of the group holds it, it does not say what the group believes.
+                continue
             words = (
                 f"{percent(value)} of {gs.name} {direction}"
                 if value is not None

@@ -50,19 +50,9 @@ def _charts(results: Results) -> dict[str, dict[str, Any]]:
     """Each chart's spec, server SVG, table and caption, keyed for the templates (``charts.opinion_map``)."""
     from commonweal.reports import charts
 
-    out: dict[str, dict[str, Any]] = {}
     if not results.ready:
-        return out
-    for chart in charts.CHARTS.values():
-        spec = chart.spec(results)
-        out[chart.name.replace("-", "_")] = {
-            "name": chart.name,
-            "caption": chart.caption,
-            "spec": spec,
-            "svg": charts.to_svg(spec),
-            "table": chart.table(results),
-        }
-    return out
+        return {}
+    return {name.replace("-", "_"): charts.chart_context(name, results) for name in charts.CHARTS}
 
 
 def _results_context(conversation: Conversation, results: Results) -> dict[str, Any]:

@@ -136,7 +136,7 @@ def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> 
                     "field": "people",
                     "type": "quantitative",
                     "legend": None,
-                    "scale": {"range": [40, 900], "zero": False},
+                    "scale": {"range": [100, 1100], "zero": False},
                 },
                 "color": colour,
                 "shape": shape,
@@ -468,6 +468,24 @@ CHARTS: dict[str, Chart] = {
 }
 
 
+def chart_context(name: str, results: Results, **spec_options: Any) -> dict[str, Any]:
+    """What ``reports/includes/chart.html`` needs to show chart ``name``: its caption, spec (and the spec as JSON
+    for the page's ``data-spec-json`` attribute), the server's SVG and the table.
+
+    ``spec_options`` go to the spec function (e.g. ``you=(x, y)`` for the opinion map).
+    """
+    chart = CHARTS[name]
+    spec = opinion_map(results, **spec_options) if name == "opinion-map" else chart.spec(results)
+    return {
+        "name": chart.name,
+        "caption": chart.caption,
+        "spec": spec,
+        "spec_json": json.dumps(spec, separators=(",", ":")),
+        "svg": to_svg(spec),
+        "table": chart.table(results),
+    }
+
+
 def table(name: str, results: Results) -> Table:
     """The table equivalent of chart ``name``."""
     return CHARTS[name].table(results)
@@ -522,10 +540,8 @@ def accessible_svg(svg: str, label: str) -> str:
     if match is None:
         return svg
     attrs = match.group(1)
-    attrs = re.sub(r'\s(width|height)="[^"]*"', "", attrs, count=2)
-    opening = (
-        f'<svg{attrs} role="img" aria-label="{label_attr}" class="commonweal-chart__svg" focusable="false">'
-    )
+    attrs = re.sub(r'\s(width|height|class)="[^"]*"', "", attrs, count=3)
+    opening = f'<svg{attrs} role="img" aria-label="{label_attr}" class="marks commonweal-chart__svg" focusable="false">'
     title = f"<title>{html.escape(label)}</title>"
     return svg[: match.start()] + opening + title + svg[match.end() :]
 
@@ -566,6 +582,7 @@ __all__ = [
     "accessible_svg",
     "bridging_table",
     "bridging_vs_approval",
+    "chart_context",
     "group_colours",
     "group_stability",
     "opinion_map",
