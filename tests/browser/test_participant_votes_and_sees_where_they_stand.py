@@ -45,6 +45,8 @@ def test_participant_votes_and_sees_where_they_stand(live_server, phone_page):
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
 
     page.goto(f"{live_server.url}/c/{conversation.slug}/")
     page.get_by_role("button", name="I agree, take part").click()
@@ -89,7 +91,13 @@ def test_participant_votes_and_sees_where_they_stand(live_server, phone_page):
     assert set(shown) == set(COMMON)
     assert page.get_by_role("heading", name="What your group believes most").is_visible()
     # The server's SVG, made interactive by vega-embed (charts.js) once the page's scripts have run.
-    page.locator('.cw-map__chart[data-rendered="yes"] .cw-chart__interactive svg').wait_for()
+    chart = page.locator(".cw-map__chart")
+    page.wait_for_function(
+        "() => ['yes', 'failed'].includes(document.querySelector('.cw-map__chart').dataset.rendered)",
+        timeout=30_000,
+    )
+    assert chart.get_attribute("data-rendered") == "yes", warnings
+    assert chart.locator(".cw-chart__interactive svg").is_visible()
     assert "You are in Group" in page.locator("#opinion-map-text").inner_text()
     check(page, "03-where-you-stand")
     assert not [e for e in errors if not e.startswith("Failed to load resource")], errors

@@ -12,6 +12,7 @@ the opinion map comes with a text equivalent that says the same thing.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +86,11 @@ class Standing:
     map_spec: dict[str, Any] | None = None
     #: The map in words (its text equivalent).
     map_text: str = ""
+
+    @property
+    def map_spec_json(self) -> str:
+        """The map's spec as JSON, for charts.js (vega-embed) to draw it in the browser."""
+        return json.dumps(self.map_spec, separators=(",", ":")) if self.map_spec else ""
 
     @property
     def remaining(self) -> int:
