@@ -410,7 +410,10 @@ PLURALS = {"organisation": "organisations", "place": "places", "community": "com
 def too_small_sentence(too_small: dict[str, list[str]], what: str) -> str:
     """ "Too few people in Group C, Healthwatch (sector) and 23 organisations voted to judge it." or ""."""
     parts: list[str] = []
-    for dimension, names in too_small.items():
+    # Groups, then sectors, then the rest: the same order whatever order the stored JSON kept.
+    order = [*NAMED_DIMENSIONS, *sorted(set(too_small) - set(NAMED_DIMENSIONS))]
+    for dimension in order:
+        names = too_small.get(dimension) or []
         if not names:
             continue
         if dimension in NAMED_DIMENSIONS:
