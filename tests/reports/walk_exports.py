@@ -10,7 +10,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import make_conversation, make_participant, make_snapshot, make_statements, make_vote
-from tests.walk_support import FACILITATORS, REDIRECT, Expect, staff
+from tests.walk_support import FACILITATORS, REDIRECT, Expect, api, same, staff
 
 COMMENTS = (
     "timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
@@ -51,6 +51,12 @@ EXPECTED: dict[str, Expect] = {
         post=staff(REDIRECT, FACILITATORS),
         post_data={"export": _upload, "title": "Imported in the walk"},
     ),
+    # The JSON API (a bearer token). The walk posts JSON, which the import does not take (it wants a multipart
+    # upload): 400 once the token and the role pass. tests/reports/test_exports_api.py posts real files.
+    "api:export_conversation": Expect(get=api(200, FACILITATORS), json=True),
+    "api:import_polis_export": Expect(
+        get=same(405), post=api(400, FACILITATORS), post_data={"title": "From the walk"}, json=True
+    ),
 }
 
 
@@ -70,4 +76,5 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "reports:export_polis": slug,
         "reports:export_analysis": slug,
         "reports:export_statements": slug,
+        "api:export_conversation": {**slug, "format": "statements"},
     }
