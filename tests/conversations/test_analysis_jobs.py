@@ -279,3 +279,65 @@ def test_the_demo_comes_with_its_first_snapshot(settings, tmp_path, capsys):
     )
     assert "Analysed the demo conversation" in capsys.readouterr().out
     assert analysis_health(conversation).pending is False
+
+
+def _cells(matrix):
+    coo = matrix.votes.tocoo()
+    return sorted(
+        zip(
+            matrix.participant_ids[coo.row].tolist(),
+            matrix.statement_ids[coo.col].tolist(),
+            coo.data.tolist(),
+            strict=True,
+        )
+    )
+
+
+def test_the_vote_cache_reads_only_new_votes_and_gives_the_same_matrix():
+    conversation = make_conversation()
+    statements = make_statements(conversation, 5)
+    people = _vote_all(conversation, statements, 10)
+    now = [0.0]
+    cache = analysis_jobs.VoteCache(full_every=60, clock=lambda: now[0])
+    cached, _ = build_matrix(conversation, cache=cache)
+    assert _cells(cached) == _cells(build_matrix(conversation)[0])
+    assert (cache.full_reads, cache.incremental_reads) == (1, 0)
+
+    # New votes, a changed vote, and a changed-then-changed-back vote: the cached matrix equals a full read.
+    newcomer = make_participant(conversation.system, conversation=conversation)
+    make_vote(newcomer, statements[0], 1)
+    make_vote(people[0], statements[1], 0)
+    make_vote(people[1], statements[2], -1)
+    make_vote(people[1], statements[2], 1)
+    now[0] = 10
+    cached, high_water = build_matrix(conversation, cache=cache)
+    full, _ = build_matrix(conversation)
+    assert _cells(cached) == _cells(full)
+    assert list(cached.participant_ids) == list(full.participant_ids)
+    assert high_water == VoteEvent.objects.filter(conversation=conversation).latest("id").pk
+    assert (cache.full_reads, cache.incremental_reads) == (1, 1)
+
+    # A participant removed (their votes go with them): only a full read sees it, which comes after full_every.
+    people[2].delete()
+    now[0] = 70
+    cached, _ = build_matrix(conversation, cache=cache)
+    assert _cells(cached) == _cells(build_matrix(conversation)[0])
+    assert people[2].pk not in set(cached.participant_ids.tolist())
+    assert cache.full_reads == 2
+
+
+def test_the_worker_analyses_with_its_vote_cache_and_stores_when_the_snapshot_was_written():
+    from commonweal.conversations.worker import Worker
+
+    conversation = make_conversation()
+    statements = make_statements(conversation, 5)
+    people = _vote_all(conversation, statements, 10)
+    worker = Worker(interval=0)
+    worker.run_once()
+    make_vote(people[0], statements[0], 0)
+    worker.run_once()
+    assert (worker.cache.full_reads, worker.cache.incremental_reads) == (1, 1)
+    first, second = AnalysisSnapshot.objects.filter(conversation=conversation).order_by("tick")
+    assert second.result["meta"]["n_votes"] == 50
+    assert second.computed_at >= first.computed_at
+    assert second.computed_at.isoformat() >= second.result["meta"]["computed_at"]

@@ -37,6 +37,7 @@ from .models import (
 
 __all__ = [
     "AnalysisHealth",
+    "VoteCache",
     "SnapshotConflict",
     "analysis_health",
     "build_matrix",
@@ -132,7 +133,74 @@ def _current_votes(conversation: Conversation) -> tuple[Any, Any, Any]:
     return arr[:, 0], arr[:, 1], arr[:, 2]
 
 
-def build_matrix(conversation: Conversation) -> tuple[Any, int]:
+class VoteCache:
+    """The current votes of recently analysed conversations, kept by a worker between analyses.
+
+    The next analysis of a conversation reads only the votes cast or changed since (``Vote.event_id`` above the
+    cached high water, through the index on ``event_id``) instead of all of them: a few milliseconds instead of
+    a tenth of a second or more at 350,000 votes, and less work for the database while votes pour in. Every
+    ``full_every`` seconds (and for a conversation seen for the first time) all votes are read again, which
+    also picks up what an incremental read cannot see: votes removed with their participant, and a vote whose
+    transaction committed after a later vote's at the moment of a read.
+
+    Parameters
+    ----------
+    full_every : float
+        Seconds after which a conversation's votes are read in full again.
+    size : int
+        Conversations kept (the least recently analysed is dropped first).
+    clock : callable
+        Monotonic seconds (tests pass a fake clock).
+    """
+
+    def __init__(self, *, full_every: float = 60.0, size: int = 16, clock: Any = time.monotonic) -> None:
+        self.full_every = full_every
+        self.size = size
+        self.clock = clock
+        self._entries: dict[int, tuple[int, float, Any, Any, Any]] = {}
+        self.full_reads = 0
+        self.incremental_reads = 0
+
+    def votes(self, conversation: Conversation, high_water: int) -> tuple[Any, Any, Any]:
+        """Participant ids, statement ids and values of the current votes, up to at least ``high_water``."""
+        entry = self._entries.pop(conversation.pk, None)
+        now = self.clock()
+        if entry is None or now - entry[1] >= self.full_every or entry[0] > high_water:
+            participants, statements, values = _current_votes(conversation)
+            read_at = now
+            self.full_reads += 1
+        else:
+            cached_high_water, read_at, participants, statements, values = entry
+            new = _fetch(
+                Vote.objects.filter(conversation=conversation, event_id__gt=cached_high_water)
+                .order_by()
+                .values_list("participant_id", "statement_id", "value")
+                .query.sql_with_params()
+            )
+            self.incremental_reads += 1
+            if new:
+                arr = np.array(new, dtype=np.int64)
+                participants, statements, values = _latest_wins(
+                    np.concatenate([participants, arr[:, 0]]),
+                    np.concatenate([statements, arr[:, 1]]),
+                    np.concatenate([values, arr[:, 2]]),
+                )
+        self._entries[conversation.pk] = (high_water, read_at, participants, statements, values)
+        while len(self._entries) > self.size:
+            del self._entries[next(iter(self._entries))]
+        return participants, statements, values
+
+
+def _latest_wins(participants: Any, statements: Any, values: Any) -> tuple[Any, Any, Any]:
+    """Keep the last entry of each (participant, statement) cell."""
+    import pandas as pd
+
+    key = participants * (int(statements.max()) + 1 if statements.size else 1) + statements
+    keep = ~pd.Series(key).duplicated(keep="last").to_numpy()
+    return participants[keep], statements[keep], values[keep]
+
+
+def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) -> tuple[Any, int]:
     """The conversation's current votes as a :class:`~commonweal.analysis.matrix.VoteMatrix`, and the high water.
 
     The high water (the latest vote event id, 0 when there is none) is read first, so every vote it covers is in
@@ -145,11 +213,16 @@ def build_matrix(conversation: Conversation) -> tuple[Any, int]:
     Rows are participants in order of id, columns statements in order of id (statements nobody voted on are
     columns too, with no votes), so the order is stable from one snapshot to the next and the engine's warm start
     is cheap.
+
+    With a :class:`VoteCache` (the worker keeps one), only the votes since the cache's last read are read.
     """
     from commonweal.analysis.matrix import VoteMatrix
 
     high_water = latest_vote_event_id(conversation) or 0
-    participants, statements, values = _current_votes(conversation)
+    if cache is not None:
+        participants, statements, values = cache.votes(conversation, high_water)
+    else:
+        participants, statements, values = _current_votes(conversation)
 
     statement_rows = list(
         Statement.objects.filter(conversation=conversation)
@@ -227,7 +300,9 @@ def _priorities(result: Any) -> dict[str, float]:
     return {str(int(sid)): float(v) for sid, v in zip(result.statement_ids, values, strict=True)}
 
 
-def compute_snapshot(conversation: Conversation, *, options: Any = None) -> AnalysisSnapshot | None:
+def compute_snapshot(
+    conversation: Conversation, *, options: Any = None, cache: VoteCache | None = None
+) -> AnalysisSnapshot | None:
     """Analyse the conversation's current votes and store the result as a new snapshot (tick = latest + 1).
 
     Synchronous: it takes as long as the engine does (a fraction of a second for a few hundred participants,
@@ -241,6 +316,8 @@ def compute_snapshot(conversation: Conversation, *, options: Any = None) -> Anal
     ``last_error_at``, ``consecutive_failures``) and logged with the conversation's slug and the traceback; the
     last good snapshot stays as it is; the exception is raised again. A success clears the error. When another
     process stored the same tick first, :class:`SnapshotConflict` is raised (not a failure).
+
+    ``cache``: a :class:`VoteCache` to read only the votes since the last analysis (the worker passes its own).
     """
     from commonweal.analysis.engine import AnalysisOptions, analyse
 
@@ -255,7 +332,7 @@ def compute_snapshot(conversation: Conversation, *, options: Any = None) -> Anal
             or 0
         )
         previous = _previous_snapshot(conversation)
-        matrix, high_water = build_matrix(conversation)
+        matrix, high_water = build_matrix(conversation, cache=cache)
         read_seconds = time.perf_counter() - started
         if matrix.n_votes == 0:
             logger.info("analysis of conversation %s: no votes yet, so no snapshot", conversation.slug)
@@ -292,6 +369,9 @@ def compute_snapshot(conversation: Conversation, *, options: Any = None) -> Anal
                     moderation_version=moderation_version,
                     duration_ms=duration_ms,
                 )
+                # When it was stored (the 1 MB or so of JSON takes a moment to write), not when the write began.
+                snapshot.computed_at = timezone.now()
+                AnalysisSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=snapshot.computed_at)
         except IntegrityError as exc:
             raise SnapshotConflict(
                 f"another process stored tick {tick} of conversation {conversation.slug} first"

@@ -42,6 +42,7 @@ from django.db import close_old_connections, connection, connections
 from django.db.models import F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from .analysis_jobs import VoteCache
 from .models import AnalysisSnapshot, Conversation, VoteEvent
 
 __all__ = [
@@ -182,6 +183,8 @@ class Worker:
         self.pending_since: dict[int, float] = {}
         self.retry_at: dict[int, float] = {}
         self.failures: dict[int, int] = {}
+        # The votes of the conversations it analyses, so each analysis reads only the votes since the last.
+        self.cache = VoteCache()
 
     def due_at(self, conversation_id: int) -> float:
         """When the conversation may next be computed (its work being pending)."""
@@ -230,7 +233,7 @@ class Worker:
             wall = time.perf_counter()
             try:
                 conversation = Conversation.objects.get(pk=p.conversation_id)
-                snapshot = compute_snapshot(conversation, options=self.options)
+                snapshot = compute_snapshot(conversation, options=self.options, cache=self.cache)
             except SnapshotConflict:
                 outcome = Computation(
                     p.conversation_id, p.slug, "conflict", seconds=time.perf_counter() - wall
