@@ -29,7 +29,7 @@ from django.utils import timezone
 from commonweal.core.small_numbers import Cell, suppress_count, threshold
 from commonweal.systems.models import Organisation, Sector
 
-from .models import AnalysisSnapshot, AnalysisStatus, Conversation, Participation, Statement, VoteEvent
+from .models import AnalysisSnapshot, Conversation, Participation, Statement, VoteEvent
 
 WHAT_IS_WORKING = "What is working"
 # Each person needs this many votes before the engine places them in an opinion group (Pol.is' in-conv rule).
@@ -398,41 +398,22 @@ def _dimension_singular(dimension: str) -> str:
 
 
 def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
-    try:
-        from . import analysis_jobs
-    except ImportError:  # the worker part's module: read the table directly until it lands
-        return conversation.snapshots.order_by("-tick").first()
-    return analysis_jobs.latest_snapshot(conversation)
+    from .analysis_jobs import latest_snapshot as latest
+
+    return latest(conversation)
 
 
-def _health(conversation: Conversation, snapshot: AnalysisSnapshot | None) -> Health:
-    try:
-        from . import analysis_jobs
-    except ImportError:
-        analysis_jobs = None  # type: ignore[assignment]
-    if analysis_jobs is not None and hasattr(analysis_jobs, "analysis_health"):
-        h = analysis_jobs.analysis_health(conversation)
-        return Health(
-            tick=getattr(h, "tick", None),
-            computed_at=getattr(h, "computed_at", None),
-            pending=bool(getattr(h, "pending", False)),
-            failing=bool(getattr(h, "failing", False)),
-            error=str(getattr(h, "error", "") or ""),
-            error_at=getattr(h, "error_at", None),
-        )
-    status = AnalysisStatus.objects.filter(conversation=conversation).first()
-    latest_event = VoteEvent.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"] or 0
-    pending = latest_event > (snapshot.vote_event_high_water if snapshot else 0)
-    if status is not None and snapshot is not None:
-        pending = pending or status.moderation_version > snapshot.moderation_version
-    failing = bool(status and status.last_error and status.consecutive_failures > 0)
+def _health(conversation: Conversation) -> Health:
+    from .analysis_jobs import analysis_health
+
+    h = analysis_health(conversation)
     return Health(
-        tick=snapshot.tick if snapshot else None,
-        computed_at=snapshot.computed_at if snapshot else None,
-        pending=pending,
-        failing=failing,
-        error=status.last_error if (status and failing) else "",
-        error_at=status.last_error_at if (status and failing) else None,
+        tick=h.tick,
+        computed_at=h.computed_at,
+        pending=bool(h.pending),
+        failing=bool(h.failing),
+        error=str(h.error or ""),
+        error_at=h.error_at,
     )
 
 
@@ -545,7 +526,7 @@ def build_results(
         conversation=conversation,
         theme=theme,
         themes=themes,
-        health=_health(conversation, snapshot),
+        health=_health(conversation),
         participants=dashboard.participants,
         voters=dashboard.voters,
         votes=dashboard.votes,

@@ -100,7 +100,7 @@ def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> 
         {"x": round(p.x, 4), "y": round(p.y, 4), "people": p.size, "group": p.group_name, "label": p.label}
         for p in points
     ]
-    colour = {"field": "group", "type": "nominal", "title": "Opinion group"}
+    colour: dict[str, Any] = {"field": "group", "type": "nominal", "title": "Opinion group"}
     colour["scale"] = {"domain": domain, "range": colours}
     shape = {
         "field": "group",
@@ -281,7 +281,7 @@ def participation_over_time(results: Results) -> dict[str, Any]:
     for p in points:
         values.append({"at": p.at.isoformat(), "measure": PEOPLE_MEASURE, "count": p.people})
         values.append({"at": p.at.isoformat(), "measure": VOTES_MEASURE, "count": p.votes})
-    colour = {
+    colour: dict[str, Any] = {
         "field": "measure",
         "type": "nominal",
         "title": None,
