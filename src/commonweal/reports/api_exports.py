@@ -70,8 +70,8 @@ def import_polis_export(
     system: str,
     # Optional here so that the permission check comes before any check of the body: someone without the
     # role gets 403 whatever they sent.
-    files: list[UploadedFile] = File(None),  # type: ignore[assignment]  # noqa: B008
-    title: str = Form(""),  # noqa: B008
+    files: File[list[UploadedFile] | None] = None,
+    title: Form[str] = "",
 ) -> Status[dict[str, Any]]:
     obj = get_system(system)
     require(request.auth, "conversation.import", obj)  # type: ignore[attr-defined]
