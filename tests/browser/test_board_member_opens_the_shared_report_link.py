@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from commonweal.reports.models import ReportShare
 from tests.factories import PASSWORD, make_facilitator
@@ -57,7 +58,9 @@ def test_board_member_opens_the_shared_report_link(live_server, browser, page, s
     page.get_by_label("Who is the link for?").fill("ICP board, 4 December")
     page.get_by_role("button", name="Create the link").click()
     link_field = page.get_by_label("Link for ICP board, 4 December")
-    assert link_field.is_visible() and link_field.get_attribute("readonly") is not None
+    expect(link_field).to_be_visible()  # htmx swaps the page in; without JavaScript it is a plain post
+    assert link_field.get_attribute("readonly") is not None
+    expect(page.get_by_text("The link for ICP board, 4 December is ready")).to_be_visible()
     shared_url = link_field.input_value()
     assert re.fullmatch(rf"{re.escape(live_server.url)}/r/[A-Za-z0-9_-]{{20,}}/", shared_url)
     assert_accessible(page, context="(the report page with a link)")
@@ -95,13 +98,13 @@ def test_board_member_opens_the_shared_report_link(live_server, browser, page, s
 
         # The facilitator revokes the link.
         page.get_by_role("link", name="Revoke the link for ICP board, 4 December").click()
-        assert page.get_by_role("heading", level=1).inner_text() == (
+        expect(page.get_by_role("heading", level=1)).to_have_text(
             "Revoke the report link for ICP board, 4 December?"
         )
         assert_accessible(page, context="(revoking a link)")
         page.get_by_role("button", name="Revoke the link").click()
-        assert page.get_by_text("The link for ICP board, 4 December is revoked").is_visible()
-        assert page.get_by_text("There are no active links.").is_visible()
+        expect(page.get_by_text("The link for ICP board, 4 December is revoked")).to_be_visible()
+        expect(page.get_by_text("There are no active links.")).to_be_visible()
         assert ReportShare.objects.get().revoked_at is not None
 
         # The board member's link now says it may have been revoked.
