@@ -113,8 +113,11 @@ def export_ids(conversation: Conversation) -> ExportIds:
     Participants are those who voted or wrote a statement in the conversation; statements are all of its
     statements (rejected ones included, as Pol.is exports them with ``moderated`` -1).
     """
+    # From the events, not the current votes: every event needs its participant's export id.
     voters = (
-        Vote.objects.filter(conversation=conversation).values_list("participant_id", flat=True).distinct()
+        VoteEvent.objects.filter(conversation=conversation)
+        .values_list("participant_id", flat=True)
+        .distinct()
     )
     authors = (
         Statement.objects.filter(conversation=conversation, author__isnull=False)
