@@ -335,7 +335,7 @@ class Report:
     conversation: Conversation
     who: WhoTookPart
     snapshot: AnalysisSnapshot | None
-    results: Any | None  # commonweal.conversations.results.Results
+    results: Any  # commonweal.conversations.results.Results (None only if it could not be built)
     findings: list[str]
     rejected: int
     accepted: int
@@ -528,7 +528,7 @@ def _result_findings(report: Report) -> list[str]:
     """Sentences about the groups, the common ground and the divide, from the results view-model."""
     from commonweal.conversations.results import people
 
-    r = report.results
+    r: Any = report.results
     out: list[str] = []
     if r.groups:
         largest = max(r.groups, key=lambda g: g.size.count or 0)
