@@ -8,7 +8,9 @@ from html import unescape
 
 import numpy as np
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,8 +150,11 @@ def test_stale_results_show_a_warning_with_the_error(client, conversation, analy
 def test_live_fragment_is_204_until_something_newer(client, conversation, analysed):
     tick = analysed["snapshot"].tick
     live = url("manage_results_live", conversation)
-    same = client.get(live, {"after": tick, "failing": "0"})
+    with CaptureQueriesContext(connection) as queries:
+        same = client.get(live, {"after": tick, "failing": "0"})
     assert same.status_code == 204 and same.content == b""
+    # Nothing newer: answered from a few index lookups, without reading the snapshot itself.
+    assert not [q for q in queries.captured_queries if '"result"' in q["sql"]]
     older = client.get(live, {"after": tick - 1, "failing": "0"})
     assert older.status_code == 200
     html = older.content.decode()

@@ -398,9 +398,36 @@ def _dimension_singular(dimension: str) -> str:
 
 
 def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
-    from .analysis_jobs import latest_snapshot as latest
+    """The latest snapshot without its engine state (the pages never read it, and it is the largest part)."""
+    return (
+        AnalysisSnapshot.objects.filter(conversation=conversation)
+        .order_by("-tick")
+        .defer("state", "priorities")
+        .first()
+    )
 
-    return latest(conversation)
+
+@dataclass(frozen=True)
+class LiveMarker:
+    """What a live page shows, in brief: it asks for new results only when this changed (a few index lookups,
+    without reading the snapshot)."""
+
+    tick: int
+    failing: bool
+    participants: int
+    votes: int
+
+
+def live_marker(conversation: Conversation, *, counts: bool = False) -> LiveMarker:
+    """The latest tick and whether the analysis is failing; with ``counts``, people who joined and votes too."""
+    health = _health(conversation)
+    participants = votes = 0
+    if counts:
+        from .models import Vote
+
+        participants = Participation.objects.filter(conversation=conversation).count()
+        votes = Vote.objects.filter(conversation=conversation).count()
+    return LiveMarker(health.tick or 0, health.failing, participants, votes)
 
 
 def _health(conversation: Conversation) -> Health:

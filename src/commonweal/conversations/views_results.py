@@ -21,7 +21,7 @@ from commonweal.core.views_auth import manager_view
 
 from .models import Conversation
 from .permissions import require
-from .results import Results, build_results
+from .results import LiveMarker, Results, build_results, live_marker
 from .views_manage import get_conversation, participant_url
 
 #: Seconds between the live endpoints' polls (the templates' ``hx-trigger``).
@@ -39,11 +39,19 @@ def _after(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
-def _unchanged(request: HttpRequest, results: Results) -> bool:
-    """Whether the page already shows this snapshot and this health (so the live endpoint answers 204)."""
-    tick = results.snapshot_tick or 0
-    failing = "1" if results.health.failing else "0"
-    return tick <= _after(request) and request.GET.get("failing", "0") == failing
+def _unchanged(request: HttpRequest, marker: LiveMarker, *, counts: bool = False) -> bool:
+    """Whether the page already shows this snapshot and this health (and, for present mode, these counts), so
+    the live endpoint answers 204 without building the results."""
+    same = marker.tick <= _after(request) and request.GET.get("failing", "0") == (
+        "1" if marker.failing else "0"
+    )
+    if counts:
+        same = (
+            same
+            and request.GET.get("votes", "") == str(marker.votes)
+            and request.GET.get("people", "") == str(marker.participants)
+        )
+    return same
 
 
 def _charts(results: Results) -> dict[str, dict[str, Any]]:
@@ -84,9 +92,9 @@ def manage_results_live(request: HttpRequest, slug: str) -> HttpResponse:
     """The results fragment when a newer snapshot exists (``?after=<tick>``), else 204 No Content."""
     conversation = get_conversation(slug)
     require(request.user, "conversation.view_results", conversation)
-    results = build_results(conversation, theme=_theme(request, conversation))
-    if _unchanged(request, results):
+    if _unchanged(request, live_marker(conversation)):
         return HttpResponse(status=204)
+    results = build_results(conversation, theme=_theme(request, conversation))
     return render(
         request, "conversations/manage/includes/results_live.html", _results_context(conversation, results)
     )
@@ -134,13 +142,8 @@ def manage_present_live(request: HttpRequest, slug: str) -> HttpResponse:
     """Present mode's counts and common ground when they changed (``?after=<tick>&votes=<n>``), else 204."""
     conversation = get_conversation(slug)
     require(request.user, "conversation.view_results", conversation)
-    context = _present_context(request, conversation)
-    results: Results = context["results"]
-    votes = request.GET.get("votes", "")
-    if (
-        _unchanged(request, results)
-        and votes == str(results.votes)
-        and request.GET.get("people", "") == str(results.participants)
-    ):
+    if _unchanged(request, live_marker(conversation, counts=True), counts=True):
         return HttpResponse(status=204)
-    return render(request, "conversations/manage/includes/present_live.html", context)
+    return render(
+        request, "conversations/manage/includes/present_live.html", _present_context(request, conversation)
+    )

@@ -96,8 +96,17 @@ def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> 
     domain, colours, shapes = group_colours(names)
     if any(p.group < 0 for p in points):
         domain, colours, shapes = [*domain, UNGROUPED], [*colours, UNGROUPED_COLOUR], [*shapes, "circle"]
+    # A cluster of fewer than 5 people is drawn as if it held 5: the clusters of a group of fewer than 5 would
+    # otherwise add up, in the page's data, to the size the page hides.
+    floor = threshold()
     values = [
-        {"x": round(p.x, 4), "y": round(p.y, 4), "people": p.size, "group": p.group_name, "label": p.label}
+        {
+            "x": round(p.x, 4),
+            "y": round(p.y, 4),
+            "people": max(p.size, floor),
+            "group": p.group_name,
+            "label": p.label,
+        }
         for p in points
     ]
     colour: dict[str, Any] = {"field": "group", "type": "nominal", "title": "Opinion group"}
