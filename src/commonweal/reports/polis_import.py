@@ -200,7 +200,8 @@ def _check_comment_ids(export: PolisExport) -> None:
     """Every vote is on a comment that comments.csv has."""
     known = np.array(sorted(c.comment_id for c in export.comments), dtype=np.int64)
     if export.votes_source == "participants-votes.csv":
-        unknown = [c for c in export.vote_columns or [] if c not in set(known.tolist())]
+        known_ids = set(known.tolist())
+        unknown = [c for c in export.vote_columns or [] if c not in known_ids]
         if unknown:
             raise _failed(
                 ImportProblem(
