@@ -171,5 +171,8 @@ def test_token_lookups_are_rate_limited_per_address(settings):
     assert client.get(f"/r/{share.token}/").status_code == 200
     refused = client.get(f"/r/{share.token}/")
     assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "Please wait a moment" in refused.content.decode()
+    assert refused["Cache-Control"] == "private, no-store" and refused["Referrer-Policy"] == "no-referrer"
+    assert "/manage/" not in refused.content.decode()
     # Another address is counted apart.
     assert Client(REMOTE_ADDR="198.51.100.7").get(f"/r/{share.token}/").status_code == 200

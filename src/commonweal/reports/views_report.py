@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.views_manage import get_conversation
-from commonweal.core.errors import Conflict, InvalidInput, NotFound
+from commonweal.core.errors import Conflict, InvalidInput, NotFound, RateLimited
 from commonweal.core.forms import apply_errors
 from commonweal.core.views_auth import client_ip, manager_view
 
@@ -145,6 +145,10 @@ def _open(request: HttpRequest, token: str) -> ReportShare | HttpResponse:
         return actions.open_share(token, ip=client_ip(request))
     except NotFound as exc:
         return _private(render(request, "reports/shared_missing.html", {"error": exc}, status=404))
+    except RateLimited as exc:
+        response = render(request, "reports/shared_slow_down.html", {"error": exc}, status=429)
+        response["Retry-After"] = str(exc.retry_after)
+        return _private(response)
 
 
 @require_GET
