@@ -38,7 +38,7 @@ def test_import_polis_shows_progress_on_stderr_and_a_summary_at_the_end(export_f
     assert conversation.slug in out
     # One line a stage when stderr is not a terminal.
     lines = err.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["participants", "statements", "votes"]
+    assert [line.split()[0] for line in lines] == ["participants", "statements", "votes", "latest"]
     assert all("100%" in line for line in lines)
     assert AuditEntry.objects.get(action="conversation.import_polis").actor_label == "system"
 

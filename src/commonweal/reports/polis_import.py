@@ -75,7 +75,8 @@ TITLE_MAX = 200
 QUESTION_MAX = 500
 IMPORTED_FROM_MAX = 300
 
-#: ``progress(stage, done, total)``: stage is "statements", "participants" or "votes".
+#: ``progress(stage, done, total)``: stage is "participants", "statements", "votes" (the vote events) or
+#: "latest votes" (each participant's current vote on each statement).
 Progress = Callable[[str, int, int], None]
 
 
@@ -525,6 +526,7 @@ def do_import_polis(
                 Vote, ["conversation_id", "participant_id", "statement_id", "value", "updated_at", "event_id"]
             )
             rows = latest.to_numpy()
+            report("latest votes", 0, len(rows))
             for begin in range(0, len(rows), BATCH):
                 cursor.executemany(
                     vote_sql,
@@ -533,6 +535,7 @@ def do_import_polis(
                         for i in rows[begin : begin + BATCH]
                     ],
                 )
+                report("latest votes", min(begin + BATCH, len(rows)), len(rows))
 
         notes = []
         if shortened:
