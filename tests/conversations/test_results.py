@@ -173,7 +173,7 @@ def test_planted_groups_and_common_ground_are_found(conversation, seed):
     assert not shown_div & planted_cg
     d = results.divisive[0]
     assert set(d.agree_groups) | set(d.disagree_groups) == {"Group A", "Group B"}
-    assert d.words == f"{d.agree_groups[0]} agree; {d.disagree_groups[0]} disagree"
+    assert d.words == f"{d.agree_groups[0]} agrees; {d.disagree_groups[0]} disagrees"
     # Representative statements in words.
     reps = results.groups[0].representative
     assert reps and reps[0].words.startswith(f"{round(reps[0].share * 100)}% of Group A ")
@@ -357,3 +357,14 @@ def test_few_queries_whatever_the_size(conversation):
         build_results(other)
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) <= 25
+
+
+def test_divisive_words_agree_with_the_number_of_groups():
+    from commonweal.conversations.results import Divisive, StatementInfo
+
+    s = StatementInfo(1, "Close the minor injuries unit", "")
+    assert Divisive(s, 0.5, ["Group A"], ["Group B"], []).words == "Group A agrees; Group B disagrees"
+    assert (
+        Divisive(s, 0.5, ["Group A", "Group C"], ["Group B"], []).words
+        == "Group A and Group C agree; Group B disagrees"
+    )

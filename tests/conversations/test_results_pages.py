@@ -92,7 +92,7 @@ def test_results_page_shows_everything(client, conversation, analysed):
         assert f"{g.name} ({g.size.count} people)" in html
     assert "What sets Group A apart" in html
     # Where groups differ, stability in words, participation breakdowns.
-    assert re.search(r"Group [AB] agree; Group [AB] disagree", html)
+    assert re.search(r"Group [AB] agrees; Group [AB] disagrees", html)
     assert "in 100 people stay in the same group" in html
     assert 'id="results-breakdown-sector"' in html
     # Every chart: the server's SVG in a figure with a caption, a table, and its spec as JSON data.

@@ -119,7 +119,7 @@ class GroupShare:
 
     @property
     def words(self) -> str:
-        """ "82% of Group A agree, 10% disagree", or why there is no share."""
+        """For example "82% of Group A agree, 10% disagree", or why there is no share."""
         if not self.judged:
             return f"Fewer than {threshold()} people in {self.name} voted on it"
         return f"{percent(self.agree_share)} of {self.name} agree, {percent(self.disagree_share)} disagree"
@@ -153,7 +153,7 @@ class Group:
 
     @property
     def title(self) -> str:
-        """ "Group A (34 people)"."""
+        """For example "Group A (34 people)"."""
         return f"{self.name} ({self.size_words})"
 
 
@@ -173,13 +173,13 @@ class CommonGround:
 
     @property
     def judged_words(self) -> str:
-        """ "Holds in 3 opinion groups and 4 sectors"."""
+        """For example "Holds in 3 opinion groups and 4 sectors"."""
         parts = [f"{n} {dim if n != 1 else _singular(dim)}" for dim, n in self.judged.items() if n]
         return f"Holds in {_and(parts)}" if parts else ""
 
     @property
     def words(self) -> str:
-        """ "82% of the 120 people who voted on it agree"."""
+        """For example "82% of the 120 people who voted on it agree"."""
         return f"{percent(self.agree_share)} of the {people(self.voted)} who voted on it agree"
 
     @property
@@ -199,8 +199,12 @@ class Divisive:
 
     @property
     def words(self) -> str:
-        """ "Group A agree; Group B disagree"."""
-        return f"{_and(self.agree_groups)} agree; {_and(self.disagree_groups)} disagree"
+        """For example "Group A agrees; Group B and Group C disagree"."""
+
+        def verb(names: list[str], word: str) -> str:
+            return f"{_and(names)} {word}s" if len(names) == 1 else f"{_and(names)} {word}"
+
+        return f"{verb(self.agree_groups, 'agree')}; {verb(self.disagree_groups, 'disagree')}"
 
 
 @dataclass(frozen=True)
@@ -351,7 +355,7 @@ class Results:
 
     @property
     def too_small_words(self) -> str:
-        """ "Too few people in Group C and the Ambulance sector voted to judge them." or ""."""
+        """For example "Too few people in Group C and the Ambulance sector voted to judge them." or ""."""
         names: list[str] = []
         for dimension, items in self.too_small_to_judge.items():
             if not items:
