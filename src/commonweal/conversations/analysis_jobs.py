@@ -300,6 +300,19 @@ def _priorities(result: Any) -> dict[str, float]:
     return {str(int(sid)): float(v) for sid, v in zip(result.statement_ids, values, strict=True)}
 
 
+def default_options() -> Any:
+    """The engine options of the app's analyses: the engine's defaults, with the PCA by Lanczos iteration.
+
+    The engine's ``"auto"`` forms the statements x statements Gram matrix when that is cheap to solve; at 10,000
+    participants x 120 statements forming it from the sparse votes took 0.2 to 0.9 s, where the warm-started
+    block iteration (and, cold, ARPACK) took 0.01 to 0.08 s, with the same components to 1e-14 and the same
+    groups (benchmarks/live_latency.py's conversation, 2026-11-26). Very small matrices still use the Gram matrix.
+    """
+    from commonweal.analysis.engine import AnalysisOptions
+
+    return AnalysisOptions(pca_method="lanczos")
+
+
 def compute_snapshot(
     conversation: Conversation, *, options: Any = None, cache: VoteCache | None = None
 ) -> AnalysisSnapshot | None:
@@ -319,7 +332,7 @@ def compute_snapshot(
 
     ``cache``: a :class:`VoteCache` to read only the votes since the last analysis (the worker passes its own).
     """
-    from commonweal.analysis.engine import AnalysisOptions, analyse
+    from commonweal.analysis.engine import analyse
 
     started = time.perf_counter()
     started_at = timezone.now()
@@ -340,7 +353,7 @@ def compute_snapshot(
             return None
         tick = (previous.tick if previous is not None else 0) + 1
         state, start = _warm_state(conversation, previous)
-        opts = options if options is not None else AnalysisOptions()
+        opts = options if options is not None else default_options()
         result = analyse(matrix, state, options=opts, random_state=random_state_for(conversation, tick))
         engine_seconds = time.perf_counter() - started - read_seconds
         payload = result.to_dict()
