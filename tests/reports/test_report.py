@@ -5,9 +5,11 @@ working), one that divides them, a place and a sector nobody came from, and a pl
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
@@ -278,7 +280,11 @@ def test_the_report_page_has_its_sections_in_order(planted):
     assert "One statement was rejected by moderators" in method
     assert "self-selected" in method and "Pol.is" in method
     # Charts drawn on the server, each with its table; no script needed.
-    assert html.count('class="cw-report__chart-image" src="data:image/svg+xml;base64,') == 4
+    images = re.findall(r'class="cw-report__chart-image" src="data:image/svg\+xml;base64,([^"]+)"', html)
+    assert len(images) == 4
+    for data in images:  # an image's SVG must be well-formed XML, or the browser shows a broken image
+        root = ElementTree.fromstring(base64.b64decode(data))
+        assert root.tag.endswith("svg") and root.get("viewBox")
     assert "<script>" not in html and "style=" not in html
 
 

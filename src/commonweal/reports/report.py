@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import logging
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -268,28 +267,6 @@ def who_took_part(conversation: Conversation) -> WhoTookPart:
 # --- The report -------------------------------------------------------------------------------------------------
 
 
-_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
-
-
-def standalone_svg(svg: str) -> str:
-    """The SVG as a document of its own (an image's data URI), which must be well-formed XML: keep only the first
-    of repeated attributes on the root element (an HTML page forgives a second ``class``; an image does not)."""
-    match = _SVG_OPEN.search(svg)
-    if match is None:
-        return svg
-    seen: set[str] = set()
-
-    def once(attr: re.Match[str]) -> str:
-        name = attr.group(1)
-        if name in seen:
-            return ""
-        seen.add(name)
-        return attr.group(0)
-
-    opening = re.sub(r'\s([\w:-]+)="[^"]*"', once, match.group(0))
-    return svg[: match.start()] + opening + svg[match.end() :]
-
-
 @dataclass(frozen=True)
 class ReportChart:
     """A chart of the report, from :mod:`commonweal.reports.charts`: drawn on the server (SVG for the page, PNG
@@ -305,7 +282,7 @@ class ReportChart:
     def svg_data_uri(self) -> str:
         from commonweal.reports import charts
 
-        svg = standalone_svg(charts.to_svg(self.spec))
+        svg = charts.to_svg(self.spec)
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
     def png_data_uri(self) -> str:
