@@ -18,6 +18,7 @@ import pytest
 from django.utils import timezone
 
 from commonweal.conversations import worker
+from commonweal.conversations.analysis_jobs import compute_snapshot
 from commonweal.conversations.models import Conversation
 from tests.factories import PASSWORD, make_conversation, make_facilitator, make_statement, make_system
 
@@ -219,6 +220,26 @@ def test_facilitator_watches_common_ground_appear_live(live_server, browser, mon
     assert page.locator(".cw-chart__view[data-rendered=failed]").count() == 0
     page.locator("#chart-table-bridging summary").click()
     assert page.locator("#chart-table-bridging table").is_visible()
+    # One more person votes and a new snapshot lands: the table the facilitator opened stays open.
+    tick = int(page.locator("#results-live").get_attribute("data-tick"))
+    token = api_post(live_server.url, f"/api/conversations/{conversation.slug}/join", {})["token"]
+    api_post(
+        live_server.url,
+        f"/api/conversations/{conversation.slug}/votes",
+        {"statement_id": ids[COMMON_GROUND[1][0]], "value": 1},
+        token,
+    )
+    with TURN:
+        compute_snapshot(conversation)
+    page.wait_for_function(
+        "(t) => Number(document.getElementById('results-live').dataset.tick) > t", arg=tick
+    )
+    assert page.locator("#chart-table-bridging").get_attribute("open") is not None
+    assert page.locator("#chart-table-bridging table").is_visible()
+    page.wait_for_function(
+        "() => document.querySelectorAll('.cw-chart__view[data-rendered=yes]').length === 4", timeout=15_000
+    )
+    assert page.evaluate("() => window.__notReloaded") == "still the same page"
     # Hovering a cluster on the map shows a tooltip (the interactive part).
     box = page.locator("#chart-opinion-map .cw-chart__interactive svg").bounding_box()
     assert box and box["width"] > 300

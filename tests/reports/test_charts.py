@@ -145,3 +145,25 @@ def test_charts_of_a_conversation_without_results_still_render():
         assert charts.CHARTS  # the registry the pages use
     for chart in charts.CHARTS.values():
         assert chart.table(empty).rows == []
+
+
+def test_vega_interpreter_becomes_a_plain_browser_script():
+    """The CSP-safe expression interpreter ships as an ES module importing vega-util; the vendored copy is a
+    plain script over the global ``vega`` (which re-exports vega-util) that sets ``window.vegaInterpreter``."""
+    import importlib.util
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("vendor_assets", root / "scripts" / "vendor_assets.py")
+    vendor_assets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor_assets)
+    source = root / "node_modules" / vendor_assets.VEGA_INTERPRETER[0]
+    if not source.exists():
+        pytest.skip("npm packages are not installed (run `npm ci`)")
+    script = vendor_assets.vega_interpreter_script(source.read_text(encoding="utf-8"))
+    assert not re.search(r"^\s*(import|export)\b", script, re.MULTILINE)
+    assert "= window.vega;" in script
+    assert "window.vegaInterpreter = { expressionInterpreter: expression };" in script
+    assert "new Function" not in script and "eval(" not in script
+    with pytest.raises(SystemExit):
+        vendor_assets.vega_interpreter_script("export default 1;")
