@@ -232,3 +232,23 @@ def test_the_worker_thread_keeps_results_updating_and_stops():
     finally:
         thread.stop()
     assert not thread.is_alive()
+
+
+def test_a_failing_conversation_does_not_spin_even_with_no_interval(clock, monkeypatch):
+    conversation, statements, people = _conversation_with_votes()
+    from commonweal.analysis import engine
+
+    def broken(*args, **kwargs):
+        raise ValueError("bad data")
+
+    monkeypatch.setattr(engine, "analyse", broken)
+    worker = Worker(clock=clock, interval=0)
+    assert [o.outcome for o in worker.run_once()] == ["failed"]
+    clock.advance(1)
+    assert worker.run_once() == []  # waits 2 s, although the interval is 0
+    clock.advance(1)
+    assert [o.outcome for o in worker.run_once()] == ["failed"]
+    clock.advance(3)
+    assert worker.run_once() == []  # then 4 s
+    clock.advance(1)
+    assert [o.outcome for o in worker.run_once()] == ["failed"]

@@ -10,7 +10,8 @@ calls :func:`commonweal.conversations.analysis_jobs.compute_snapshot` on them, t
   running flat out;
 - only open conversations, and closed ones whose votes or moderation changed since their last snapshot;
 - a failure is logged (by ``compute_snapshot``, with the traceback), recorded for the facilitator, and that
-  conversation waits before it is tried again (2, 4, 8 ... up to 300 seconds) while the others go on.
+  conversation waits before it is tried again (twice the interval, at least 2 s, then doubling, up to 300 s)
+  while the others go on.
 
 It never runs inside a request. ``commonweal worker`` runs it as its own process (production); ``commonweal
 serve`` starts that process as its child when ``COMMONWEAL_WORKER=embedded`` (the default). Tests call
@@ -241,7 +242,9 @@ class Worker:
             except Exception as exc:  # noqa: BLE001 - logged by compute_snapshot; the worker goes on
                 failures = self.failures.get(p.conversation_id, 0) + 1
                 self.failures[p.conversation_id] = failures
-                self.retry_at[p.conversation_id] = start + min(MAX_BACKOFF, self.interval * 2**failures)
+                self.retry_at[p.conversation_id] = start + min(
+                    MAX_BACKOFF, max(self.interval, 1.0) * 2**failures
+                )
                 outcome = Computation(
                     p.conversation_id,
                     p.slug,
