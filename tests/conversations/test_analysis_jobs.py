@@ -91,7 +91,8 @@ def test_build_matrix_reads_current_votes_moderation_and_labels():
     assert list(matrix.is_meta) == [False, True, False]
     assert list(matrix.mod_out) == [False, True, True]
     assert list(matrix.participant_labels["sector"]) == [Sector.VCSE, None]
-    assert list(matrix.participant_labels["organisation"]) == [org.pk, None]
+    # Common ground is judged across sectors; organisations are not a dimension (see build_matrix).
+    assert set(matrix.participant_labels) == {"sector"}
 
 
 def test_a_conversation_without_votes_gets_no_snapshot(log_records):

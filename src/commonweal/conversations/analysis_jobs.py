@@ -1,7 +1,7 @@
 """One analysis update of a conversation, stored as a snapshot; and how the analysis of a conversation is doing.
 
 ``compute_snapshot`` is the only place the engine runs against the database. It reads the current votes (one
-query, straight into arrays), the statements' moderation and the participants' declared sector and organisation,
+query, straight into arrays), the statements' moderation and the participants' declared sector,
 runs :func:`commonweal.analysis.engine.analyse` warm-started from the latest snapshot's state, and writes a new
 :class:`~commonweal.conversations.models.AnalysisSnapshot` whose tick is one more than the latest. The worker
 (``conversations.worker``) decides *when*; tests and the demo call ``compute_snapshot`` directly.
@@ -207,8 +207,10 @@ def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) 
     the matrix. Votes are the ``Vote`` table (the current vote of each participant on each statement), read with
     one query into arrays without making a model object per row: at 10,000 participants this is the difference
     between a tenth of a second and several seconds. Statements carry their moderation (rejected statements are
-    left out of the groups, as in Pol.is) and ``is_meta``; participants carry their declared ``sector`` and
-    ``organisation`` (the organisation's id), None when not declared.
+    left out of the groups, as in Pol.is) and ``is_meta``; participants carry their declared ``sector``, None when
+    not declared. Common ground must then hold in every opinion group and every sector with enough voters
+    (docs/analysis.md). Organisations are not a dimension: most have too few voters to judge, and the one that
+    does would decide alone for its sector (ANALYSIS.md asks for them only "where asked", which no setting does yet).
 
     Rows are participants in order of id, columns statements in order of id (statements nobody voted on are
     columns too, with no votes), so the order is stable from one snapshot to the next and the engine's warm start
@@ -235,18 +237,11 @@ def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) 
 
     participant_ids = np.unique(participants)
     sector: dict[int, Any] = {}
-    organisation: dict[int, Any] = {}
     if participant_ids.size:
         people = Participant.objects.filter(participations__conversation=conversation).order_by()
-        for pk, sec, org in _fetch(
-            people.values_list("id", "sector", "organisation_id").query.sql_with_params()
-        ):
+        for pk, sec in _fetch(people.values_list("id", "sector").query.sql_with_params()):
             sector[pk] = sec or None
-            organisation[pk] = org
-    labels: dict[str, Any] = {
-        "sector": [sector.get(int(p)) for p in participant_ids],
-        "organisation": [organisation.get(int(p)) for p in participant_ids],
-    }
+    labels: dict[str, Any] = {"sector": [sector.get(int(p)) for p in participant_ids]}
     # A statement voted on after the statement list was read (it cannot be: votes need the statement first) or a
     # vote on a statement of another conversation would be a new column; both are impossible, but the matrix
     # copes either way (moderation defaults to accepted).

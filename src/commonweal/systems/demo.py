@@ -65,11 +65,11 @@ GROUPS = ("hospitals and system flow", "communities and prevention", "primary an
 # Stance of a group on a statement, from -2 (strongly disagrees) to 2 (strongly agrees): the chances of
 # agree, disagree and pass. A participant who sees a statement always gives one of the three.
 STANCE_PROBABILITIES = {
-    2: (0.86, 0.04, 0.10),
+    2: (0.90, 0.03, 0.07),
     1: (0.66, 0.14, 0.20),
     0: (0.36, 0.34, 0.30),
     -1: (0.14, 0.66, 0.20),
-    -2: (0.04, 0.86, 0.10),
+    -2: (0.03, 0.90, 0.07),
 }
 
 PLACES = [
@@ -171,12 +171,12 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
     (
         WORKING,
         "Voluntary groups stepped up during the pandemic and showed what community-led support can do.",
-        (1, 2, 2),
+        (2, 2, 2),
     ),
     (
         WORKING,
         "Social prescribing link workers in GP practices are connecting people with groups that help them.",
-        (1, 2, 2),
+        (2, 2, 2),
     ),
     (
         WORKING,
@@ -186,7 +186,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
     (
         WORKING,
         "Staff across our organisations know each other better than they did five years ago.",
-        (1, 1, 1),
+        (2, 2, 2),
     ),
     (
         WORKING,
@@ -201,7 +201,7 @@ SEED_STATEMENTS: list[tuple[str, str, tuple[int, int, int]]] = [
     (
         WORKING,
         "The mental health crisis café in Riverside City is a better place to go than A&E for many people.",
-        (2, 2, 1),
+        (2, 2, 2),
     ),
     (
         WORKING,
