@@ -29,15 +29,42 @@ def test_serve_says_what_to_do_when_the_port_is_taken(taken_port, capsys):
     assert f"make run PORT={taken_port + 1}" in err
 
 
-def test_serve_shows_the_demo_login_with_the_address_it_serves(settings, tmp_path, monkeypatch, capsys):
+class FakeWorkerProcess:
+    pid = 4242
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def poll(self) -> None:
+        return None
+
+    def terminate(self) -> None:
+        self.stopped = True
+
+    def wait(self, timeout: float | None = None) -> int:
+        return 0
+
+
+@pytest.mark.parametrize("worker", ["embedded", "off"])
+def test_serve_shows_the_demo_login_with_the_address_it_serves(
+    settings, tmp_path, monkeypatch, capsys, worker
+):
     from gunicorn.app.base import BaseApplication
+
+    from commonweal import cli
 
     started = []
     monkeypatch.setattr(BaseApplication, "run", lambda self: started.append(self.cfg.bind))
+    children: list[FakeWorkerProcess] = []
+    monkeypatch.setattr(
+        cli, "_start_embedded_worker", lambda: children.append(FakeWorkerProcess()) or children[-1]
+    )
     settings.DATA_DIR = tmp_path
+    settings.WORKER = worker
     (tmp_path / "demo-login.txt").write_text(
         "Demo facilitator login: facilitator / pw  (http://127.0.0.1:8000/accounts/login/)\n"
         "Demo conversation: http://127.0.0.1:8000/c/riverside-together/\n"
+        "Demo system map (sign in first): http://127.0.0.1:8000/manage/systems/riverside/network/\n"
     )
     with socket.socket() as sock:  # a port that is free now
         sock.bind(("127.0.0.1", 0))
@@ -48,6 +75,14 @@ def test_serve_shows_the_demo_login_with_the_address_it_serves(settings, tmp_pat
     assert f"commonweal is serving on http://127.0.0.1:{port}/" in out
     assert f"facilitator / pw  (http://127.0.0.1:{port}/accounts/login/)" in out
     assert f"Demo conversation: http://127.0.0.1:{port}/c/riverside-together/" in out
+    assert f"http://127.0.0.1:{port}/manage/systems/riverside/network/" in out
+    if worker == "embedded":
+        # The worker runs beside the server and is stopped with it.
+        assert "The analysis worker is running (process 4242)" in out
+        assert len(children) == 1 and children[0].stopped
+    else:
+        assert "not started here (COMMONWEAL_WORKER=off): run `commonweal worker`" in out
+        assert children == []
 
 
 def test_the_test_run_fails_when_no_test_runs(tmp_path):

@@ -123,7 +123,7 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         import re
 
         # The file names the address the demo was loaded for; show the one actually served.
-        print(re.sub(r"http://[^\s)]+?/(?=accounts/|c/)", url, login_file.read_text().rstrip()))
+        print(re.sub(r"http://[^\s)]+?/(?=accounts/|c/|manage/)", url, login_file.read_text().rstrip()))
     child = None
     if settings.WORKER == "embedded":
         child = _start_embedded_worker()
