@@ -257,3 +257,14 @@ def test_the_api_says_where_a_participant_stands():
         b["direction"] in {"agree", "disagree"} for b in body["group_beliefs"]
     )
     assert Client().get(f"/api/conversations/{conversation.slug}/standing").status_code == 401
+
+
+def test_common_ground_on_what_is_working_comes_first():
+    conversation, statements, side_a, _ = plant()
+    snapshot(conversation)
+    order = [b.statement.pk for b in where_you_stand(conversation, side_a[0]).common_ground]
+    last = Statement.objects.get(pk=order[-1])
+    last.theme = "What is working"
+    last.save()
+    again = [b.statement.pk for b in where_you_stand(conversation, side_a[0]).common_ground]
+    assert again == [last.pk] + order[:-1]

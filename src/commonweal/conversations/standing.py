@@ -20,7 +20,7 @@ from typing import Any
 from commonweal.core.small_numbers import suppress_count, threshold
 
 from .models import AnalysisSnapshot, Conversation, Participant, Statement, Vote, VoteEvent
-from .results import group_name
+from .results import WHAT_IS_WORKING, group_name
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,15 @@ def _common_ground(standing: Standing, conversation: Conversation, result: dict[
         columns = [int(item["statement"]) for item in (result.get("consensus") or {}).get("agree", [])]
     wanted = [statement_ids[j] for j in columns if 0 <= j < len(statement_ids)]
     found = _statements(conversation, set(wanted))
+    # The bright side first, as on the results pages: common ground on "what is working" leads.
+    columns.sort(
+        key=lambda j: (
+            not (
+                0 <= j < len(statement_ids)
+                and getattr(found.get(statement_ids[j]), "theme", "") == WHAT_IS_WORKING
+            )
+        )
+    )
     for j in columns:
         if not 0 <= j < len(statement_ids) or statement_ids[j] not in found:
             continue
