@@ -202,3 +202,21 @@ def test_the_api_suggests_accepted_statements_only():
     assert [s["statement"]["id"] for s in body] == [planted.pk]
     assert body[0]["your_vote"] is None and 0 < body[0]["score"] <= 1
     assert Client().get(url, {"text": TYPED}).status_code == 401
+
+
+def test_a_large_index_is_extended_with_new_statements_and_rebuilt_when_one_leaves(monkeypatch):
+    from commonweal.conversations import similar_statements as module
+
+    monkeypatch.setattr(module, "INCREMENTAL_FROM", 3)
+    conversation, planted, _, _ = setup_conversation()
+    more = [make_statement(conversation, f"Extra statement about topic number {i}") for i in range(20)]
+    first = accepted_index(conversation)
+    added = make_statement(conversation, "Rural GPs need more support from more councils")
+    extended = accepted_index(conversation)
+    assert extended is not first and len(extended) == len(first) + 1
+    assert extended.ids[:-1] == first.ids and len(first) == 25  # the cached index itself is not changed
+    assert added.pk in {m.id for m in extended.query("rural GPs need support from councils", threshold=0.3)}
+    more[0].state = Statement.State.REJECTED
+    more[0].save()
+    rebuilt = accepted_index(conversation)
+    assert more[0].pk not in rebuilt.ids and len(rebuilt) == len(extended) - 1
