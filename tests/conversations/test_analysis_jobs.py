@@ -342,3 +342,95 @@ def test_the_worker_analyses_with_its_vote_cache_and_stores_when_the_snapshot_wa
     assert second.result["meta"]["n_votes"] == 50
     assert second.computed_at >= first.computed_at
     assert second.computed_at.isoformat() >= second.result["meta"]["computed_at"]
+
+
+def _late_vote(person, statement, value):
+    """A vote whose transaction took its event id now but commits later (PostgreSQL hands out ids as transactions
+    run, not as they commit): its event, and a function that writes its current vote, the "commit"."""
+    from django.utils import timezone
+
+    from commonweal.conversations.models import Vote
+
+    event = VoteEvent.objects.create(
+        conversation=statement.conversation,
+        participant=person,
+        statement=statement,
+        value=value,
+        at=timezone.now(),
+    )
+
+    def commit():
+        Vote.objects.update_or_create(
+            participant=person,
+            statement=statement,
+            defaults={
+                "conversation": statement.conversation,
+                "value": value,
+                "updated_at": event.at,
+                "event": event,
+            },
+        )
+
+    return event, commit
+
+
+def test_a_snapshot_records_how_many_votes_at_or_below_its_high_water_it_included(monkeypatch):
+    from commonweal.conversations.models import Vote
+
+    conversation = make_conversation()
+    statements = make_statements(conversation, 4)
+    _vote_all(conversation, statements, 6)
+    snapshot = compute_snapshot(conversation)
+    votes = Vote.objects.filter(conversation=conversation)
+    meta = snapshot.result["meta"]
+    assert meta["votes_at_or_below_high_water"] == votes.count() == 24
+    assert meta["event_id_sum_at_or_below_high_water"] == sum(v.event_id for v in votes)
+    assert analysis_jobs.votes_at_or_below(conversation.pk, snapshot.vote_event_high_water) == (
+        24,
+        meta["event_id_sum_at_or_below_high_water"],
+    )
+
+    # A vote that commits between the read of the high water and the read of the votes is in the snapshot, but
+    # above its high water: not counted.
+    high_water = analysis_jobs.latest_vote_event_id(conversation)
+    newcomer = make_participant(conversation.system, conversation=conversation)
+    make_vote(newcomer, statements[0], 1)
+    monkeypatch.setattr(analysis_jobs, "latest_vote_event_id", lambda conv: high_water)
+    later = compute_snapshot(conversation)
+    assert later.vote_event_high_water == high_water
+    assert later.result["meta"]["n_votes"] == 25
+    assert later.result["meta"]["votes_at_or_below_high_water"] == 24
+
+
+def test_the_vote_cache_reads_again_below_its_high_water_so_a_late_vote_is_not_missed():
+    conversation = make_conversation()
+    statements = make_statements(conversation, 4)
+    people = _vote_all(conversation, statements, 6)
+    newcomer = make_participant(conversation.system, conversation=conversation)
+    now = [0.0]
+    cache = analysis_jobs.VoteCache(full_every=60, clock=lambda: now[0])
+    narrow = analysis_jobs.VoteCache(full_every=60, clock=lambda: now[0], late_window=0)  # the old read
+
+    # The newcomer's vote takes its id, a later vote (a changed one) commits first, and the votes are read.
+    late_event, commit = _late_vote(newcomer, statements[0], 1)
+    changed_event, commit_changed = _late_vote(people[0], statements[1], 0)
+    make_vote(people[1], statements[1], 1)
+    for c in (cache, narrow):
+        _, high_water = build_matrix(conversation, cache=c)
+        assert high_water > changed_event.pk > late_event.pk
+    assert newcomer.pk not in build_matrix(conversation)[0].participant_ids.tolist()
+
+    # Then the late votes commit, and another vote comes: the next read takes the late votes too.
+    commit()
+    commit_changed()
+    make_vote(people[2], statements[2], 1)
+    now[0] = 5
+    cached, _ = build_matrix(conversation, cache=cache)
+    full, _ = build_matrix(conversation)
+    assert _cells(cached) == _cells(full)
+    assert newcomer.pk in cached.participant_ids.tolist()
+    assert (cache.full_reads, cache.incremental_reads) == (1, 1)
+    # Without the window, reading only above the cached high water, both would stay out until the full read.
+    missed, _ = build_matrix(conversation, cache=narrow)
+    assert _cells(missed) != _cells(full)
+    assert newcomer.pk not in missed.participant_ids.tolist()

@@ -7,9 +7,15 @@ runs :func:`commonweal.analysis.engine.analyse` warm-started from the latest sna
 (``conversations.worker``) decides *when*; tests and the demo call ``compute_snapshot`` directly.
 
 A snapshot's ``vote_event_high_water`` is the id of the latest vote event when the votes were read (taken *before*
-reading them, so a snapshot never claims a vote it lacks). The worker compares it with the latest vote event to
-know whether a conversation has new votes; ``AnalysisStatus.moderation_version`` (bumped by every moderation
-action) tells it that statements changed.
+reading them). The worker compares it with the latest vote event to know whether a conversation has new votes;
+``AnalysisStatus.moderation_version`` (bumped by every moderation action) tells it that statements changed.
+
+On PostgreSQL ids are handed out when a vote's transaction starts, not when it commits, so a vote may commit just
+after a later vote and after the votes were read: the high water then covers a vote the snapshot lacks. So the
+snapshot also records how many current votes at or below its high water it included, and the sum of their event
+ids (``meta["votes_at_or_below_high_water"]`` and ``meta["event_id_sum_at_or_below_high_water"]``); the worker
+compares them with the table once the snapshot has settled and analyses again when a late vote arrived, and
+:class:`VoteCache` re-reads the last few thousand event ids below its high water at every read.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ __all__ = [
     "latest_snapshot",
     "latest_vote_event_id",
     "random_state_for",
+    "votes_at_or_below",
 ]
 
 logger = logging.getLogger(__name__)
@@ -92,16 +99,32 @@ def _fetch(sql_and_params: tuple[str, tuple[Any, ...]]) -> list[tuple[Any, ...]]
         return rows
 
 
-# One row of _VOTES_SQL's bytes: participant id, statement id (8-byte big-endian integers) and value (2 bytes).
-_VOTE_ROW = np.dtype([("participant", ">i8"), ("statement", ">i8"), ("value", ">i2")])
+# One row of _VOTES_SQL's bytes: participant id, statement id (8-byte big-endian integers), value (2 bytes) and
+# the vote's event id (8 bytes).
+_VOTE_ROW = np.dtype([("participant", ">i8"), ("statement", ">i8"), ("value", ">i2"), ("event", ">i8")])
 _VOTES_SQL = (
-    "SELECT string_agg(int8send(participant_id) || int8send(statement_id) || int2send(value), ''::bytea) "
-    "FROM conversations_vote WHERE conversation_id = %s"
+    "SELECT string_agg(int8send(participant_id) || int8send(statement_id) || int2send(value) "
+    "|| int8send(event_id), ''::bytea) FROM conversations_vote WHERE conversation_id = %s"
 )
 
+# Participant ids, statement ids, values and event ids of votes, one int64 array each.
+Votes = tuple[Any, Any, Any, Any]
 
-def _current_votes(conversation: Conversation) -> tuple[Any, Any, Any]:
-    """Participant ids, statement ids and values of the conversation's current votes, as int64 arrays.
+
+def _empty_votes() -> Votes:
+    empty = np.zeros(0, dtype=np.int64)
+    return empty, empty, empty, empty
+
+
+def _votes_from_rows(rows: list[tuple[Any, ...]]) -> Votes:
+    if not rows:
+        return _empty_votes()
+    arr = np.array(rows, dtype=np.int64)
+    return arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+
+
+def _current_votes(conversation: Conversation) -> Votes:
+    """Participant ids, statement ids, values and event ids of the conversation's current votes (int64 arrays).
 
     On PostgreSQL the database packs the votes into one binary string that numpy reads without a Python object
     per vote: at 350,000 votes about 0.13 s, against 0.4 to 0.5 s for fetching rows (measured by
@@ -117,31 +140,28 @@ def _current_votes(conversation: Conversation) -> tuple[Any, Any, Any]:
                 arr["participant"].astype(np.int64),
                 arr["statement"].astype(np.int64),
                 arr["value"].astype(np.int64),
+                arr["event"].astype(np.int64),
             )
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
+        return _empty_votes()
     query = (
         Vote.objects.filter(conversation=conversation)
         .order_by()
-        .values_list("participant_id", "statement_id", "value")
+        .values_list("participant_id", "statement_id", "value", "event_id")
     )
-    rows = _fetch(query.query.sql_with_params())
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    arr = np.array(rows, dtype=np.int64)
-    return arr[:, 0], arr[:, 1], arr[:, 2]
+    return _votes_from_rows(_fetch(query.query.sql_with_params()))
 
 
 class VoteCache:
     """The current votes of recently analysed conversations, kept by a worker between analyses.
 
     The next analysis of a conversation reads only the votes cast or changed since (``Vote.event_id`` above the
-    cached high water, through the index on ``event_id``) instead of all of them: a few milliseconds instead of
-    a tenth of a second or more at 350,000 votes, and less work for the database while votes pour in. Every
-    ``full_every`` seconds (and for a conversation seen for the first time) all votes are read again, which
-    also picks up what an incremental read cannot see: votes removed with their participant, and a vote whose
-    transaction committed after a later vote's at the moment of a read.
+    cached high water less ``late_window``, through the index on ``event_id``) instead of all of them: a few
+    milliseconds instead of a tenth of a second or more at 350,000 votes, and less work for the database while
+    votes pour in. The ``late_window`` ids below the high water are read again so that a vote whose transaction
+    committed after a later vote's, just after the last read, is not missed (see :meth:`votes`). Every
+    ``full_every`` seconds (and for a conversation seen for the first time, or after :meth:`forget`) all votes
+    are read again, which also picks up what an incremental read cannot see: votes removed with their
+    participant.
 
     Parameters
     ----------
@@ -151,60 +171,105 @@ class VoteCache:
         Conversations kept (the least recently analysed is dropped first).
     clock : callable
         Monotonic seconds (tests pass a fake clock).
+    late_window : int
+        Event ids below the cached high water read again at every incremental read (5,000).
     """
 
-    def __init__(self, *, full_every: float = 60.0, size: int = 16, clock: Any = time.monotonic) -> None:
+    #: See ``late_window``.
+    LATE_WINDOW = 5000
+
+    def __init__(
+        self,
+        *,
+        full_every: float = 60.0,
+        size: int = 16,
+        clock: Any = time.monotonic,
+        late_window: int = LATE_WINDOW,
+    ) -> None:
         self.full_every = full_every
         self.size = size
         self.clock = clock
-        self._entries: dict[int, tuple[int, float, Any, Any, Any]] = {}
+        self.late_window = late_window
+        self._entries: dict[int, tuple[int, float, Votes]] = {}
         self.full_reads = 0
         self.incremental_reads = 0
 
-    def votes(self, conversation: Conversation, high_water: int) -> tuple[Any, Any, Any]:
-        """Participant ids, statement ids and values of the current votes, up to at least ``high_water``."""
+    def forget(self, conversation_id: int) -> None:
+        """Drop a conversation's votes: its next read is a full one."""
+        self._entries.pop(conversation_id, None)
+
+    def votes(self, conversation: Conversation, high_water: int) -> Votes:
+        """Participant ids, statement ids, values and event ids of the current votes, up to at least ``high_water``."""
         entry = self._entries.pop(conversation.pk, None)
         now = self.clock()
         if entry is None or now - entry[1] >= self.full_every or entry[0] > high_water:
-            participants, statements, values = _current_votes(conversation)
+            votes = _current_votes(conversation)
             read_at = now
             self.full_reads += 1
         else:
-            cached_high_water, read_at, participants, statements, values = entry
+            cached_high_water, read_at, votes = entry
+            # Why read below the cached high water: on PostgreSQL a vote's event id is taken when its transaction
+            # runs, and the transaction may commit just after a later vote's, after the last read took its high
+            # water and read the votes. That vote has an id at or below the cached high water, so ``event_id >
+            # cached high water`` would never see it (until the next full read, up to ``full_every`` later).
+            # A vote is one short statement, so such a vote's id is only a few ids below the high water: the ids
+            # handed out, in all conversations, while it ran. A window of ids (rather than of time) is one index
+            # range scan like the plain read, with no clock to trust across machines; at worst it re-reads this
+            # conversation's votes among the last ``late_window`` ids (a few milliseconds). Reading again a vote
+            # already cached is harmless: the Vote table holds current votes only, and the latest-wins merge
+            # keeps the row just read. A late vote outside the window is still caught: the worker compares the
+            # snapshot's count of votes at or below its high water with the table and then reads in full.
+            floor = max(cached_high_water - self.late_window, 0)
             new = _fetch(
-                Vote.objects.filter(conversation=conversation, event_id__gt=cached_high_water)
+                Vote.objects.filter(conversation=conversation, event_id__gt=floor)
                 .order_by()
-                .values_list("participant_id", "statement_id", "value")
+                .values_list("participant_id", "statement_id", "value", "event_id")
                 .query.sql_with_params()
             )
             self.incremental_reads += 1
             if new:
-                arr = np.array(new, dtype=np.int64)
-                participants, statements, values = _latest_wins(
-                    np.concatenate([participants, arr[:, 0]]),
-                    np.concatenate([statements, arr[:, 1]]),
-                    np.concatenate([values, arr[:, 2]]),
+                fresh = _votes_from_rows(new)
+                votes = _latest_wins(
+                    *(np.concatenate([old, added]) for old, added in zip(votes, fresh, strict=True))
                 )
-        self._entries[conversation.pk] = (high_water, read_at, participants, statements, values)
+        self._entries[conversation.pk] = (high_water, read_at, votes)
         while len(self._entries) > self.size:
             del self._entries[next(iter(self._entries))]
-        return participants, statements, values
+        return votes
 
 
-def _latest_wins(participants: Any, statements: Any, values: Any) -> tuple[Any, Any, Any]:
+def _latest_wins(participants: Any, statements: Any, values: Any, events: Any) -> Votes:
     """Keep the last entry of each (participant, statement) cell."""
     import pandas as pd
 
     key = participants * (int(statements.max()) + 1 if statements.size else 1) + statements
     keep = ~pd.Series(key).duplicated(keep="last").to_numpy()
-    return participants[keep], statements[keep], values[keep]
+    return participants[keep], statements[keep], values[keep], events[keep]
+
+
+def _at_or_below(events: Any, high_water: int) -> tuple[int, int]:
+    """How many of the votes have an event id at or below the high water, and the sum of those ids."""
+    below = events[events <= high_water]
+    return int(below.size), int(below.sum())
+
+
+def votes_at_or_below(conversation_id: int, high_water: int) -> tuple[int, int]:
+    """How many of the conversation's current votes have an event id at or below ``high_water``, and the sum of
+    those ids: what a snapshot with that high water records it included, now (one query)."""
+    from django.db.models import Count, Sum
+
+    row = Vote.objects.filter(conversation_id=conversation_id, event_id__lte=high_water).aggregate(
+        n=Count("id"), total=Sum("event_id")
+    )
+    return int(row["n"]), int(row["total"] or 0)
 
 
 def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) -> tuple[Any, int]:
     """The conversation's current votes as a :class:`~commonweal.analysis.matrix.VoteMatrix`, and the high water.
 
     The high water (the latest vote event id, 0 when there is none) is read first, so every vote it covers is in
-    the matrix. Votes are the ``Vote`` table (the current vote of each participant on each statement), read with
+    the matrix, but for a vote that commits after a later one at that very moment (see the module's docstring).
+    Votes are the ``Vote`` table (the current vote of each participant on each statement), read with
     one query into arrays without making a model object per row: at 10,000 participants this is the difference
     between a tenth of a second and several seconds. Statements carry their moderation (rejected statements are
     left out of the groups, as in Pol.is) and ``is_meta``; participants carry their declared ``sector``, None when
@@ -218,13 +283,20 @@ def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) 
 
     With a :class:`VoteCache` (the worker keeps one), only the votes since the cache's last read are read.
     """
+    matrix, high_water, _ = _read_matrix(conversation, cache)
+    return matrix, high_water
+
+
+def _read_matrix(conversation: Conversation, cache: VoteCache | None) -> tuple[Any, int, tuple[int, int]]:
+    """:func:`build_matrix`'s matrix and high water, and how many of the votes read have an event id at or below
+    the high water with the sum of those ids (the late-vote check's reference, see the module's docstring)."""
     from commonweal.analysis.matrix import VoteMatrix
 
     high_water = latest_vote_event_id(conversation) or 0
     if cache is not None:
-        participants, statements, values = cache.votes(conversation, high_water)
+        participants, statements, values, events = cache.votes(conversation, high_water)
     else:
-        participants, statements, values = _current_votes(conversation)
+        participants, statements, values, events = _current_votes(conversation)
 
     statement_rows = list(
         Statement.objects.filter(conversation=conversation)
@@ -255,7 +327,7 @@ def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) 
         is_meta=meta,
         participant_labels=labels,
     )
-    return matrix, int(high_water)
+    return matrix, int(high_water), _at_or_below(events, int(high_water))
 
 
 def random_state_for(conversation: Conversation, tick: int) -> int:
@@ -340,7 +412,7 @@ def compute_snapshot(
             or 0
         )
         previous = _previous_snapshot(conversation)
-        matrix, high_water = build_matrix(conversation, cache=cache)
+        matrix, high_water, (at_or_below, id_sum) = _read_matrix(conversation, cache)
         read_seconds = time.perf_counter() - started
         if matrix.n_votes == 0:
             logger.info("analysis of conversation %s: no votes yet, so no snapshot", conversation.slug)
@@ -359,6 +431,9 @@ def compute_snapshot(
             "n_statements": matrix.n_statements,
             "computed_at": timezone.now().isoformat(),
             "high_water": high_water,
+            # What the worker's late-vote check compares with the Vote table (see the module's docstring).
+            "votes_at_or_below_high_water": at_or_below,
+            "event_id_sum_at_or_below_high_water": id_sum,
             "moderation_version": moderation_version,
             "start": start,
             "read_seconds": round(read_seconds, 4),

@@ -9,6 +9,14 @@ calls :func:`commonweal.conversations.analysis_jobs.compute_snapshot` on them, t
   from the start of its last computation, so the results follow the votes a few seconds behind without the engine
   running flat out;
 - only open conversations, and closed ones whose votes or moderation changed since their last snapshot;
+- a vote that commits late (PostgreSQL hands out event ids when a vote's transaction runs, so a vote may commit
+  just after a later vote, after a snapshot read the votes, and be covered by its high water without being in
+  it) is caught: once per snapshot, ``max(interval, 1 s)`` after it was stored, the worker counts the current
+  votes at or below the snapshot's high water (one indexed query) and, when they differ from what the snapshot
+  recorded it included, analyses the conversation again, reading all its votes. So a late vote is in the results
+  about ``max(interval, 1 s)`` plus one analysis after the snapshot that missed it was stored, even when the
+  conversation has gone quiet; while votes keep coming, the vote cache's re-read below its high water
+  (``VoteCache.late_window``) takes it at the next analysis;
 - a failure is logged (by ``compute_snapshot``, with the traceback), recorded for the facilitator, and that
   conversation waits before it is tried again (twice the interval, at least 2 s, then doubling, up to 300 s)
   while the others go on.
@@ -35,6 +43,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +51,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection, connections
 from django.db.models import F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from .analysis_jobs import VoteCache
+from .analysis_jobs import VoteCache, votes_at_or_below
 from .models import AnalysisSnapshot, Conversation, VoteEvent
 
 __all__ = [
@@ -67,6 +77,13 @@ LOCK_CLASS = 0x4357
 #: The longest wait before a failing conversation is tried again.
 MAX_BACKOFF = 300.0
 LOCK_FILE_NAME = "analysis-worker.lock"
+#: The least wait, after a snapshot is stored, before the worker checks it for a late vote (the interval when
+#: longer). A vote is one short statement: by then a vote that got its id before the snapshot's high water has
+#: committed (or failed).
+LATE_VOTE_MIN_DELAY = 1.0
+#: Snapshots older than this (or than twice the check's delay) when a worker first sees them are not checked:
+#: a worker that starts does not count the votes of every conversation, only of those analysed just before.
+LATE_VOTE_SETTLE = 10.0
 
 
 class WorkerAlreadyRunning(Exception):
@@ -100,10 +117,27 @@ class _Pending:
     high_water: int | None
     moderation_version: int
     snapshot_moderation_version: int | None
+    tick: int | None = None
+    computed_at: datetime | None = None
+    #: Votes or moderation newer than the latest snapshot.
+    pending: bool = False
+    #: A vote committed late: at or below the latest snapshot's high water, but not in it.
+    late: bool = False
 
 
-def _pending_conversations(only: int | None = None) -> list[_Pending]:
-    """Open conversations, and closed ones, whose votes or moderation are newer than their latest snapshot."""
+@dataclass
+class _LateCheck:
+    """The one late-vote check of a conversation's latest snapshot (see the module's docstring)."""
+
+    tick: int
+    due: float
+    #: The snapshot's count and event id sum at or below its high water; None: read from the snapshot when due.
+    recorded: tuple[int, int] | None = None
+    done: bool = False
+
+
+def _conversation_rows(only: int | None = None) -> list[_Pending]:
+    """Open and closed conversations with their latest vote event and latest snapshot (one query)."""
     from .analysis_jobs import is_pending
 
     latest_event = VoteEvent.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("id")[:1]
@@ -117,17 +151,57 @@ def _pending_conversations(only: int | None = None) -> list[_Pending]:
             latest_event=Subquery(latest_event),
             high_water=Subquery(snapshots.values("vote_event_high_water")[:1]),
             snapshot_moderation=Subquery(snapshots.values("moderation_version")[:1]),
+            snapshot_tick=Subquery(snapshots.values("tick")[:1]),
+            snapshot_at=Subquery(snapshots.values("computed_at")[:1]),
             mod_version=Coalesce(
                 F("analysis_status__moderation_version"), Value(0), output_field=IntegerField()
             ),
         )
-        .values_list("pk", "slug", "latest_event", "high_water", "mod_version", "snapshot_moderation")
+        .values_list(
+            "pk",
+            "slug",
+            "latest_event",
+            "high_water",
+            "mod_version",
+            "snapshot_moderation",
+            "snapshot_tick",
+            "snapshot_at",
+        )
     )
-    out = []
-    for pk, slug, latest, high_water, moderation, snapshot_moderation in rows:
-        if is_pending(latest, high_water, moderation, snapshot_moderation):
-            out.append(_Pending(pk, slug, latest, high_water, moderation, snapshot_moderation))
-    return out
+    return [
+        _Pending(
+            pk,
+            slug,
+            latest,
+            high_water,
+            moderation,
+            snapshot_moderation,
+            tick,
+            computed_at,
+            pending=is_pending(latest, high_water, moderation, snapshot_moderation),
+        )
+        for pk, slug, latest, high_water, moderation, snapshot_moderation, tick, computed_at in rows
+    ]
+
+
+def _pending_conversations(only: int | None = None) -> list[_Pending]:
+    """Open conversations, and closed ones, whose votes or moderation are newer than their latest snapshot."""
+    return [row for row in _conversation_rows(only) if row.pending]
+
+
+def _recorded_at_or_below(conversation_id: int, tick: int) -> tuple[int, int] | None:
+    """What a snapshot stored by another worker (or before this one started) recorded it included at or below
+    its high water; None for a snapshot from before it was recorded."""
+    row = (
+        AnalysisSnapshot.objects.filter(conversation_id=conversation_id, tick=tick)
+        .values_list(
+            "result__meta__votes_at_or_below_high_water", "result__meta__event_id_sum_at_or_below_high_water"
+        )
+        .first()
+    )
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return int(row[0]), int(row[1])
 
 
 @contextmanager
@@ -186,6 +260,11 @@ class Worker:
         self.failures: dict[int, int] = {}
         # The votes of the conversations it analyses, so each analysis reads only the votes since the last.
         self.cache = VoteCache()
+        # The late-vote check of each conversation's latest snapshot, and the conversations found with a late
+        # vote (conversation id -> the tick that lacks it) until they are analysed again.
+        self.late_check_delay = max(self.interval, LATE_VOTE_MIN_DELAY)
+        self.late_checks: dict[int, _LateCheck] = {}
+        self.late_pending: dict[int, int] = {}
 
     def due_at(self, conversation_id: int) -> float:
         """When the conversation may next be computed (its work being pending)."""
@@ -200,7 +279,13 @@ class Worker:
     def run_once(self) -> list[Computation]:
         """One pass: compute every conversation whose work is pending and due, the most overdue first."""
         now = self.clock()
-        pending = _pending_conversations()
+        rows = _conversation_rows()
+        pending = [row for row in rows if row.pending or self._late_vote(row, now)]
+        seen = {row.conversation_id for row in rows}
+        for gone in set(self.late_checks) - seen:
+            del self.late_checks[gone]
+        for gone in set(self.late_pending) - seen:
+            del self.late_pending[gone]
         pending_ids = {p.conversation_id for p in pending}
         for gone in set(self.pending_since) - pending_ids:
             del self.pending_since[gone]
@@ -214,6 +299,55 @@ class Worker:
             done.append(self._compute(p))
         return done
 
+    def _late_vote(self, row: _Pending, now: float) -> bool:
+        """Whether a vote committed late for the conversation's latest snapshot (``row`` is not pending otherwise).
+
+        Counts the votes at most once per snapshot: when the snapshot is first seen, its check is set for
+        ``late_check_delay`` after it was stored; when due, the current votes at or below its high water are
+        counted (with the sum of their event ids) and compared with what the snapshot recorded it included. As the
+        conversation has no vote event above the high water, every current vote is at or below it, so any
+        difference is a change the snapshot lacks: a vote that committed late (a new one, or a changed one), or
+        votes removed with their participant.
+        """
+        cid = row.conversation_id
+        if row.tick is None or row.high_water is None:
+            return False
+        if self.late_pending.get(cid) == row.tick:
+            row.late = True
+            return True
+        self.late_pending.pop(cid, None)
+        check = self.late_checks.get(cid)
+        if check is None or check.tick != row.tick:
+            age = (timezone.now() - row.computed_at).total_seconds() if row.computed_at else float("inf")
+            check = _LateCheck(row.tick, now + max(0.0, self.late_check_delay - age))
+            # Stored long before this worker saw it: it had its chance of a check (by the worker that stored it).
+            check.done = age > max(LATE_VOTE_SETTLE, 2 * self.late_check_delay)
+            self.late_checks[cid] = check
+        if check.done or now < check.due:
+            return False
+        check.done = True
+        recorded = check.recorded or _recorded_at_or_below(cid, row.tick)
+        if recorded is None or votes_at_or_below(cid, row.high_water) == recorded:
+            return False
+        logger.info(
+            "analysis of conversation %s: a vote committed after snapshot tick %s read the votes; analysing again",
+            row.slug,
+            row.tick,
+        )
+        self.late_pending[cid] = row.tick
+        row.late = True
+        return True
+
+    def _still_to_do(self, p: _Pending) -> bool:
+        """Whether ``p``'s work is still to do under the lock (another worker may have done it meanwhile)."""
+        rows = _conversation_rows(only=p.conversation_id)
+        if not rows:
+            return False
+        row = rows[0]
+        if p.late:
+            return row.pending or row.tick == p.tick
+        return row.pending
+
     def _compute(self, p: _Pending) -> Computation:
         from .analysis_jobs import SnapshotConflict, compute_snapshot
 
@@ -223,14 +357,19 @@ class Worker:
                 self._report(outcome)
                 return outcome
             # Another worker may have computed it between the look for pending work and the lock.
-            if not _pending_conversations(only=p.conversation_id):
+            if not self._still_to_do(p):
                 self.pending_since.pop(p.conversation_id, None)
+                self.late_pending.pop(p.conversation_id, None)
                 outcome = Computation(p.conversation_id, p.slug, "done")
                 self._report(outcome)
                 return outcome
             start = self.clock()
             self.last_start[p.conversation_id] = start
             self.pending_since.pop(p.conversation_id, None)
+            if self.late_pending.pop(p.conversation_id, None) is not None:
+                # The late vote is below the cached high water: read all the votes (the cache's window below its
+                # high water may not reach it).
+                self.cache.forget(p.conversation_id)
             wall = time.perf_counter()
             try:
                 conversation = Conversation.objects.get(pk=p.conversation_id)
@@ -240,6 +379,8 @@ class Worker:
                     p.conversation_id, p.slug, "conflict", seconds=time.perf_counter() - wall
                 )
             except Exception as exc:  # noqa: BLE001 - logged by compute_snapshot; the worker goes on
+                if p.late:
+                    self.late_pending[p.conversation_id] = p.tick or 0  # tried again after the back-off
                 failures = self.failures.get(p.conversation_id, 0) + 1
                 self.failures[p.conversation_id] = failures
                 self.retry_at[p.conversation_id] = start + min(
@@ -261,6 +402,15 @@ class Worker:
                     )
                 else:
                     meta = snapshot.result.get("meta", {})
+                    # Checked for a late vote once it has settled, against the counts it recorded.
+                    self.late_checks[p.conversation_id] = _LateCheck(
+                        snapshot.tick,
+                        self.clock() + self.late_check_delay,
+                        (
+                            int(meta.get("votes_at_or_below_high_water", 0)),
+                            int(meta.get("event_id_sum_at_or_below_high_water", 0)),
+                        ),
+                    )
                     outcome = Computation(
                         p.conversation_id,
                         p.slug,
