@@ -159,10 +159,17 @@ def test_votes_newer_than_the_snapshot_are_not_caught_up_yet():
         make_vote(newcomer, s, 1)
     standing = where_you_stand(conversation, newcomer)
     assert standing.state == "catching_up"
-    html = client_for(newcomer).get(page(conversation)).content.decode()
+    client = client_for(newcomer)
+    html = client.get(page(conversation)).content.decode()
     assert "Your latest votes will show within a minute" in html
+    assert 'hx-trigger="every 5s"' in html
+    poll = client.get(page(conversation), {"poll": "1"}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204 and "HX-Refresh" not in poll
     snapshot(conversation)
     assert where_you_stand(conversation, newcomer).state != "catching_up"
+    poll = client.get(page(conversation), {"poll": "1"}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"
+    assert 'hx-trigger="every 5s"' not in client.get(page(conversation)).content.decode()
 
 
 def test_a_placed_participant_with_newer_votes_is_told_they_will_show():

@@ -46,7 +46,7 @@ from .actions.participation import (
 from .forms_participant import AboutYouForm, StatementForm
 from .models import STATEMENT_MAX_LENGTH, Conversation, Participant, Statement, Vote, VoteValue
 from .similar_statements import check_similar_query, very_similar
-from .standing import min_votes, where_you_stand
+from .standing import CATCHING_UP, NO_SNAPSHOT, min_votes, where_you_stand
 
 SESSION_KEY = "cw_participants"
 VOTE_CHOICES = [(VoteValue.AGREE, "Agree"), (VoteValue.DISAGREE, "Disagree"), (VoteValue.PASS, "Pass")]
@@ -600,12 +600,15 @@ def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
             return _state_page(request, conversation, participant)  # type: ignore[return-value]
         messages.info(request, "Take part first: after a few votes you can see where you stand.")
         return redirect(_home(conversation))
+    standing = where_you_stand(conversation, participant)
+    if _is_htmx(request) and request.GET.get("poll"):
+        # The waiting page asks every few seconds: nothing to do until the analysis has caught up, then reload.
+        response = HttpResponse(status=204)
+        if standing is not None and standing.state not in (CATCHING_UP, NO_SNAPSHOT):
+            response["HX-Refresh"] = "true"
+        return response
     return render(
         request,
         T + "where_you_stand.html",
-        {
-            "conversation": conversation,
-            "standing": where_you_stand(conversation, participant),
-            "nav": "where-you-stand",
-        },
+        {"conversation": conversation, "standing": standing, "nav": "where-you-stand"},
     )
