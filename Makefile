@@ -13,7 +13,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NPM := node_modules/.installed
 VENDOR_STAMP := src/commonweal/static/vendor/.copied
 
-.PHONY: run test install install-dev assets system-deps system-deps-run lint test-sqlite test-postgres bench bench-votes e2e clean help
+.PHONY: run test install install-dev assets system-deps system-deps-run bench-live lint test-sqlite test-postgres bench bench-votes e2e clean help
 
 help:
 	@echo "make run     install, migrate, load the demo when the database is empty, serve on http://$(HOST):$(PORT)/"
@@ -96,8 +96,11 @@ e2e: install-dev assets system-deps
 	bash scripts/run_tests.sh sqlite tests/browser
 
 # Benchmarks write their figures to benchmarks/results/<name>.json.
-bench: bench-votes
+bench: bench-votes bench-live
 	@if [ -f benchmarks/engine.py ]; then $(BIN)/python benchmarks/engine.py; fi
+
+bench-live: install-dev assets system-deps
+	$(BIN)/python benchmarks/live_latency.py
 
 bench-votes: install-dev assets system-deps
 	$(BIN)/python benchmarks/vote_load.py
