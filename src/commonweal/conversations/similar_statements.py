@@ -48,7 +48,7 @@ SHOWN = 3
 INCREMENTAL_FROM = 500
 
 _CACHE_SIZE = 64
-_cache: OrderedDict[int, tuple[tuple[int, int, int], SimilarityIndex]] = OrderedDict()
+_cache: OrderedDict[int, tuple[tuple[str, str, int, int, int], SimilarityIndex]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -73,14 +73,22 @@ def _accepted(conversation: Conversation):  # type: ignore[no-untyped-def]
 def accepted_index(conversation: Conversation) -> SimilarityIndex:
     """The similarity index of the conversation's accepted statements, rebuilt only when they changed."""
     row = _accepted(conversation).aggregate(n=Count("id"), top=Max("id"), total=Sum("id"))
-    key = (int(row["n"] or 0), int(row["top"] or 0), int(row["total"] or 0))
+    # The conversation's slug and creation time too: a database id can be used again (SQLite reuses the ids of a
+    # rolled-back transaction), and another conversation's statements must never answer for this one's.
+    key = (
+        conversation.slug,
+        conversation.created_at.isoformat() if conversation.created_at else "",
+        int(row["n"] or 0),
+        int(row["top"] or 0),
+        int(row["total"] or 0),
+    )
     with _lock:
         cached = _cache.get(conversation.pk)
         if cached is not None and cached[0] == key:
             _cache.move_to_end(conversation.pk)
             return cached[1]
     index = None
-    if cached is not None:
+    if cached is not None and cached[0][:2] == key[:2]:
         index = _extended(conversation, cached[1])
     if index is None:
         pairs = list(_accepted(conversation).order_by("id").values_list("id", "text"))
