@@ -13,7 +13,6 @@ the opinion map comes with a text equivalent that says the same thing.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +20,6 @@ from commonweal.core.small_numbers import suppress_count, threshold
 
 from .models import AnalysisSnapshot, Conversation, Participant, Statement, Vote, VoteEvent
 from .results import WHAT_IS_WORKING, group_name
-
-log = logging.getLogger(__name__)
 
 __all__ = ["Belief", "GroupSize", "Standing", "min_votes", "where_you_stand"]
 
@@ -201,7 +198,7 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
     _beliefs(standing, conversation, result, group)
     projections = result.get("participant_projections") or []
     you = (float(projections[row][0]), float(projections[row][1])) if row < len(projections) else None
-    _map(standing, conversation, snapshot, result, group, you)
+    _map(standing, conversation, snapshot, you)
     return standing
 
 
@@ -275,126 +272,18 @@ def _map_text(standing: Standing) -> str:
     return text
 
 
-def _fallback_spec(result: dict[str, Any], group: int, you: tuple[float, float] | None) -> dict[str, Any]:
-    """A small opinion map: each group at its centre (sized by its people), and you. Used until the results
-    part's ``charts.opinion_map`` is there to draw it."""
-    centres = result.get("group_centres") or []
-    sizes = _as_int_list(result.get("group_sizes"))
-    groups = [
-        {
-            "x": float(c[0]),
-            "y": float(c[1]),
-            "label": group_name(g),
-            "people": _group_size_words(sizes[g] if g < len(sizes) else 0),
-            "size": max(sizes[g] if g < len(sizes) else 0, threshold()),
-        }
-        for g, c in enumerate(centres)
-    ]
-    layers: list[dict[str, Any]] = [
-        {
-            "data": {"values": groups},
-            "mark": {"type": "circle", "opacity": 0.35, "color": "#005eb8", "stroke": "#003087"},
-            "encoding": {
-                "x": {"field": "x", "type": "quantitative", "axis": None},
-                "y": {"field": "y", "type": "quantitative", "axis": None},
-                "size": {
-                    "field": "size",
-                    "type": "quantitative",
-                    "legend": None,
-                    "scale": {"range": [400, 4000]},
-                },
-                "tooltip": [{"field": "label"}, {"field": "people"}],
-            },
-        },
-        {
-            "data": {"values": groups},
-            "mark": {"type": "text", "fontSize": 14, "fontWeight": "bold", "color": "#212b32", "dy": -4},
-            "encoding": {
-                "x": {"field": "x", "type": "quantitative"},
-                "y": {"field": "y", "type": "quantitative"},
-                "text": {"field": "label"},
-            },
-        },
-    ]
-    if you is not None:
-        layers.append(
-            {
-                "data": {"values": [{"x": you[0], "y": you[1], "label": "You"}]},
-                "layer": [
-                    {
-                        "mark": {
-                            "type": "point",
-                            "shape": "diamond",
-                            "filled": True,
-                            "size": 220,
-                            "color": "#d5281b",
-                        },
-                        "encoding": {
-                            "x": {"field": "x", "type": "quantitative"},
-                            "y": {"field": "y", "type": "quantitative"},
-                        },
-                    },
-                    {
-                        "mark": {
-                            "type": "text",
-                            "dy": 18,
-                            "fontSize": 14,
-                            "fontWeight": "bold",
-                            "color": "#d5281b",
-                        },
-                        "encoding": {
-                            "x": {"field": "x", "type": "quantitative"},
-                            "y": {"field": "y", "type": "quantitative"},
-                            "text": {"field": "label"},
-                        },
-                    },
-                ],
-            }
-        )
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "title": "The opinion map: you and the opinion groups",
-        "description": f"You are in {group_name(group)}.",
-        "width": 280,
-        "height": 220,
-        "autosize": {"type": "fit", "contains": "padding"},
-        "config": {"view": {"stroke": "#d8dde0"}, "font": "Arial"},
-        "layer": layers,
-    }
-
-
 def _map(
     standing: Standing,
     conversation: Conversation,
     snapshot: AnalysisSnapshot,
-    result: dict[str, Any],
-    group: int,
     you: tuple[float, float] | None,
 ) -> None:
     standing.map_text = _map_text(standing)
-    spec: dict[str, Any] | None = None
-    svg = ""
-    try:
-        # The results part's view-model and charts draw the same map as the facilitators' results page.
-        from commonweal.conversations.results import build_results
-        from commonweal.reports import charts
+    # The same view-model and chart as the facilitators' results page, so the two maps always agree.
+    from commonweal.conversations.results import build_results
+    from commonweal.reports import charts
 
-        results = build_results(conversation, snapshot=snapshot)
-        spec = charts.opinion_map(results, you=you)
-        svg = charts.to_svg(spec)
-    except ImportError:
-        spec = None
-    except Exception:  # a broken chart must not cost the participant the rest of the page
-        log.exception("opinion map for conversation %s failed; drawing the simple map", conversation.pk)
-        spec = None
-    if spec is None or not svg:
-        try:
-            import vl_convert
-
-            spec = _fallback_spec(result, group, you)
-            svg = vl_convert.vegalite_to_svg(spec)
-        except Exception:
-            log.exception("simple opinion map for conversation %s failed", conversation.pk)
-            spec, svg = None, ""
+    spec = charts.opinion_map(build_results(conversation, snapshot=snapshot), you=you)
+    svg = charts.to_svg(spec)
     standing.map_spec = spec
     standing.map_svg = svg
