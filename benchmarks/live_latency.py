@@ -450,15 +450,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     server = worker = None
     pg_root = None
     try:
-        db_url = subprocess.run(
-            ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pgdir)],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+        db_url, pg_root = vote_load.start_postgres(pgdir, env)
         env["COMMONWEAL_DATABASE_URL"] = db_url
-        pg_root = int((pgdir / "data" / "postmaster.pid").read_text().split()[0])
         info["postgres_version"] = vote_load.postgres_version(db_url)
         subprocess.run([str(COMMONWEAL), "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
         preload = django_step(env, "_preload", str(args.statements), str(args.preload), str(args.seed))

@@ -442,6 +442,18 @@ def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float 
     raise RuntimeError(f"the server did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+def start_postgres(pgdir: Path, env: dict[str, str]) -> tuple[str, int]:
+    """Start a throw-away PostgreSQL server in ``pgdir`` (scripts/pg.sh): its URL and its root process id."""
+    url = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pgdir)],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return url, int((pgdir / "data" / "postmaster.pid").read_text().split()[0])
+
+
 def postgres_version(url: str) -> str:
     try:
         import psycopg
@@ -477,15 +489,8 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
     pg_root = None
     try:
         if pgdir is not None:
-            url = subprocess.run(
-                ["bash", str(ROOT / "scripts" / "pg.sh"), "start", str(pgdir)],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
+            url, pg_root = start_postgres(pgdir, env)
             env["COMMONWEAL_DATABASE_URL"] = url
-            pg_root = int((pgdir / "data" / "postmaster.pid").read_text().split()[0])
             info["postgres_version"] = postgres_version(url)
         else:
             info["sqlite_version"] = sqlite3.sqlite_version

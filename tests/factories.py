@@ -238,3 +238,32 @@ try:  # a fixture, for test modules that import it: `from tests.factories import
     fast_password_hashing = pytest.fixture(autouse=True)(_fast_password_hashing)
 except ImportError:  # pragma: no cover - factories used outside pytest
     pass
+
+
+# --- The analysis worker ---------------------------------------------------------------------------------------
+
+
+def make_late_vote(person: Participant, statement: Statement, value: int) -> tuple[VoteEvent, Any]:
+    """A vote whose transaction took its event id now but commits later (PostgreSQL hands out ids as transactions
+    run, not as they commit): its event, and a function that writes its current vote, the "commit"."""
+    event = VoteEvent.objects.create(
+        conversation=statement.conversation,
+        participant=person,
+        statement=statement,
+        value=value,
+        at=timezone.now(),
+    )
+
+    def commit() -> None:
+        Vote.objects.update_or_create(
+            participant=person,
+            statement=statement,
+            defaults={
+                "conversation": statement.conversation,
+                "value": value,
+                "updated_at": event.at,
+                "event": event,
+            },
+        )
+
+    return event, commit

@@ -20,6 +20,7 @@ from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, Vo
 from commonweal.systems.models import Sector
 from tests.factories import (
     make_conversation,
+    make_late_vote,
     make_organisation,
     make_participant,
     make_snapshot,
@@ -344,36 +345,6 @@ def test_the_worker_analyses_with_its_vote_cache_and_stores_when_the_snapshot_wa
     assert second.computed_at.isoformat() >= second.result["meta"]["computed_at"]
 
 
-def _late_vote(person, statement, value):
-    """A vote whose transaction took its event id now but commits later (PostgreSQL hands out ids as transactions
-    run, not as they commit): its event, and a function that writes its current vote, the "commit"."""
-    from django.utils import timezone
-
-    from commonweal.conversations.models import Vote
-
-    event = VoteEvent.objects.create(
-        conversation=statement.conversation,
-        participant=person,
-        statement=statement,
-        value=value,
-        at=timezone.now(),
-    )
-
-    def commit():
-        Vote.objects.update_or_create(
-            participant=person,
-            statement=statement,
-            defaults={
-                "conversation": statement.conversation,
-                "value": value,
-                "updated_at": event.at,
-                "event": event,
-            },
-        )
-
-    return event, commit
-
-
 def test_a_snapshot_records_how_many_votes_at_or_below_its_high_water_it_included(monkeypatch):
     from commonweal.conversations.models import Vote
 
@@ -412,8 +383,8 @@ def test_the_vote_cache_reads_again_below_its_high_water_so_a_late_vote_is_not_m
     narrow = analysis_jobs.VoteCache(full_every=60, clock=lambda: now[0], late_window=0)  # the old read
 
     # The newcomer's vote takes its id, a later vote (a changed one) commits first, and the votes are read.
-    late_event, commit = _late_vote(newcomer, statements[0], 1)
-    changed_event, commit_changed = _late_vote(people[0], statements[1], 0)
+    late_event, commit = make_late_vote(newcomer, statements[0], 1)
+    changed_event, commit_changed = make_late_vote(people[0], statements[1], 0)
     make_vote(people[1], statements[1], 1)
     for c in (cache, narrow):
         _, high_water = build_matrix(conversation, cache=c)

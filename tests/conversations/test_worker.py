@@ -13,7 +13,14 @@ from commonweal.conversations.actions import facilitation
 from commonweal.conversations.analysis_jobs import analysis_health, latest_snapshot
 from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, Conversation
 from commonweal.conversations.worker import Worker, WorkerAlreadyRunning, run_once, single_worker_lock
-from tests.factories import make_conversation, make_participant, make_statements, make_user, make_vote
+from tests.factories import (
+    make_conversation,
+    make_late_vote,
+    make_participant,
+    make_statements,
+    make_user,
+    make_vote,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,36 +267,6 @@ def test_a_failing_conversation_does_not_spin_even_with_no_interval(clock, monke
     assert [o.outcome for o in worker.run_once()] == ["failed"]
 
 
-def _late_vote(person, statement, value):
-    """A vote whose transaction took its event id now but commits later (PostgreSQL hands out ids as transactions
-    run, not as they commit): its event, and a function that writes its current vote, the "commit"."""
-    from django.utils import timezone
-
-    from commonweal.conversations.models import Vote, VoteEvent
-
-    event = VoteEvent.objects.create(
-        conversation=statement.conversation,
-        participant=person,
-        statement=statement,
-        value=value,
-        at=timezone.now(),
-    )
-
-    def commit():
-        Vote.objects.update_or_create(
-            participant=person,
-            statement=statement,
-            defaults={
-                "conversation": statement.conversation,
-                "value": value,
-                "updated_at": event.at,
-                "event": event,
-            },
-        )
-
-    return event, commit
-
-
 def _snapshots(conversation):
     return AnalysisSnapshot.objects.filter(conversation=conversation).count()
 
@@ -297,7 +274,7 @@ def _snapshots(conversation):
 def test_a_vote_that_commits_late_is_analysed_once_even_when_the_conversation_goes_quiet(clock):
     conversation, statements, people = _conversation_with_votes()
     newcomer = make_participant(conversation.system, conversation=conversation)
-    late, commit = _late_vote(newcomer, statements[0], 1)
+    late, commit = make_late_vote(newcomer, statements[0], 1)
     make_vote(people[0], statements[1], 0)  # a later vote commits first
     worker = Worker(clock=clock, interval=2)
     [first] = worker.run_once()
@@ -324,7 +301,7 @@ def test_a_vote_that_commits_late_is_analysed_once_even_when_the_conversation_go
 
 def test_a_changed_vote_that_commits_late_is_analysed_too(clock):
     conversation, statements, people = _conversation_with_votes()
-    late, commit = _late_vote(people[1], statements[2], 0)  # people[1] changes a vote; it commits late
+    late, commit = make_late_vote(people[1], statements[2], 0)  # people[1] changes a vote; it commits late
     make_vote(people[0], statements[1], 0)
     worker = Worker(clock=clock, interval=2)
     assert len(_computed(worker.run_once())) == 1
@@ -368,7 +345,7 @@ def test_a_late_vote_is_found_in_a_snapshot_another_worker_stored(clock):
 
     conversation, statements, people = _conversation_with_votes()
     newcomer = make_participant(conversation.system, conversation=conversation)
-    _, commit = _late_vote(newcomer, statements[3], -1)
+    _, commit = make_late_vote(newcomer, statements[3], -1)
     make_vote(people[0], statements[1], 0)
     compute_snapshot(conversation)  # by another worker (or before this one started)
     commit()
@@ -403,7 +380,7 @@ def test_a_snapshot_stored_long_before_the_worker_started_is_not_checked(clock, 
 def test_a_late_vote_in_a_busy_conversation_is_read_with_the_next_votes(clock):
     conversation, statements, people = _conversation_with_votes()
     newcomer = make_participant(conversation.system, conversation=conversation)
-    _, commit = _late_vote(newcomer, statements[0], 1)
+    _, commit = make_late_vote(newcomer, statements[0], 1)
     make_vote(people[0], statements[1], 0)
     worker = Worker(clock=clock, interval=2)
     worker.run_once()
