@@ -235,7 +235,9 @@ def test_a_zip_that_is_not_a_zip_is_refused(tmp_path):
 
 
 def test_long_and_repeated_texts_are_kept_apart_and_counted(export_folder):
-    long_text = "Every discharge needs a named person " * 10
+    long_text = (
+        "Every discharge needs a named person " * 20
+    )  # 740 characters: more than an imported statement holds
     path = export_folder / "comments.csv"
     lines = path.read_text().splitlines(keepends=True)
     # Make the second comment repeat the first one's text, and the third one too long.
@@ -248,8 +250,19 @@ def test_long_and_repeated_texts_are_kept_apart_and_counted(export_folder):
         Statement.objects.filter(conversation=conversation).order_by("pk").values_list("text", flat=True)
     )
     assert texts[1] == "CARE HOMES NEED STEADIER STAFFING (Pol.is comment 1)"
-    assert len(texts[2]) <= 280 and texts[2].endswith("…")
+    assert len(texts[2]) <= 600 and texts[2].endswith("…")
     assert (conversation.import_result.repeated, conversation.import_result.shortened) == (1, 1)
+
+
+def test_a_comment_longer_than_new_statements_may_be_keeps_its_whole_text(export_folder):
+    kept_text = "Every home visit should end with a written plan for the family. " * 7  # 448 characters
+    _edit(export_folder / "comments.csv", 3, "Parking is too expensive", kept_text.strip())
+    conversation = check_import_polis(None, make_system(), export_folder)
+    texts = list(
+        Statement.objects.filter(conversation=conversation).order_by("pk").values_list("text", flat=True)
+    )
+    assert texts[2] == kept_text.strip()
+    assert conversation.import_result.shortened == 0
 
 
 def test_an_export_with_only_participants_votes_is_imported_with_the_latest_votes(tmp_path):

@@ -12,6 +12,10 @@ from django.db import models
 from commonweal.systems.models import Community, Organisation, Place, Sector, System
 
 STATEMENT_MAX_LENGTH = 280
+# What the database holds: longer than what participants and facilitators may write (STATEMENT_MAX_LENGTH), so a
+# statement imported from Pol.is (whose comments can be longer) keeps its whole text. Not longer still: the unique
+# index on the normalised text must fit PostgreSQL's index row limit (about 2,700 bytes) at 4 bytes a character.
+STATEMENT_STORED_MAX_LENGTH = 600
 DEFAULT_THEMES = ["What is working", "What we could do together"]
 
 
@@ -131,8 +135,8 @@ class Statement(models.Model):
         REJECTED = "rejected", "Rejected"
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="statements")
-    text = models.CharField(max_length=STATEMENT_MAX_LENGTH)
-    normalised_text = models.CharField(max_length=STATEMENT_MAX_LENGTH + 20, editable=False)
+    text = models.CharField(max_length=STATEMENT_STORED_MAX_LENGTH)
+    normalised_text = models.CharField(max_length=STATEMENT_STORED_MAX_LENGTH + 20, editable=False)
     author = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="statements"
     )

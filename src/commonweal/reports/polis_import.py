@@ -11,9 +11,9 @@ What becomes of what:
   moderated it yet, so it stays pending, and the conversation is made permissive, our rule for "shown until a
   moderator rejects it" (what Pol.is does with unmoderated comments unless strict moderation was on, which the
   export does not say): the statement counts in the results and a moderator can still accept or reject it.
-  ``is-meta`` and ``is-seed`` are kept when the export has them. Our statements hold at most 280 characters
-  and a conversation holds each text once, where Pol.is allowed longer comments and repeats: a longer text is
-  cut at 280 characters (ending with "…"), a repeated text gets " (Pol.is comment N)" after it, and an empty
+  ``is-meta`` and ``is-seed`` are kept when the export has them. An imported statement holds at most 600
+  characters (new ones 280) and a conversation holds each text once, where Pol.is allowed longer comments and
+  repeats: a longer text is cut at 600 characters (ending with "…"), a repeated text gets " (Pol.is comment N)" after it, and an empty
   one says so; the import counts each of these.
 - Each Pol.is participant (a voter or an author) becomes a new pseudonymous participant of the system, with
   no declared sector, organisation, place or community and no device that can act as them.
@@ -46,7 +46,7 @@ from django.utils import timezone
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.analysis.polis_io import PolisExport, read_polis_export
 from commonweal.conversations.models import (
-    STATEMENT_MAX_LENGTH,
+    STATEMENT_STORED_MAX_LENGTH,
     Conversation,
     Participant,
     Participation,
@@ -370,7 +370,7 @@ def check_import_polis(
 
 
 def _statement_texts(export: PolisExport) -> tuple[list[str], int, int, int]:
-    """Texts that fit our statements (at most 280 characters, each once), and how many had to change."""
+    """Texts that fit our statements (at most 600 characters, each once), and how many had to change."""
     texts: list[str] = []
     seen: set[str] = set()
     shortened = repeated = empty = 0
@@ -379,13 +379,13 @@ def _statement_texts(export: PolisExport) -> tuple[list[str], int, int, int]:
         if not text:
             empty += 1
             text = f"(Pol.is comment {c.comment_id} has no text)"
-        if len(text) > STATEMENT_MAX_LENGTH:
+        if len(text) > STATEMENT_STORED_MAX_LENGTH:
             shortened += 1
-            text = _clip(text, STATEMENT_MAX_LENGTH)
+            text = _clip(text, STATEMENT_STORED_MAX_LENGTH)
         if normalise_text(text) in seen:
             repeated += 1
             suffix = f" (Pol.is comment {c.comment_id})"
-            text = _clip(text, STATEMENT_MAX_LENGTH - len(suffix)) + suffix
+            text = _clip(text, STATEMENT_STORED_MAX_LENGTH - len(suffix)) + suffix
         seen.add(normalise_text(text))
         texts.append(text)
     return texts, shortened, repeated, empty
@@ -541,7 +541,7 @@ def do_import_polis(
         if shortened:
             notes.append(
                 f"{shortened} statement{'s were' if shortened != 1 else ' was'} longer than "
-                f"{STATEMENT_MAX_LENGTH} characters and {'were' if shortened != 1 else 'was'} shortened."
+                f"{STATEMENT_STORED_MAX_LENGTH} characters and {'were' if shortened != 1 else 'was'} shortened."
             )
         if repeated:
             notes.append(
