@@ -44,7 +44,15 @@ FONT = "Arial, Helvetica, sans-serif"
 BASE_CONFIG: dict[str, Any] = {
     "font": FONT,
     "axis": {"labelFontSize": 13, "titleFontSize": 14, "labelColor": "#212b32", "titleColor": "#212b32"},
-    "legend": {"labelFontSize": 13, "titleFontSize": 14, "orient": "bottom", "direction": "horizontal"},
+    # Room between legend entries: the server measures text in its own fonts, which can be narrower than the
+    # browser's, and the next entry's symbol would touch the label.
+    "legend": {
+        "labelFontSize": 13,
+        "titleFontSize": 14,
+        "orient": "bottom",
+        "direction": "horizontal",
+        "columnPadding": 24,
+    },
     "view": {"stroke": None},
     "background": "#ffffff",
 }
