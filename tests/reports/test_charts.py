@@ -158,8 +158,8 @@ def test_vega_interpreter_becomes_a_plain_browser_script():
     vendor_assets = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(vendor_assets)
     source = root / "node_modules" / vendor_assets.VEGA_INTERPRETER[0]
-    if not source.exists():
-        pytest.skip("npm packages are not installed (run `npm ci`)")
+    # `make test` installs the npm packages before any test runs; without them the app has no charts either.
+    assert source.exists(), f"{source} is missing: run `npm ci` (make test does)"
     script = vendor_assets.vega_interpreter_script(source.read_text(encoding="utf-8"))
     assert not re.search(r"^\s*(import|export)\b", script, re.MULTILINE)
     assert "= window.vega;" in script
