@@ -51,10 +51,16 @@ def browser() -> Iterator[Any]:
         browser.close()
 
 
+# How long a step may wait before the story fails as hung. Generous on purpose: the browser stories share two
+# cores with the other tests, a live server and, in some stories, the analysis worker and PDF rendering, and a CI
+# run saw a 10 s wait for an htmx swap run out under that load. It bounds a hang; it is not a speed check.
+STEP_TIMEOUT_MS = 30_000
+
+
 @pytest.fixture
 def context(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
     yield ctx
     ctx.close()
 
@@ -70,7 +76,7 @@ def phone_page(browser: Any) -> Iterator[Any]:
     ctx = browser.new_context(
         viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2, locale="en-GB"
     )
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
     yield ctx.new_page()
     ctx.close()
 

@@ -12,7 +12,7 @@ import pytest
 from commonweal.conversations.models import Participant, Statement, Vote, VoteEvent
 from tests.factories import make_community, make_conversation, make_organisation, make_place, make_statements
 
-from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
+from .conftest import PHONE, STEP_TIMEOUT_MS, assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,7 +146,7 @@ def test_participant_without_javascript_joins_votes_and_changes_a_vote(live_serv
     # With JavaScript off Playwright cannot evaluate axe-core in the page; the same server-rendered pages are
     # checked for accessibility in the story above.
     context = browser.new_context(viewport=PHONE, java_script_enabled=False, locale="en-GB")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/c/{conversation.slug}/")

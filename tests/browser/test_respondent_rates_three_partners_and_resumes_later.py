@@ -15,7 +15,7 @@ from commonweal.network.models import Rating, SurveyInvitation, SurveyResponse
 from commonweal.systems.models import Sector
 from tests.factories import PASSWORD, make_facilitator, make_organisation, make_place, make_round, make_system
 
-from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
+from .conftest import PHONE, STEP_TIMEOUT_MS, assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -225,7 +225,7 @@ def test_the_survey_works_without_javascript(live_server, browser, invitation):
     ctx = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale="en-GB", java_script_enabled=False
     )
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
     try:
         page = ctx.new_page()
         page.goto(f"{live_server.url}/survey/{invitation.token}/")
