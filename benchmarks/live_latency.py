@@ -78,7 +78,7 @@ def _preload(statements: int, participants: int, seed: int) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from commonweal.conversations.analysis_jobs import compute_snapshot
+    from commonweal.conversations.jobs.compute import compute_snapshot
     from commonweal.conversations.models import (
         Conversation,
         Participant,

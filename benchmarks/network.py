@@ -28,8 +28,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from commonweal.network.measures import compare, summarise  # noqa: E402
-from commonweal.network.network_types import Node, RoundNetwork, Tie  # noqa: E402
+from commonweal.analysis.network.measures import compare, summarise  # noqa: E402
+from commonweal.analysis.network.types import Node, RoundNetwork, Tie  # noqa: E402
 
 SECTORS = [
     "acute", "community", "mental_health", "ambulance", "primary_care", "social_care_provider",

@@ -60,7 +60,7 @@ def _mount() -> None:
     api.add_router("/", conversations_router)
     api.add_router("/", systems_router)
 
-    from commonweal.reports.api_exports import router as exports_router
+    from commonweal.reports.exports.api import router as exports_router
 
     api.add_router("/manage", exports_router)
 

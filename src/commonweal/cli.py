@@ -156,7 +156,12 @@ def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
     _setup_django()
     from django.conf import settings
 
-    from commonweal.conversations.worker import Computation, Worker, WorkerAlreadyRunning, single_worker_lock
+    from commonweal.conversations.jobs.worker import (
+        Computation,
+        Worker,
+        WorkerAlreadyRunning,
+        single_worker_lock,
+    )
 
     log = logging.getLogger("commonweal.worker")
     stop = threading.Event()
@@ -233,7 +238,7 @@ def _stop_embedded_worker(child: Any) -> None:
 
 def cmd_demo(args: argparse.Namespace, rest: Sequence[str]) -> int:
     _setup_django()
-    from commonweal.systems.demo import load_demo
+    from commonweal.demo import load_demo
 
     return load_demo(if_empty=args.if_empty, participants=args.participants, seed=args.seed)
 
@@ -281,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_analyse)
 
-    from commonweal.reports.cli import add_parsers as add_export_parsers
+    from commonweal.reports.exports.cli import add_parsers as add_export_parsers
 
     add_export_parsers(sub, _setup_django)
 

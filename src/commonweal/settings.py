@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "commonweal.core",
+    "commonweal.accounts",
     "commonweal.systems",
     "commonweal.conversations",
     "commonweal.network",

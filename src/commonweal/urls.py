@@ -6,7 +6,7 @@ from commonweal.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("accounts/", include("commonweal.core.urls")),
+    path("accounts/", include("commonweal.accounts.urls")),
     path("manage/", include("commonweal.systems.urls")),
     path("", include("commonweal.conversations.urls")),
     path("", include("commonweal.network.urls")),

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from commonweal.conversations.actions.participation import do_join, do_submit_statement
 from commonweal.conversations.models import Conversation, Statement
+from commonweal.conversations.participate.actions import do_join, do_submit_statement
 from commonweal.systems.models import Sector
 from tests.factories import PASSWORD, make_facilitator, make_system
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from commonweal.conversations import worker
-from commonweal.conversations.analysis_jobs import compute_snapshot
+from commonweal.conversations.jobs import worker
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation
 from tests.factories import PASSWORD, make_conversation, make_facilitator, make_statement, make_system
 
@@ -63,7 +63,7 @@ def _read_uncommitted(sender: Any = None, connection: Any = None, **kwargs: Any)
 
 @contextmanager
 def analysis_worker(monkeypatch: Any) -> Iterator[None]:
-    """The analysis worker on a thread (commonweal.conversations.worker.start_thread) for the block's length."""
+    """The analysis worker on a thread (commonweal.conversations.jobs.worker.start_thread) for the block's length."""
     from django.db import connection
     from django.db.backends.signals import connection_created
 

@@ -31,7 +31,7 @@ def check(page, name: str) -> None:
 def analyse_now(conversation) -> None:
     """What the analysis worker does after a vote: a new snapshot of the conversation."""
     try:
-        from commonweal.conversations.analysis_jobs import compute_snapshot
+        from commonweal.conversations.jobs.compute import compute_snapshot
     except ImportError:  # the worker part's module; the test's own copy of its work until then
         snapshot(conversation)
     else:

@@ -8,9 +8,9 @@ import random
 import numpy as np
 import pytest
 
-from commonweal.conversations import analysis_jobs
-from commonweal.conversations.actions import facilitation
-from commonweal.conversations.analysis_jobs import (
+from commonweal.conversations.facilitate import actions as facilitation
+from commonweal.conversations.jobs import compute as analysis_jobs
+from commonweal.conversations.jobs.compute import (
     analysis_health,
     build_matrix,
     compute_snapshot,
@@ -59,7 +59,7 @@ def log_records():
             records.append(record)
 
     handler = Keep(level=logging.DEBUG)
-    log = logging.getLogger("commonweal.conversations.analysis_jobs")
+    log = logging.getLogger("commonweal.conversations.jobs.compute")
     log.addHandler(handler)
     yield records
     log.removeHandler(handler)
@@ -267,7 +267,7 @@ def test_a_tick_taken_by_another_process_is_a_conflict_not_a_failure(monkeypatch
 
 
 def test_the_demo_comes_with_its_first_snapshot(settings, tmp_path, capsys):
-    from commonweal.systems.demo import load_demo
+    from commonweal.demo import load_demo
 
     settings.DATA_DIR = tmp_path
     assert load_demo(participants=40, seed=3) == 0
@@ -329,7 +329,7 @@ def test_the_vote_cache_reads_only_new_votes_and_gives_the_same_matrix():
 
 
 def test_the_worker_analyses_with_its_vote_cache_and_stores_when_the_snapshot_was_written():
-    from commonweal.conversations.worker import Worker
+    from commonweal.conversations.jobs.worker import Worker
 
     conversation = make_conversation()
     statements = make_statements(conversation, 5)

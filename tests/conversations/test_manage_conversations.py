@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from commonweal.conversations.actions.facilitation import (
+from commonweal.conversations.facilitate.actions import (
     ConversationInput,
     SeedLine,
     StatusChangeRefused,

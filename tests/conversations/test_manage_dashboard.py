@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commonweal.conversations.dashboard import build_dashboard
+from commonweal.conversations.facilitate.dashboard import build_dashboard
 from commonweal.systems.models import Sector
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from commonweal.conversations.actions import queue_entries
+from commonweal.conversations.facilitate.actions import queue_entries
 from commonweal.conversations.models import Conversation, Statement
 from tests.factories import make_conversation, make_moderator, make_participant, make_statement
 
@@ -48,7 +48,7 @@ def queue(
 @pytest.mark.parametrize("moderation", [Conversation.Moderation.STRICT, Conversation.Moderation.PERMISSIVE])
 def test_near_duplicates_are_grouped_where_the_first_of_them_was(moderation):
     conversation, made = queue(moderation)
-    from commonweal.conversations.actions import moderation_queue
+    from commonweal.conversations.facilitate.actions import moderation_queue
 
     entries = queue_entries(conversation, list(moderation_queue(conversation)))
     shapes = [[s.pk for s in e.statements] for e in entries]
@@ -120,7 +120,7 @@ def test_accept_one_and_reject_the_rest_with_the_bulk_action():
 
 def test_reviewed_and_seed_statements_are_not_grouped():
     conversation, made = queue()
-    from commonweal.conversations.actions import moderation_queue
+    from commonweal.conversations.facilitate.actions import moderation_queue
 
     entries = queue_entries(conversation, list(moderation_queue(conversation, "all")))
     seed = [e for e in entries if made["accepted"][0] in e.statements]

@@ -8,13 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from commonweal.conversations.actions.facilitation import (
+from commonweal.conversations.facilitate.actions import (
     check_moderate,
     moderation_counts,
     moderation_queue,
 )
-from commonweal.conversations.actions.participation import do_submit_statement, visible_statements
 from commonweal.conversations.models import Conversation, Statement
+from commonweal.conversations.participate.actions import do_submit_statement, visible_statements
 from commonweal.core.errors import NotFound
 from commonweal.core.models import AuditEntry
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)

@@ -10,8 +10,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from commonweal.conversations.actions import hotpath
-from commonweal.conversations.actions import participation as p
 from commonweal.conversations.models import (
     Conversation,
     Participant,
@@ -20,6 +18,8 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.participate import actions as p
+from commonweal.conversations.participate import queries as hotpath
 from commonweal.core.errors import (
     ConversationClosed,
     ConversationNotOpen,

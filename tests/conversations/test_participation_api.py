@@ -278,7 +278,7 @@ def test_the_hot_path_answers_match_their_response_schemas(client, conversation,
 
     from ninja.responses import NinjaJSONEncoder
 
-    from commonweal.conversations.api_participant import NextOut, VoteOut
+    from commonweal.conversations.participate.api import NextOut, VoteOut
 
     nxt = get(client, api(conversation, "next"), token)
     assert nxt.status_code == 200

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from django.db import connection, connections
 
-from commonweal.conversations.actions import participation as p
 from commonweal.conversations.models import Vote, VoteEvent
+from commonweal.conversations.participate import actions as p
 from tests.factories import make_conversation, make_participant, make_statement
 
 pytestmark = [

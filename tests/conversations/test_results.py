@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from commonweal.analysis.simulate import simulate_conversation
-from commonweal.conversations.analysis_jobs import compute_snapshot
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import (
     AnalysisStatus,
     Participant,
@@ -22,7 +22,7 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
-from commonweal.conversations.results import (
+from commonweal.conversations.results.build import (
     build_results,
     group_name,
     people,
@@ -360,7 +360,7 @@ def test_few_queries_whatever_the_size(conversation):
 
 
 def test_divisive_words_agree_with_the_number_of_groups():
-    from commonweal.conversations.results import Divisive, StatementInfo
+    from commonweal.conversations.results.build import Divisive, StatementInfo
 
     s = StatementInfo(1, "Close the minor injuries unit", "")
     assert Divisive(s, 0.5, ["Group A"], ["Group B"], []).words == "Group A agrees; Group B disagrees"

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from commonweal.conversations.analysis_jobs import compute_snapshot
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import AnalysisStatus
 from tests.conversations.test_results import load_simulation, planted
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)

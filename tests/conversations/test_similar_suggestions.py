@@ -7,8 +7,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from commonweal.conversations.models import Conversation, Participant, Statement, Vote
-from commonweal.conversations.similar_statements import accepted_index, similar_statements
-from commonweal.conversations.views_participant import SESSION_KEY
+from commonweal.conversations.participate.views import SESSION_KEY
+from commonweal.conversations.similar import accepted_index, similar_statements
 from tests.factories import make_conversation, make_participant, make_statement
 
 pytestmark = pytest.mark.django_db
@@ -205,7 +205,7 @@ def test_the_api_suggests_accepted_statements_only():
 
 
 def test_a_large_index_is_extended_with_new_statements_and_rebuilt_when_one_leaves(monkeypatch):
-    from commonweal.conversations import similar_statements as module
+    from commonweal.conversations import similar as module
 
     monkeypatch.setattr(module, "INCREMENTAL_FROM", 3)
     conversation, planted, _, _ = setup_conversation()

@@ -11,8 +11,8 @@ from django.urls import reverse
 from commonweal.analysis.engine import AnalysisOptions, analyse
 from commonweal.analysis.matrix import VoteMatrix
 from commonweal.conversations.models import Conversation, Participant, Statement, VoteEvent
-from commonweal.conversations.standing import where_you_stand
-from commonweal.conversations.views_participant import SESSION_KEY
+from commonweal.conversations.participate.views import SESSION_KEY
+from commonweal.conversations.results.standing import where_you_stand
 from tests.factories import make_conversation, make_participant, make_snapshot, make_statement, make_vote
 
 pytestmark = pytest.mark.django_db

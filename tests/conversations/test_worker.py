@@ -8,11 +8,11 @@ import os
 import pytest
 from django.db import OperationalError
 
-from commonweal.conversations import worker as worker_module
-from commonweal.conversations.actions import facilitation
-from commonweal.conversations.analysis_jobs import analysis_health, latest_snapshot
+from commonweal.conversations.facilitate import actions as facilitation
+from commonweal.conversations.jobs import worker as worker_module
+from commonweal.conversations.jobs.compute import analysis_health, latest_snapshot
+from commonweal.conversations.jobs.worker import Worker, WorkerAlreadyRunning, run_once, single_worker_lock
 from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, Conversation
-from commonweal.conversations.worker import Worker, WorkerAlreadyRunning, run_once, single_worker_lock
 from tests.factories import (
     make_conversation,
     make_late_vote,
@@ -167,12 +167,12 @@ def test_a_failing_conversation_is_logged_backs_off_and_does_not_stop_the_others
     records: list[logging.LogRecord] = []
     handler = logging.Handler()
     handler.emit = records.append  # type: ignore[method-assign]
-    logging.getLogger("commonweal.conversations.analysis_jobs").addHandler(handler)
+    logging.getLogger("commonweal.conversations.jobs.compute").addHandler(handler)
     try:
         worker = Worker(clock=clock, interval=2)
         outcomes = {o.conversation_id: o for o in worker.run_once()}
     finally:
-        logging.getLogger("commonweal.conversations.analysis_jobs").removeHandler(handler)
+        logging.getLogger("commonweal.conversations.jobs.compute").removeHandler(handler)
     assert outcomes[bad.pk].outcome == "failed" and "bad data" in outcomes[bad.pk].error
     assert outcomes[good.pk].outcome == "computed"
     assert any(bad.slug in r.getMessage() and r.levelno == logging.ERROR for r in records)
@@ -203,7 +203,7 @@ def test_run_once_without_a_worker_computes_every_pending_conversation():
 
 def test_a_worker_that_lost_the_race_drops_its_result(clock, monkeypatch):
     conversation, _, _ = _conversation_with_votes()
-    from commonweal.conversations import analysis_jobs
+    from commonweal.conversations.jobs import compute as analysis_jobs
 
     def lost(*args, **kwargs):
         raise analysis_jobs.SnapshotConflict("another process stored tick 1 first")
@@ -309,7 +309,7 @@ def test_a_changed_vote_that_commits_late_is_analysed_too(clock):
     clock.advance(2)
     [again] = worker.run_once()
     assert (again.outcome, again.tick, again.n_votes) == ("computed", 2, 32)
-    from commonweal.conversations.analysis_jobs import votes_at_or_below
+    from commonweal.conversations.jobs.compute import votes_at_or_below
 
     snapshot = latest_snapshot(conversation)
     recorded = (
@@ -341,7 +341,7 @@ def test_a_quiet_conversation_without_late_votes_is_checked_once_and_not_analyse
 
 
 def test_a_late_vote_is_found_in_a_snapshot_another_worker_stored(clock):
-    from commonweal.conversations.analysis_jobs import compute_snapshot
+    from commonweal.conversations.jobs.compute import compute_snapshot
 
     conversation, statements, people = _conversation_with_votes()
     newcomer = make_participant(conversation.system, conversation=conversation)
@@ -363,7 +363,7 @@ def test_a_snapshot_stored_long_before_the_worker_started_is_not_checked(clock, 
 
     from django.utils import timezone
 
-    from commonweal.conversations.analysis_jobs import compute_snapshot
+    from commonweal.conversations.jobs.compute import compute_snapshot
 
     conversation, statements, people = _conversation_with_votes()
     snapshot = compute_snapshot(conversation)

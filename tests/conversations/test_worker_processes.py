@@ -99,8 +99,8 @@ def _worker_process(database_url: str, log_path: str, stop: Any, ready: Any) -> 
     import django
 
     django.setup()
-    from commonweal.conversations import analysis_jobs
-    from commonweal.conversations.worker import Worker
+    from commonweal.conversations.jobs import compute as analysis_jobs
+    from commonweal.conversations.jobs.worker import Worker
 
     real = analysis_jobs.compute_snapshot
 

@@ -8,9 +8,9 @@ from statistics import mean
 
 import pytest
 
+from commonweal import demo
 from commonweal.network.graph import round_network
 from commonweal.network.models import Interdependency, JointWork, SurveyResponse, SurveyRound
-from commonweal.systems import demo
 from commonweal.systems.models import Organisation, Sector, System
 
 pytestmark = pytest.mark.django_db

@@ -12,10 +12,10 @@ from openpyxl import load_workbook
 
 from commonweal.core.errors import ImportFailed
 from commonweal.core.models import AuditEntry
-from commonweal.network.actions_system import check_import_relationships
 from commonweal.network.graph import round_network
 from commonweal.network.io import IMPORT_COLUMNS, export, parse_relationships, template_csv
 from commonweal.network.models import Rating, SurveyResponse
+from commonweal.network.system.actions import check_import_relationships
 from commonweal.systems.models import Community, IdentifierScheme, Sector
 from tests.factories import (
     make_community,

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from commonweal.network.mapdata import (
+from commonweal.network.map.build import (
     MapFilters,
     build_map,
     edge_width,

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commonweal.network.measures import (
+from commonweal.analysis.network.measures import (
     Asymmetry,
     Received,
     TieChange,
@@ -22,7 +22,7 @@ from commonweal.network.measures import (
     summarise,
     ties_of,
 )
-from commonweal.network.network_types import Node, RoundNetwork, Tie
+from commonweal.analysis.network.types import Node, RoundNetwork, Tie
 
 A, B, C, D, E, F = 1, 2, 3, 4, 5, 6
 SECTORS = {A: "acute", B: "acute", C: "vcse", D: "vcse", E: "local_authority", F: "other"}

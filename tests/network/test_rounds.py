@@ -9,13 +9,13 @@ import pytest
 
 from commonweal.core.errors import InvalidInput
 from commonweal.core.models import AuditEntry
-from commonweal.network.actions_survey import (
+from commonweal.network.models import SurveyInvitation, SurveyRound
+from commonweal.network.survey.actions import (
     RoundStatusRefused,
     check_change_round_status,
     check_open_round,
     do_issue_missing_links,
 )
-from commonweal.network.models import SurveyInvitation, SurveyRound
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,
     make_facilitator,

@@ -9,7 +9,9 @@ import pytest
 from django.test import Client
 
 from commonweal.core.errors import InvalidInput, NotFound
-from commonweal.network.actions_survey import (
+from commonweal.network.graph import round_network
+from commonweal.network.models import Rating, SurveyInvitation, SurveyResponse, SurveyRound
+from commonweal.network.survey.actions import (
     RoundClosed,
     check_pick_partners,
     do_save_rating,
@@ -18,9 +20,7 @@ from commonweal.network.actions_survey import (
     partner_for,
     progress,
 )
-from commonweal.network.graph import round_network
-from commonweal.network.models import Rating, SurveyInvitation, SurveyResponse, SurveyRound
-from commonweal.network.views_survey import KEY_COOKIE
+from commonweal.network.survey.views import KEY_COOKIE
 from commonweal.systems.models import Sector
 from tests.factories import make_organisation, make_place, make_round, make_system
 

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from commonweal.conversations.analysis_jobs import compute_snapshot
-from commonweal.conversations.results import build_results
-from commonweal.reports import charts
+from commonweal.conversations.jobs.compute import compute_snapshot
+from commonweal.conversations.results import charts
+from commonweal.conversations.results.build import build_results
 from tests.conversations.test_results import load_simulation, planted
 from tests.factories import make_conversation, make_system
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from commonweal.cli import main
-from commonweal.conversations.analysis_jobs import compute_snapshot
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation, Statement, VoteEvent
 from commonweal.core.models import AuditEntry
 from tests.factories import make_system

@@ -11,11 +11,11 @@ import pytest
 from django.test import Client
 
 from commonweal.analysis.polis_io import read_polis_export
-from commonweal.conversations.analysis_jobs import compute_snapshot
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation, Statement
-from commonweal.conversations.results import group_name
+from commonweal.conversations.results.build import group_name
 from commonweal.core.models import AuditEntry
-from commonweal.reports.exports import export_ids, statement_rows
+from commonweal.reports.exports.build import export_ids, statement_rows
 from commonweal.systems.models import Sector
 from tests.factories import (
     make_conversation,
@@ -228,8 +228,8 @@ def test_moderators_cannot_download(conversation):
 
 
 def test_a_conversation_nobody_voted_in_exports_four_files_that_import_again(tmp_path):
-    from commonweal.reports.exports import do_export
-    from commonweal.reports.polis_import import check_import_polis
+    from commonweal.conversations.polis_import.actions import check_import_polis
+    from commonweal.reports.exports.build import do_export
 
     system = make_system()
     conversation = make_conversation(system, title="Just seeded")

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from pypdf import PdfReader
 
-from commonweal.conversations.analysis_jobs import compute_snapshot
-from commonweal.reports import pdf
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.reports.models import ReportShare
+from commonweal.reports.report import pdf
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,
     make_facilitator,

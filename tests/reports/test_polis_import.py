@@ -16,10 +16,10 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.polis_import.actions import check_import_polis
 from commonweal.core.errors import ImportFailed
 from commonweal.core.models import AuditEntry
-from commonweal.reports.exports import do_export, export_ids
-from commonweal.reports.polis_import import check_import_polis
+from commonweal.reports.exports.build import do_export, export_ids
 from tests.factories import (
     make_conversation,
     make_facilitator,

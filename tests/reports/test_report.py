@@ -14,10 +14,10 @@ from xml.etree import ElementTree
 import pytest
 from django.test import Client
 
-from commonweal.conversations.analysis_jobs import compute_snapshot
+from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation, Statement
 from commonweal.reports.models import ReportShare
-from commonweal.reports.report import build_report, who_took_part
+from commonweal.reports.report.build import build_report, who_took_part
 from commonweal.systems.models import Sector
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,
@@ -141,7 +141,7 @@ def test_findings_mention_the_planted_common_ground_and_divide(planted):
 
 
 def test_too_small_to_judge_names_groups_and_sectors_and_counts_the_rest():
-    from commonweal.reports.report import too_small_sentence
+    from commonweal.reports.report.build import too_small_sentence
 
     sentence = too_small_sentence(
         {"opinion group": ["Group C"], "sector": ["Healthwatch"], "organisation": ["A", "B", "C"]}, "them"

@@ -9,10 +9,10 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.db.models import Count, Max
 
+from commonweal import demo
 from commonweal.cli import main as cli_main
 from commonweal.conversations.models import Conversation, Participant, Statement, Vote, VoteEvent
 from commonweal.core.models import AuditEntry
-from commonweal.systems import demo
 from commonweal.systems.models import Community, Organisation, Place, Sector, System, SystemRole
 
 pytestmark = pytest.mark.django_db

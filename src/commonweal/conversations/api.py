@@ -3,11 +3,11 @@ from ninja import Router
 router = Router(tags=["conversations"])
 
 # The participant endpoints (join, next, votes, statements, my-votes): conversations/api_participant.py.
-from .api_participant import router as participant_router  # noqa: E402
+from commonweal.conversations.participate.api import router as participant_router  # noqa: E402
 
 router.add_router("", participant_router)
 
 # The facilitator and moderator endpoints (token authenticated), under /api/manage/: conversations/api_manage.py.
-from .api_manage import router as manage_router  # noqa: E402
+from commonweal.conversations.facilitate.api import router as manage_router  # noqa: E402
 
 router.add_router("/manage", manage_router)

@@ -2,11 +2,13 @@
 
 from django.urls import include, path
 
-from .urls_manage import urlpatterns as manage_urlpatterns
-from .urls_participant import urlpatterns as participant_urlpatterns
+from commonweal.conversations.facilitate.urls import urlpatterns as manage_urlpatterns
+from commonweal.conversations.participate.urls import urlpatterns as participant_urlpatterns
+from commonweal.conversations.results.urls import urlpatterns as results_urlpatterns
 
 app_name = "conversations"
 urlpatterns = [
     path("c/", include(participant_urlpatterns)),
     path("manage/conversations/", include(manage_urlpatterns)),
+    path("manage/conversations/", include(results_urlpatterns)),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .models import AuditEntry
+from commonweal.core.models import AuditEntry
 
 
 def _label(actor: Any) -> str:

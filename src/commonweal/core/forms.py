@@ -14,7 +14,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.forms.boundfield import BoundField
 
-from .errors import InvalidInput
+from commonweal.core.errors import InvalidInput
 
 # The NHS.UK class of each Django widget type (``BoundField.widget_type``).
 _WIDGET_CLASSES = {

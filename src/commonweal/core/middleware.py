@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .errors import CommonwealError, RateLimited
+from commonweal.core.errors import CommonwealError, RateLimited
 
 log = logging.getLogger("commonweal.errors")
 

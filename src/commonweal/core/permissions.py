@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import NotAuthenticated, PermissionDenied
+from commonweal.core.errors import NotAuthenticated, PermissionDenied
 
 
 def is_admin(user: Any) -> bool:

@@ -6,8 +6,8 @@ import time
 
 from django.db import connection
 
-from .errors import RateLimited
-from .models import RateLimitBucket
+from commonweal.core.errors import RateLimited
+from commonweal.core.models import RateLimitBucket
 
 
 def parse_rate(rate: str) -> tuple[int, int]:

@@ -6,8 +6,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from .errors import CommonwealError, NotFound, PermissionDenied
-from .middleware import error_response
+from commonweal.core.errors import CommonwealError, NotFound, PermissionDenied
+from commonweal.core.middleware import error_response
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -7,10 +7,9 @@ from collections import Counter, defaultdict
 from statistics import median
 from typing import Any
 
+from commonweal.analysis.network.types import Node, RoundNetwork, Tie
+from commonweal.network.models import TRUST_ITEMS, VALUE_ITEMS, Rating, SurveyRound
 from commonweal.systems.models import Organisation, System
-
-from .models import TRUST_ITEMS, VALUE_ITEMS, Rating, SurveyRound
-from .network_types import Node, RoundNetwork, Tie
 
 
 def _item_mean(rating: dict[str, Any], items: dict[str, str]) -> float | None:

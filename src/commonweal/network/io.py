@@ -25,12 +25,11 @@ import networkx as nx
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from commonweal.analysis.network.types import RoundNetwork, Tie
 from commonweal.core.csv_input import RowError, check_header, data_rows, key, loose, read_records
 from commonweal.core.small_numbers import suppress_count, threshold
-from commonweal.systems.models import Organisation, Place, Sector
-
-from .graph import round_network
-from .models import (
+from commonweal.network.graph import round_network
+from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
     TRUST_ITEMS,
     VALUE_ITEMS,
@@ -39,7 +38,7 @@ from .models import (
     Interdependency,
     SurveyRound,
 )
-from .network_types import RoundNetwork, Tie
+from commonweal.systems.models import Organisation, Place, Sector
 
 ITEMS = [*TRUST_ITEMS, *VALUE_ITEMS]
 IMPORT_COLUMNS = ["organisation", "partner", "intensity", *ITEMS, "contributions", "respondent"]

@@ -7,7 +7,9 @@
 - ``urls_map``: the map, each organisation's "my part", interdependencies and joint work.
 """
 
-from . import urls_map, urls_survey, urls_system
+from commonweal.network.map import urls as urls_map
+from commonweal.network.survey import urls as urls_survey
+from commonweal.network.system import urls as urls_system
 
 app_name = "network"
 urlpatterns = [*urls_system.urlpatterns, *urls_survey.urlpatterns, *urls_map.urlpatterns]

@@ -6,8 +6,8 @@ the Pol.is import)."""
 
 from django.urls import include, path
 
-from .urls_exports import urlpatterns as export_urlpatterns
-from .urls_report import urlpatterns as report_urlpatterns
+from commonweal.reports.exports.urls import urlpatterns as export_urlpatterns
+from commonweal.reports.report.urls import urlpatterns as report_urlpatterns
 
 app_name = "reports"
 urlpatterns = [path("", include(report_urlpatterns)), path("", include(export_urlpatterns))]

@@ -23,9 +23,8 @@ from django.utils.text import slugify
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, ImportFailed, InvalidInput, NotFound
 from commonweal.core.models import ApiToken, OneTimePassword
-
-from .csv_import import OrganisationRow, RowError, parse_organisations
-from .models import Community, Organisation, Place, System, SystemRole
+from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
+from commonweal.systems.organisation_import import OrganisationRow, RowError, parse_organisations
 
 User = get_user_model()
 
@@ -240,7 +239,7 @@ def check_save_organisation(
 ) -> Organisation:
     """Create an organisation (or change ``organisation``) after checking its name and identifier are new to
     the system, its places belong to it and its dates are in order."""
-    from .models import IdentifierScheme, Sector
+    from commonweal.systems.models import IdentifierScheme, Sector
 
     data.name = " ".join(data.name.split())
     data.identifier = data.identifier.strip()
@@ -327,7 +326,7 @@ def check_import_organisations(
 ) -> ImportResult:
     """Import organisations from a CSV file, all or nothing.
 
-    Every row is checked first (see :mod:`commonweal.systems.csv_import`); if any row is wrong, nothing is
+    Every row is checked first (see :mod:`commonweal.systems.organisation_import`); if any row is wrong, nothing is
     imported and :class:`~commonweal.core.errors.ImportFailed` lists every problem (row, column, what is wrong,
     how to fix it) in its detail. Otherwise :func:`do_import_organisations` saves them all.
     """

@@ -19,10 +19,9 @@ from ninja.security import HttpBearer
 
 from commonweal.core.models import ApiToken, hash_token
 from commonweal.core.permissions import is_admin
-
-from .models import System, SystemRole
-from .permissions import require
-from .views import get_system
+from commonweal.systems.models import System, SystemRole
+from commonweal.systems.permissions import require
+from commonweal.systems.views import get_system
 
 router = Router(tags=["facilitators: systems"])
 

@@ -8,8 +8,7 @@ from django import forms
 
 from commonweal.core.csv_input import MAX_BYTES
 from commonweal.core.forms import NHSUKFormMixin
-
-from .models import Community, IdentifierScheme, Place, Sector, System
+from commonweal.systems.models import Community, IdentifierScheme, Place, Sector, System
 
 
 class SystemForm(NHSUKFormMixin, forms.Form):

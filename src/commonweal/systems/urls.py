@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from commonweal.systems import views
 
 app_name = "systems"
 urlpatterns = [

@@ -18,16 +18,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commonweal.accounts.views import manager_view
 from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
 from commonweal.core.forms import UsernameForm, apply_errors
 from commonweal.core.models import ApiToken, AuditEntry
 from commonweal.core.permissions import is_admin
-from commonweal.core.views_auth import manager_view
-
-from . import actions
-from .csv_import import COLUMNS, allowed_sectors_text, template_csv
-from .forms import (
+from commonweal.systems import actions
+from commonweal.systems.forms import (
     AccountForm,
     CommunityForm,
     ImportForm,
@@ -36,8 +34,9 @@ from .forms import (
     SystemForm,
     TokenForm,
 )
-from .models import Community, Organisation, Place, System, SystemRole
-from .permissions import can, require
+from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
+from commonweal.systems.organisation_import import COLUMNS, allowed_sectors_text, template_csv
+from commonweal.systems.permissions import can, require
 
 User = get_user_model()
 

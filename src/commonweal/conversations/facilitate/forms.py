@@ -1,0 +1,130 @@
+"""Forms of the facilitator's conversation pages. They parse; the rules live in ``actions.facilitation``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from commonweal.conversations.facilitate.actions import MAX_SEEDS, ConversationInput
+from commonweal.conversations.models import DEFAULT_THEMES, STATEMENT_MAX_LENGTH, Conversation
+from commonweal.core.forms import NHSUKFormMixin
+
+
+class ConversationForm(NHSUKFormMixin, forms.Form):
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="A short name for the conversation, such as 'Our strategy 2026 to 2031'.",
+        error_messages={
+            "required": "Enter a title for the conversation",
+            "max_length": "Keep the title to 200 characters",
+        },
+    )
+    question = forms.CharField(
+        label="The question participants answer",
+        max_length=500,
+        help_text="Ask for what is working as well as what to change, such as 'What should we do together to "
+        "keep people well at home?'",
+        error_messages={
+            "required": "Enter the question participants will answer",
+            "max_length": "Keep the question to 500 characters",
+        },
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        max_length=4000,
+        help_text="Shown to participants before they start: why you ask and what will happen with the answers.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    moderation = forms.ChoiceField(
+        label="Moderation of new statements",
+        choices=Conversation.Moderation.choices,
+        initial=Conversation.Moderation.STRICT,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how new statements are moderated"},
+    )
+    participants_can_add = forms.BooleanField(
+        label="Participants can add their own statements", required=False, initial=True
+    )
+    ask_about = forms.MultipleChoiceField(
+        label="Which 'about you' questions to ask",
+        required=False,
+        choices=[
+            ("sector", "Their sector"),
+            ("organisation", "Their organisation"),
+            ("place", "Their place"),
+            ("community", "Their communities"),
+        ],
+        initial=["sector", "organisation", "place", "community"],
+        help_text="Participants can always skip them. The answers let you see who is taking part, and find common "
+        "ground across sectors and places.",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    themes = forms.CharField(
+        label="Themes (optional)",
+        required=False,
+        help_text="One per line. Participants and you can put each statement under one theme. Ask for the bright "
+        "side as well as the problems.",
+        initial="\n".join(DEFAULT_THEMES),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    @classmethod
+    def for_conversation(cls, conversation: Conversation) -> ConversationForm:
+        asked = [
+            k for k in ("sector", "organisation", "place", "community") if getattr(conversation, f"ask_{k}")
+        ]
+        return cls(
+            initial={
+                "title": conversation.title,
+                "question": conversation.question,
+                "description": conversation.description,
+                "moderation": conversation.moderation,
+                "participants_can_add": conversation.participants_can_add,
+                "ask_about": asked,
+                "themes": "\n".join(conversation.themes or []),
+            }
+        )
+
+    def to_input(self) -> ConversationInput:
+        data: dict[str, Any] = self.cleaned_data
+        asked = set(data.get("ask_about") or [])
+        return ConversationInput(
+            title=data["title"],
+            question=data["question"],
+            description=data.get("description", ""),
+            moderation=data["moderation"],
+            participants_can_add=bool(data.get("participants_can_add")),
+            ask_sector="sector" in asked,
+            ask_organisation="organisation" in asked,
+            ask_place="place" in asked,
+            ask_community="community" in asked,
+            themes=data.get("themes") or "",
+        )
+
+
+class SeedForm(NHSUKFormMixin, forms.Form):
+    statements = forms.CharField(
+        label="Seed statements",
+        help_text=f"One statement per line, each at most {STATEMENT_MAX_LENGTH} characters. To choose a line's "
+        "theme, start it with the theme and a colon, such as 'What is working: Our district nurses know "
+        "every family'. Statements already in the conversation are skipped.",
+        max_length=MAX_SEEDS * (STATEMENT_MAX_LENGTH + 110),
+        error_messages={"required": "Enter at least one statement, one per line"},
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+    )
+    theme = forms.ChoiceField(
+        label="Theme for lines that do not name one",
+        required=False,
+        choices=[("", "No theme")],
+    )
+
+    def __init__(self, conversation: Conversation, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        themes = list(conversation.themes or [])
+        self.fields["theme"].choices = [("", "No theme"), *[(t, t) for t in themes]]  # type: ignore[attr-defined]
+        if not themes:
+            del self.fields["theme"]

@@ -1,0 +1,112 @@
+"""Forms of the participant pages. They parse what was typed; the rules themselves are in ``actions``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from commonweal.conversations.models import STATEMENT_MAX_LENGTH, Conversation
+from commonweal.conversations.participate.actions import clean_statement_text, clean_theme
+from commonweal.core.errors import InvalidInput
+from commonweal.systems.models import Community, Organisation, Place, Sector
+
+
+def _problems(exc: InvalidInput) -> dict[str, str]:
+    detail = exc.detail or {}
+    return {f["field"]: f["problem"] for f in detail.get("fields", []) if f.get("field")}
+
+
+class AboutYouForm(forms.Form):
+    """The optional "about you" questions: only those the conversation asks, every one skippable."""
+
+    sector = forms.ChoiceField(
+        label="Which sector do you work in, or come from?",
+        required=False,
+        choices=[("", "I'd rather not say")] + list(Sector.choices),
+        widget=forms.RadioSelect,
+    )
+    organisation = forms.ModelChoiceField(
+        label="Which organisation do you work for or belong to?",
+        required=False,
+        queryset=Organisation.objects.none(),
+        empty_label="I'd rather not say, or it is not listed",
+    )
+    place = forms.ModelChoiceField(
+        label="Which place do you live or work in?",
+        required=False,
+        queryset=Place.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+    )
+    communities = forms.ModelMultipleChoiceField(
+        label="Which of these communities are you part of?",
+        required=False,
+        queryset=Community.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        system_id = conversation.system_id
+        self.fields["organisation"].queryset = Organisation.objects.filter(system_id=system_id).order_by(
+            "name"
+        )
+        self.fields["place"].queryset = Place.objects.filter(system_id=system_id).order_by("name")
+        self.fields["communities"].queryset = Community.objects.filter(system_id=system_id).order_by("name")
+        asked = {
+            "sector": conversation.ask_sector,
+            "organisation": conversation.ask_organisation,
+            "place": conversation.ask_place,
+            "communities": conversation.ask_community,
+        }
+        for name, ask in asked.items():
+            if not ask:
+                del self.fields[name]
+        # A question with nothing to choose from is not worth asking.
+        for name in ("organisation", "place", "communities"):
+            if name in self.fields and not self.fields[name].queryset.exists():
+                del self.fields[name]
+        for name, field in self.fields.items():
+            if name == "communities":
+                field.error_messages["invalid_choice"] = "Choose communities from the list only."
+                field.error_messages["invalid_pk_value"] = "Choose communities from the list only."
+            else:
+                field.error_messages["invalid_choice"] = (
+                    "Choose one of the options listed, or leave it blank."
+                )
+
+
+class StatementForm(forms.Form):
+    text = forms.CharField(
+        label="Your statement",
+        help_text=(
+            f"One idea, in a sentence others can agree or disagree with. Up to {STATEMENT_MAX_LENGTH} characters."
+        ),
+        required=False,  # emptiness gets our own message, from the action's rules
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    theme = forms.ChoiceField(label="Theme (optional)", required=False, widget=forms.RadioSelect)
+
+    def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.conversation = conversation
+        themes = list(conversation.themes or [])
+        if themes:
+            self.fields["theme"].choices = [("", "No theme")] + [(t, t) for t in themes]
+            self.fields["theme"].error_messages["invalid_choice"] = "Choose one of the themes listed."
+        else:
+            del self.fields["theme"]
+
+    def clean_text(self) -> str:
+        try:
+            return clean_statement_text(self.cleaned_data.get("text", ""))
+        except InvalidInput as exc:
+            raise forms.ValidationError(_problems(exc).get("text", exc.message)) from None
+
+    def clean_theme(self) -> str:
+        try:
+            return clean_theme(self.conversation, self.cleaned_data.get("theme", ""))
+        except InvalidInput as exc:
+            raise forms.ValidationError(_problems(exc).get("theme", exc.message)) from None

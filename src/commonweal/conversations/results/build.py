@@ -1,0 +1,786 @@
+"""What a conversation's analysis found, in the words the pages use (a view-model over the latest snapshot).
+
+:func:`build_results` reads the latest :class:`~commonweal.conversations.models.AnalysisSnapshot` (the engine's
+``AnalysisResult.to_dict()``) and turns it into plain words: "Group A (34 people)", "82% of Group A agree". The
+facilitator's results page, present mode, the participant's "where you stand" page and the board report all read
+it, so the rules live here once:
+
+- Statement texts, themes and moderation states come from the database, not the snapshot: a statement rejected
+  or marked meta since the snapshot is not shown anywhere.
+- A group of fewer than 5 people shows "fewer than 5" (``commonweal.core.small_numbers``), and the share of a
+  group agreeing is not given when fewer than 5 of its people voted on the statement.
+- Common ground on the theme "What is working" comes first (the bright side).
+- Before the first snapshot, :attr:`Results.waiting` says what is needed instead of an empty page.
+
+A handful of aggregate queries whatever the size of the conversation (none per statement or per person).
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Max, Min
+from django.db.models.functions import TruncDay, TruncHour
+from django.utils import timezone
+
+from commonweal.conversations.models import (
+    AnalysisSnapshot,
+    Conversation,
+    Participation,
+    Statement,
+    VoteEvent,
+)
+from commonweal.core.small_numbers import Cell, suppress_count, threshold
+from commonweal.systems.models import Organisation, Sector
+
+WHAT_IS_WORKING = "What is working"
+# Each person needs this many votes before the engine places them in an opinion group (Pol.is' in-conv rule).
+VOTES_TO_BE_GROUPED = 7
+REPRESENTATIVE_PER_GROUP = 5
+GROUP_DIMENSION = "opinion group"
+
+
+def group_name(index: int) -> str:
+    """The name pages, reports and exports give opinion group ``index`` (0-based): "Group A", "Group B", ...
+
+    Pol.is names groups by letter too, so people who know it read ours the same way.
+    """
+    if index < 0:
+        raise ValueError(f"An opinion group's index is 0 or more, not {index}")
+    letters = string.ascii_uppercase
+    name = ""
+    n = index
+    while True:
+        name = letters[n % 26] + name
+        n = n // 26 - 1
+        if n < 0:
+            return f"Group {name}"
+
+
+def statement_label(text: str, limit: int = 60) -> str:
+    """A statement's text shortened for a chart axis or a tooltip: cut at a word, with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.")
+    return cut + "…"
+
+
+def percent(share: float | None) -> str:
+    """``0.823`` -> ``"82%"``; ``None`` -> ``""``."""
+    if share is None:
+        return ""
+    return f"{round(share * 100)}%"
+
+
+def people(n: int | None) -> str:
+    """``34`` -> ``"34 people"``, ``1`` -> ``"1 person"``, ``None`` (suppressed) -> ``"fewer than 5 people"``."""
+    if n is None:
+        return f"fewer than {threshold()} people"
+    return f"{n:,} person" if n == 1 else f"{n:,} people"
+
+
+# --- The view-model ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementInfo:
+    """A statement as shown: its id, text, theme."""
+
+    id: int
+    text: str
+    theme: str
+
+    @property
+    def label(self) -> str:
+        return statement_label(self.text)
+
+
+@dataclass(frozen=True)
+class GroupShare:
+    """How one opinion group voted on one statement."""
+
+    group: int
+    name: str
+    voted: int
+    agree: int
+    disagree: int
+
+    @property
+    def judged(self) -> bool:
+        """Enough of the group voted on it to give a share (5 or more)."""
+        return self.voted >= threshold()
+
+    @property
+    def agree_share(self) -> float | None:
+        return self.agree / self.voted if self.judged else None
+
+    @property
+    def disagree_share(self) -> float | None:
+        return self.disagree / self.voted if self.judged else None
+
+    @property
+    def words(self) -> str:
+        """For example "82% of Group A agree, 10% disagree", or why there is no share."""
+        if not self.judged:
+            return f"Fewer than {threshold()} people in {self.name} voted on it"
+        return f"{percent(self.agree_share)} of {self.name} agree, {percent(self.disagree_share)} disagree"
+
+
+@dataclass(frozen=True)
+class RepresentativeStatement:
+    """A statement that sets a group apart: it agrees (or disagrees) with it more than the others do."""
+
+    statement: StatementInfo
+    direction: str  # "agree" or "disagree"
+    share: float | None  # of the group voting this way, among those in it who voted on the statement
+    voted: int
+    words: str  # "82% of Group A agree"
+
+
+@dataclass(frozen=True)
+class Group:
+    """An opinion group: people who voted alike."""
+
+    index: int
+    name: str  # "Group A"
+    size: Cell  # suppressed under 5
+    representative: list[RepresentativeStatement] = field(default_factory=list)
+    stability: float | None = None
+    stability_words: str = ""
+
+    @property
+    def size_words(self) -> str:
+        return people(self.size.count)
+
+    @property
+    def title(self) -> str:
+        """For example "Group A (34 people)"."""
+        return f"{self.name} ({self.size_words})"
+
+
+@dataclass(frozen=True)
+class CommonGround:
+    """A statement that holds in every opinion group and every declared sector that could be judged."""
+
+    statement: StatementInfo
+    agree_share: float | None  # of everyone who voted on it (passes included)
+    voted: int
+    rank_score: float  # group-informed consensus
+    groups: list[GroupShare]
+    judged: dict[
+        str, int
+    ]  # dimension ("opinion groups", "sectors") -> how many of its categories were judged
+    too_small: dict[str, list[str]]  # dimension -> names with too few voters on this statement
+
+    @property
+    def judged_words(self) -> str:
+        """For example "Holds in 3 opinion groups and 4 sectors"."""
+        parts = [f"{n} {dim if n != 1 else _singular(dim)}" for dim, n in self.judged.items() if n]
+        return f"Holds in {_and(parts)}" if parts else ""
+
+    @property
+    def words(self) -> str:
+        """For example "82% of the 120 people who voted on it agree"."""
+        return f"{percent(self.agree_share)} of the {people(self.voted)} who voted on it agree"
+
+    @property
+    def is_what_is_working(self) -> bool:
+        return self.statement.theme == WHAT_IS_WORKING
+
+
+@dataclass(frozen=True)
+class Divisive:
+    """A statement some groups agree with and others disagree with."""
+
+    statement: StatementInfo
+    spread: float
+    agree_groups: list[str]
+    disagree_groups: list[str]
+    groups: list[GroupShare]
+
+    @property
+    def words(self) -> str:
+        """For example "Group A agrees; Group B and Group C disagree"."""
+
+        def verb(names: list[str], word: str) -> str:
+            return f"{_and(names)} {word}s" if len(names) == 1 else f"{_and(names)} {word}"
+
+        return f"{verb(self.agree_groups, 'agree')}; {verb(self.disagree_groups, 'disagree')}"
+
+
+@dataclass(frozen=True)
+class Bridging:
+    """A statement's bridging score beside its plain approval."""
+
+    statement: StatementInfo
+    approval: float  # share agreeing (passes count as half in the model, not here)
+    score: float  # the model's statement intercept: agreement the main divide does not explain
+    voters: int
+
+
+@dataclass(frozen=True)
+class Stability:
+    """How firmly people sit in their groups, in words."""
+
+    overall: float | None
+    words: str
+    per_group: list[tuple[str, float, str]]  # (group name, value, words)
+
+
+@dataclass(frozen=True)
+class ParticipationPoint:
+    """Cumulative people who joined and votes cast up to the end of one hour or day."""
+
+    at: datetime
+    people: int
+    votes: int
+
+
+@dataclass(frozen=True)
+class ParticipationSummary:
+    over_time: list[ParticipationPoint]
+    interval: str  # "hour" or "day"
+    breakdowns: list[Any]  # dashboard.Breakdown: by sector, place and community, suppressed
+    breakdowns_withheld: bool
+
+
+@dataclass(frozen=True)
+class Health:
+    """How the analysis is going: the snapshot shown and whether it is behind or failing."""
+
+    tick: int | None
+    computed_at: datetime | None
+    pending: bool  # votes or moderation newer than the snapshot
+    failing: bool  # the last attempt failed
+    error: str
+    error_at: datetime | None
+
+    @property
+    def stale(self) -> bool:
+        return self.failing
+
+
+@dataclass(frozen=True)
+class BasePoint:
+    """A base cluster on the opinion map: a few people who voted alike."""
+
+    x: float
+    y: float
+    size: int
+    group: int  # -1 when not in a group
+    group_name: str
+    label: str  # "fewer than 5 people" under 5
+
+
+@dataclass(frozen=True)
+class GroupCentre:
+    x: float
+    y: float
+    group: int
+    name: str
+
+
+@dataclass
+class OpinionMap:
+    """The opinion map's data: base clusters (not individual people) and group centres."""
+
+    points: list[BasePoint]
+    centres: list[GroupCentre]
+    participant_ids: list[int]
+    projections: list[list[float] | None]
+    group_labels: list[int]
+    _index: dict[int, int] | None = field(default=None, repr=False)
+
+    def _row(self, participant_id: int) -> int | None:
+        if self._index is None:
+            self._index = {int(pid): i for i, pid in enumerate(self.participant_ids)}
+        return self._index.get(int(participant_id))
+
+    def position(self, participant_id: int) -> tuple[float, float] | None:
+        """Where participant ``participant_id`` (Participant.pk) sits on the map, or None when not placed."""
+        row = self._row(participant_id)
+        if row is None or row >= len(self.projections):
+            return None
+        xy = self.projections[row]
+        if not xy or xy[0] is None or xy[1] is None:
+            return None
+        return float(xy[0]), float(xy[1])
+
+    def group_of(self, participant_id: int) -> int | None:
+        """The opinion group (index) of participant ``participant_id``, or None when not grouped."""
+        row = self._row(participant_id)
+        if row is None or row >= len(self.group_labels):
+            return None
+        g = int(self.group_labels[row])
+        return g if g >= 0 else None
+
+    @property
+    def empty(self) -> bool:
+        return not self.points
+
+
+@dataclass
+class Results:
+    """Everything the results pages show, in plain words. Fields are added, never renamed."""
+
+    conversation: Conversation
+    theme: str | None
+    themes: list[str]
+    health: Health
+    participants: int  # people who joined
+    voters: int
+    votes: int
+    snapshot_tick: int | None = None
+    computed_at: datetime | None = None
+    waiting: str = ""  # why there are no results yet, and what is needed; "" when there are
+    groups_waiting: str = ""  # why there are no opinion groups yet
+    grouped: int = 0  # people placed in opinion groups
+    groups: list[Group] = field(default_factory=list)
+    common_ground: list[CommonGround] = field(default_factory=list)
+    judged_dimensions: list[str] = field(default_factory=list)  # "opinion groups", "sectors"
+    too_small_to_judge: dict[str, list[str]] = field(default_factory=dict)  # dimension -> names never judged
+    inactive_dimensions: list[str] = field(default_factory=list)  # dimensions too few people declared
+    divisive: list[Divisive] = field(default_factory=list)
+    bridging: list[Bridging] = field(default_factory=list)
+    stability: Stability | None = None
+    participation: ParticipationSummary | None = None
+    opinion_map: OpinionMap | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.snapshot_tick is not None and not self.waiting
+
+    @property
+    def top_common_ground(self) -> list[CommonGround]:
+        return self.common_ground[:5]
+
+    @property
+    def too_small_words(self) -> str:
+        """For example "Too few people in Group C and the Ambulance sector voted to judge them." or ""."""
+        names: list[str] = []
+        for dimension, items in self.too_small_to_judge.items():
+            if not items:
+                continue
+            if dimension == GROUP_DIMENSION:
+                names.extend(items)
+            else:
+                names.extend(f"{item} ({_dimension_singular(dimension)})" for item in items)
+        if not names:
+            return ""
+        return f"Too few people in {_and(names)} voted to judge them."
+
+
+# --- Building it ---------------------------------------------------------------------------------------------
+
+
+def _and(names: list[str]) -> str:
+    if not names:
+        return "no group"
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_DIMENSION_NAMES = {
+    GROUP_DIMENSION: "opinion groups",
+    "sector": "sectors",
+    "organisation": "organisations",
+    "place": "places",
+    "community": "communities",
+}
+
+
+def _dimension_plural(dimension: str) -> str:
+    return _DIMENSION_NAMES.get(dimension, dimension)
+
+
+def _singular(plural: str) -> str:
+    return {"communities": "community"}.get(plural, plural[:-1] if plural.endswith("s") else plural)
+
+
+def _dimension_singular(dimension: str) -> str:
+    return {"opinion group": "opinion group", "community": "community"}.get(dimension, dimension)
+
+
+def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
+    """The latest snapshot without its engine state (the pages never read it, and it is the largest part)."""
+    return (
+        AnalysisSnapshot.objects.filter(conversation=conversation)
+        .order_by("-tick")
+        .defer("state", "priorities")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class LiveMarker:
+    """What a live page shows, in brief: it asks for new results only when this changed (a few index lookups,
+    without reading the snapshot)."""
+
+    tick: int
+    failing: bool
+    participants: int
+    votes: int
+
+
+def live_marker(conversation: Conversation, *, counts: bool = False) -> LiveMarker:
+    """The latest tick and whether the analysis is failing; with ``counts``, people who joined and votes too."""
+    health = _health(conversation)
+    participants = votes = 0
+    if counts:
+        from commonweal.conversations.models import Vote
+
+        participants = Participation.objects.filter(conversation=conversation).count()
+        votes = Vote.objects.filter(conversation=conversation).count()
+    return LiveMarker(health.tick or 0, health.failing, participants, votes)
+
+
+def _health(conversation: Conversation) -> Health:
+    from commonweal.conversations.jobs.compute import analysis_health
+
+    h = analysis_health(conversation)
+    return Health(
+        tick=h.tick,
+        computed_at=h.computed_at,
+        pending=bool(h.pending),
+        failing=bool(h.failing),
+        error=str(h.error or ""),
+        error_at=h.error_at,
+    )
+
+
+def _category_names(dimension: str, values: list[Any]) -> list[str]:
+    """Names of the categories of a dimension as the engine reports them (group index, sector code, ...)."""
+    if dimension == GROUP_DIMENSION:
+        return [group_name(int(v)) for v in values]
+    if dimension == "sector":
+        labels = dict(Sector.choices)
+        return [str(labels.get(str(v), v)) for v in values]
+    if dimension == "organisation":
+        ids = [int(v) for v in values if str(v).isdigit()]
+        names = dict(Organisation.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+        return [str(names.get(int(v), v)) if str(v).isdigit() else str(v) for v in values]
+    return [str(v) for v in values]
+
+
+def _participation(conversation: Conversation, dashboard: Any) -> ParticipationSummary:
+    events = VoteEvent.objects.filter(conversation=conversation).order_by()
+    joins = Participation.objects.filter(conversation=conversation).order_by()
+    span = events.aggregate(first=Min("at"), last=Max("at"))
+    first, last = span["first"], span["last"]
+    joined_first = joins.aggregate(first=Min("joined_at"))["first"]
+    if joined_first is not None and (first is None or joined_first < first):
+        first = joined_first
+    over_time: list[ParticipationPoint] = []
+    interval = "hour"
+    if first is not None:
+        last = last or first
+        interval = "hour" if (last - first) <= timedelta(days=3) else "day"
+        trunc = TruncHour if interval == "hour" else TruncDay
+        tz = timezone.get_current_timezone()
+        votes_by = dict(
+            events.annotate(b=trunc("at", tzinfo=tz))
+            .values("b")
+            .annotate(n=Count("id"))
+            .values_list("b", "n")
+        )
+        people_by = dict(
+            joins.annotate(b=trunc("joined_at", tzinfo=tz))
+            .values("b")
+            .annotate(n=Count("id"))
+            .values_list("b", "n")
+        )
+        people_total = votes_total = 0
+        for bucket in sorted(set(votes_by) | set(people_by)):
+            people_total += people_by.get(bucket, 0)
+            votes_total += votes_by.get(bucket, 0)
+            over_time.append(ParticipationPoint(bucket, people_total, votes_total))
+    return ParticipationSummary(
+        over_time=over_time,
+        interval=interval,
+        breakdowns=list(dashboard.breakdowns),
+        breakdowns_withheld=bool(dashboard.breakdowns_withheld),
+    )
+
+
+def stability_words(value: float | None) -> str:
+    """What a group-stability number means, in words."""
+    if value is None:
+        return ""
+    out_of_100 = round(value * 100)
+    if value >= 0.9:
+        level = "Very stable"
+    elif value >= 0.75:
+        level = "Stable"
+    elif value >= 0.6:
+        level = "Fairly stable"
+    else:
+        level = "Not yet settled: the groups may change as more people vote"
+    return (
+        f"{level}: when the analysis is re-run on a different sample of the statements, "
+        f"{out_of_100} in 100 people stay in the same group."
+    )
+
+
+def _waiting_message(voters: int, participants: int) -> str:
+    if voters == 0:
+        return (
+            f"Results appear once people have voted: each person needs {VOTES_TO_BE_GROUPED} votes to be placed "
+            "in an opinion group. Nobody has voted yet."
+        )
+    return (
+        f"{people(voters) if voters >= threshold() else people(None)} have voted so far. The first results are "
+        "being worked out and appear here within a few seconds."
+    )
+
+
+def build_results(
+    conversation: Conversation, *, theme: str | None = None, snapshot: AnalysisSnapshot | None = None
+) -> Results:
+    """The results of ``conversation`` in plain words, from ``snapshot`` (default: the latest).
+
+    Parameters
+    ----------
+    conversation : Conversation
+    theme : str, optional
+        Show only statements with this theme (one of the conversation's themes); ``None`` or ``""`` for all.
+    snapshot : AnalysisSnapshot, optional
+        The snapshot to read; the latest when not given.
+    """
+    from commonweal.conversations.facilitate.dashboard import build_dashboard
+
+    theme = theme or None
+    if snapshot is None:
+        snapshot = latest_snapshot(conversation)
+    dashboard = build_dashboard(conversation)
+    themes = list(conversation.themes or [])
+    results = Results(
+        conversation=conversation,
+        theme=theme,
+        themes=themes,
+        health=_health(conversation),
+        participants=dashboard.participants,
+        voters=dashboard.voters,
+        votes=dashboard.votes,
+        participation=_participation(conversation, dashboard),
+    )
+    if snapshot is None or not snapshot.result:
+        results.waiting = _waiting_message(dashboard.voters, dashboard.participants)
+        return results
+    results.snapshot_tick = snapshot.tick
+    results.computed_at = snapshot.computed_at
+    _fill_from_result(results, snapshot.result, theme)
+    return results
+
+
+def _fill_from_result(results: Results, r: dict[str, Any], theme: str | None) -> None:
+    statement_ids = [int(s) for s in r.get("statement_ids") or []]
+    info: dict[int, StatementInfo] = {}
+    excluded: set[int] = set()
+    rows = Statement.objects.filter(pk__in=statement_ids).values_list(
+        "pk", "text", "theme", "state", "is_meta"
+    )
+    for pk, text, st_theme, state, is_meta in rows:
+        info[pk] = StatementInfo(pk, text, st_theme or "")
+        if state == Statement.State.REJECTED or is_meta:
+            excluded.add(pk)
+    shown: set[int] = set()  # column indices shown (not rejected, not meta, in the theme)
+    for col, sid in enumerate(statement_ids):
+        s = info.get(sid)
+        if s is None:
+            continue
+        if sid in excluded or (theme is not None and s.theme != theme):
+            continue
+        shown.add(col)
+
+    k = int(r.get("k") or 0)
+    sizes = [int(n) for n in (r.get("group_sizes") or [])]
+    g_agree = r.get("group_agree") or []
+    g_disagree = r.get("group_disagree") or []
+    g_seen = r.get("group_seen") or []
+
+    def share(g: int, col: int) -> GroupShare:
+        return GroupShare(
+            g,
+            group_name(g),
+            int(g_seen[g][col]) if g < len(g_seen) else 0,
+            int(g_agree[g][col]) if g < len(g_agree) else 0,
+            int(g_disagree[g][col]) if g < len(g_disagree) else 0,
+        )
+
+    def shares(col: int) -> list[GroupShare]:
+        return [share(g, col) for g in range(k) if g < len(sizes) and sizes[g] > 0]
+
+    intervals = r.get("intervals") or {}
+    agree_iv = intervals.get("agree") or {}
+    overall_share = agree_iv.get("share") or []
+    overall_total = agree_iv.get("total") or []
+
+    stab = r.get("group_stability") or None
+    per_group_stab = {
+        int(g): float(v) for g, v in ((stab or {}).get("per_group") or {}).items() if v is not None
+    }
+
+    # Opinion groups.
+    results.grouped = sum(sizes)
+    if k == 0:
+        results.groups_waiting = (
+            f"Opinion groups appear once enough people have each cast {VOTES_TO_BE_GROUPED} votes "
+            "and they do not all vote alike."
+        )
+    repness = r.get("repness") or {}
+    for g in range(k):
+        n = sizes[g] if g < len(sizes) else 0
+        reps: list[RepresentativeStatement] = []
+        for entry in repness.get(str(g), repness.get(g, [])) or []:
+            col = int(entry["statement"])
+            if col not in shown:
+                continue
+            gs = share(g, col)
+            direction = "agree" if entry.get("repful_for") == "agree" else "disagree"
+            value = gs.agree_share if direction == "agree" else gs.disagree_share
+            if value is not None and value < 0.5:
+                # Pol.is ranks a statement by how much more the group holds it than the others do; when only a
+                # minority of the group holds it, it does not say what the group believes.
+                continue
+            words = (
+                f"{percent(value)} of {gs.name} {direction}"
+                if value is not None
+                else f"Fewer than {threshold()} people in {gs.name} voted on it"
+            )
+            reps.append(RepresentativeStatement(info[statement_ids[col]], direction, value, gs.voted, words))
+            if len(reps) >= REPRESENTATIVE_PER_GROUP:
+                break
+        value = per_group_stab.get(g)
+        results.groups.append(
+            Group(
+                index=g,
+                name=group_name(g),
+                size=Cell(group_name(g), suppress_count(n)),
+                representative=reps,
+                stability=value,
+                stability_words=stability_words(value),
+            )
+        )
+
+    # Common ground.
+    cg = r.get("common_ground") or {}
+    for dimension, active in (cg.get("active") or {}).items():
+        if active:
+            results.judged_dimensions.append(_dimension_plural(dimension))
+        else:
+            results.inactive_dimensions.append(_dimension_plural(dimension))
+    for dimension, values in (cg.get("never_judged") or {}).items():
+        if values:
+            results.too_small_to_judge[dimension] = _category_names(dimension, list(values))
+    items: list[tuple[int, CommonGround]] = []
+    for rank, entry in enumerate(cg.get("common_ground") or []):
+        col = int(entry["statement"])
+        if col not in shown:
+            continue
+        judged = entry.get("judged") or {}
+        too_small = {
+            dim: _category_names(dim, list(values))
+            for dim, values in (entry.get("too_small") or {}).items()
+            if values
+        }
+        judged_counts = {_dimension_plural(dim): int(n) for dim, n in judged.items()}
+        voted = int(overall_total[col]) if col < len(overall_total) and overall_total[col] is not None else 0
+        agree = overall_share[col] if col < len(overall_share) else None
+        items.append(
+            (
+                rank,
+                CommonGround(
+                    statement=info[statement_ids[col]],
+                    agree_share=float(agree) if agree is not None else None,
+                    voted=voted,
+                    rank_score=float(entry.get("gic") or 0.0),
+                    groups=shares(col),
+                    judged=judged_counts,
+                    too_small=too_small,
+                ),
+            )
+        )
+    items.sort(key=lambda pair: (not pair[1].is_what_is_working, pair[0]))
+    results.common_ground = [item for _, item in items]
+
+    # Divisive statements.
+    div = r.get("divisive") or {}
+    for entry in div.get("divisive") or []:
+        col = int(entry["statement"])
+        if col not in shown:
+            continue
+        sides = entry.get("sides") or {}
+        results.divisive.append(
+            Divisive(
+                statement=info[statement_ids[col]],
+                spread=float(entry.get("spread") or 0.0),
+                agree_groups=[group_name(int(g)) for g in sides.get("agree", [])],
+                disagree_groups=[group_name(int(g)) for g in sides.get("disagree", [])],
+                groups=shares(col),
+            )
+        )
+
+    # Bridging against approval.
+    br = r.get("bridging") or {}
+    bridging = []
+    for entry in br.get("statements") or []:
+        col = int(entry["statement"])
+        if col not in shown or entry.get("intercept") is None or entry.get("approval") is None:
+            continue
+        bridging.append(
+            Bridging(
+                statement=info[statement_ids[col]],
+                approval=float(entry["approval"]),
+                score=float(entry["intercept"]),
+                voters=int(entry.get("voters") or 0),
+            )
+        )
+    bridging.sort(key=lambda b: -b.score)
+    results.bridging = bridging
+
+    # Group stability.
+    if stab and stab.get("overall") is not None:
+        overall = float(stab["overall"])
+        results.stability = Stability(
+            overall=overall,
+            words=stability_words(overall),
+            per_group=[(group_name(g), v, stability_words(v)) for g, v in sorted(per_group_stab.items())],
+        )
+
+    # The opinion map: base clusters, never individual people.
+    centres = r.get("base_centres") or []
+    base_sizes = r.get("base_sizes") or []
+    group_of_base = r.get("group_of_base") or []
+    points = []
+    for i, xy in enumerate(centres):
+        if not xy or xy[0] is None or xy[1] is None:
+            continue
+        size = int(base_sizes[i]) if i < len(base_sizes) else 0
+        g = int(group_of_base[i]) if i < len(group_of_base) else -1
+        points.append(
+            BasePoint(
+                x=float(xy[0]),
+                y=float(xy[1]),
+                size=size,
+                group=g,
+                group_name=group_name(g) if g >= 0 else "Not in a group",
+                label=people(suppress_count(size)),
+            )
+        )
+    group_centres = [
+        GroupCentre(float(xy[0]), float(xy[1]), g, group_name(g))
+        for g, xy in enumerate(r.get("group_centres") or [])
+        if xy and xy[0] is not None and xy[1] is not None
+    ]
+    results.opinion_map = OpinionMap(
+        points=points,
+        centres=group_centres,
+        participant_ids=[int(p) for p in r.get("participant_ids") or []],
+        projections=list(r.get("participant_projections") or []),
+        group_labels=[int(g) for g in r.get("group_labels") or []],
+    )

@@ -1,0 +1,295 @@
+"""Where a participant stands: their opinion group, what it believes most, and the common ground it shares.
+
+A participant sees this after seven votes (the engine places a participant in an opinion group once they have
+voted on ``AnalysisOptions().min_votes`` statements, or on every statement when there are fewer). It is read from
+the conversation's latest analysis snapshot; requests never run the analysis, so a participant whose seventh vote
+came after the snapshot is told their votes will show shortly.
+
+The bright side comes first: the statements almost everyone agrees on, across every opinion group, then what the
+participant's own group believes most. Everything is in plain words ("Group B", "most of your group agree"), and
+the opinion map comes with a text equivalent that says the same thing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from commonweal.conversations.models import (
+    AnalysisSnapshot,
+    Conversation,
+    Participant,
+    Statement,
+    Vote,
+    VoteEvent,
+)
+from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name
+from commonweal.core.small_numbers import suppress_count, threshold
+
+__all__ = ["Belief", "GroupSize", "Standing", "min_votes", "where_you_stand"]
+
+#: Most common-ground statements and group beliefs shown.
+SHOWN = 5
+
+# What a Standing can say, in order of how far along the participant is.
+NEED_VOTES = "need_votes"  # fewer than seven votes
+NO_SNAPSHOT = "no_snapshot"  # the conversation has not been analysed yet
+CATCHING_UP = "catching_up"  # the latest snapshot predates their seventh vote
+NOT_PLACED = "not_placed"  # analysed, but the engine left them out of the opinion groups
+PLACED = "placed"
+
+
+def min_votes() -> int:
+    """Votes the engine needs from a participant to place them in an opinion group (7)."""
+    from commonweal.analysis.engine import AnalysisOptions
+
+    return int(AnalysisOptions().min_votes)
+
+
+@dataclass(frozen=True)
+class Belief:
+    """A statement and how a set of people voted on it, in words."""
+
+    statement: Statement
+    #: "agree" or "disagree": what the people stand out for.
+    direction: str
+    #: "9 in 10 people who voted on it agree", or "" when too few voted to say.
+    share: str
+
+
+@dataclass(frozen=True)
+class GroupSize:
+    """An opinion group's name and size in words (small groups are not counted out)."""
+
+    label: str
+    size: str
+    is_yours: bool
+
+
+@dataclass
+class Standing:
+    """What the "where you stand" page shows (see :func:`where_you_stand`)."""
+
+    state: str
+    votes: int
+    needed: int
+    closed: bool = False
+    #: The participant has votes newer than the snapshot (it shows them as they were a moment ago).
+    newer_votes: bool = False
+    computed_at: Any = None
+    group_label: str = ""
+    #: "with 40 other people", "in a small group (fewer than 5 people)".
+    group_size_text: str = ""
+    groups: list[GroupSize] = field(default_factory=list)
+    common_ground: list[Belief] = field(default_factory=list)
+    group_beliefs: list[Belief] = field(default_factory=list)
+    #: Server-rendered opinion map (SVG markup) and the Vega-Lite spec it came from.
+    map_svg: str = ""
+    map_spec: dict[str, Any] | None = None
+    #: The map in words (its text equivalent).
+    map_text: str = ""
+
+    @property
+    def map_spec_json(self) -> str:
+        """The map's spec as JSON, for charts.js (vega-embed) to draw it in the browser."""
+        return json.dumps(self.map_spec, separators=(",", ":")) if self.map_spec else ""
+
+    @property
+    def remaining(self) -> int:
+        return max(self.needed - self.votes, 0)
+
+    @property
+    def placed(self) -> bool:
+        return self.state == PLACED
+
+
+def _needed(conversation: Conversation) -> int:
+    from commonweal.conversations.participate.actions import visible_statements
+
+    visible = visible_statements(conversation).count()
+    return max(1, min(min_votes(), visible)) if visible else min_votes()
+
+
+def _share_words(agree: int, seen: int, direction: str) -> str:
+    if seen < threshold():
+        return ""
+    share = agree / seen if seen else 0.0
+    tenths = round(share * 10)
+    if tenths >= 10 and agree < seen:
+        tenths = 9  # "10 in 10" would say everyone, which is not true
+    verb = "agree" if direction == "agree" else "disagree"
+    if tenths >= 10:
+        return f"everyone who voted on it {'agrees' if verb == 'agree' else 'disagrees'}"
+    return f"{tenths} in 10 who voted on it {verb}"
+
+
+def _size_text(size: int) -> str:
+    shown = suppress_count(size)
+    if shown is None:
+        return f"in a small group (fewer than {threshold()} people)"
+    others = shown - 1
+    return f"with {others:,} other {'person' if others == 1 else 'people'}"
+
+
+def _group_size_words(size: int) -> str:
+    shown = suppress_count(size)
+    return f"fewer than {threshold()} people" if shown is None else f"{shown:,} people"
+
+
+def _statements(conversation: Conversation, ids: set[int]) -> dict[int, Statement]:
+    # Only what participants may read: accepted statements, not about the conversation itself.
+    rows = Statement.objects.filter(
+        conversation=conversation, pk__in=ids, state=Statement.State.ACCEPTED, is_meta=False
+    )
+    return {s.pk: s for s in rows}
+
+
+def _as_int_list(values: Any) -> list[int]:
+    return [int(v) for v in values or []]
+
+
+def where_you_stand(conversation: Conversation, participant: Participant | None) -> Standing | None:
+    """Where ``participant`` stands in ``conversation``, from its latest analysis snapshot.
+
+    Returns None when there is no participant. Otherwise a :class:`Standing` whose ``state`` says which case
+    applies: ``need_votes`` (fewer than seven votes), ``no_snapshot``, ``catching_up`` (the snapshot predates
+    their seventh vote: compare the vote events with the snapshot's ``vote_event_high_water``), ``not_placed``
+    (the engine left them out of the opinion groups) or ``placed`` (with their group, its beliefs, the common
+    ground and the opinion map).
+    """
+    if participant is None:
+        return None
+    votes = Vote.objects.filter(conversation=conversation, participant=participant).count()
+    standing = Standing(
+        state=NEED_VOTES,
+        votes=votes,
+        needed=_needed(conversation),
+        closed=conversation.status == Conversation.Status.CLOSED,
+    )
+    if votes < standing.needed:
+        return standing
+    snapshot = AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
+    if snapshot is None or not snapshot.result:
+        standing.state = NO_SNAPSHOT
+        return standing
+    standing.computed_at = snapshot.computed_at
+    high_water = int(snapshot.vote_event_high_water or 0)
+    events = VoteEvent.objects.filter(conversation=conversation, participant=participant)
+    counted = events.filter(pk__lte=high_water).values("statement_id").distinct().count()
+    standing.newer_votes = events.filter(pk__gt=high_water).exists()
+    if counted < standing.needed:
+        standing.state = CATCHING_UP
+        return standing
+    result = snapshot.result
+    ids = _as_int_list(result.get("participant_ids"))
+    labels = _as_int_list(result.get("group_labels"))
+    try:
+        row = ids.index(participant.pk)
+    except ValueError:
+        row = -1
+    group = labels[row] if 0 <= row < len(labels) else -1
+    _common_ground(standing, conversation, result)
+    if group < 0:
+        standing.state = NOT_PLACED
+        return standing
+    standing.state = PLACED
+    sizes = _as_int_list(result.get("group_sizes"))
+    standing.group_label = group_name(group)
+    standing.group_size_text = _size_text(sizes[group] if group < len(sizes) else 0)
+    standing.groups = [
+        GroupSize(label=group_name(g), size=_group_size_words(n), is_yours=g == group)
+        for g, n in enumerate(sizes)
+    ]
+    _beliefs(standing, conversation, result, group)
+    projections = result.get("participant_projections") or []
+    you = (float(projections[row][0]), float(projections[row][1])) if row < len(projections) else None
+    _map(standing, conversation, snapshot, you)
+    return standing
+
+
+def _common_ground(standing: Standing, conversation: Conversation, result: dict[str, Any]) -> None:
+    statement_ids = _as_int_list(result.get("statement_ids"))
+    agree = result.get("group_agree") or []
+    seen = result.get("group_seen") or []
+    cg = result.get("common_ground")
+    if isinstance(cg, dict) and isinstance(cg.get("common_ground"), list):
+        columns = [int(item["statement"]) for item in cg["common_ground"]]
+    else:
+        # Computed without the beyond-Pol.is measures: Pol.is' overall consensus (agree side) instead.
+        columns = [int(item["statement"]) for item in (result.get("consensus") or {}).get("agree", [])]
+    wanted = [statement_ids[j] for j in columns if 0 <= j < len(statement_ids)]
+    found = _statements(conversation, set(wanted))
+    # The bright side first, as on the results pages: common ground on "what is working" leads.
+    columns.sort(
+        key=lambda j: (
+            not (
+                0 <= j < len(statement_ids)
+                and getattr(found.get(statement_ids[j]), "theme", "") == WHAT_IS_WORKING
+            )
+        )
+    )
+    for j in columns:
+        if not 0 <= j < len(statement_ids) or statement_ids[j] not in found:
+            continue
+        a = sum(int(row[j]) for row in agree if j < len(row))
+        s = sum(int(row[j]) for row in seen if j < len(row))
+        share = _share_words(a, s, "agree")
+        standing.common_ground.append(
+            Belief(statement=found[statement_ids[j]], direction="agree", share=share)
+        )
+        if len(standing.common_ground) >= SHOWN:
+            break
+
+
+def _beliefs(standing: Standing, conversation: Conversation, result: dict[str, Any], group: int) -> None:
+    statement_ids = _as_int_list(result.get("statement_ids"))
+    repness = (result.get("repness") or {}).get(str(group)) or []
+    common = {b.statement.pk for b in standing.common_ground}
+    wanted = {int(item["statement_id"]) for item in repness if item.get("statement_id") is not None}
+    found = _statements(conversation, wanted)
+    for item in repness:
+        sid = item.get("statement_id")
+        if sid is None:
+            j = int(item.get("statement", -1))
+            sid = statement_ids[j] if 0 <= j < len(statement_ids) else None
+        if sid is None or int(sid) not in found or int(sid) in common:
+            continue
+        direction = "disagree" if item.get("repful_for") == "disagree" else "agree"
+        share = _share_words(int(item.get("n_success", 0)), int(item.get("n_trials", 0)), direction)
+        standing.group_beliefs.append(Belief(statement=found[int(sid)], direction=direction, share=share))
+        if len(standing.group_beliefs) >= SHOWN:
+            break
+
+
+# --- The opinion map ---------------------------------------------------------------------------------------
+
+
+def _map_text(standing: Standing) -> str:
+    others = [g for g in standing.groups if not g.is_yours]
+    text = (
+        f"The map shows {len(standing.groups)} opinion groups. You are in {standing.group_label}, "
+        f"{standing.group_size_text}."
+    )
+    if others:
+        parts = [f"{g.label} ({g.size})" for g in others]
+        text += " The other groups: " + ", ".join(parts) + "."
+    text += " The closer two people are on the map, the more alike they voted."
+    return text
+
+
+def _map(
+    standing: Standing,
+    conversation: Conversation,
+    snapshot: AnalysisSnapshot,
+    you: tuple[float, float] | None,
+) -> None:
+    standing.map_text = _map_text(standing)
+    # The same view-model and chart as the facilitators' results page, so the two maps always agree.
+    from commonweal.conversations.results import charts
+    from commonweal.conversations.results.build import build_results
+
+    spec = charts.opinion_map(build_results(conversation, snapshot=snapshot), you=you)
+    svg = charts.to_svg(spec)
+    standing.map_spec = spec
+    standing.map_svg = svg

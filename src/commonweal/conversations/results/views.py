@@ -1,0 +1,148 @@
+"""The facilitator's live results page and present mode, under /manage/conversations/<slug>/.
+
+Both pages work without JavaScript: the results page shows every chart as a server-drawn SVG with a table, and
+a "Reload" link; present mode shows the question, the QR code and the common ground so far. With JavaScript,
+htmx asks the live endpoints every 3 seconds; they answer 204 (nothing to change, so focus and scroll stay) until
+a newer analysis snapshot exists or the analysis starts or stops failing, and then send the new fragment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from commonweal.accounts.views import manager_view
+from commonweal.conversations.facilitate.views import get_conversation, participant_url
+from commonweal.conversations.models import Conversation
+from commonweal.conversations.permissions import require
+from commonweal.conversations.results.build import LiveMarker, Results, build_results, live_marker
+from commonweal.core.errors import NotFound
+
+#: Seconds between the live endpoints' polls (the templates' ``hx-trigger``).
+POLL_SECONDS = 3
+
+
+def _theme(request: HttpRequest, conversation: Conversation) -> str | None:
+    """The theme filter from the query string: one of the conversation's themes, else no filter."""
+    theme = request.GET.get("theme", "").strip()
+    return theme if theme and theme in (conversation.themes or []) else None
+
+
+def _after(request: HttpRequest) -> int:
+    raw = request.GET.get("after", "")
+    return int(raw) if raw.isdigit() else 0
+
+
+def _unchanged(request: HttpRequest, marker: LiveMarker, *, counts: bool = False) -> bool:
+    """Whether the page already shows this snapshot and this health (and, for present mode, these counts), so
+    the live endpoint answers 204 without building the results."""
+    same = marker.tick <= _after(request) and request.GET.get("failing", "0") == (
+        "1" if marker.failing else "0"
+    )
+    if counts:
+        same = (
+            same
+            and request.GET.get("votes", "") == str(marker.votes)
+            and request.GET.get("people", "") == str(marker.participants)
+        )
+    return same
+
+
+def _charts(results: Results) -> dict[str, dict[str, Any]]:
+    """Each chart's spec, server SVG, table and caption, keyed for the templates (``charts.opinion_map``)."""
+    from commonweal.conversations.results import charts
+
+    if not results.ready:
+        return {}
+    return {name.replace("-", "_"): charts.chart_context(name, results) for name in charts.CHARTS}
+
+
+def _results_context(conversation: Conversation, results: Results) -> dict[str, Any]:
+    page_url = reverse("conversations:manage_results", kwargs={"slug": conversation.slug})
+    if results.theme:
+        page_url += "?" + urlencode({"theme": results.theme})
+    return {
+        "page_url": page_url,
+        "conversation": conversation,
+        "system": conversation.system,
+        "results": results,
+        "charts": _charts(results),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@manager_view
+@require_GET
+def manage_results(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.view_results", conversation)
+    results = build_results(conversation, theme=_theme(request, conversation))
+    return render(request, "conversations/manage/results.html", _results_context(conversation, results))
+
+
+@manager_view
+@require_GET
+def manage_results_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """The results fragment when a newer snapshot exists (``?after=<tick>``), else 204 No Content."""
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.view_results", conversation)
+    if _unchanged(request, live_marker(conversation)):
+        return HttpResponse(status=204)
+    results = build_results(conversation, theme=_theme(request, conversation))
+    return render(
+        request, "conversations/manage/includes/results_live.html", _results_context(conversation, results)
+    )
+
+
+@manager_view
+@require_GET
+def manage_results_chart(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponse:
+    """One chart of the results: its Vega-Lite spec (``.json``) or the server's SVG (``.svg``)."""
+    from commonweal.conversations.results import charts
+
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.view_results", conversation)
+    chart = charts.CHARTS.get(name)
+    if chart is None or fmt not in ("svg", "json"):
+        raise NotFound(f"There is no chart called {name}.{fmt}. The charts are: {', '.join(charts.CHARTS)}.")
+    results = build_results(conversation, theme=_theme(request, conversation))
+    spec = chart.spec(results)
+    if fmt == "json":
+        return JsonResponse(spec)
+    return HttpResponse(charts.to_svg(spec), content_type="image/svg+xml; charset=utf-8")
+
+
+def _present_context(request: HttpRequest, conversation: Conversation) -> dict[str, Any]:
+    return {
+        "conversation": conversation,
+        "participant_url": participant_url(request, conversation),
+        "results": build_results(conversation),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+@manager_view
+@require_GET
+def manage_present(request: HttpRequest, slug: str) -> HttpResponse:
+    """Present mode: for the shared screen of a live event (the question, the QR code, the common ground so far)."""
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.view_results", conversation)
+    return render(request, "conversations/manage/present.html", _present_context(request, conversation))
+
+
+@manager_view
+@require_GET
+def manage_present_live(request: HttpRequest, slug: str) -> HttpResponse:
+    """Present mode's counts and common ground when they changed (``?after=<tick>&votes=<n>``), else 204."""
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.view_results", conversation)
+    if _unchanged(request, live_marker(conversation, counts=True), counts=True):
+        return HttpResponse(status=204)
+    return render(
+        request, "conversations/manage/includes/present_live.html", _present_context(request, conversation)
+    )

@@ -1,0 +1,268 @@
+"""The map's pages: the system map (interactive, as tables and as an image), each organisation's "my part",
+interdependencies and joint work.
+
+Views parse input, call ``require`` and then one action (changes) or :mod:`commonweal.network.map.build` (what
+the map and "my part" show); every change is a POST that redirects (POST-redirect-GET).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from commonweal.accounts.views import manager_view
+from commonweal.core.errors import InvalidInput, NotFound
+from commonweal.core.forms import apply_errors
+from commonweal.network.map import actions as actions_map
+from commonweal.network.map import build as mapdata
+from commonweal.network.map.forms import InterdependencyForm, JointWorkForm, MapFilterForm
+from commonweal.network.models import Interdependency, JointWork, SurveyInvitation
+from commonweal.network.permissions import require
+from commonweal.systems.models import Organisation, System
+from commonweal.systems.views import confirm_delete, get_system
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
+    return request.POST if request.method == "POST" else None
+
+
+# --- The map ------------------------------------------------------------------------------------------------
+
+
+def _map_request(request: HttpRequest, system: System) -> tuple[MapFilterForm, mapdata.MapFilters]:
+    rounds = mapdata.rounds_of(system)
+    data = request.GET.copy()
+    if not data.get("kind"):
+        data["kind"] = "both"  # So the radios show what the map shows.
+    form = MapFilterForm(system, rounds, data)
+    form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
+    by_id = {r.pk: r for r in rounds}
+    filters = mapdata.MapFilters(
+        round=by_id.get(form.value("round")) if form.value("round") else None,
+        compare=by_id.get(form.value("compare")) if form.value("compare") else None,
+        sector=form.value("sector"),
+        place=form.value("place"),
+        kind=form.value("kind") or "both",
+    )
+    return form, filters
+
+
+@manager_view
+def map_view(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    form, filters = _map_request(request, obj)
+    data = mapdata.build_map(obj, filters)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "network/map/map.html",
+        {
+            "system": obj,
+            "form": form,
+            "map": data,
+            "map_json": data.for_browser(
+                part_url=reverse(
+                    "network:organisation_part", kwargs={"system": obj.slug, "organisation_id": 0}
+                )
+            ),
+            "image_url": reverse("network:map_image", kwargs={"system": obj.slug})
+            + (f"?{query}" if query else ""),
+        },
+    )
+
+
+@manager_view
+def map_image(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    _, filters = _map_request(request, obj)
+    data = mapdata.build_map(obj, filters)
+    response = HttpResponse(mapdata.render_svg(data), content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{obj.slug}-map.svg"'
+    return response
+
+
+# --- My part ------------------------------------------------------------------------------------------------
+
+
+@manager_view
+def organisation_part(request: HttpRequest, system: str, organisation_id: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    organisation = Organisation.objects.filter(system=obj, pk=organisation_id).first()
+    if organisation is None:
+        raise NotFound("That organisation is not in this system: it may have been deleted.")
+    part = mapdata.organisation_part(organisation)
+    return render(
+        request, "network/part/organisation_part.html", {"system": obj, "part": part, "for_lead": False}
+    )
+
+
+def my_part(request: HttpRequest, token: str) -> HttpResponse:
+    # The organisation's survey link (of any round) is what lets its lead read this page: no account.
+    invitation = (
+        SurveyInvitation.objects.filter(token=token).select_related("organisation__system", "round").first()
+    )
+    if invitation is None:
+        raise NotFound(
+            "This link does not work: check it was copied in full, or ask the facilitator for your "
+            "organisation's survey link."
+        )
+    part = mapdata.organisation_part(invitation.organisation)
+    response = render(
+        request,
+        "network/part/my_part.html",
+        {"system": invitation.organisation.system, "part": part, "for_lead": True, "token": token},
+    )
+    # The page is reached by a secret link: keep it out of shared caches and other sites' Referer headers.
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- Interdependencies --------------------------------------------------------------------------------------
+
+
+def _interdependency(system: System, pk: int) -> Interdependency:
+    item = (
+        Interdependency.objects.filter(system=system, pk=pk)
+        .select_related("from_organisation", "from_community", "to_organisation", "to_community")
+        .first()
+    )
+    if item is None:
+        raise NotFound("That interdependency is not in this system: it may have been deleted.")
+    return item
+
+
+@manager_view
+def interdependency_list(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    items = Interdependency.objects.filter(system=obj).select_related(
+        "from_organisation", "from_community", "to_organisation", "to_community"
+    )
+    return render(request, "network/links/interdependency_list.html", {"system": obj, "items": items})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def interdependency_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.edit", obj)
+    item = _interdependency(obj, pk) if pk else None
+    if request.method == "POST":
+        form = InterdependencyForm(obj, request.POST)
+    else:
+        form = InterdependencyForm.for_item(obj, item) if item else InterdependencyForm(obj)
+    if request.method == "POST" and form.is_valid():
+        data = actions_map.InterdependencyInput(
+            source=form.end("source"),
+            target=form.end("target"),
+            kind=form.cleaned_data["kind"],
+            description=form.cleaned_data["description"],
+            strength=form.cleaned_data["strength"],
+            evidence=form.cleaned_data["evidence"],
+        )
+        try:
+            saved = actions_map.check_save_interdependency(request.user, obj, data, item=item)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"The interdependency from {saved.source} to {saved.target} is saved.")
+            return redirect("network:interdependency_list", system=obj.slug)
+    has_ends = obj.organisations.exists()
+    return render(
+        request,
+        "network/links/interdependency_form.html",
+        {"system": obj, "form": form, "item": item, "has_ends": has_ends},
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def interdependency_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.edit", obj)
+    item = _interdependency(obj, pk)
+    return confirm_delete(
+        request,
+        obj,
+        what="interdependency",
+        name=f"from {item.source} to {item.target} ({item.get_kind_display()})",  # type: ignore[attr-defined]
+        consequences=["It will no longer show on the map or on either organisation's page."],
+        back=reverse("network:interdependency_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions_map.do_delete_interdependency(request.user, item),
+        done=f"The interdependency from {item.source} to {item.target} is deleted.",
+    )
+
+
+# --- Joint work ---------------------------------------------------------------------------------------------
+
+
+def _joint_work(system: System, pk: int) -> JointWork:
+    work = JointWork.objects.filter(system=system, pk=pk).first()
+    if work is None:
+        raise NotFound("That joint work is not in this system: it may have been deleted.")
+    return work
+
+
+@manager_view
+def joint_work_list(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    items = JointWork.objects.filter(system=obj).prefetch_related("organisations")
+    return render(request, "network/links/joint_work_list.html", {"system": obj, "items": items})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def joint_work_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.edit", obj)
+    work = _joint_work(obj, pk) if pk else None
+    if request.method == "POST":
+        form = JointWorkForm(obj, request.POST)
+    else:
+        form = JointWorkForm.for_work(obj, work) if work else JointWorkForm(obj)
+    if request.method == "POST" and form.is_valid():
+        data = actions_map.JointWorkInput(
+            title=form.cleaned_data["title"],
+            kind=form.cleaned_data["kind"],
+            started_on=form.cleaned_data["started_on"],
+            ended_on=form.cleaned_data["ended_on"],
+            description=form.cleaned_data["description"],
+            organisations=list(form.cleaned_data["organisations"]),
+        )
+        try:
+            saved = actions_map.check_save_joint_work(request.user, obj, data, work=work)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"{saved.title} is saved.")
+            return redirect("network:joint_work_list", system=obj.slug)
+    return render(request, "network/links/joint_work_form.html", {"system": obj, "form": form, "work": work})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def joint_work_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.edit", obj)
+    work = _joint_work(obj, pk)
+    return confirm_delete(
+        request,
+        obj,
+        what="joint work",
+        name=work.title,
+        consequences=["It will no longer show on the pages of the organisations that took part."],
+        back=reverse("network:joint_work_list", kwargs={"system": obj.slug}),
+        delete=lambda: actions_map.do_delete_joint_work(request.user, work),
+        done=f"{work.title} is deleted.",
+    )

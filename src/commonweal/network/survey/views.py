@@ -1,0 +1,538 @@
+"""The relationship survey's pages.
+
+Facilitators (``network.view`` / ``network.edit``) list, open, close and reopen rounds under
+/manage/systems/<system>/network/rounds/, and hand each organisation its secret link (as a table, a QR code and a
+CSV file for a mail merge).
+
+Respondents need no account: the organisation's link (/survey/<token>/) starts a response, and the response's
+own key (/survey/<token>/r/<key>/...) is what lets them resume, from any device. A cookie limited to the link's
+path remembers the key, so opening the organisation's link again offers to carry on. Every page works with
+plain form posts (POST, redirect, GET); with JavaScript, htmx saves answers as they change and filters the
+partners as you type.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from commonweal.accounts.views import manager_view
+from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
+from commonweal.core.forms import apply_errors
+from commonweal.network.models import (
+    INTENSITY_DEFINITIONS,
+    ITEM_SCALE,
+    TRUST_ITEMS,
+    VALUE_ITEMS,
+    Contribution,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyRound,
+)
+from commonweal.network.permissions import can, require
+from commonweal.network.survey import actions
+from commonweal.network.survey.forms import PartnerFilterForm, PickForm, RatingForm, RoundForm, StartForm
+from commonweal.systems.models import Organisation, System
+from commonweal.systems.views import get_system
+
+R = "network/rounds/"
+S = "network/survey/"
+#: The cookie that remembers a respondent's key, one per organisation link (its path is the link's).
+KEY_COOKIE = "cw_survey_key"
+KEY_COOKIE_AGE = 400 * 24 * 3600  # a round can stay open for a year; browsers cap cookies at 400 days
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def absolute(request: HttpRequest, path: str) -> str:
+    """A full address for a link respondents are given: on the public address when one is set, since
+    facilitators may be working from an internal one."""
+    if settings.PUBLIC_URL:
+        return settings.PUBLIC_URL + path
+    return request.build_absolute_uri(path)
+
+
+def survey_link(request: HttpRequest, invitation: SurveyInvitation) -> str:
+    return absolute(request, reverse("network:survey_start", kwargs={"token": invitation.token}))
+
+
+# --- Facilitator pages: rounds --------------------------------------------------------------------------------
+
+
+def _round(system: System, round_id: int) -> SurveyRound:
+    survey_round = SurveyRound.objects.filter(system=system, pk=round_id).first()
+    if survey_round is None:
+        raise NotFound("That survey round is not in this system. Go back to the list of rounds.")
+    return survey_round
+
+
+def _with_counts(invitations: Any) -> Any:
+    """Each invitation with how many people answered (rated at least one partner), how many submitted, and how
+    many partners they rated between them. Counted, never named: nobody is shown who answered."""
+    rated = Q(responses__ratings__intensity__isnull=False)
+    return invitations.annotate(
+        n_answered=Count("responses", filter=rated, distinct=True),
+        n_submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False), distinct=True),
+        n_partners=Count("responses__ratings__partner", filter=rated, distinct=True),
+    )
+
+
+@manager_view
+@require_GET
+def round_list(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    rated = Q(invitations__responses__ratings__intensity__isnull=False)
+    rounds = obj.survey_rounds.annotate(
+        n_organisations=Count("invitations", filter=rated, distinct=True),
+        n_links=Count("invitations", distinct=True),
+        n_people=Count("invitations__responses", filter=rated, distinct=True),
+    ).order_by("-opened_at", "-pk")
+    return render(
+        request,
+        R + "round_list.html",
+        {"system": obj, "rounds": rounds, "can_edit": can(request.user, "network.edit", obj)},
+    )
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def round_create(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.edit", obj)
+    form = RoundForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_round = actions.check_open_round(request.user, obj, **form.cleaned_data)
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"The round {survey_round.name} is open. Send each organisation its link below.",
+            )
+            return redirect("network:round_detail", system=obj.slug, round_id=survey_round.pk)
+    n_organisations = obj.organisations.count()
+    return render(
+        request,
+        R + "round_form.html",
+        {"system": obj, "form": form, "n_organisations": n_organisations},
+        status=400 if form.errors else 200,
+    )
+
+
+@manager_view
+@require_GET
+def round_detail(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    survey_round = _round(obj, round_id)
+    can_edit = can(request.user, "network.edit", obj)
+    added = []
+    if survey_round.is_open and can_edit:
+        # Organisations added to the system since the round opened get their link now.
+        added = actions.do_issue_missing_links(request.user, survey_round)
+    invitations = list(
+        _with_counts(survey_round.invitations.select_related("organisation")).order_by(
+            "organisation__name", "pk"
+        )
+    )
+    for invitation in invitations:
+        invitation.link = survey_link(request, invitation)  # type: ignore[attr-defined]
+    return render(
+        request,
+        R + "round_detail.html",
+        {
+            "system": obj,
+            "round": survey_round,
+            "invitations": invitations,
+            "added": added,
+            "can_edit": can_edit,
+            "n_answered": sum(1 for i in invitations if i.n_answered),  # type: ignore[attr-defined]
+            "n_people": sum(i.n_answered for i in invitations),  # type: ignore[attr-defined]
+        },
+    )
+
+
+@manager_view
+@require_POST
+def round_status(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.edit", obj)
+    survey_round = _round(obj, round_id)
+    status = request.POST.get("status", "")
+    try:
+        actions.check_change_round_status(request.user, survey_round, status)
+    except CommonwealError as exc:
+        messages.error(request, exc.message)
+    else:
+        if survey_round.is_open:
+            messages.success(request, f"The round {survey_round.name} is open again: the same links work.")
+        else:
+            messages.success(
+                request,
+                f"The round {survey_round.name} is closed: respondents can read their answers but not change them.",
+            )
+    return redirect("network:round_detail", system=obj.slug, round_id=survey_round.pk)
+
+
+@manager_view
+@require_GET
+def round_links_csv(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    survey_round = _round(obj, round_id)
+    invitations = _with_counts(survey_round.invitations.select_related("organisation")).order_by(
+        "organisation__name", "pk"
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["organisation", "sector", "identifier", "round", "link", "people_answered", "submitted"])
+    for invitation in invitations:
+        org = invitation.organisation
+        writer.writerow(
+            [
+                _csv_safe(org.name),
+                org.get_sector_display(),
+                _csv_safe(f"{org.identifier_scheme}-{org.identifier}" if org.identifier else ""),
+                _csv_safe(survey_round.name),
+                survey_link(request, invitation),
+                invitation.n_answered,
+                invitation.n_submitted,
+            ]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    filename = f"survey-links-{obj.slug}-{survey_round.pk}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@manager_view
+@require_GET
+def round_qr(request: HttpRequest, system: str, round_id: int, organisation_id: int) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "network.view", obj)
+    survey_round = _round(obj, round_id)
+    invitation = (
+        survey_round.invitations.select_related("organisation")
+        .filter(organisation_id=organisation_id)
+        .first()
+    )
+    if invitation is None:
+        raise NotFound("That organisation has no link in this round. Open the round's page to create it.")
+    out = io.BytesIO()
+    segno.make(survey_link(request, invitation), error="m").save(
+        out,
+        kind="svg",
+        scale=8,
+        border=4,
+        xmldecl=False,
+        title=f"QR code of the survey link for {invitation.organisation.name}",
+    )
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+# --- Respondent pages: helpers ---------------------------------------------------------------------------------
+
+
+def _invitation(token: str) -> SurveyInvitation:
+    invitation = (
+        SurveyInvitation.objects.select_related("round__system", "organisation").filter(token=token).first()
+    )
+    if invitation is None:
+        raise NotFound(
+            "We could not find a survey at this link. Check the link or QR code you were given, or ask the "
+            "person who sent it for your organisation's link."
+        )
+    return invitation
+
+
+def _response(invitation: SurveyInvitation, key: str) -> SurveyResponse:
+    response = SurveyResponse.objects.filter(invitation=invitation, key=key).first()
+    if response is None:
+        raise NotFound(
+            "We could not find your answers at this link. Check that you copied the whole link, or start again "
+            "from your organisation's link."
+        )
+    response.invitation = invitation  # the round, system and organisation are already loaded
+    return response
+
+
+def _remembered(request: HttpRequest, invitation: SurveyInvitation) -> SurveyResponse | None:
+    key = request.COOKIES.get(KEY_COOKIE, "")
+    if not key:
+        return None
+    response = SurveyResponse.objects.filter(invitation=invitation, key=key).first()
+    if response is not None:
+        response.invitation = invitation
+    return response
+
+
+def _remember(request: HttpRequest, out: HttpResponse, response: SurveyResponse) -> HttpResponse:
+    invitation = response.invitation
+    if request.COOKIES.get(KEY_COOKIE) != response.key:
+        out.set_cookie(
+            KEY_COOKIE,
+            response.key,
+            max_age=KEY_COOKIE_AGE,
+            path=reverse("network:survey_start", kwargs={"token": invitation.token}),
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return out
+
+
+def _url(name: str, response: SurveyResponse, **kw: Any) -> str:
+    return reverse(f"network:{name}", kwargs={"token": response.invitation.token, "key": response.key, **kw})
+
+
+def _context(request: HttpRequest, response: SurveyResponse | None, **kw: Any) -> dict[str, Any]:
+    invitation = kw.pop("invitation", None) or (response.invitation if response else None)
+    ctx: dict[str, Any] = {
+        "invitation": invitation,
+        "round": invitation.round if invitation else None,
+        "organisation": invitation.organisation if invitation else None,
+        "system": invitation.round.system if invitation else None,
+        "survey_response": response,
+    }
+    if response is not None:
+        resume = absolute(request, _url("survey_check", response))
+        ctx["resume_link"] = resume
+        ctx["resume_mailto"] = "mailto:?" + urlencode(
+            {
+                "subject": f"My link to the relationship survey of {invitation.round.system.name}",
+                "body": f"To carry on with the survey for {invitation.organisation.name}, open:\n{resume}",
+            },
+            quote_via=quote,
+        )
+    return {**ctx, **kw}
+
+
+# --- Respondent pages ---------------------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_start(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = _invitation(token)
+    remembered = _remembered(request, invitation)
+    form = StartForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        actions.require_open(invitation.round)
+        if form.is_valid():
+            response = actions.do_start_response(invitation, **form.cleaned_data)
+            return _remember(request, redirect(_url("survey_partners", response)), response)
+    others = invitation.round.system.organisations.exclude(pk=invitation.organisation_id).count()
+    ctx = _context(
+        request,
+        None,
+        invitation=invitation,
+        form=form,
+        remembered=remembered,
+        n_partners=others,
+        continue_url=_url("survey_check", remembered) if remembered else "",
+    )
+    return render(request, S + "start.html", ctx, status=400 if form.errors else 200)
+
+
+def _filter_form(request: HttpRequest, invitation: SurveyInvitation, data: Any) -> PartnerFilterForm:
+    places = list(invitation.round.system.places.order_by("name"))
+    return PartnerFilterForm(data, places=places)
+
+
+def _partners_page(
+    request: HttpRequest,
+    response: SurveyResponse,
+    filters: PartnerFilterForm,
+    *,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    invitation = response.invitation
+    everyone = Organisation.objects.filter(system_id=invitation.round.system_id).exclude(
+        pk=invitation.organisation_id
+    )
+    shown = list(filters.filtered(everyone).prefetch_related("places").order_by("name", "pk"))
+    picked = actions.picked_partners(response)
+    picked_ids = {o.pk for o in picked}
+    ctx = _context(
+        request,
+        response,
+        filters=filters,
+        shown=shown,
+        n_everyone=everyone.count(),
+        picked=picked,
+        picked_ids=picked_ids,
+        hidden_picks=[o for o in picked if o.pk not in {s.pk for s in shown}],
+        error=error,
+        filtered=bool(filters.query()),
+    )
+    return _remember(request, render(request, S + "partners.html", ctx, status=status), response)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_partners(request: HttpRequest, token: str, key: str) -> HttpResponse:
+    invitation = _invitation(token)
+    response = _response(invitation, key)
+    if request.method != "POST":
+        if not invitation.round.is_open:
+            return redirect(_url("survey_check", response))
+        return _partners_page(request, response, _filter_form(request, invitation, request.GET or None))
+
+    actions.require_open(invitation.round)
+    filters = _filter_form(request, invitation, request.POST)
+    form = PickForm(request.POST)
+    error = ""
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+    else:
+        try:
+            actions.check_pick_partners(
+                response, picked=form.cleaned_data["partners"], shown=form.cleaned_data["shown"]
+            )
+        except InvalidInput as exc:
+            error = exc.message
+    if _is_htmx(request):
+        picked = actions.picked_partners(response)
+        return render(
+            request,
+            S + "_picks_saved.html",
+            {"picked": picked, "error": error},
+            status=400 if error else 200,
+        )
+    if error:
+        return _partners_page(request, response, filters, error=error, status=400)
+    action = request.POST.get("action", "")
+    if action == "continue":
+        first = actions.picked_partners(response)
+        if first:
+            return redirect(_url("survey_rate", response, partner_id=first[0].pk))
+        return redirect(_url("survey_check", response))
+    query = urlencode(filters.query())
+    if action != "search":
+        messages.success(request, "Your partners are saved.")
+    return redirect(_url("survey_partners", response) + (f"?{query}" if query else ""))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_rate(request: HttpRequest, token: str, key: str, partner_id: int) -> HttpResponse:
+    invitation = _invitation(token)
+    response = _response(invitation, key)
+    partner = actions.partner_for(response, partner_id)
+    if request.method != "POST" and not invitation.round.is_open:
+        return redirect(_url("survey_check", response))
+    rating = response.ratings.filter(partner=partner).first()
+    if request.method == "POST":
+        actions.require_open(invitation.round)
+        form = RatingForm(request.POST)
+        rating = actions.do_save_rating(response, partner, form.valid_answers())
+        if _is_htmx(request):
+            return render(
+                request, S + "_rating_saved.html", {"form": form}, status=400 if form.errors else 200
+            )
+        if not form.errors:
+            if request.POST.get("action") == "later":
+                messages.success(
+                    request,
+                    "Your answers are saved. Come back any time while the round is open with your own link, "
+                    "shown on this page.",
+                )
+                return redirect(_url("survey_check", response) + "#resume")
+            following = _next_partner(response, partner)
+            if following is not None:
+                return redirect(_url("survey_rate", response, partner_id=following.pk))
+            return redirect(_url("survey_check", response))
+    else:
+        initial = {name: getattr(rating, name) for name in actions.RATING_FIELDS} if rating else {}
+        form = RatingForm(initial=initial)
+    picked = actions.picked_partners(response)
+    position = next((i for i, o in enumerate(picked, 1) if o.pk == partner.pk), None)
+    ctx = _context(
+        request,
+        response,
+        form=form,
+        partner=partner,
+        position=position,
+        n_picked=len(picked),
+        is_last=position == len(picked),
+        definitions=INTENSITY_DEFINITIONS,
+    )
+    return _remember(
+        request, render(request, S + "rate.html", ctx, status=400 if form.errors else 200), response
+    )
+
+
+def _next_partner(response: SurveyResponse, partner: Organisation) -> Organisation | None:
+    picked = actions.picked_partners(response)
+    ids = [o.pk for o in picked]
+    if partner.pk not in ids:
+        return None
+    i = ids.index(partner.pk)
+    return picked[i + 1] if i + 1 < len(picked) else None
+
+
+def _describe(rating: Any) -> dict[str, Any]:
+    """A rating's answers in words, for "check your answers"."""
+    contributions = dict(Contribution.choices)
+
+    def item(name: str) -> str:
+        value = getattr(rating, name)
+        return f"{value}: {ITEM_SCALE[value]}" if value is not None else "Not answered yet"
+
+    return {
+        "intensity": (
+            INTENSITY_DEFINITIONS[rating.intensity] if rating.intensity is not None else "Not answered yet"
+        ),
+        "trust": [(label, item(name)) for name, label in TRUST_ITEMS.items()],
+        "value": [(label, item(name)) for name, label in VALUE_ITEMS.items()],
+        "contributions": [contributions.get(c, c) for c in rating.contributions or []],
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_check(request: HttpRequest, token: str, key: str) -> HttpResponse:
+    invitation = _invitation(token)
+    response = _response(invitation, key)
+    if request.method == "POST":
+        actions.require_open(invitation.round)
+        actions.do_submit_response(response)
+        messages.success(
+            request,
+            f"Thank you: your answers for {invitation.organisation.name} are submitted. You can still change them "
+            "until the round closes.",
+        )
+        return _remember(request, redirect(_url("survey_check", response)), response)
+    rows = [
+        {"progress": p, "answers": _describe(p.rating), "partner": p.rating.partner}
+        for p in actions.progress(response)
+    ]
+    ctx = _context(
+        request,
+        response,
+        rows=rows,
+        n_incomplete=sum(1 for r in rows if not r["progress"].complete),
+    )
+    return _remember(request, render(request, S + "check.html", ctx), response)

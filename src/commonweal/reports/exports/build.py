@@ -1,0 +1,465 @@
+"""Exports of a conversation: the Pol.is open-data zip, the analysis snapshot as JSON, and a per-statement CSV.
+
+The three share one set of pseudonymous ids (:func:`export_ids`): participants and statements are numbered
+0, 1, 2, ... in the order they were created, so the files join with each other and with Pol.is tools, and
+no database id or participant handle leaves the platform.
+
+- ``polis``: a zip of ``comments.csv``, ``votes.csv`` (every vote event), ``participants-votes.csv`` (the latest
+  vote of each participant, with their opinion group at the latest snapshot as ``group-id``) and
+  ``summary.csv``, written by :func:`commonweal.analysis.polis_io.write_polis_export`. Votes use our signs,
+  which are Pol.is' open-data signs: +1 agree, -1 disagree, 0 pass.
+- ``analysis``: the latest snapshot's result with its tick and time, the question and each statement's text.
+- ``statements``: one row a statement with its votes, and its agreement by opinion group and by declared sector,
+  each cell resting on fewer than 5 people shown as "fewer than 5".
+
+Small numbers in the per-statement CSV: a cell is the share agreeing among the people of one group (or sector)
+who voted on the statement, rounded to a whole percent; the number of people behind it is not shown. A
+suppressed cell cannot be recovered by subtraction: neither the groups (participants who are not clustered
+belong to none) nor the sectors (declaring one is optional) partition the statement's voters, and without the
+counts behind the shown shares there is nothing to subtract. So no cell beside a suppressed one is hidden
+(no complementary suppression). The overall agree, disagree and pass counts are shown exactly: they are not
+a breakdown of people, and the Pol.is zip holds them anyway.
+
+Each export is an action (:func:`do_export`): it writes the file and records the download in the audit log.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Count, Q
+
+from commonweal.analysis.polis_io import VOTES_HEADER, PolisComment, PolisExport, write_polis_export
+from commonweal.conversations.models import (
+    AnalysisSnapshot,
+    Conversation,
+    Statement,
+    Vote,
+    VoteEvent,
+)
+from commonweal.core import audit
+from commonweal.core.errors import InvalidInput, NotFound
+from commonweal.core.small_numbers import suppress_count, threshold
+from commonweal.systems.models import Sector
+
+__all__ = [
+    "FORMATS",
+    "ExportFile",
+    "ExportIds",
+    "analysis_document",
+    "do_export",
+    "export_ids",
+    "latest_snapshot",
+    "polis_export",
+    "statement_rows",
+    "write_analysis_json",
+    "write_polis_zip",
+    "write_statements_csv",
+]
+
+POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    key: str
+    suffix: str
+    content_type: str
+    title: str
+
+
+#: The exports, by the name the URL, the CLI (``--format``) and the audit log use.
+FORMATS: dict[str, ExportFormat] = {
+    "polis": ExportFormat("polis", "polis.zip", "application/zip", "Pol.is open data (zip)"),
+    "analysis": ExportFormat("analysis", "analysis.json", "application/json", "The analysis snapshot (JSON)"),
+    "statements": ExportFormat(
+        "statements", "statements.csv", "text/csv; charset=utf-8", "Statements with agreement (CSV)"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """What :func:`do_export` wrote: the file name to offer and its content type."""
+
+    filename: str
+    content_type: str
+
+
+# --- Ids --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportIds:
+    """Database id -> export id, for participants and statements. Export ids count from 0 in creation order."""
+
+    participants: dict[int, int]
+    statements: dict[int, int]
+
+
+def export_ids(conversation: Conversation) -> ExportIds:
+    """The pseudonymous ids every export of ``conversation`` uses.
+
+    Participants are those who voted or wrote a statement in the conversation; statements are all of its
+    statements (rejected ones included, as Pol.is exports them with ``moderated`` -1).
+    """
+    # From the events, not the current votes: every event needs its participant's export id.
+    voters = (
+        VoteEvent.objects.filter(conversation=conversation)
+        .values_list("participant_id", flat=True)
+        .distinct()
+    )
+    authors = (
+        Statement.objects.filter(conversation=conversation, author__isnull=False)
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    people = sorted(set(voters) | set(authors))
+    statements = (
+        Statement.objects.filter(conversation=conversation).order_by("pk").values_list("pk", flat=True)
+    )
+    return ExportIds(
+        participants={pk: i for i, pk in enumerate(people)},
+        statements={pk: i for i, pk in enumerate(statements)},
+    )
+
+
+def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
+    return AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
+
+
+def _snapshot_groups(snapshot: AnalysisSnapshot | None, ids: ExportIds) -> dict[int, int | None]:
+    """Export participant id -> opinion group at the snapshot (None: not clustered)."""
+    if snapshot is None:
+        return {}
+    result = snapshot.result or {}
+    out: dict[int, int | None] = {}
+    for pk, label in zip(result.get("participant_ids") or [], result.get("group_labels") or [], strict=False):
+        export_id = ids.participants.get(int(pk))
+        if export_id is not None:
+            out[export_id] = None if label is None or int(label) < 0 else int(label)
+    return out
+
+
+# --- Pol.is open data ---------------------------------------------------------------------------------------------
+
+
+def _ms(value: Any) -> int:
+    return int(value.timestamp() * 1000)
+
+
+def _vote_events(conversation: Conversation, ids: ExportIds) -> pd.DataFrame:
+    """Every vote event as Pol.is' votes table, read in chunks straight into arrays (a million events take
+    tens of megabytes this way, not the hundreds a list of rows would)."""
+    statement_pks = np.array(sorted(ids.statements), dtype=np.int64)
+    participant_pks = np.array(sorted(ids.participants), dtype=np.int64)
+    chunks: list[np.ndarray] = []
+    rows = VoteEvent.objects.filter(conversation=conversation).order_by("pk")
+    buffer: list[tuple[int, int, int, int]] = []
+    for a, s, p, v in rows.values_list("at", "statement_id", "participant_id", "value").iterator(
+        chunk_size=20000
+    ):
+        buffer.append((int(a.timestamp() * 1000), s, p, v))
+        if len(buffer) == 50000:
+            chunks.append(np.array(buffer, dtype=np.int64))
+            buffer = []
+    if buffer or not chunks:
+        chunks.append(np.array(buffer, dtype=np.int64).reshape(-1, 4))
+    table = np.concatenate(chunks)
+    ms = table[:, 0]
+    # Export ids count from 0 in database-id order, so an id's export id is its position among the sorted ids.
+    statement = np.searchsorted(statement_pks, table[:, 1])
+    participant = np.searchsorted(participant_pks, table[:, 2])
+    times = pd.to_datetime(pd.Series(ms), unit="ms", utc=True)
+    return pd.DataFrame(
+        {
+            "timestamp": pd.array(ms, dtype="Int64"),
+            "datetime": times.dt.strftime("%a %b %d %H:%M:%S UTC %Y").astype(object),
+            "statement": statement.astype(np.int64),
+            "participant": participant.astype(np.int64),
+            "vote": table[:, 3].astype(np.int8),
+        }
+    )
+
+
+def polis_export(
+    conversation: Conversation, ids: ExportIds | None = None, snapshot: AnalysisSnapshot | None = None
+) -> tuple[PolisExport, dict[int, int | None]]:
+    """The conversation in Pol.is' open-data form, and the opinion group of each export participant."""
+    ids = ids or export_ids(conversation)
+    gic: dict[int, float] = {}
+    if snapshot is not None:
+        result = snapshot.result or {}
+        for pk, value in zip(
+            result.get("statement_ids") or [], result.get("group_informed_consensus") or [], strict=False
+        ):
+            if value is not None:
+                gic[int(pk)] = float(value)
+    comments = [
+        PolisComment(
+            comment_id=ids.statements[s.pk],
+            body=s.text,
+            author_id=ids.participants.get(s.author_id) if s.author_id else None,  # type: ignore[attr-defined]
+            moderation=s.state,
+            timestamp=_ms(s.created_at),
+            is_meta=s.is_meta,
+            is_seed=s.is_seed,
+            group_informed_consensus=gic.get(s.pk),
+        )
+        for s in Statement.objects.filter(conversation=conversation).order_by("pk")
+    ]
+    votes = _vote_events(conversation, ids)
+    groups = _snapshot_groups(snapshot, ids)
+    voters = int(votes["participant"].nunique())
+    in_conv = len((snapshot.result or {}).get("in_conv") or []) if snapshot is not None else voters
+    summary = {
+        "topic": conversation.title,
+        "voters": str(voters),
+        "voters-in-conv": str(in_conv),
+        "commenters": str(len({c.author_id for c in comments if c.author_id is not None})),
+        "comments": str(len(comments)),
+        "groups": str(len({g for g in groups.values() if g is not None})),
+        "conversation-description": conversation.question,
+    }
+    export = PolisExport(
+        comments=comments,
+        votes=votes,
+        summary=summary,
+        votes_source="votes.csv",
+        comments_header="extended",
+    )
+    return export, groups
+
+
+def write_polis_zip(conversation: Conversation, out: IO[bytes]) -> None:
+    """Write the Pol.is open-data zip of ``conversation`` to the binary file ``out``.
+
+    The CSV files are written to a temporary folder and compressed one after the other, so memory holds the
+    votes once (as arrays), not the files.
+    """
+    ids = export_ids(conversation)
+    export, groups = polis_export(conversation, ids, latest_snapshot(conversation))
+    with tempfile.TemporaryDirectory(prefix="commonweal-export-") as folder:
+        write_polis_export(export, folder, groups=groups)
+        votes_csv = Path(folder) / "votes.csv"
+        if not votes_csv.exists():
+            # Nobody has voted yet: the writer leaves votes.csv out; an empty one keeps the four files.
+            votes_csv.write_text(",".join(VOTES_HEADER) + "\n", encoding="utf-8")
+        with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in POLIS_FILES:
+                path = Path(folder) / name
+                if path.exists():
+                    archive.write(path, arcname=name)
+
+
+# --- The analysis snapshot ------------------------------------------------------------------------------------------
+
+
+def _remap(value: Any, ids: ExportIds) -> Any:
+    """The snapshot's result with database ids replaced by export ids (None for a participant since erased)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in ("participant_ids", "in_conv") and isinstance(item, list):
+                out[key] = [ids.participants.get(int(p)) for p in item]
+            elif key == "statement_ids" and isinstance(item, list):
+                out[key] = [ids.statements.get(int(s)) for s in item]
+            elif key == "statement_id" and item is not None:
+                out[key] = ids.statements.get(int(item))
+            elif key == "state":
+                continue  # the engine's carried state is keyed by database ids and is not a result
+            else:
+                out[key] = _remap(item, ids)
+        return out
+    if isinstance(value, list):
+        return [_remap(item, ids) for item in value]
+    return value
+
+
+def analysis_document(conversation: Conversation) -> dict[str, Any]:
+    """The latest snapshot as a JSON document. Raises :class:`NotFound` when there is none yet."""
+    snapshot = latest_snapshot(conversation)
+    if snapshot is None:
+        raise NotFound(
+            "There are no results to export yet: the analysis runs once people have voted. "
+            "Come back when the results page shows them.",
+            code="no_snapshot",
+        )
+    ids = export_ids(conversation)
+    statements = {
+        str(ids.statements[s.pk]): {
+            "text": s.text,
+            "theme": s.theme,
+            "moderation": s.state,
+            "is_meta": s.is_meta,
+            "is_seed": s.is_seed,
+        }
+        for s in Statement.objects.filter(conversation=conversation).order_by("pk")
+    }
+    return {
+        "format": "commonweal-analysis/1",
+        "conversation": {"title": conversation.title, "question": conversation.question},
+        "question": conversation.question,
+        "tick": snapshot.tick,
+        "computed_at": snapshot.computed_at.isoformat(),
+        "ids": (
+            "Participants and statements carry the export ids of this conversation's Pol.is zip and statements "
+            "CSV (0, 1, 2, ... in creation order); 'statement' in repness, consensus, common ground, divisive "
+            "and bridging entries is a position in statement_ids."
+        ),
+        "statements": statements,
+        "result": _remap(snapshot.result or {}, ids),
+    }
+
+
+def write_analysis_json(conversation: Conversation, out: IO[bytes]) -> None:
+    document = analysis_document(conversation)
+    out.write(json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+# --- Per-statement CSV ---------------------------------------------------------------------------------------------
+
+
+def _share(agree: int, voters: int) -> str:
+    if voters == 0:
+        return "no votes"
+    if suppress_count(voters) is None:
+        return f"fewer than {threshold()}"
+    return str(round(100 * agree / voters))
+
+
+def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the per-statement CSV (see the module docstring for what each cell holds)."""
+    from commonweal.conversations.results.build import group_name
+
+    ids = export_ids(conversation)
+    snapshot = latest_snapshot(conversation)
+    result = (snapshot.result or {}) if snapshot is not None else {}
+    column_of = {int(pk): j for j, pk in enumerate(result.get("statement_ids") or [])}
+    group_agree = result.get("group_agree") or []
+    group_seen = result.get("group_seen") or []
+    n_groups = len(group_seen)
+
+    overall = {
+        counted["statement_id"]: counted
+        for counted in Vote.objects.filter(conversation=conversation)
+        .values("statement_id")
+        .annotate(
+            agree=Count("pk", filter=Q(value=1)),
+            disagree=Count("pk", filter=Q(value=-1)),
+            passed=Count("pk", filter=Q(value=0)),
+        )
+    }
+    by_sector: dict[tuple[int, str], tuple[int, int]] = {}
+    for counted in (
+        Vote.objects.filter(conversation=conversation)
+        .exclude(participant__sector="")
+        .values("statement_id", "participant__sector")
+        .annotate(voters=Count("pk"), agree=Count("pk", filter=Q(value=1)))
+    ):
+        by_sector[(counted["statement_id"], counted["participant__sector"])] = (
+            counted["agree"],
+            counted["voters"],
+        )
+
+    # Every sector has its column, whether anyone from it took part or not, so the header says nothing about
+    # who took part.
+    sectors = list(Sector.choices)
+    header = [
+        "statement id",
+        "text",
+        "theme",
+        "moderation",
+        "agree",
+        "disagree",
+        "pass",
+        "agree % of voters",
+    ]
+    header += [f"{group_name(g)} agree %" for g in range(n_groups)]
+    header += [f"{label} agree %" for _, label in sectors]
+    rows = []
+    for s in Statement.objects.filter(conversation=conversation).order_by("pk"):
+        counts = overall.get(s.pk, {"agree": 0, "disagree": 0, "passed": 0})
+        total = counts["agree"] + counts["disagree"] + counts["passed"]
+        row = [
+            str(ids.statements[s.pk]),
+            s.text,
+            s.theme,
+            s.state,
+            str(counts["agree"]),
+            str(counts["disagree"]),
+            str(counts["passed"]),
+            str(round(100 * counts["agree"] / total)) if total else "no votes",
+        ]
+        j = column_of.get(s.pk)
+        for g in range(n_groups):
+            if j is None:
+                row.append("not in the latest analysis")
+            else:
+                row.append(_share(int(group_agree[g][j]), int(group_seen[g][j])))
+        for code, _ in sectors:
+            agree, voters = by_sector.get((s.pk, code), (0, 0))
+            row.append(_share(agree, voters))
+        rows.append(row)
+    return header, rows
+
+
+def write_statements_csv(conversation: Conversation, out: IO[bytes]) -> None:
+    header, rows = statement_rows(conversation)
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    # A byte-order mark so that spreadsheets open the file as UTF-8 (names and texts carry accents).
+    out.write(("\ufeff" + text.getvalue()).encode("utf-8"))
+
+
+# --- The action ------------------------------------------------------------------------------------------------------
+
+_WRITERS = {"polis": write_polis_zip, "analysis": write_analysis_json, "statements": write_statements_csv}
+
+
+def filename(conversation: Conversation, fmt: str) -> str:
+    return f"{conversation.slug}-{FORMATS[fmt].suffix}"
+
+
+def do_export(actor: Any, conversation: Conversation, fmt: str, out: IO[bytes]) -> ExportFile:
+    """Write export ``fmt`` (``polis``, ``analysis`` or ``statements``) of ``conversation`` to ``out`` and record
+    the download in the audit log. The caller has checked ``export.download``.
+
+    Raises :class:`InvalidInput` for an unknown format and :class:`NotFound` for the analysis when there is no
+    snapshot yet (nothing is recorded then).
+    """
+    if fmt not in FORMATS:
+        raise InvalidInput(
+            f"Unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}.", code="unknown_format"
+        )
+    _WRITERS[fmt](conversation, out)
+    name = filename(conversation, fmt)
+    with transaction.atomic():
+        audit.record(actor, "export.download", conversation, after={"format": fmt, "filename": name})
+    return ExportFile(filename=name, content_type=FORMATS[fmt].content_type)
+
+
+def describe(conversation: Conversation) -> dict[str, Any]:
+    """What the exports page says about the data behind the downloads (counts as text, with thousands marked)."""
+    statements = Statement.objects.filter(conversation=conversation).count()
+    votes = VoteEvent.objects.filter(conversation=conversation).count()
+    voters = Vote.objects.filter(conversation=conversation).values("participant_id").distinct().count()
+    return {
+        "statements": statements,
+        "votes": votes,
+        "voters": voters,
+        "text": {"statements": f"{statements:,}", "votes": f"{votes:,}", "voters": f"{voters:,}"},
+        "snapshot": latest_snapshot(conversation),
+    }

@@ -1,0 +1,111 @@
+"""The exports page, the three downloads, and the Pol.is import page. Views parse and call one action."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from commonweal.accounts.views import manager_view
+from commonweal.conversations.facilitate.views import get_conversation
+from commonweal.conversations.polis_import.actions import check_import_polis, max_upload_bytes
+from commonweal.core.errors import ImportFailed
+from commonweal.core.forms import apply_errors
+from commonweal.reports.exports import build as export_files
+from commonweal.reports.exports.forms import ImportPolisForm
+from commonweal.reports.permissions import can, require
+from commonweal.systems.views import get_system
+
+
+@manager_view
+@require_GET
+def exports(request: HttpRequest, slug: str) -> HttpResponse:
+    conversation = get_conversation(slug)
+    require(request.user, "export.download", conversation)
+    return render(
+        request,
+        "reports/exports.html",
+        {
+            "conversation": conversation,
+            "system": conversation.system,
+            "facts": export_files.describe(conversation),
+            "filenames": {fmt: export_files.filename(conversation, fmt) for fmt in export_files.FORMATS},
+            "can_import": can(request.user, "conversation.import", conversation.system),
+        },
+    )
+
+
+def _download(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
+    conversation = get_conversation(slug)
+    require(request.user, "export.download", conversation)
+    # Spooled: small files stay in memory, a large Pol.is zip goes to a temporary file that is deleted when the
+    # response has been sent.
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    try:
+        written = export_files.do_export(request.user, conversation, fmt, out)
+    except BaseException:
+        out.close()
+        raise
+    out.seek(0)
+    return FileResponse(out, as_attachment=True, filename=written.filename, content_type=written.content_type)
+
+
+@manager_view
+@require_GET
+def export_polis(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
+    return _download(request, slug, "polis")
+
+
+@manager_view
+@require_GET
+def export_analysis(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
+    return _download(request, slug, "analysis")
+
+
+@manager_view
+@require_GET
+def export_statements(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
+    return _download(request, slug, "statements")
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def import_polis(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "conversation.import", obj)
+    posted = request.method == "POST"
+    form = ImportPolisForm(request.POST if posted else None, request.FILES if posted else None)
+    failure: ImportFailed | None = None
+    status = 200
+    if posted:
+        status = 400
+        if form.is_valid():
+            files: dict[str, Any] = {f.name: f.read() for f in form.cleaned_data["export"]}
+            try:
+                conversation = check_import_polis(
+                    request.user, obj, files, title=form.cleaned_data["title"] or None
+                )
+            except ImportFailed as exc:
+                if isinstance(exc.detail, dict) and exc.detail.get("fields"):
+                    apply_errors(form, exc)
+                else:
+                    failure = exc
+            else:
+                messages.success(request, conversation.import_result.summary)  # type: ignore[attr-defined]
+                return redirect("conversations:manage_detail", slug=conversation.slug)
+    return render(
+        request,
+        "reports/import_polis.html",
+        {
+            "system": obj,
+            "form": form,
+            "failure": failure,
+            "errors": (failure.detail or {}).get("errors", []) if failure else [],
+            "max_mb": max_upload_bytes() // 1024 // 1024,
+        },
+        status=status,
+    )
