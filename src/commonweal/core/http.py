@@ -1,0 +1,37 @@
+"""Reading a request the same way in every app: htmx requests, posted data and the client's address."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest, QueryDict
+from django.utils.datastructures import MultiValueDict
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """True when htmx asks for a fragment of a page to swap in.
+
+    A boosted link or form (``hx-boost``) sends ``HX-Request`` too, but it stands for an ordinary page load and
+    wants the whole page back, so it is not counted.
+    """
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_files(request: HttpRequest) -> MultiValueDict[str, UploadedFile[Any]] | None:
+    """The uploaded files of a POST, or None for a GET (the companion of :func:`posted` for upload forms)."""
+    return request.FILES if request.method == "POST" else None
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the request came from, or None when the server was not told.
+
+    Only ``REMOTE_ADDR`` is believed: behind a reverse proxy, ``wsgi.py`` rewrites it from ``X-Forwarded-For``
+    for the proxies in ``COMMONWEAL_TRUSTED_PROXIES``, and nothing else a client sends is trusted.
+    """
+    return request.META.get("REMOTE_ADDR") or None
