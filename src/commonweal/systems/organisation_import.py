@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -79,6 +80,8 @@ def allowed_sectors_text() -> str:
 
 _SCHEMES = {key(v): v for v in IdentifierScheme.values}
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# bad(column, problem, fix): records one problem of the row being checked.
+_Bad = Callable[[str, str, str], None]
 
 
 def _parse_date(text: str) -> date:
@@ -90,52 +93,62 @@ def _parse_date(text: str) -> date:
     return datetime.strptime(text, "%Y-%m-%d").date()
 
 
-def parse_organisations(data: bytes, system: System, *, filename: str = "") -> ParsedFile:
-    """Check every row of the file against the rules and the system's existing data; save nothing."""
-    records, problem = read_records(data, filename, contents="your organisations")
-    if problem or records is None:
-        return ParsedFile([], [problem] if problem else [], [])
-    header, errors = check_header(records, COLUMNS, REQUIRED_COLUMNS)
-    if errors:
-        return ParsedFile([], errors, header)
+def _too_many_rows(count: int) -> RowError:
+    return RowError(
+        None,
+        "",
+        f"The file has {count:,} rows; the limit is {MAX_ROWS:,}.",
+        "Split it into smaller files and import them one after the other.",
+    )
 
-    body = records[1:]
-    if len(body) > MAX_ROWS:
-        return ParsedFile(
-            [],
-            [
-                RowError(
-                    None,
-                    "",
-                    f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}.",
-                    "Split it into smaller files and import them one after the other.",
-                )
-            ],
-            header,
+
+class _RowChecker:
+    """What a row is checked against: the system's places and organisations, and the rows seen before it.
+
+    Each ``_*`` method checks one group of columns of one row, adds a :class:`RowError` for each problem and
+    returns the cleaned value.
+    """
+
+    def __init__(self, system: System) -> None:
+        self.sectors = _sector_lookup()
+        self.places = {key(p.name): p for p in Place.objects.filter(system=system)}
+        self.existing_names = {
+            key(n) for n in Organisation.objects.filter(system=system).values_list("name", flat=True)
+        }
+        self.existing_ids = {
+            (s, key(i))
+            for s, i in Organisation.objects.filter(system=system)
+            .exclude(identifier="")
+            .values_list("identifier_scheme", "identifier")
+        }
+        self.seen_names: dict[str, int] = {}
+        self.seen_ids: dict[tuple[str, str], int] = {}
+
+    def check(self, index: int, values: dict[str, str], errors: list[RowError]) -> OrganisationRow | None:
+        """The row ready to save, or None when ``errors`` (this row's) gained a problem."""
+
+        def bad(column: str, problem: str, fix: str) -> None:
+            errors.append(RowError(index, column, problem, fix))
+
+        name = self._name(index, values, bad)
+        sector = self._sector(values, bad)
+        scheme, identifier = self._identifier(index, values, bad)
+        row_places = self._places(values, bad)
+        active_from, active_to = self._dates(values, bad)
+        if errors:
+            return None
+        return OrganisationRow(
+            row=index,
+            name=name,
+            sector=sector,
+            identifier_scheme=scheme,
+            identifier=identifier,
+            places=row_places,
+            active_from=active_from,
+            active_to=active_to,
         )
 
-    sectors = _sector_lookup()
-    places = {key(p.name): p for p in Place.objects.filter(system=system)}
-    existing_names = {
-        key(n) for n in Organisation.objects.filter(system=system).values_list("name", flat=True)
-    }
-    existing_ids = {
-        (s, key(i))
-        for s, i in Organisation.objects.filter(system=system)
-        .exclude(identifier="")
-        .values_list("identifier_scheme", "identifier")
-    }
-    seen_names: dict[str, int] = {}
-    seen_ids: dict[tuple[str, str], int] = {}
-    rows: list[OrganisationRow] = []
-
-    for index, values, row_errors in data_rows(records, header):
-
-        def bad(
-            column: str, problem: str, fix: str, *, _row: int = index, _errors: list = row_errors
-        ) -> None:
-            _errors.append(RowError(_row, column, problem, fix))
-
+    def _name(self, index: int, values: dict[str, str], bad: _Bad) -> str:
         name = " ".join(values.get("name", "").split())
         if not name:
             bad("name", "The name is empty.", "Give the organisation's name.")
@@ -145,23 +158,25 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
                 f"The name is {len(name)} characters long; the limit is {NAME_MAX}.",
                 "Shorten the name.",
             )
-        elif key(name) in existing_names:
+        elif key(name) in self.existing_names:
             bad(
                 "name",
                 f"'{name}' is already an organisation in this system.",
                 "Remove this row, or change the name if it is a different organisation.",
             )
-        elif key(name) in seen_names:
+        elif key(name) in self.seen_names:
             bad(
                 "name",
-                f"'{name}' is also on row {seen_names[key(name)]} of this file.",
+                f"'{name}' is also on row {self.seen_names[key(name)]} of this file.",
                 "Keep one row for each organisation.",
             )
         else:
-            seen_names[key(name)] = index
+            self.seen_names[key(name)] = index
+        return name
 
+    def _sector(self, values: dict[str, str], bad: _Bad) -> str:
         sector_text = values.get("sector", "")
-        sector = sectors.get(loose(sector_text))
+        sector = self.sectors.get(loose(sector_text))
         if not sector_text:
             bad(
                 "sector", "The sector is empty.", "Give one of these sectors: " + allowed_sectors_text() + "."
@@ -172,7 +187,9 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
                 f"'{sector_text}' is not a sector we know.",
                 "Use one of these (the code or the words): " + allowed_sectors_text() + ".",
             )
+        return sector or ""
 
+    def _identifier(self, index: int, values: dict[str, str], bad: _Bad) -> tuple[str, str]:
         scheme_text = values.get("identifier_scheme", "")
         identifier = values.get("identifier", "")
         scheme = _SCHEMES.get(key(scheme_text), "")
@@ -201,29 +218,34 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
                 "Check the identifier: it is probably in the wrong column.",
             )
         elif identifier:
-            id_key = (scheme, key(identifier))
-            if id_key in existing_ids:
-                bad(
-                    "identifier",
-                    f"{scheme} {identifier} already belongs to an organisation in this system.",
-                    "Remove this row, or correct the identifier.",
-                )
-            elif id_key in seen_ids:
-                bad(
-                    "identifier",
-                    f"{scheme} {identifier} is also on row {seen_ids[id_key]} of this file.",
-                    "Each identifier belongs to one organisation: correct one of the two rows.",
-                )
-            else:
-                seen_ids[id_key] = index
+            self._identifier_is_new(index, scheme, identifier, bad)
+        return scheme, identifier
 
+    def _identifier_is_new(self, index: int, scheme: str, identifier: str, bad: _Bad) -> None:
+        id_key = (scheme, key(identifier))
+        if id_key in self.existing_ids:
+            bad(
+                "identifier",
+                f"{scheme} {identifier} already belongs to an organisation in this system.",
+                "Remove this row, or correct the identifier.",
+            )
+        elif id_key in self.seen_ids:
+            bad(
+                "identifier",
+                f"{scheme} {identifier} is also on row {self.seen_ids[id_key]} of this file.",
+                "Each identifier belongs to one organisation: correct one of the two rows.",
+            )
+        else:
+            self.seen_ids[id_key] = index
+
+    def _places(self, values: dict[str, str], bad: _Bad) -> list[Place]:
         row_places: list[Place] = []
         for place_name in (p.strip() for p in values.get("places", "").split(";")):
             if not place_name:
                 continue
-            place = places.get(key(place_name))
+            place = self.places.get(key(place_name))
             if place is None:
-                known = ", ".join(sorted(p.name for p in places.values())) or "none yet"
+                known = ", ".join(sorted(p.name for p in self.places.values())) or "none yet"
                 bad(
                     "places",
                     f"'{place_name}' is not a place in this system.",
@@ -232,44 +254,54 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
                 )
             elif place not in row_places:
                 row_places.append(place)
+        return row_places
 
-        dates: dict[str, date | None] = {}
-        for column in ("active_from", "active_to"):
-            raw = values.get(column, "")
-            dates[column] = None
-            if raw:
-                try:
-                    dates[column] = _parse_date(raw)
-                except ValueError:
-                    bad(
-                        column,
-                        f"'{raw}' is not a date we can read.",
-                        "Write dates as YYYY-MM-DD, for example 2024-04-01 (or 01/04/2024), or leave it empty.",
-                    )
-        if dates["active_from"] and dates["active_to"] and dates["active_to"] < dates["active_from"]:
+    @staticmethod
+    def _dates(values: dict[str, str], bad: _Bad) -> tuple[date | None, date | None]:
+        start, end = _date(values, "active_from", bad), _date(values, "active_to", bad)
+        if start and end and end < start:
             bad(
                 "active_to",
-                f"The end date {dates['active_to']:%Y-%m-%d} is before the start date "
-                f"{dates['active_from']:%Y-%m-%d}.",
+                f"The end date {end:%Y-%m-%d} is before the start date {start:%Y-%m-%d}.",
                 "Correct one of the two dates.",
             )
+        return start, end
 
-        if row_errors:
+
+def _date(values: dict[str, str], column: str, bad: _Bad) -> date | None:
+    raw = values.get(column, "")
+    if not raw:
+        return None
+    try:
+        return _parse_date(raw)
+    except ValueError:
+        bad(
+            column,
+            f"'{raw}' is not a date we can read.",
+            "Write dates as YYYY-MM-DD, for example 2024-04-01 (or 01/04/2024), or leave it empty.",
+        )
+        return None
+
+
+def parse_organisations(data: bytes, system: System, *, filename: str = "") -> ParsedFile:
+    """Check every row of the file against the rules and the system's existing data; save nothing."""
+    records, problem = read_records(data, filename, contents="your organisations")
+    if problem or records is None:
+        return ParsedFile([], [problem] if problem else [], [])
+    header, errors = check_header(records, COLUMNS, REQUIRED_COLUMNS)
+    if errors:
+        return ParsedFile([], errors, header)
+    if len(records) - 1 > MAX_ROWS:
+        return ParsedFile([], [_too_many_rows(len(records) - 1)], header)
+
+    checker = _RowChecker(system)
+    rows: list[OrganisationRow] = []
+    for index, values, row_errors in data_rows(records, header):
+        row = checker.check(index, values, row_errors)
+        if row is None:
             errors.extend(row_errors)
         else:
-            rows.append(
-                OrganisationRow(
-                    row=index,
-                    name=name,
-                    sector=sector or "",
-                    identifier_scheme=scheme,
-                    identifier=identifier,
-                    places=row_places,
-                    active_from=dates["active_from"],
-                    active_to=dates["active_to"],
-                )
-            )
-
+            rows.append(row)
     if not rows and not errors:
         errors.append(
             RowError(
