@@ -9,11 +9,13 @@ A participant joins once (``POST .../join``) and gets a token; every later call 
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyHeader
 from pydantic import ConfigDict, StrictInt
 
@@ -35,6 +37,7 @@ from commonweal.conversations.participate.actions import (
     visible_statements,
 )
 from commonweal.core.errors import NotAuthenticated, NotFound
+from commonweal.core.http import client_address
 
 router = Router(tags=["participants"])
 
@@ -243,14 +246,11 @@ def _respond(status: int, body: dict[str, object]) -> HttpResponse:
     against the response schema again (that costs as much as the rest of the request's Python). ``body`` must
     be exactly what the endpoint's schema would produce (same fields, same order); the schema still documents
     it, and the tests check the answers against it."""
-    from commonweal.api import api
-
-    return api.create_response(None, body, status=status)  # type: ignore[arg-type]
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: wsgi.py rewrites it from X-Forwarded-For for COMMONWEAL_TRUSTED_PROXIES.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # The same bytes as NinjaAPI.create_response with the default JSON renderer, without importing the
+    # project-level API object (a higher layer than this app).
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type="application/json; charset=utf-8"
+    )
 
 
 # --- Endpoints ----------------------------------------------------------------------------------------------
@@ -291,7 +291,9 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Stat
             place_id=payload.place_id,
             community_ids=payload.community_ids,
         )
-    result = do_join(conversation, participant=existing, ip=_client_ip(request), issue_token=existing is None)
+    result = do_join(
+        conversation, participant=existing, ip=client_address(request), issue_token=existing is None
+    )
     participant = result.participant
     if about is not None:
         do_update_about_you(participant, conversation, about)
