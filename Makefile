@@ -82,6 +82,7 @@ LINTED := $(wildcard src tests benchmarks scripts)
 lint: install-dev
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
+	$(BIN)/lint-imports
 	$(BIN)/mypy src/commonweal/analysis
 	@d=$$(mktemp -d); rc=0; COMMONWEAL_DATA_DIR=$$d $(BIN)/commonweal manage makemigrations --check --dry-run || rc=$$?; \
 	  rm -rf $$d; [ $$rc -eq 0 ] || echo "A model changed without its migration: run '$(BIN)/commonweal manage makemigrations'."; exit $$rc
