@@ -88,6 +88,106 @@ def _group_names(results: Results) -> list[str]:
 # --- The charts ----------------------------------------------------------------------------------------------
 
 
+_XY = {"x": {"field": "x", "type": "quantitative"}, "y": {"field": "y", "type": "quantitative"}}
+
+
+def _cluster_layer(
+    values: list[dict[str, Any]], domain: list[str], colours: list[str], shapes: list[str]
+) -> dict[str, Any]:
+    """The clusters of people: one filled mark each, sized by people, coloured and shaped by opinion group."""
+    colour: dict[str, Any] = {"field": "group", "type": "nominal", "title": "Opinion group"}
+    colour["scale"] = {"domain": domain, "range": colours}
+    shape = {
+        "field": "group",
+        "type": "nominal",
+        "title": "Opinion group",
+        "scale": {"domain": domain, "range": shapes},
+    }
+    axis_off = {"title": None, "labels": False, "ticks": False, "domain": False, "grid": False}
+    return {
+        "data": {"values": values},
+        "mark": {
+            "type": "point",
+            "filled": True,
+            "opacity": 0.75,
+            "stroke": "#ffffff",
+            "strokeWidth": 0.5,
+        },
+        "encoding": {
+            "x": {
+                "field": "x",
+                "type": "quantitative",
+                "axis": axis_off,
+                "scale": {"zero": False, "nice": False},
+            },
+            "y": {
+                "field": "y",
+                "type": "quantitative",
+                "axis": axis_off,
+                "scale": {"zero": False, "nice": False},
+            },
+            "size": {
+                "field": "people",
+                "type": "quantitative",
+                "legend": None,
+                "scale": {"range": [100, 1100], "zero": False},
+            },
+            "color": colour,
+            "shape": shape,
+            "tooltip": [
+                {"field": "group", "type": "nominal", "title": "Opinion group"},
+                {"field": "label", "type": "nominal", "title": "People in this cluster"},
+            ],
+        },
+    }
+
+
+def _centre_layers(centres: list[Any]) -> list[dict[str, Any]]:
+    """Each group's name at its centre: a white halo under dark text, readable over the marks."""
+    halo = {
+        "type": "text",
+        "fontSize": 15,
+        "fontWeight": "bold",
+        "dy": -18,
+        "stroke": "#ffffff",
+        "strokeWidth": 3,
+        "strokeOpacity": 0.8,
+    }
+    text = {"type": "text", "fontSize": 15, "fontWeight": "bold", "dy": -18, "color": "#212b32"}
+    return [
+        {
+            "data": {"values": [{"x": round(c.x, 4), "y": round(c.y, 4), "group": c.name} for c in centres]},
+            "mark": mark,
+            "encoding": {**copy.deepcopy(_XY), "text": {"field": "group"}},
+        }
+        for mark in (halo, text)
+    ]
+
+
+def _you_layers(you: tuple[float, float]) -> list[dict[str, Any]]:
+    """The viewer's own position: an open diamond, labelled "You are here"."""
+    here = [{"x": round(float(you[0]), 4), "y": round(float(you[1]), 4), "label": "You are here"}]
+    return [
+        {
+            "data": {"values": here},
+            "mark": {
+                "type": "point",
+                "shape": "diamond",
+                "size": 500,
+                "filled": False,
+                "strokeWidth": 3,
+                "color": "#212b32",
+            },
+            "encoding": {**copy.deepcopy(_XY), "tooltip": {"field": "label", "type": "nominal"}},
+        },
+        {
+            "data": {"values": here},
+            "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "dy": 24, "color": "#212b32"},
+            "encoding": {**copy.deepcopy(_XY), "text": {"field": "label"}},
+        },
+    ]
+
+
 def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> dict[str, Any]:
     """The opinion map: clusters of people who voted alike, sized by people, coloured and shaped by group.
 
@@ -117,119 +217,11 @@ def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> 
         }
         for p in points
     ]
-    colour: dict[str, Any] = {"field": "group", "type": "nominal", "title": "Opinion group"}
-    colour["scale"] = {"domain": domain, "range": colours}
-    shape = {
-        "field": "group",
-        "type": "nominal",
-        "title": "Opinion group",
-        "scale": {"domain": domain, "range": shapes},
-    }
-    axis_off = {"title": None, "labels": False, "ticks": False, "domain": False, "grid": False}
-    layers: list[dict[str, Any]] = [
-        {
-            "data": {"values": values},
-            "mark": {
-                "type": "point",
-                "filled": True,
-                "opacity": 0.75,
-                "stroke": "#ffffff",
-                "strokeWidth": 0.5,
-            },
-            "encoding": {
-                "x": {
-                    "field": "x",
-                    "type": "quantitative",
-                    "axis": axis_off,
-                    "scale": {"zero": False, "nice": False},
-                },
-                "y": {
-                    "field": "y",
-                    "type": "quantitative",
-                    "axis": axis_off,
-                    "scale": {"zero": False, "nice": False},
-                },
-                "size": {
-                    "field": "people",
-                    "type": "quantitative",
-                    "legend": None,
-                    "scale": {"range": [100, 1100], "zero": False},
-                },
-                "color": colour,
-                "shape": shape,
-                "tooltip": [
-                    {"field": "group", "type": "nominal", "title": "Opinion group"},
-                    {"field": "label", "type": "nominal", "title": "People in this cluster"},
-                ],
-            },
-        }
-    ]
+    layers: list[dict[str, Any]] = [_cluster_layer(values, domain, colours, shapes)]
     if centres:
-        layers.append(
-            {
-                "data": {
-                    "values": [{"x": round(c.x, 4), "y": round(c.y, 4), "group": c.name} for c in centres]
-                },
-                "mark": {
-                    "type": "text",
-                    "fontSize": 15,
-                    "fontWeight": "bold",
-                    "dy": -18,
-                    "stroke": "#ffffff",
-                    "strokeWidth": 3,
-                    "strokeOpacity": 0.8,
-                },
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative"},
-                    "y": {"field": "y", "type": "quantitative"},
-                    "text": {"field": "group"},
-                },
-            }
-        )
-        layers.append(
-            {
-                "data": {
-                    "values": [{"x": round(c.x, 4), "y": round(c.y, 4), "group": c.name} for c in centres]
-                },
-                "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "dy": -18, "color": "#212b32"},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative"},
-                    "y": {"field": "y", "type": "quantitative"},
-                    "text": {"field": "group"},
-                },
-            }
-        )
+        layers.extend(_centre_layers(centres))
     if you is not None:
-        here = [{"x": round(float(you[0]), 4), "y": round(float(you[1]), 4), "label": "You are here"}]
-        layers.append(
-            {
-                "data": {"values": here},
-                "mark": {
-                    "type": "point",
-                    "shape": "diamond",
-                    "size": 500,
-                    "filled": False,
-                    "strokeWidth": 3,
-                    "color": "#212b32",
-                },
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative"},
-                    "y": {"field": "y", "type": "quantitative"},
-                    "tooltip": {"field": "label", "type": "nominal"},
-                },
-            }
-        )
-        layers.append(
-            {
-                "data": {"values": here},
-                "mark": {"type": "text", "fontSize": 15, "fontWeight": "bold", "dy": 24, "color": "#212b32"},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative"},
-                    "y": {"field": "y", "type": "quantitative"},
-                    "text": {"field": "label"},
-                },
-            }
-        )
+        layers.extend(_you_layers(you))
     groups = ", ".join(g.title for g in results.groups) or "no groups yet"
     description = (
         "Opinion map: each mark is a cluster of people who voted alike; people close together voted alike. "
