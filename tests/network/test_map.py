@@ -12,15 +12,12 @@ from xml.etree import ElementTree
 import pytest
 from django.utils import timezone
 
-from commonweal.network.map.build import (
-    MapFilters,
-    build_map,
-    edge_width,
-    layout,
-    node_details,
-    node_size,
-    render_svg,
-)
+from commonweal.network.map.build import build_map
+from commonweal.network.map.cytoscape import node_details
+from commonweal.network.map.data import MapFilters
+from commonweal.network.map.layout import layout
+from commonweal.network.map.style import edge_width, node_size
+from commonweal.network.map.svg import render_svg
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,
     make_community,

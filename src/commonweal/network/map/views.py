@@ -1,13 +1,12 @@
 """The map's pages: the system map (interactive, as tables and as an image), each organisation's "my part",
 interdependencies and joint work.
 
-Views parse input, call ``require`` and then one action (changes) or :mod:`commonweal.network.map.build` (what
-the map and "my part" show); every change is a POST that redirects (POST-redirect-GET).
+Views parse input, call ``require`` and then one action (changes) or a read: :mod:`.build` (what the map shows,
+drawn by :mod:`.cytoscape` and :mod:`.svg`) or :mod:`.part` ("my part"); every change is a POST that redirects
+(POST-redirect-GET).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -19,31 +18,30 @@ from commonweal.accounts.views import manager_view
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.network.map import actions as actions_map
-from commonweal.network.map import build as mapdata
+from commonweal.network.map.build import build_map
+from commonweal.network.map.cytoscape import cytoscape_data
+from commonweal.network.map.data import MapFilters
 from commonweal.network.map.forms import InterdependencyForm, JointWorkForm, MapFilterForm
+from commonweal.network.map.part import organisation_part as build_part
+from commonweal.network.map.rounds import rounds_of
+from commonweal.network.map.svg import render_svg
 from commonweal.network.models import Interdependency, JointWork, SurveyInvitation
 from commonweal.network.permissions import require
 from commonweal.systems.models import Organisation, System
 from commonweal.systems.views import confirm_delete, get_system
 
-
-def _posted(request: HttpRequest) -> Any:
-    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
-    return request.POST if request.method == "POST" else None
-
-
 # --- The map ------------------------------------------------------------------------------------------------
 
 
-def _map_request(request: HttpRequest, system: System) -> tuple[MapFilterForm, mapdata.MapFilters]:
-    rounds = mapdata.rounds_of(system)
+def _map_request(request: HttpRequest, system: System) -> tuple[MapFilterForm, MapFilters]:
+    rounds = rounds_of(system)
     data = request.GET.copy()
     if not data.get("kind"):
         data["kind"] = "both"  # So the radios show what the map shows.
     form = MapFilterForm(system, rounds, data)
     form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
     by_id = {r.pk: r for r in rounds}
-    filters = mapdata.MapFilters(
+    filters = MapFilters(
         round=by_id.get(form.value("round")) if form.value("round") else None,
         compare=by_id.get(form.value("compare")) if form.value("compare") else None,
         sector=form.value("sector"),
@@ -58,7 +56,7 @@ def map_view(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.view", obj)
     form, filters = _map_request(request, obj)
-    data = mapdata.build_map(obj, filters)
+    data = build_map(obj, filters)
     query = request.GET.urlencode()
     return render(
         request,
@@ -67,10 +65,11 @@ def map_view(request: HttpRequest, system: str) -> HttpResponse:
             "system": obj,
             "form": form,
             "map": data,
-            "map_json": data.for_browser(
+            "map_json": cytoscape_data(
+                data,
                 part_url=reverse(
                     "network:organisation_part", kwargs={"system": obj.slug, "organisation_id": 0}
-                )
+                ),
             ),
             "image_url": reverse("network:map_image", kwargs={"system": obj.slug})
             + (f"?{query}" if query else ""),
@@ -83,8 +82,8 @@ def map_image(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.view", obj)
     _, filters = _map_request(request, obj)
-    data = mapdata.build_map(obj, filters)
-    response = HttpResponse(mapdata.render_svg(data), content_type="image/svg+xml; charset=utf-8")
+    data = build_map(obj, filters)
+    response = HttpResponse(render_svg(data), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{obj.slug}-map.svg"'
     return response
 
@@ -99,7 +98,7 @@ def organisation_part(request: HttpRequest, system: str, organisation_id: int) -
     organisation = Organisation.objects.filter(system=obj, pk=organisation_id).first()
     if organisation is None:
         raise NotFound("That organisation is not in this system: it may have been deleted.")
-    part = mapdata.organisation_part(organisation)
+    part = build_part(organisation)
     return render(
         request, "network/part/organisation_part.html", {"system": obj, "part": part, "for_lead": False}
     )
@@ -115,7 +114,7 @@ def my_part(request: HttpRequest, token: str) -> HttpResponse:
             "This link does not work: check it was copied in full, or ask the facilitator for your "
             "organisation's survey link."
         )
-    part = mapdata.organisation_part(invitation.organisation)
+    part = build_part(invitation.organisation)
     response = render(
         request,
         "network/part/my_part.html",
