@@ -398,132 +398,18 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
     header, errors = check_header(records, IMPORT_COLUMNS, REQUIRED_COLUMNS)
     if errors:
         return ParsedRelationships([], errors)
-    body = records[1:]
-    if len(body) > MAX_ROWS:
-        return ParsedRelationships(
-            [],
-            [
-                RowError(
-                    None,
-                    "",
-                    f"The file has {len(body):,} rows; the limit is {MAX_ROWS:,}.",
-                    "Split it into smaller files, one for a group of organisations each.",
-                )
-            ],
-        )
-
-    organisations = _organisation_lookup(Organisation.objects.filter(system=survey_round.system))
-    contributions = _contribution_lookup()
+    if len(records) - 1 > MAX_ROWS:
+        return ParsedRelationships([], [_too_many_rows(len(records) - 1)])
+    checks = _RowChecks(_organisation_lookup(Organisation.objects.filter(system=survey_round.system)))
     respondents: dict[tuple[int, str], ImportedRespondent] = {}
-    seen: dict[tuple[int, str, int], int] = {}
-
     for index, values, row_errors in data_rows(records, header):
-
-        def bad(
-            column: str, problem: str, fix: str, *, _row: int = index, _errors: list = row_errors
-        ) -> None:
-            _errors.append(RowError(_row, column, problem, fix))
-
-        ends: dict[str, Organisation | None] = {}
-        for column in ("organisation", "partner"):
-            text = " ".join(values.get(column, "").split())
-            ends[column] = organisations.get(key(text)) if text else None
-            if not text:
-                bad(
-                    column,
-                    f"The {column} is empty.",
-                    f"Give the {column}'s name or org id (such as GB-NHS-RXX).",
-                )
-            elif ends[column] is None:
-                bad(
-                    column,
-                    f"'{text}' is not an organisation of this system.",
-                    "Write the name as it is on the organisations page, or its org id (such as GB-NHS-RXX); "
-                    "or add the organisation to the system first.",
-                )
-        rater, partner = ends["organisation"], ends["partner"]
-        if rater is not None and partner is not None and rater.pk == partner.pk:
-            bad(
-                "partner",
-                f"'{rater.name}' rates itself.",
-                "Remove this row: an organisation rates its partners only.",
-            )
-
-        raw = values.get("intensity", "")
-        intensity: int | None = None
-        if not raw:
-            bad(
-                "intensity",
-                "The intensity is empty.",
-                "Give a whole number from 0 (no relationship) to 4 (integration).",
-            )
-        elif not re.fullmatch(r"[0-4]", raw):
-            bad(
-                "intensity",
-                f"'{raw}' is not an intensity: it is a whole number from 0 to 4.",
-                "Use 0 none, 1 awareness, 2 cooperation, 3 coordination or 4 integration.",
-            )
-        else:
-            intensity = int(raw)
-
-        items: dict[str, int | None] = {}
-        for item in ITEMS:
-            raw = values.get(item, "")
-            items[item] = None
-            if raw and not re.fullmatch(r"[1-4]", raw):
-                bad(
-                    item,
-                    f"'{raw}' is not a score from 1 to 4.",
-                    "Use a whole number from 1 (not at all) to 4 (a great deal), or leave it empty.",
-                )
-            elif raw:
-                items[item] = int(raw)
-
-        named: list[str] = []
-        for text in (c.strip() for c in values.get("contributions", "").split(";")):
-            if not text:
-                continue
-            code = contributions.get(loose(text))
-            if code is None:
-                bad(
-                    "contributions",
-                    f"'{text}' is not a contribution we know.",
-                    "Use these, separated by semicolons (the code or the words): "
-                    + allowed_contributions_text()
-                    + ".",
-                )
-            elif code not in named:
-                named.append(code)
-
-        label = " ".join(values.get("respondent", "").split())
-        if len(label) > RESPONDENT_MAX:
-            bad(
-                "respondent",
-                f"The respondent is {len(label)} characters long; the limit is {RESPONDENT_MAX}.",
-                "Use a short label, such as a number or initials.",
-            )
-
-        if rater is not None and partner is not None:
-            pair = (rater.pk, key(label), partner.pk)
-            if pair in seen:
-                who = f"respondent '{label}' of {rater.name}" if label else rater.name
-                bad(
-                    "partner",
-                    f"{who} rates {partner.name} on row {seen[pair]} too.",
-                    "Keep one row for each partner, or put a respondent column in to tell the people apart."
-                    if not label
-                    else "Keep one row for each partner a person rates.",
-                )
-            else:
-                seen[pair] = index
-
-        if row_errors:
+        rating = checks.row(_Row(index, values, row_errors))
+        if row_errors or rating is None:
             errors.extend(row_errors)
             continue
-        assert rater is not None and partner is not None and intensity is not None
+        rater, label, imported = rating
         person = respondents.setdefault((rater.pk, key(label)), ImportedRespondent(rater, label))
-        person.ratings.append(ImportedRating(index, partner, intensity, items, named))
-
+        person.ratings.append(imported)
     if not respondents and not errors:
         errors.append(
             RowError(
@@ -534,6 +420,155 @@ def parse_relationships(data: bytes, survey_round: SurveyRound, *, filename: str
             )
         )
     return ParsedRelationships(list(respondents.values()) if not errors else [], errors)
+
+
+def _too_many_rows(n: int) -> RowError:
+    return RowError(
+        None,
+        "",
+        f"The file has {n:,} rows; the limit is {MAX_ROWS:,}.",
+        "Split it into smaller files, one for a group of organisations each.",
+    )
+
+
+@dataclass
+class _Row:
+    """One data row being checked: its number (as a spreadsheet shows it), its values and its problems."""
+
+    index: int
+    values: dict[str, str]
+    errors: list[RowError]
+
+    def bad(self, column: str, problem: str, fix: str) -> None:
+        self.errors.append(RowError(self.index, column, problem, fix))
+
+
+class _RowChecks:
+    """The checks of one file's rows, column by column; remembers the pairs seen, to refuse a repeated one."""
+
+    def __init__(self, organisations: dict[str, Organisation]) -> None:
+        self.organisations = organisations
+        self.contributions = _contribution_lookup()
+        self.seen: dict[tuple[int, str, int], int] = {}
+
+    def row(self, row: _Row) -> tuple[Organisation, str, ImportedRating] | None:
+        """Check every column of ``row`` (its problems go to ``row.errors``, in the order of the columns):
+        (the rater, the respondent's label, the rating), or None when a required value is missing or wrong."""
+        rater, partner = self.ends(row)
+        intensity = _intensity(row)
+        items = _items(row)
+        named = self.named_contributions(row)
+        label = _respondent(row)
+        if rater is not None and partner is not None:
+            self.repeated(row, rater, partner, label)
+        if rater is None or partner is None or intensity is None:
+            return None
+        return rater, label, ImportedRating(row.index, partner, intensity, items, named)
+
+    def ends(self, row: _Row) -> tuple[Organisation | None, Organisation | None]:
+        ends: dict[str, Organisation | None] = {}
+        for column in ("organisation", "partner"):
+            text = " ".join(row.values.get(column, "").split())
+            ends[column] = self.organisations.get(key(text)) if text else None
+            if not text:
+                row.bad(
+                    column,
+                    f"The {column} is empty.",
+                    f"Give the {column}'s name or org id (such as GB-NHS-RXX).",
+                )
+            elif ends[column] is None:
+                row.bad(
+                    column,
+                    f"'{text}' is not an organisation of this system.",
+                    "Write the name as it is on the organisations page, or its org id (such as GB-NHS-RXX); "
+                    "or add the organisation to the system first.",
+                )
+        rater, partner = ends["organisation"], ends["partner"]
+        if rater is not None and partner is not None and rater.pk == partner.pk:
+            row.bad(
+                "partner",
+                f"'{rater.name}' rates itself.",
+                "Remove this row: an organisation rates its partners only.",
+            )
+        return rater, partner
+
+    def named_contributions(self, row: _Row) -> list[str]:
+        named: list[str] = []
+        for text in (c.strip() for c in row.values.get("contributions", "").split(";")):
+            if not text:
+                continue
+            code = self.contributions.get(loose(text))
+            if code is None:
+                row.bad(
+                    "contributions",
+                    f"'{text}' is not a contribution we know.",
+                    "Use these, separated by semicolons (the code or the words): "
+                    + allowed_contributions_text()
+                    + ".",
+                )
+            elif code not in named:
+                named.append(code)
+        return named
+
+    def repeated(self, row: _Row, rater: Organisation, partner: Organisation, label: str) -> None:
+        pair = (rater.pk, key(label), partner.pk)
+        if pair not in self.seen:
+            self.seen[pair] = row.index
+            return
+        who = f"respondent '{label}' of {rater.name}" if label else rater.name
+        row.bad(
+            "partner",
+            f"{who} rates {partner.name} on row {self.seen[pair]} too.",
+            "Keep one row for each partner, or put a respondent column in to tell the people apart."
+            if not label
+            else "Keep one row for each partner a person rates.",
+        )
+
+
+def _intensity(row: _Row) -> int | None:
+    raw = row.values.get("intensity", "")
+    if not raw:
+        row.bad(
+            "intensity",
+            "The intensity is empty.",
+            "Give a whole number from 0 (no relationship) to 4 (integration).",
+        )
+        return None
+    if not re.fullmatch(r"[0-4]", raw):
+        row.bad(
+            "intensity",
+            f"'{raw}' is not an intensity: it is a whole number from 0 to 4.",
+            "Use 0 none, 1 awareness, 2 cooperation, 3 coordination or 4 integration.",
+        )
+        return None
+    return int(raw)
+
+
+def _items(row: _Row) -> dict[str, int | None]:
+    items: dict[str, int | None] = {}
+    for item in ITEMS:
+        raw = row.values.get(item, "")
+        items[item] = None
+        if raw and not re.fullmatch(r"[1-4]", raw):
+            row.bad(
+                item,
+                f"'{raw}' is not a score from 1 to 4.",
+                "Use a whole number from 1 (not at all) to 4 (a great deal), or leave it empty.",
+            )
+        elif raw:
+            items[item] = int(raw)
+    return items
+
+
+def _respondent(row: _Row) -> str:
+    label = " ".join(row.values.get("respondent", "").split())
+    if len(label) > RESPONDENT_MAX:
+        row.bad(
+            "respondent",
+            f"The respondent is {len(label)} characters long; the limit is {RESPONDENT_MAX}.",
+            "Use a short label, such as a number or initials.",
+        )
+    return label
 
 
 def template_csv() -> str:
