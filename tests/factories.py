@@ -221,7 +221,7 @@ def make_moderator(conversation: Conversation, **kw: Any) -> Any:
 
 def make_api_token(user: Any, name: str = "Test script") -> str:
     """Issue an API token for ``user`` and return the raw token (the value for ``Authorization: Bearer``)."""
-    from commonweal.core.models import ApiToken
+    from commonweal.accounts.models import ApiToken
 
     _, raw = ApiToken.issue(user, name)
     return raw

@@ -24,8 +24,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from commonweal.accounts.models import ApiToken
 from commonweal.conversations.models import ConversationModerator, Statement
-from commonweal.core.models import ApiToken
 from commonweal.systems.models import SystemRole
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,

@@ -8,8 +8,9 @@ import json
 import pytest
 from django.utils import timezone
 
+from commonweal.accounts.models import ApiToken
 from commonweal.conversations.models import Conversation, Statement
-from commonweal.core.models import ApiToken, AuditEntry
+from commonweal.core.models import AuditEntry
 from commonweal.systems.models import Sector
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     fast_password_hashing,

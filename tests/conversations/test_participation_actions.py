@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from commonweal.accounts.models import hash_token
 from commonweal.conversations.models import (
     Conversation,
     Participant,
@@ -29,7 +30,6 @@ from commonweal.core.errors import (
     RateLimited,
     StatementNotVotable,
 )
-from commonweal.core.models import hash_token
 from commonweal.systems.models import Sector
 from tests.factories import (
     make_community,

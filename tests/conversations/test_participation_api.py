@@ -7,8 +7,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from commonweal.accounts.models import hash_token
 from commonweal.conversations.models import Conversation, Participant, Statement, Vote, VoteEvent
-from commonweal.core.models import hash_token
 from tests.factories import (
     make_community,
     make_conversation,

@@ -187,7 +187,7 @@ def test_the_add_page_asks_for_suggestions_as_you_type():
 
 
 def test_the_api_suggests_accepted_statements_only():
-    from commonweal.core.models import hash_token
+    from commonweal.accounts.models import hash_token
 
     conversation, planted, participant, _ = setup_conversation()
     make_statement(

@@ -247,7 +247,7 @@ def test_the_threshold_is_the_engines():
 
 
 def test_the_api_says_where_a_participant_stands():
-    from commonweal.core.models import hash_token
+    from commonweal.accounts.models import hash_token
 
     conversation, statements, side_a, _ = plant()
     snapshot(conversation)

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from commonweal.core.models import AuditEntry, LoginFailure, OneTimePassword
+from commonweal.accounts.models import LoginFailure, OneTimePassword
+from commonweal.core.models import AuditEntry
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     PASSWORD,
     fast_password_hashing,

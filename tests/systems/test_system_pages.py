@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from commonweal.core.models import ApiToken, AuditEntry, OneTimePassword, hash_token
+from commonweal.accounts.models import ApiToken, OneTimePassword, hash_token
+from commonweal.core.models import AuditEntry
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
 from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
     PASSWORD,

@@ -17,8 +17,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from commonweal.accounts.models import LoginFailure
 from commonweal.core import audit
-from commonweal.core.models import LoginFailure
 
 
 def normalise_username(username: str) -> str:

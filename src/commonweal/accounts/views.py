@@ -24,9 +24,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commonweal.accounts import lockout
+from commonweal.accounts.models import OneTimePassword
 from commonweal.core import audit
 from commonweal.core.forms import LoginForm, PasswordChangeForm
-from commonweal.core.models import OneTimePassword
 
 # Set at sign-in when the password was issued by an administrator (or reset) and has not been replaced yet.
 MUST_CHANGE_PASSWORD = "commonweal_must_change_password"

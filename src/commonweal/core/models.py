@@ -1,9 +1,6 @@
-"""Shared models: the audit log and API tokens."""
+"""Shared models: the audit log and the rate-limit counters (accounts and API tokens are in ``accounts``)."""
 
 from __future__ import annotations
-
-import hashlib
-import secrets
 
 from django.conf import settings
 from django.db import models
@@ -38,31 +35,6 @@ class AuditEntry(models.Model):
         )
 
 
-def hash_token(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-class ApiToken(models.Model):
-    """A bearer token for the facilitator API. Only its hash is stored; the raw token is shown once."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    token_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    @classmethod
-    def issue(cls, user: object, name: str) -> tuple[ApiToken, str]:
-        raw = "cw_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, token_hash=hash_token(raw), prefix=raw[:8])
-        return token, raw
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.prefix}…)"
-
-
 class RateLimitBucket(models.Model):
     """A fixed-window counter for rate limits, in the database so that several app servers share it."""
 
@@ -72,34 +44,3 @@ class RateLimitBucket(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_key_window")]
-
-
-class LoginFailure(models.Model):
-    """A failed sign-in, kept in the database so every app server sees the same lock-out.
-
-    A username (or an address) is locked out while it has ``LOGIN_MAX_FAILURES`` failures within the last
-    ``LOGIN_LOCKOUT_MINUTES``; a successful sign-in deletes the username's failures.
-    """
-
-    username = models.CharField(max_length=150, db_index=True, help_text="As typed, case-folded.")
-    ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)
-    at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} from {self.ip}"
-
-
-class OneTimePassword(models.Model):
-    """Marks an account whose password an administrator issued (a new account, or a reset): its owner must choose
-    their own password at the next sign-in. Deleted when they do."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_password"
-    )
-    issued_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"one-time password of user #{self.user_id}"

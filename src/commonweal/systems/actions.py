@@ -20,9 +20,9 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.text import slugify
 
+from commonweal.accounts.models import ApiToken, OneTimePassword
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, ImportFailed, InvalidInput, NotFound
-from commonweal.core.models import ApiToken, OneTimePassword
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
 from commonweal.systems.organisation_import import OrganisationRow, RowError, parse_organisations
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
-from commonweal.core.models import ApiToken, hash_token
+from commonweal.accounts.models import ApiToken, hash_token
 from commonweal.core.permissions import is_admin
 from commonweal.systems.models import System, SystemRole
 from commonweal.systems.permissions import require

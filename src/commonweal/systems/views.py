@@ -18,11 +18,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from commonweal.accounts.models import ApiToken
 from commonweal.accounts.views import manager_view
 from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
 from commonweal.core.forms import UsernameForm, apply_errors
-from commonweal.core.models import ApiToken, AuditEntry
+from commonweal.core.models import AuditEntry
 from commonweal.core.permissions import is_admin
 from commonweal.systems import actions
 from commonweal.systems.forms import (

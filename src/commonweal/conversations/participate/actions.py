@@ -28,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from commonweal.accounts.models import hash_token
 from commonweal.conversations.models import (
     STATEMENT_MAX_LENGTH,
     AnalysisSnapshot,
@@ -50,7 +51,6 @@ from commonweal.core.errors import (
     PermissionDenied,
     StatementNotVotable,
 )
-from commonweal.core.models import hash_token
 from commonweal.core.ratelimit import hit, parse_rate, refusal, window_start
 from commonweal.systems.models import Community, Organisation, Place, Sector
 
