@@ -159,6 +159,92 @@ def _and(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
+@dataclass(frozen=True)
+class _Taking:
+    """What every breakdown of a conversation's participation counts from."""
+
+    conversation: Conversation
+    n_people: int
+    people: Any  # the conversation's participants
+    votes: Any  # its current votes
+    written: Any  # its statements that participants wrote
+
+
+def _sector_breakdown(t: _Taking, out: WhoTookPart) -> None:
+    by_sector = _by(t.people, "sector")
+    labels = dict(Sector.choices)
+    v, s = _by(t.votes, "participant__sector"), _by(t.written, "author__sector")
+    sector_counts = {str(labels[k]): by_sector.get(k, 0) for k in labels}
+    sector_counts[NOT_SAID] = by_sector.get("", 0)
+    vl = {str(labels.get(k, NOT_SAID)): n for k, n in v.items()}
+    sl = {str(labels.get(k, NOT_SAID)): n for k, n in s.items()}
+    cells, total = suppress_partition(sector_counts, t.n_people)
+    out.breakdowns.append(
+        ParticipationBreakdown("sector", "By sector", "Sector", _rows(cells, vl, sl), total)
+    )
+    sectors = system_sectors(t.conversation)
+    missing = [SECTOR_PHRASES[Sector(k)] for k in sectors if not by_sector.get(k)]
+    out.absent.append(Absent("sector", [f"No one from {name} took part." for name in missing]))
+    out.thin += [
+        f"Fewer than {threshold()} people from {SECTOR_PHRASES[Sector(k)]} took part."
+        for k in sectors
+        if 0 < by_sector.get(k, 0) < threshold()
+    ]
+
+
+def _place_breakdown(t: _Taking, out: WhoTookPart) -> None:
+    places = list(Place.objects.filter(system=t.conversation.system))
+    by_place = _by(t.people, "place")
+    v, s = _by(t.votes, "participant__place"), _by(t.written, "author__place")
+    names = {p.pk: p.name for p in places}
+    counts = {p.name: by_place.get(p.pk, 0) for p in places}
+    counts[NOT_SAID] = by_place.get(None, 0)
+    vl = {names.get(k, NOT_SAID): n for k, n in v.items()}
+    sl = {names.get(k, NOT_SAID): n for k, n in s.items()}
+    cells, total = suppress_partition(counts, t.n_people)
+    out.breakdowns.append(ParticipationBreakdown("place", "By place", "Place", _rows(cells, vl, sl), total))
+    out.absent.append(
+        Absent("place", [f"No one from {p.name} took part." for p in places if not by_place.get(p.pk)])
+    )
+    out.thin += [
+        f"Fewer than {threshold()} people from {p.name} took part."
+        for p in places
+        if 0 < by_place.get(p.pk, 0) < threshold()
+    ]
+
+
+def _community_breakdown(t: _Taking, out: WhoTookPart) -> None:
+    # People may belong to several communities or none, so the rows are not parts of a whole.
+    communities = list(Community.objects.filter(system=t.conversation.system))
+    through = Participant.communities.through
+    by_community = _by(
+        through.objects.filter(participant__participations__conversation=t.conversation),
+        "community",
+        "participant",
+        distinct=True,
+    )
+    v = _by(t.votes.filter(participant__communities__isnull=False), "participant__communities")
+    s = _by(t.written.filter(author__communities__isnull=False), "author__communities")
+    names = {c.pk: c.name for c in communities}
+    cells = suppress_breakdown({c.name: by_community.get(c.pk, 0) for c in communities})
+    vl = {names[k]: n for k, n in v.items() if k in names}
+    sl = {names[k]: n for k, n in s.items() if k in names}
+    out.breakdowns.append(
+        ParticipationBreakdown(
+            "community",
+            "By community",
+            "Community",
+            _rows(cells, vl, sl),
+            None,
+            "People can belong to several communities, or none, so these do not add up to the total.",
+        )
+    )
+    none = [c.name for c in communities if not by_community.get(c.pk)]
+    out.absent.append(
+        Absent("community", [f"No one from these communities took part: {_and(none)}."] if none else [])
+    )
+
+
 def who_took_part(conversation: Conversation) -> WhoTookPart:
     """People, votes and statements by sector, place and community, small numbers suppressed; and who did not
     take part: the system's places, sectors and communities with no participant at all."""
@@ -173,89 +259,16 @@ def who_took_part(conversation: Conversation) -> WhoTookPart:
         statements_written=written.count(),
     )
     people = Participant.objects.filter(participations__conversation=conversation).order_by()
-    system = conversation.system
-
-    # Sector.
-    sector_counts: dict[str, int] = {}
-    if conversation.ask_sector:
-        by_sector = _by(people, "sector")
-        labels = dict(Sector.choices)
-        v, s = _by(votes, "participant__sector"), _by(written, "author__sector")
-        sector_counts = {str(labels[k]): by_sector.get(k, 0) for k in labels}
-        sector_counts[NOT_SAID] = by_sector.get("", 0)
-        vl = {str(labels.get(k, NOT_SAID)): n for k, n in v.items()}
-        sl = {str(labels.get(k, NOT_SAID)): n for k, n in s.items()}
-        cells, total = suppress_partition(sector_counts, n_people)
-        out.breakdowns.append(
-            ParticipationBreakdown("sector", "By sector", "Sector", _rows(cells, vl, sl), total)
-        )
-        missing = [SECTOR_PHRASES[Sector(k)] for k in system_sectors(conversation) if not by_sector.get(k)]
-        out.absent.append(Absent("sector", [f"No one from {name} took part." for name in missing]))
-        out.thin += [
-            f"Fewer than {threshold()} people from {SECTOR_PHRASES[Sector(k)]} took part."
-            for k in system_sectors(conversation)
-            if 0 < by_sector.get(k, 0) < threshold()
-        ]
-    else:
-        out.absent.append(Absent("sector", [], asked=False))
-
-    # Place.
-    if conversation.ask_place:
-        places = list(Place.objects.filter(system=system))
-        by_place = _by(people, "place")
-        v, s = _by(votes, "participant__place"), _by(written, "author__place")
-        names = {p.pk: p.name for p in places}
-        counts = {p.name: by_place.get(p.pk, 0) for p in places}
-        counts[NOT_SAID] = by_place.get(None, 0)
-        vl = {names.get(k, NOT_SAID): n for k, n in v.items()}
-        sl = {names.get(k, NOT_SAID): n for k, n in s.items()}
-        cells, total = suppress_partition(counts, n_people)
-        out.breakdowns.append(
-            ParticipationBreakdown("place", "By place", "Place", _rows(cells, vl, sl), total)
-        )
-        out.absent.append(
-            Absent("place", [f"No one from {p.name} took part." for p in places if not by_place.get(p.pk)])
-        )
-        out.thin += [
-            f"Fewer than {threshold()} people from {p.name} took part."
-            for p in places
-            if 0 < by_place.get(p.pk, 0) < threshold()
-        ]
-    else:
-        out.absent.append(Absent("place", [], asked=False))
-
-    # Community: people may belong to several or none, so the rows are not parts of a whole.
-    if conversation.ask_community:
-        communities = list(Community.objects.filter(system=system))
-        through = Participant.communities.through
-        by_community = _by(
-            through.objects.filter(participant__participations__conversation=conversation),
-            "community",
-            "participant",
-            distinct=True,
-        )
-        v = _by(votes.filter(participant__communities__isnull=False), "participant__communities")
-        s = _by(written.filter(author__communities__isnull=False), "author__communities")
-        names = {c.pk: c.name for c in communities}
-        cells = suppress_breakdown({c.name: by_community.get(c.pk, 0) for c in communities})
-        vl = {names[k]: n for k, n in v.items() if k in names}
-        sl = {names[k]: n for k, n in s.items() if k in names}
-        out.breakdowns.append(
-            ParticipationBreakdown(
-                "community",
-                "By community",
-                "Community",
-                _rows(cells, vl, sl),
-                None,
-                "People can belong to several communities, or none, so these do not add up to the total.",
-            )
-        )
-        none = [c.name for c in communities if not by_community.get(c.pk)]
-        out.absent.append(
-            Absent("community", [f"No one from these communities took part: {_and(none)}."] if none else [])
-        )
-    else:
-        out.absent.append(Absent("community", [], asked=False))
+    taking = _Taking(conversation, n_people, people, votes, written)
+    for key, asked, breakdown in (
+        ("sector", conversation.ask_sector, _sector_breakdown),
+        ("place", conversation.ask_place, _place_breakdown),
+        ("community", conversation.ask_community, _community_breakdown),
+    ):
+        if asked:
+            breakdown(taking, out)
+        else:
+            out.absent.append(Absent(key, [], asked=False))
 
     if n_people < threshold():
         # Too few people for any breakdown: even "no one from X" would narrow down who the few are.
