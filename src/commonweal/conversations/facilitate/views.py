@@ -31,14 +31,10 @@ from commonweal.conversations.models import Conversation, ConversationModerator,
 from commonweal.conversations.permissions import can, require
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.forms import UsernameForm, apply_errors
+from commonweal.core.http import is_htmx, posted
 from commonweal.systems.views import get_system
 
 QUEUE_PAGE_SIZE = 50
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
-    return request.POST if request.method == "POST" else None
 
 
 def get_conversation(slug: str) -> Conversation:
@@ -59,10 +55,6 @@ def participant_url(request: HttpRequest, conversation: Conversation) -> str:
     return request.build_absolute_uri(path)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 # --- Creating, editing, seeding, opening --------------------------------------------------------------------
 
 
@@ -71,7 +63,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 def manage_create(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "conversation.create", obj)
-    form = ConversationForm(_posted(request))
+    form = ConversationForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             conversation = actions.check_create_conversation(request.user, obj, form.to_input())
@@ -143,7 +135,7 @@ def manage_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_seed(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "conversation.seed", conversation)
-    form = SeedForm(conversation, _posted(request))
+    form = SeedForm(conversation, posted(request))
     line_problems: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         seeds = actions.parse_seed_text(
@@ -331,7 +323,7 @@ def manage_moderate(request: HttpRequest, slug: str, statement_id: int) -> HttpR
             raise InvalidInput("Choose accept, reject, meta or a theme.")
     except CommonwealError as exc:
         error = exc.message
-    if _is_htmx(request):
+    if is_htmx(request):
         view = request.POST.get("view", "to_review")
         page = request.POST.get("page", "1")
         # Only the row, the counts and the announcement change: no need to page through the queue again.
@@ -418,7 +410,7 @@ def manage_dashboard_live(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_moderators(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "conversation.view", conversation)
-    form = UsernameForm(_posted(request))
+    form = UsernameForm(posted(request))
     if request.method == "POST":
         require(request.user, "conversation.manage_moderators", conversation)
         if form.is_valid():

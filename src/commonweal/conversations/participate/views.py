@@ -53,6 +53,7 @@ from commonweal.core.errors import (
     RateLimited,
     StatementNotVotable,
 )
+from commonweal.core.http import client_address, is_htmx
 
 SESSION_KEY = "cw_participants"
 VOTE_CHOICES = [(VoteValue.AGREE, "Agree"), (VoteValue.DISAGREE, "Disagree"), (VoteValue.PASS, "Pass")]
@@ -89,16 +90,6 @@ def _remember(request: HttpRequest, participant: Participant) -> None:
 
 def _joined(participant: Participant | None) -> bool:
     return participant is not None and bool(getattr(participant, "joined", False))
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-Boosted") != "true"
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: wsgi.py rewrites it from X-Forwarded-For for COMMONWEAL_TRUSTED_PROXIES, and nothing
-    # else a client sends is believed.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _home(conversation: Conversation) -> str:
@@ -173,7 +164,7 @@ def _voting_context(
         "error": error,
         "announcement": announcement,
         "voted": voted,
-        "htmx": _is_htmx(request),
+        "htmx": is_htmx(request),
         "nav": "vote",
     }
 
@@ -205,7 +196,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
     page = _state_page(request, conversation, participant)
     if page is not None:
         return page
-    result = do_join(conversation, participant=participant, ip=_client_ip(request))
+    result = do_join(conversation, participant=participant, ip=client_address(request))
     _remember(request, result.participant)
     if _needs_about_you(result.participant, conversation):
         return redirect(_url("about-you", conversation))
@@ -290,7 +281,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     back = request.POST.get("next", "")
     if back not in {"my-votes", "statement"}:
         back = ""
-    htmx = _is_htmx(request)
+    htmx = is_htmx(request)
     if not _joined(participant):
         # Their session has gone (cookies cleared, another browser): start again from the consent screen.
         messages.info(request, "Agree to take part first, then your votes will be counted.")
@@ -358,7 +349,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _go(request: HttpRequest, url: str) -> HttpResponse:
     """Redirect; under htmx, make the browser load the whole page (the panel would not make sense alone)."""
-    if _is_htmx(request):
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -389,7 +380,7 @@ def _render_my_votes(
         "standing_ready": len(rows) >= min_votes(),
         "vote_choices": VOTE_CHOICES,
         "error": error,
-        "htmx": _is_htmx(request),
+        "htmx": is_htmx(request),
         "nav": "my-votes",
     }
     return render(request, T + "my_votes.html", context, status=error.status if error else 200)
@@ -571,7 +562,7 @@ def _similar_vote(request: HttpRequest, conversation: Conversation, participant:
     except (StatementNotVotable, RateLimited, InvalidInput, NotFound) as exc:
         error = exc
     saved = "Your vote on that statement is saved. You can still add yours."
-    if _is_htmx(request) and statement is not None:
+    if is_htmx(request) and statement is not None:
         # 200 even when refused: htmx swaps only successful responses, and the suggestion says what went wrong.
         fragment = {"conversation": conversation, "statement": statement, "error": error, "saved": saved}
         return render(request, T + "_similar_voted.html", fragment)
@@ -607,7 +598,7 @@ def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
         messages.info(request, "Take part first: after a few votes you can see where you stand.")
         return redirect(_home(conversation))
     standing = where_you_stand(conversation, participant)
-    if _is_htmx(request) and request.GET.get("poll"):
+    if is_htmx(request) and request.GET.get("poll"):
         # The waiting page asks every few seconds: nothing to do until the analysis has caught up, then reload.
         response = HttpResponse(status=204)
         if standing is not None and standing.state not in (CATCHING_UP, NO_SNAPSHOT):

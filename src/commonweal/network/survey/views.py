@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonweal.accounts.views import manager_view
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
+from commonweal.core.http import is_htmx, posted
 from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
     ITEM_SCALE,
@@ -52,10 +53,6 @@ S = "network/survey/"
 #: The cookie that remembers a respondent's key, one per organisation link (its path is the link's).
 KEY_COOKIE = "cw_survey_key"
 KEY_COOKIE_AGE = 400 * 24 * 3600  # a round can stay open for a year; browsers cap cookies at 400 days
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def absolute(request: HttpRequest, path: str) -> str:
@@ -114,7 +111,7 @@ def round_list(request: HttpRequest, system: str) -> HttpResponse:
 def round_create(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.edit", obj)
-    form = RoundForm(request.POST if request.method == "POST" else None)
+    form = RoundForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             survey_round = actions.check_open_round(request.user, obj, **form.cleaned_data)
@@ -336,7 +333,7 @@ def _context(request: HttpRequest, response: SurveyResponse | None, **kw: Any) -
 def survey_start(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation(token)
     remembered = _remembered(request, invitation)
-    form = StartForm(request.POST if request.method == "POST" else None)
+    form = StartForm(posted(request))
     if request.method == "POST":
         actions.require_open(invitation.round)
         if form.is_valid():
@@ -413,7 +410,7 @@ def survey_partners(request: HttpRequest, token: str, key: str) -> HttpResponse:
             )
         except InvalidInput as exc:
             error = exc.message
-    if _is_htmx(request):
+    if is_htmx(request):
         picked = actions.picked_partners(response)
         return render(
             request,
@@ -448,7 +445,7 @@ def survey_rate(request: HttpRequest, token: str, key: str, partner_id: int) -> 
         actions.require_open(invitation.round)
         form = RatingForm(request.POST)
         rating = actions.do_save_rating(response, partner, form.valid_answers())
-        if _is_htmx(request):
+        if is_htmx(request):
             return render(
                 request, S + "_rating_saved.html", {"form": form}, status=400 if form.errors else 200
             )

@@ -17,11 +17,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonweal.accounts.views import client_ip, manager_view
+from commonweal.accounts.views import manager_view
 from commonweal.conversations.facilitate.views import get_conversation
 from commonweal.conversations.models import Conversation
 from commonweal.core.errors import Conflict, InvalidInput, NotFound, RateLimited
 from commonweal.core.forms import apply_errors
+from commonweal.core.http import client_address
 from commonweal.reports.models import ReportShare
 from commonweal.reports.permissions import can, require
 from commonweal.reports.report import actions, pdf
@@ -141,7 +142,7 @@ def share_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 def _open(request: HttpRequest, token: str) -> ReportShare | HttpResponse:
     try:
-        return actions.open_share(token, ip=client_ip(request))
+        return actions.open_share(token, ip=client_address(request))
     except NotFound as exc:
         return _private(render(request, "reports/shared_missing.html", {"error": exc}, status=404))
     except RateLimited as exc:
