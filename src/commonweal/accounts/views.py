@@ -27,19 +27,10 @@ from commonweal.accounts import lockout
 from commonweal.accounts.models import OneTimePassword
 from commonweal.core import audit
 from commonweal.core.forms import LoginForm, PasswordChangeForm
+from commonweal.core.http import client_address, is_htmx, posted
 
 # Set at sign-in when the password was issued by an administrator (or reset) and has not been replaced yet.
 MUST_CHANGE_PASSWORD = "commonweal_must_change_password"
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
-    return request.POST if request.method == "POST" else None
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from (the load balancer must pass the real one in REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -58,12 +49,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if request.user.is_authenticated and request.method != "POST":
         return redirect(next_url)
-    form = LoginForm(_posted(request))
+    form = LoginForm(posted(request))
     status = 200
     locked: lockout.LockOut | None = None
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        ip = client_ip(request)
+        ip = client_address(request)
         locked = lockout.current_lockout(username, ip)
         if locked is None:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -115,7 +106,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
-    form = PasswordChangeForm(request.user, _posted(request))
+    form = PasswordChangeForm(request.user, posted(request))
     if request.method == "POST" and form.is_valid():
         user: Any = request.user
         user.set_password(form.cleaned_data["new_password"])
@@ -141,7 +132,7 @@ def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            if request.headers.get("HX-Request") == "true":
+            if is_htmx(request):
                 # An htmx request from a page whose session has ended: send the whole page to sign in,
                 # rather than swapping the sign-in page into a fragment.
                 response = HttpResponse(status=204)

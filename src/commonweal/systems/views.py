@@ -23,6 +23,7 @@ from commonweal.accounts.views import manager_view
 from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
 from commonweal.core.forms import UsernameForm, apply_errors
+from commonweal.core.http import posted, posted_files
 from commonweal.core.models import AuditEntry
 from commonweal.core.permissions import is_admin
 from commonweal.systems import actions
@@ -40,11 +41,6 @@ from commonweal.systems.organisation_import import COLUMNS, allowed_sectors_text
 from commonweal.systems.permissions import can, require
 
 User = get_user_model()
-
-
-def _posted(request: HttpRequest) -> Any:
-    """The posted data, or None for a GET: an empty POST still binds the form, so it reports what is missing."""
-    return request.POST if request.method == "POST" else None
 
 
 def get_system(slug: str) -> System:
@@ -143,7 +139,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def system_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "system.create")
-    form = SystemForm(_posted(request))
+    form = SystemForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             system = actions.check_create_system(request.user, **form.cleaned_data)
@@ -184,7 +180,7 @@ def system_edit(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.edit", obj)
     form = SystemForm(
-        _posted(request), editing=True, initial={"name": obj.name, "description": obj.description}
+        posted(request), editing=True, initial={"name": obj.name, "description": obj.description}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -410,7 +406,7 @@ def organisation_delete(request: HttpRequest, system: str, pk: int) -> HttpRespo
 def organisation_import(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.edit", obj)
-    form = ImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    form = ImportForm(posted(request), posted_files(request))
     failure: ImportFailed | None = None
     status = 200
     if request.method == "POST":
@@ -465,7 +461,7 @@ def organisation_import_template(request: HttpRequest, system: str) -> HttpRespo
 def facilitators(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.view", obj)
-    form = UsernameForm(_posted(request))
+    form = UsernameForm(posted(request))
     if request.method == "POST":
         require(request.user, "system.manage_people", obj)
         if form.is_valid():
@@ -510,7 +506,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def accounts(request: HttpRequest) -> HttpResponse:
     require(request.user, "account.manage")
-    form = AccountForm(_posted(request))
+    form = AccountForm(posted(request))
     issued: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -572,7 +568,7 @@ def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
     require(request.user, "apitoken.manage", request.user)
-    form = TokenForm(_posted(request))
+    form = TokenForm(posted(request))
     issued: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
         try:

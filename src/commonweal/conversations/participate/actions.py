@@ -225,7 +225,7 @@ def do_join(
     conversation: Conversation,
     *,
     participant: Participant | None = None,
-    ip: str = "",
+    ip: str | None = None,
     issue_token: bool = False,
     now: datetime | None = None,
 ) -> JoinResult:
