@@ -1,7 +1,9 @@
 """The demo system's map: two rounds of the relationship survey, interdependencies and a joint-work log.
 
-Called by :func:`commonweal.demo.do_load_demo` inside its transaction, with its organisations. Everything
-is written with ``bulk_create`` and drawn from a seeded random generator, so the same seed gives the same ratings.
+Called by :func:`commonweal.demo.do_load_demo` inside its transaction, with the organisations and communities
+the systems app's part of the demo made. Everything is drawn from a seeded random generator, so the same seed
+gives the same ratings, and written by the network app's bulk loaders (:func:`.survey.actions.do_load_round`,
+:func:`.map.actions.do_load_interdependencies`, :func:`.map.actions.do_load_joint_work`).
 
 What it plants, so the map and the measures have something to find:
 
@@ -24,16 +26,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from commonweal.core.audit import record
-from commonweal.network.models import (
-    Contribution,
-    Interdependency,
-    JointWork,
-    Rating,
-    SurveyInvitation,
-    SurveyResponse,
-    SurveyRound,
+from commonweal.network.graph import nodes_of
+from commonweal.network.map.actions import (
+    InterdependencyInput,
+    JointWorkInput,
+    do_load_interdependencies,
+    do_load_joint_work,
 )
+from commonweal.network.models import Contribution, Interdependency, JointWork, Rating
+from commonweal.network.survey.actions import LoadedResponse, do_load_round
 from commonweal.systems.models import Community, Organisation, Sector, System
 
 S = Sector
@@ -130,6 +131,77 @@ CHANGES = [
 ]
 
 
+#: The roles respondents give (often none).
+ROLES = ("", "", "Head of partnerships", "Chief executive", "Service manager", "Practice manager")
+
+K, STRENGTH = Interdependency.Kind, Interdependency.Strength
+#: Interdependencies: (from, to, what flows, description, strength, evidence). An end is an organisation's or a
+#: community's name. PRODUCT.md's example comes first, made for every care provider by :func:`_care_flows`.
+INTERDEPENDENCIES: tuple[tuple[str, str, str, str, str, str], ...] = (
+    ("Vale and Coast Ambulance Service NHS Trust", ACUTE, K.PATIENTS,
+     "Emergency conveyances: most of the hospital's emergency admissions arrive by ambulance.", STRENGTH.HIGH, ""),
+    (ACUTE, "Riverside Community Health NHS Trust", K.PATIENTS,
+     "People discharged home with community nursing and rehabilitation.", STRENGTH.HIGH, ""),
+    ("Riverside Central Primary Care Network", ACUTE, K.PATIENTS,
+     "GP referrals to outpatients and same-day emergency care.", STRENGTH.MEDIUM, ""),
+    ("Riverside and Vale Mental Health NHS Trust", "Northvale Primary Care Network", K.STAFF,
+     "Mental health practitioners employed by the trust work in the network's practices.", STRENGTH.MEDIUM, ""),
+    ("Riverside Community Health NHS Trust", "Eastmarsh Coastal Primary Care Network", K.STAFF,
+     "District nurses shared across the network's practices.", STRENGTH.MEDIUM, ""),
+    ("Castle Street Surgery", ACUTE, K.INFORMATION,
+     "The shared care record: GP records available in the emergency department.", STRENGTH.MEDIUM, ""),
+    ("Healthwatch Riverside", ICB, K.INFORMATION,
+     "What residents tell Healthwatch about services, reported to the board each quarter.", STRENGTH.MEDIUM, ""),
+    (ICB, ACUTE, K.MONEY, "The trust's main contract for hospital care.", STRENGTH.HIGH, ""),
+    ("Valeshire County Council", "Riverside Home Care Ltd", K.MONEY,
+     "Commissioned home-care hours for people eligible for adult social care.", STRENGTH.HIGH, ""),
+    (ICB, "Riverside Council for Voluntary Service", K.MONEY,
+     "A small-grants fund for VCSE prevention work, run by the CVS.", STRENGTH.LOW, ""),
+    # An organisation to a community, and a community to an organisation.
+    ("Riverside Food Bank", "People experiencing homelessness", K.OTHER,
+     "Food parcels and a weekly drop-in with a housing adviser.", STRENGTH.MEDIUM, ""),
+    ("Unpaid carers", "Riverside Carers' Centre", K.CAPACITY,
+     "Unpaid carers run the centre's peer-support groups: an extended workforce the centre depends on.",
+     STRENGTH.HIGH, "Volunteer register of the Carers' Centre, 2025."),
+)  # fmt: skip
+#: The care homes whose workforce the acute trust funds.
+FUNDED_CARE_HOMES = ("Willow Court Care Home", "Meadowbank Nursing Home", "Harbour View Care Home")
+
+J = JointWork.Kind
+#: The joint-work log: (title, kind, started, ended, description, the organisations taking part).
+JOINT_WORK: tuple[tuple[str, str, date, date | None, str, tuple[str, ...]], ...] = (
+    ("Riverside place partnership board", J.MEETING, date(2024, 4, 10), None,
+     "Monthly meeting of the partners serving Riverside City.",
+     (ICB, "Riverside City Council", ACUTE, "Riverside Community Health NHS Trust", "Healthwatch Riverside",
+      "Riverside Council for Voluntary Service")),
+    ("Home first: discharge to assess", J.JOINT_PROJECT, date(2025, 6, 2), None,
+     "People go home (or to a care home) to be assessed, instead of waiting in a hospital bed.",
+     (ACUTE, "Riverside Community Health NHS Trust", "Valeshire County Council", "Willow Court Care Home",
+      "Riverside Home Care Ltd")),
+    ("Joint director of integrated commissioning", J.SHARED_POST, date(2025, 1, 6), None,
+     "One director commissioning for the ICB and the city council together.",
+     (ICB, "Riverside City Council")),
+    ("Better Care Fund pooled budget", J.POOLED_BUDGET, date(2025, 4, 1), date(2026, 3, 31),
+     "The NHS and the councils pool money for community services and discharge support.",
+     (ICB, "Valeshire County Council", "Riverside City Council")),
+    ("Section 75 agreement: community equipment", J.S75_AGREEMENT, date(2024, 10, 1), None,
+     "The county council hosts one equipment service for the NHS and social care.",
+     ("Valeshire County Council", ICB, "Riverside Community Health NHS Trust")),
+    ("Social prescribing link workers", J.JOINT_PROJECT, date(2025, 9, 15), None,
+     "Link workers in the primary care networks connect people with local groups and support.",
+     ("Riverside Central Primary Care Network", "Riverside Council for Voluntary Service", "Age Well Riverside",
+      "Riverside Food Bank")),
+    ("Care-home workforce summit", J.MEETING, date(2025, 2, 20), date(2025, 2, 20),
+     "The hospital and the care homes agreed the workforce scheme that the trust now funds.",
+     (ACUTE, "Willow Court Care Home", "Meadowbank Nursing Home", "Harbour View Care Home",
+      "Valeshire County Council")),
+    ("High intensity use service", J.JOINT_PROJECT, date(2025, 11, 3), None,
+     "Ambulance, mental health and primary care plan together with people who call 999 most often.",
+     ("Vale and Coast Ambulance Service NHS Trust", "Riverside and Vale Mental Health NHS Trust",
+      "Northvale Primary Care Network")),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class NetworkDemoResult:
     rounds: int
@@ -146,7 +218,7 @@ def _affinity(a: Organisation, b: Organisation, shared_place: bool) -> float:
 
 
 def _true_ties(
-    rng: random.Random, organisations: Sequence[Organisation], places: dict[int, set[int]]
+    rng: random.Random, organisations: Sequence[Organisation], places: dict[int, frozenset[int]]
 ) -> dict[tuple[int, int], int]:
     """Each organisation's view of each partner, 1 to 4, in the first round (pairs without a tie are absent).
 
@@ -189,9 +261,8 @@ def _item(rng: random.Random, centre: float) -> int:
     return max(1, min(4, round(centre + rng.gauss(0, 0.6))))
 
 
-def _rating(
-    rng: random.Random, response: SurveyResponse, partner: Organisation, intensity: int, *, noisy: bool
-) -> Rating:
+def _rating(rng: random.Random, partner: Organisation, intensity: int, *, noisy: bool) -> Rating:
+    """One respondent's rating of ``partner`` (unsaved, without its response), around ``intensity``."""
     if noisy:
         # Colleagues see the same relationship a little differently.
         intensity = max(0, min(4, intensity + rng.choice((-1, 0, 0, 0, 0, 0, 0, 1))))
@@ -201,7 +272,6 @@ def _rating(
     contributions = sorted({c for c in offered if rng.random() < 0.15 + 0.15 * intensity})
     unanswered = rng.random() < 0.08  # some leave the value questions for later
     return Rating(
-        response=response,
         partner=partner,
         intensity=intensity,
         trust_openness=_item(rng, trust_centre + 0.2),
@@ -214,353 +284,134 @@ def _rating(
     )
 
 
-def _survey_round(
+def _respondents(
     rng: random.Random,
-    system: System,
     organisations: Sequence[Organisation],
-    ties: dict[tuple[int, int], int],
-    *,
     name: str,
     opened_at: datetime,
-    closed_at: datetime | None,
-    facilitator: Any,
-    now: datetime,
-) -> tuple[int, int]:
-    """Write one round, its links, responses and ratings; return (responses, ratings)."""
-    survey_round = SurveyRound.objects.create(
-        system=system,
-        name=name,
-        status=SurveyRound.Status.CLOSED if closed_at else SurveyRound.Status.OPEN,
-        opened_at=opened_at,
-        closed_at=closed_at,
-        created_by=facilitator,
-    )
-    record(
-        facilitator,
-        "survey_round.open",
-        survey_round,
-        after={"name": name, "status": "open", "links": len(organisations), "demo": True},
-        system=system,
-    )
-    if closed_at:
-        record(
-            facilitator,
-            "survey_round.close",
-            survey_round,
-            before={"name": name, "status": "open"},
-            after={"name": name, "status": "closed"},
-            system=system,
-        )
-    invitations = SurveyInvitation.objects.bulk_create(
-        [SurveyInvitation(round=survey_round, organisation=o) for o in organisations]
-    )
-    by_id = {o.pk: o for o in organisations}
+    end: datetime,
+    *,
+    closed: bool,
+) -> list[LoadedResponse]:
+    """Who answers the round ``name``: every organisation but the silent ones, most with one person, some with
+    two or three; in a closed round everyone submitted, in an open one a quarter are still going."""
     silent = set(SILENT[name])
-    pk_of = {o.name: o.pk for o in organisations}
-    forced = {(pk_of[a], pk_of[b]) for a, b in ASYMMETRIC}
-    end = closed_at or now
-    responses: list[SurveyResponse] = []
-    plans: list[tuple[SurveyResponse, int, bool]] = []  # (response, rater organisation id, finished)
-    for invitation in invitations:
-        org = invitation.organisation
+    responses = []
+    for org in organisations:
         if org.name in silent:
             continue
-        # Most organisations answer with one person, some with two or three.
         for _ in range(rng.choice((1, 1, 1, 2, 2, 3))):
             started = opened_at + (end - opened_at) * rng.uniform(0.02, 0.9)
-            finished = closed_at is not None or rng.random() < 0.75
-            response = SurveyResponse(
-                invitation=invitation,
-                respondent_role=rng.choice(
-                    ("", "", "Head of partnerships", "Chief executive", "Service manager", "Practice manager")
-                ),
-                started_at=started,
-                submitted_at=started + timedelta(minutes=rng.randint(12, 50)) if finished else None,
-            )
-            responses.append(response)
-            plans.append((response, org.pk, finished))
-    SurveyResponse.objects.bulk_create(responses)
+            finished = closed or rng.random() < 0.75
+            role = rng.choice(ROLES)
+            submitted = started + timedelta(minutes=rng.randint(12, 50)) if finished else None
+            responses.append(LoadedResponse(org, role, started, submitted))
+    return responses
 
-    respondents = Counter(rater for _, rater, _ in plans)
-    ratings: list[Rating] = []
-    for response, rater, finished in plans:
-        partners = sorted(p for (a, p) in ties if a == rater)
-        for partner in partners:
+
+def _add_ratings(
+    rng: random.Random,
+    responses: list[LoadedResponse],
+    ties: dict[tuple[int, int], int],
+    by_id: dict[int, Organisation],
+) -> None:
+    """Each respondent rates their organisation's partners in ``ties``: the planted asymmetric pairs exactly, the
+    rest with noise; colleagues sometimes forget a partner, and some still going have picked without rating."""
+    pk_of = {o.name: o.pk for o in by_id.values()}
+    forced = {(pk_of[a], pk_of[b]) for a, b in ASYMMETRIC}
+    respondents = Counter(r.organisation.pk for r in responses)
+    for response in responses:
+        rater = response.organisation.pk
+        for partner in sorted(p for (a, p) in ties if a == rater):
             pair = (rater, partner)
-            if pair in forced:
-                ratings.append(_rating(rng, response, by_id[partner], 4, noisy=False))
-                continue
-            if (partner, rater) in forced:
-                ratings.append(_rating(rng, response, by_id[partner], 1, noisy=False))
+            if pair in forced or (partner, rater) in forced:
+                exact = 4 if pair in forced else 1
+                response.ratings.append(_rating(rng, by_id[partner], exact, noisy=False))
                 continue
             if respondents[rater] > 1 and rng.random() < 0.12:
                 continue  # one colleague forgets a partner another remembers
-            rating = _rating(rng, response, by_id[partner], ties[pair], noisy=True)
-            if not finished and respondents[rater] > 1 and rng.random() < 0.3:
+            rating = _rating(rng, by_id[partner], ties[pair], noisy=True)
+            if response.submitted_at is None and respondents[rater] > 1 and rng.random() < 0.3:
                 # Picked, not rated yet: a colleague still going (their organisation's answer stands on the
                 # others' ratings meanwhile, so the half-done answers do not read as "no relationship").
                 rating.intensity = None
                 rating.contributions = []
-            ratings.append(rating)
-    Rating.objects.bulk_create(ratings, batch_size=1000)
-    return len(responses), len(ratings)
+            response.ratings.append(rating)
 
 
-def _interdependencies(
-    system: System, by_name: dict[str, Organisation], communities: dict[str, Community], facilitator: Any
-) -> list[Interdependency]:
-    K, S_ = Interdependency.Kind, Interdependency.Strength
-    H, M, L = S_.HIGH, S_.MEDIUM, S_.LOW
+def _care_flows(by_name: dict[str, Organisation]) -> list[InterdependencyInput]:
+    """PRODUCT.md's example: care-home and home-care staff capacity decides how fast the hospital can discharge
+    people, and the hospital funds the care homes' workforce (money the other way)."""
     acute = by_name[ACUTE]
-    rows: list[Interdependency] = []
-
-    def add(
-        source: Organisation | Community,
-        target: Organisation | Community,
-        kind: str,
-        description: str,
-        strength: str | None = None,
-        evidence: str = "",
-    ) -> None:
-        ends: dict[str, Any] = {}
-        ends["from_organisation" if isinstance(source, Organisation) else "from_community"] = source
-        ends["to_organisation" if isinstance(target, Organisation) else "to_community"] = target
-        rows.append(
-            Interdependency(
-                system=system,
-                kind=kind,
-                description=description,
-                strength=strength or Interdependency.Strength.MEDIUM,
-                evidence=evidence,
-                created_by=facilitator,
-                **ends,
-            )
+    flows = [
+        InterdependencyInput(
+            org,
+            acute,
+            K.CAPACITY,
+            f"{org.name}'s workforce capacity decides how quickly people who are well enough to leave "
+            "hospital can be discharged to a care-home place or care at home.",
+            STRENGTH.HIGH,
+            "About 40 hospital beds a day held by people waiting for a care-home place or home care "
+            "(the trust's discharge data, winter 2025).",
         )
-
-    # PRODUCT.md's example: care-home staff capacity decides how fast the hospital can discharge people.
-    for org in by_name.values():
-        if org.sector == Sector.SOCIAL_CARE_PROVIDER:
-            add(
-                org,
-                acute,
-                K.CAPACITY,
-                f"{org.name}'s workforce capacity decides how quickly people who are well enough to leave "
-                "hospital can be discharged to a care-home place or care at home.",
-                H,
-                "About 40 hospital beds a day held by people waiting for a care-home place or home care "
-                "(the trust's discharge data, winter 2025).",
-            )
-    for name in ("Willow Court Care Home", "Meadowbank Nursing Home", "Harbour View Care Home"):
-        add(
+        for org in by_name.values()
+        if org.sector == Sector.SOCIAL_CARE_PROVIDER
+    ]
+    flows.extend(
+        InterdependencyInput(
             acute,
             by_name[name],
             K.MONEY,
             "The acute trust funds a care-home workforce scheme (recruitment and retention payments), because "
             "losing care-home staff fills its own beds with delayed discharges.",
-            H,
+            STRENGTH.HIGH,
             "Board paper on the workforce scheme, March 2025.",
         )
-    add(
-        by_name["Vale and Coast Ambulance Service NHS Trust"],
-        acute,
-        K.PATIENTS,
-        "Emergency conveyances: most of the hospital's emergency admissions arrive by ambulance.",
-        H,
+        for name in FUNDED_CARE_HOMES
     )
-    add(
-        acute,
-        by_name["Riverside Community Health NHS Trust"],
-        K.PATIENTS,
-        "People discharged home with community nursing and rehabilitation.",
-        H,
-    )
-    add(
-        by_name["Riverside Central Primary Care Network"],
-        acute,
-        K.PATIENTS,
-        "GP referrals to outpatients and same-day emergency care.",
-        M,
-    )
-    add(
-        by_name["Riverside and Vale Mental Health NHS Trust"],
-        by_name["Northvale Primary Care Network"],
-        K.STAFF,
-        "Mental health practitioners employed by the trust work in the network's practices.",
-        M,
-    )
-    add(
-        by_name["Riverside Community Health NHS Trust"],
-        by_name["Eastmarsh Coastal Primary Care Network"],
-        K.STAFF,
-        "District nurses shared across the network's practices.",
-        M,
-    )
-    add(
-        by_name["Castle Street Surgery"],
-        acute,
-        K.INFORMATION,
-        "The shared care record: GP records available in the emergency department.",
-        M,
-    )
-    add(
-        by_name["Healthwatch Riverside"],
-        by_name[ICB],
-        K.INFORMATION,
-        "What residents tell Healthwatch about services, reported to the board each quarter.",
-        M,
-    )
-    add(by_name[ICB], acute, K.MONEY, "The trust's main contract for hospital care.", H)
-    add(
-        by_name["Valeshire County Council"],
-        by_name["Riverside Home Care Ltd"],
-        K.MONEY,
-        "Commissioned home-care hours for people eligible for adult social care.",
-        H,
-    )
-    add(
-        by_name[ICB],
-        by_name["Riverside Council for Voluntary Service"],
-        K.MONEY,
-        "A small-grants fund for VCSE prevention work, run by the CVS.",
-        L,
-    )
-    # An organisation to a community, and a community to an organisation.
-    add(
-        by_name["Riverside Food Bank"],
-        communities["People experiencing homelessness"],
-        K.OTHER,
-        "Food parcels and a weekly drop-in with a housing adviser.",
-        M,
-    )
-    add(
-        communities["Unpaid carers"],
-        by_name["Riverside Carers' Centre"],
-        K.CAPACITY,
-        "Unpaid carers run the centre's peer-support groups: an extended workforce the centre depends on.",
-        H,
-        "Volunteer register of the Carers' Centre, 2025.",
-    )
-    return Interdependency.objects.bulk_create(rows)
+    return flows
 
 
-def _joint_work(system: System, by_name: dict[str, Organisation], facilitator: Any) -> list[JointWork]:
-    J = JointWork.Kind
-    entries = [
-        (
-            "Riverside place partnership board",
-            J.MEETING,
-            date(2024, 4, 10),
-            None,
-            "Monthly meeting of the partners serving Riverside City.",
-            [
-                ICB,
-                "Riverside City Council",
-                ACUTE,
-                "Riverside Community Health NHS Trust",
-                "Healthwatch Riverside",
-                "Riverside Council for Voluntary Service",
-            ],
-        ),
-        (
-            "Home first: discharge to assess",
-            J.JOINT_PROJECT,
-            date(2025, 6, 2),
-            None,
-            "People go home (or to a care home) to be assessed, instead of waiting in a hospital bed.",
-            [
-                ACUTE,
-                "Riverside Community Health NHS Trust",
-                "Valeshire County Council",
-                "Willow Court Care Home",
-                "Riverside Home Care Ltd",
-            ],
-        ),
-        (
-            "Joint director of integrated commissioning",
-            J.SHARED_POST,
-            date(2025, 1, 6),
-            None,
-            "One director commissioning for the ICB and the city council together.",
-            [ICB, "Riverside City Council"],
-        ),
-        (
-            "Better Care Fund pooled budget",
-            J.POOLED_BUDGET,
-            date(2025, 4, 1),
-            date(2026, 3, 31),
-            "The NHS and the councils pool money for community services and discharge support.",
-            [ICB, "Valeshire County Council", "Riverside City Council"],
-        ),
-        (
-            "Section 75 agreement: community equipment",
-            J.S75_AGREEMENT,
-            date(2024, 10, 1),
-            None,
-            "The county council hosts one equipment service for the NHS and social care.",
-            ["Valeshire County Council", ICB, "Riverside Community Health NHS Trust"],
-        ),
-        (
-            "Social prescribing link workers",
-            J.JOINT_PROJECT,
-            date(2025, 9, 15),
-            None,
-            "Link workers in the primary care networks connect people with local groups and support.",
-            [
-                "Riverside Central Primary Care Network",
-                "Riverside Council for Voluntary Service",
-                "Age Well Riverside",
-                "Riverside Food Bank",
-            ],
-        ),
-        (
-            "Care-home workforce summit",
-            J.MEETING,
-            date(2025, 2, 20),
-            date(2025, 2, 20),
-            "The hospital and the care homes agreed the workforce scheme that the trust now funds.",
-            [
-                ACUTE,
-                "Willow Court Care Home",
-                "Meadowbank Nursing Home",
-                "Harbour View Care Home",
-                "Valeshire County Council",
-            ],
-        ),
-        (
-            "High intensity use service",
-            J.JOINT_PROJECT,
-            date(2025, 11, 3),
-            None,
-            "Ambulance, mental health and primary care plan together with people who call 999 most often.",
-            [
-                "Vale and Coast Ambulance Service NHS Trust",
-                "Riverside and Vale Mental Health NHS Trust",
-                "Northvale Primary Care Network",
-            ],
-        ),
+def _interdependencies(
+    by_name: dict[str, Organisation], communities: dict[str, Community]
+) -> list[InterdependencyInput]:
+    def end(name: str) -> Organisation | Community:
+        return by_name[name] if name in by_name else communities[name]
+
+    return _care_flows(by_name) + [
+        InterdependencyInput(end(source), end(target), kind, description, strength, evidence)
+        for source, target, kind, description, strength, evidence in INTERDEPENDENCIES
     ]
-    works = JointWork.objects.bulk_create(
-        [
-            JointWork(
-                system=system,
-                title=title,
-                kind=kind,
-                started_on=started,
-                ended_on=ended,
-                description=description,
-                created_by=facilitator,
-            )
-            for title, kind, started, ended, description, _ in entries
-        ]
-    )
-    JointWork.organisations.through.objects.bulk_create(
-        [
-            JointWork.organisations.through(jointwork_id=work.pk, organisation_id=by_name[name].pk)
-            for work, (*_, names) in zip(works, entries, strict=True)
-            for name in names
-        ]
-    )
-    return works
+
+
+def _joint_work(by_name: dict[str, Organisation]) -> list[JointWorkInput]:
+    return [
+        JointWorkInput(title, kind, started, ended, description, [by_name[n] for n in names])
+        for title, kind, started, ended, description, names in JOINT_WORK
+    ]
+
+
+def _planted_ties(
+    rng: random.Random, system: System, organisations: Sequence[Organisation]
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """The ties of the two rounds: drawn from the sectors' affinity, then the planted changes and asymmetric
+    pairs put in."""
+    by_name = {o.name: o for o in organisations}
+    places: dict[int, frozenset[int]] = {n.id: n.place_ids for n in nodes_of(system)}
+    first = _true_ties(rng, organisations, places)
+    second = _second_round(rng, first, [o.pk for o in organisations])
+    for rater, partner, before, after in CHANGES:
+        pair = (by_name[rater].pk, by_name[partner].pk)
+        for ties, value in ((first, before), (second, after)):
+            if value:
+                ties[pair] = value
+            else:
+                ties.pop(pair, None)
+    for a, b in ASYMMETRIC:
+        for ties in (first, second):
+            ties[(by_name[a].pk, by_name[b].pk)] = 4
+            ties[(by_name[b].pk, by_name[a].pk)] = 1
+    return first, second
 
 
 def load_network_demo(
@@ -587,27 +438,8 @@ def load_network_demo(
     """
     rng = random.Random(f"network-{seed}")
     by_name = {o.name: o for o in organisations}
-    ids = [o.pk for o in organisations]
-    places: dict[int, set[int]] = {o.pk: set() for o in organisations}
-    for org_id, place_id in Organisation.places.through.objects.filter(organisation__in=ids).values_list(
-        "organisation_id", "place_id"
-    ):
-        places[org_id].add(place_id)
-
-    first = _true_ties(rng, organisations, places)
-    second = _second_round(rng, first, ids)
-    for rater, partner, before, after in CHANGES:
-        pair = (by_name[rater].pk, by_name[partner].pk)
-        for ties, value in ((first, before), (second, after)):
-            if value:
-                ties[pair] = value
-            else:
-                ties.pop(pair, None)
-    for a, b in ASYMMETRIC:
-        for ties in (first, second):
-            ties[(by_name[a].pk, by_name[b].pk)] = 4
-            ties[(by_name[b].pk, by_name[a].pk)] = 1
-
+    by_id = {o.pk: o for o in organisations}
+    first, second = _planted_ties(rng, system, organisations)
     opened_2026 = now - timedelta(days=21)
     opened_2025 = opened_2026 - timedelta(days=365)
     n_responses = n_ratings = 0
@@ -615,39 +447,21 @@ def load_network_demo(
         ("2025", first, opened_2025, opened_2025 + timedelta(days=60)),
         ("2026", second, opened_2026, None),
     ):
-        responses, ratings = _survey_round(
-            rng,
-            system,
-            organisations,
-            ties,
-            name=name,
-            opened_at=opened,
-            closed_at=closed,
-            facilitator=facilitator,
-            now=now,
+        responses = _respondents(rng, organisations, name, opened, closed or now, closed=closed is not None)
+        _add_ratings(rng, responses, ties, by_id)
+        do_load_round(
+            facilitator, system, organisations, responses, name=name, opened_at=opened, closed_at=closed
         )
-        n_responses += responses
-        n_ratings += ratings
-
-    interdependencies = _interdependencies(system, by_name, {c.name: c for c in communities}, facilitator)
-    works = _joint_work(system, by_name, facilitator)
-    result = NetworkDemoResult(
+        n_responses += len(responses)
+        n_ratings += sum(len(r.ratings) for r in responses)
+    interdependencies = do_load_interdependencies(
+        facilitator, system, _interdependencies(by_name, {c.name: c for c in communities})
+    )
+    works = do_load_joint_work(facilitator, system, _joint_work(by_name))
+    return NetworkDemoResult(
         rounds=2,
         responses=n_responses,
         ratings=n_ratings,
         interdependencies=len(interdependencies),
         joint_work=len(works),
     )
-    record(
-        None,
-        "network.demo_setup",
-        system,
-        after={
-            "rounds": result.rounds,
-            "responses": result.responses,
-            "ratings": result.ratings,
-            "interdependencies": result.interdependencies,
-            "joint_work": result.joint_work,
-        },
-    )
-    return result
