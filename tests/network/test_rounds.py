@@ -98,8 +98,49 @@ def test_the_round_page_lists_each_link_with_counts_of_people_but_never_who(fcli
     token = SurveyInvitation.objects.get(round=survey_round, organisation=acute).token
     assert f"http://testserver/survey/{token}/" in page
     assert "Director of strategy" not in page
-    assert "1 of 3 organisations answered so far (2 people)" in page
+    # Two people are fewer than 5: the round's total says so (the count is routed through the disclosure layer).
+    assert "1 of 3 organisations answered so far (fewer than 5 people)" in page
     assert f"qr/{acute.pk}.svg" in page
+
+
+def _people_answered(fclient, system, survey_round):
+    response = fclient.get(f"{base(system)}{survey_round.pk}/links.csv")
+    return {
+        r["organisation"]: r["people_answered"]
+        for r in csv.DictReader(io.StringIO(response.content.decode()))
+    }
+
+
+def test_counts_of_people_under_5_say_fewer_than_5_on_the_round_pages_and_in_the_links_file(fclient, system):
+    survey_round = make_round(system, name="2026")
+    acute, surgery, food = system.organisations.order_by("name")
+    for _ in range(2):
+        rate(make_response(survey_round, acute), surgery, 3)
+    page = fclient.get(f"{base(system)}{survey_round.pk}/").content.decode()
+    assert "(fewer than 5 people)" in page and "(2 people)" not in page
+    assert ">People who answered </span>fewer than 5</td>" in page
+    assert ">People who answered </span>2</td>" not in page
+    assert _people_answered(fclient, system, survey_round) == {
+        "Acute Trust": "fewer than 5",
+        "Castle Surgery": "0",  # nobody is not a small number
+        "Food Bank": "0",
+    }
+    listing = fclient.get(base(system)).content.decode()
+    assert ">People who answered </span>fewer than 5</td>" in listing
+
+
+def test_a_lone_small_count_cannot_be_worked_out_from_the_rounds_total(fclient, system):
+    survey_round = make_round(system, name="2026")
+    acute, surgery, food = system.organisations.order_by("name")
+    for _ in range(6):
+        rate(make_response(survey_round, acute), surgery, 3)
+    rate(make_response(survey_round, surgery), acute, 2)
+    page = fclient.get(f"{base(system)}{survey_round.pk}/").content.decode()
+    counts = _people_answered(fclient, system, survey_round)
+    assert counts["Castle Surgery"] != "1"
+    # Had the total and both other counts been exact, the surgery's 1 would be 7 - 6 - 0: one must be hidden.
+    assert not ("(7 people)" in page and counts["Acute Trust"] == "6" and counts["Food Bank"] == "0")
+    assert ">People who answered </span>1</td>" not in page
 
 
 def test_organisations_added_later_get_their_link_when_the_round_is_next_shown(fclient, system):

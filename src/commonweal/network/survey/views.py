@@ -21,7 +21,6 @@ from urllib.parse import quote, urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,12 +39,12 @@ from commonweal.network.models import (
     Contribution,
     SurveyInvitation,
     SurveyResponse,
-    SurveyRound,
 )
 from commonweal.network.permissions import can, require
 from commonweal.network.survey import actions
 from commonweal.network.survey.forms import PartnerFilterForm, PickForm, RatingForm, RoundForm, StartForm
-from commonweal.systems.models import Organisation, System
+from commonweal.network.survey.queries import get_round, round_links, round_rows
+from commonweal.systems.models import Organisation
 from commonweal.systems.views import get_system
 
 R = "network/rounds/"
@@ -70,39 +69,15 @@ def survey_link(request: HttpRequest, invitation: SurveyInvitation) -> str:
 # --- Facilitator pages: rounds --------------------------------------------------------------------------------
 
 
-def _round(system: System, round_id: int) -> SurveyRound:
-    survey_round = SurveyRound.objects.filter(system=system, pk=round_id).first()
-    if survey_round is None:
-        raise NotFound("That survey round is not in this system. Go back to the list of rounds.")
-    return survey_round
-
-
-def _with_counts(invitations: Any) -> Any:
-    """Each invitation with how many people answered (rated at least one partner), how many submitted, and how
-    many partners they rated between them. Counted, never named: nobody is shown who answered."""
-    rated = Q(responses__ratings__intensity__isnull=False)
-    return invitations.annotate(
-        n_answered=Count("responses", filter=rated, distinct=True),
-        n_submitted=Count("responses", filter=Q(responses__submitted_at__isnull=False), distinct=True),
-        n_partners=Count("responses__ratings__partner", filter=rated, distinct=True),
-    )
-
-
 @manager_view
 @require_GET
 def round_list(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.view", obj)
-    rated = Q(invitations__responses__ratings__intensity__isnull=False)
-    rounds = obj.survey_rounds.annotate(
-        n_organisations=Count("invitations", filter=rated, distinct=True),
-        n_links=Count("invitations", distinct=True),
-        n_people=Count("invitations__responses", filter=rated, distinct=True),
-    ).order_by("-opened_at", "-pk")
     return render(
         request,
         R + "round_list.html",
-        {"system": obj, "rounds": rounds, "can_edit": can(request.user, "network.edit", obj)},
+        {"system": obj, "rounds": round_rows(obj), "can_edit": can(request.user, "network.edit", obj)},
     )
 
 
@@ -137,30 +112,23 @@ def round_create(request: HttpRequest, system: str) -> HttpResponse:
 def round_detail(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.view", obj)
-    survey_round = _round(obj, round_id)
+    survey_round = get_round(obj, round_id)
     can_edit = can(request.user, "network.edit", obj)
     added = []
     if survey_round.is_open and can_edit:
         # Organisations added to the system since the round opened get their link now.
         added = actions.do_issue_missing_links(request.user, survey_round)
-    invitations = list(
-        _with_counts(survey_round.invitations.select_related("organisation")).order_by(
-            "organisation__name", "pk"
-        )
-    )
-    for invitation in invitations:
-        invitation.link = survey_link(request, invitation)  # type: ignore[attr-defined]
+    links = round_links(survey_round)
     return render(
         request,
         R + "round_detail.html",
         {
             "system": obj,
             "round": survey_round,
-            "invitations": invitations,
+            "links": links,
+            "rows": [(row, survey_link(request, row.invitation)) for row in links.rows],
             "added": added,
             "can_edit": can_edit,
-            "n_answered": sum(1 for i in invitations if i.n_answered),  # type: ignore[attr-defined]
-            "n_people": sum(i.n_answered for i in invitations),  # type: ignore[attr-defined]
         },
     )
 
@@ -170,7 +138,7 @@ def round_detail(request: HttpRequest, system: str, round_id: int) -> HttpRespon
 def round_status(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.edit", obj)
-    survey_round = _round(obj, round_id)
+    survey_round = get_round(obj, round_id)
     status = request.POST.get("status", "")
     try:
         actions.check_change_round_status(request.user, survey_round, status)
@@ -192,24 +160,21 @@ def round_status(request: HttpRequest, system: str, round_id: int) -> HttpRespon
 def round_links_csv(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.view", obj)
-    survey_round = _round(obj, round_id)
-    invitations = _with_counts(survey_round.invitations.select_related("organisation")).order_by(
-        "organisation__name", "pk"
-    )
+    survey_round = get_round(obj, round_id)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["organisation", "sector", "identifier", "round", "link", "people_answered", "submitted"])
-    for invitation in invitations:
-        org = invitation.organisation
+    for row in round_links(survey_round).rows:
+        org = row.invitation.organisation
         writer.writerow(
             [
                 _csv_safe(org.name),
                 org.get_sector_display(),
                 _csv_safe(f"{org.identifier_scheme}-{org.identifier}" if org.identifier else ""),
                 _csv_safe(survey_round.name),
-                survey_link(request, invitation),
-                invitation.n_answered,
-                invitation.n_submitted,
+                survey_link(request, row.invitation),
+                row.answered.display,
+                row.submitted.display,
             ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
@@ -228,7 +193,7 @@ def _csv_safe(text: str) -> str:
 def round_qr(request: HttpRequest, system: str, round_id: int, organisation_id: int) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.view", obj)
-    survey_round = _round(obj, round_id)
+    survey_round = get_round(obj, round_id)
     invitation = (
         survey_round.invitations.select_related("organisation")
         .filter(organisation_id=organisation_id)
