@@ -74,6 +74,11 @@ EXPECTED: dict[str, Expect] = {
         post=roles(200, anonymous=LOGIN, participant=LOGIN),
         post_data={"current_password": "wrong"},
     ),
+    "api_tokens": Expect(
+        get=staff(200, SIGNED_IN), post=staff(200, SIGNED_IN), post_data={"name": "Another script"}
+    ),
+    # The token in the URL is the facilitator's own: nobody else may revoke it, administrators included.
+    "api_token_revoke": Expect(get=staff(405, SIGNED_IN), post=staff(REDIRECT, ("facilitator",))),
     # --- Systems ---
     "systems:dashboard": Expect(get=staff(200, SIGNED_IN)),
     "systems:system_create": Expect(
@@ -129,11 +134,6 @@ EXPECTED: dict[str, Expect] = {
     "systems:account_set_active": Expect(
         get=staff(405, SIGNED_IN), post=staff(REDIRECT, ("admin",)), post_data={"active": "0"}
     ),
-    "systems:tokens": Expect(
-        get=staff(200, SIGNED_IN), post=staff(200, SIGNED_IN), post_data={"name": "Another script"}
-    ),
-    # The token in the URL is the facilitator's own: nobody else may revoke it, administrators included.
-    "systems:token_revoke": Expect(get=staff(405, SIGNED_IN), post=staff(REDIRECT, ("facilitator",))),
     # --- Participant pages ---
     # A participant who has joined goes straight on to where they left off.
     "conversations:participant-home": Expect(get=roles(200, participant=REDIRECT)),

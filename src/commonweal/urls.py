@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from commonweal.accounts.urls import token_urlpatterns
 from commonweal.api import api
 from commonweal.core import views as core_views
 
@@ -7,6 +8,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("commonweal.accounts.urls")),
+    path("manage/tokens/", include(token_urlpatterns)),
     path("manage/", include("commonweal.systems.urls")),
     path("", include("commonweal.conversations.urls")),
     path("", include("commonweal.network.urls")),

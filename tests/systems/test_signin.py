@@ -180,7 +180,7 @@ def test_an_inactive_account_cannot_sign_in(client):
 
 def test_a_new_account_must_choose_its_own_password_before_anything_else(client):
     admin = make_admin()
-    from commonweal.systems.actions import do_create_account
+    from commonweal.accounts.actions import do_create_account
 
     _, one_time = do_create_account(admin, username="newbie")
     response = post_login(client, "newbie", one_time)

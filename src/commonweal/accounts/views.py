@@ -1,12 +1,11 @@
-"""Signing in and out, choosing a new password, and the decorator every facilitator page uses.
+"""Signing in and out, choosing a new password, and each person's API tokens.
 
-Accounts are for facilitators, moderators and administrators only; participants never sign in.
+Accounts are for facilitators, moderators and administrators only; participants never sign in. The
+administrators' accounts page, which also makes facilitators of a system, is in the systems app.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -16,21 +15,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from commonweal.accounts import lockout
-from commonweal.accounts.models import OneTimePassword
-from commonweal.core import audit
-from commonweal.core.forms import LoginForm, PasswordChangeForm
-from commonweal.core.http import client_address, is_htmx, posted
-
-# Set at sign-in when the password was issued by an administrator (or reset) and has not been replaced yet.
-MUST_CHANGE_PASSWORD = "commonweal_must_change_password"
+from commonweal.accounts import actions, lockout, queries
+from commonweal.accounts.decorators import MUST_CHANGE_PASSWORD, manager_view
+from commonweal.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
+from commonweal.accounts.permissions import require
+from commonweal.core.errors import InvalidInput
+from commonweal.core.forms import apply_errors
+from commonweal.core.http import client_address, posted
 
 
 def _safe_next(request: HttpRequest, value: str | None) -> str:
@@ -59,11 +56,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if locked is None:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is not None:
-                first_use = OneTimePassword.objects.filter(user=user).exists()
-                lockout.clear_failures(username)
                 login(request, user)
-                audit.record(user, "account.signed_in", user, after={"ip": ip})
-                if first_use:
+                if actions.do_sign_in(user, username=username, ip=ip):
                     request.session[MUST_CHANGE_PASSWORD] = True
                     messages.info(
                         request,
@@ -94,7 +88,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        audit.record(request.user, "account.signed_out", request.user)
+        actions.do_sign_out(request.user)
     logout(request)
     messages.info(request, "You have signed out.")
     return redirect(settings.LOGOUT_REDIRECT_URL)
@@ -109,12 +103,10 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, posted(request))
     if request.method == "POST" and form.is_valid():
         user: Any = request.user
-        user.set_password(form.cleaned_data["new_password"])
-        user.save(update_fields=["password"])
+        actions.do_change_password(user, form.cleaned_data["new_password"])
+        # The new password changes the session hash: keep this session signed in (others end).
         update_session_auth_hash(request, user)
         request.session.pop(MUST_CHANGE_PASSWORD, None)
-        OneTimePassword.objects.filter(user=user).delete()
-        audit.record(user, "account.password_changed", user)
         messages.success(request, "Your new password is saved. Use it next time you sign in.")
         return redirect(next_url)
     return render(
@@ -124,27 +116,36 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def manager_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """For every facilitator, moderator and administrator page: sign in first (anonymous people are sent to
-    the sign-in page and brought back), and replace an administrator-issued password before anything else.
-    The page itself still calls its app's ``require``: being signed in grants nothing by itself."""
+# --- API tokens ---------------------------------------------------------------------------------------------
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            if is_htmx(request):
-                # An htmx request from a page whose session has ended: send the whole page to sign in,
-                # rather than swapping the sign-in page into a fragment.
-                response = HttpResponse(status=204)
-                response["HX-Redirect"] = redirect_to_login(
-                    request.headers.get("HX-Current-URL", "/manage/")
-                )["Location"]
-                return response
-            return redirect_to_login(request.get_full_path())
-        if request.session.get(MUST_CHANGE_PASSWORD):
-            return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
 
-    return wrapper
+@manager_view
+@never_cache  # the page shows a new token once: no browser or proxy may keep it
+@require_http_methods(["GET", "HEAD", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    require(request.user, "apitoken.manage", request.user)
+    form = TokenForm(posted(request))
+    issued: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = actions.check_issue_api_token(request.user, form.cleaned_data["name"])
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            issued = {"token": token, "raw": raw}
+            form = TokenForm()
+    return render(
+        request,
+        "systems/tokens.html",
+        {"form": form, "tokens": queries.api_tokens_of(request.user), "issued": issued},
+    )
+
+
+@manager_view
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = queries.get_api_token(pk)
+    require(request.user, "apitoken.manage", token.user)
+    actions.do_revoke_api_token(request.user, token)
+    messages.success(request, f"The token '{token.name}' is revoked: it no longer works.")
+    return redirect("api_tokens")

@@ -36,6 +36,12 @@ class InvalidInput(CommonwealError):
     )
 
 
+def field_error(field: str, problem: str) -> InvalidInput:
+    """An :class:`InvalidInput` about one field, in the shape the API's validation errors use (a page puts it on
+    the field with :func:`commonweal.core.forms.apply_errors`)."""
+    return InvalidInput(problem, detail={"fields": [{"field": field, "problem": problem}]})
+
+
 class NotAuthenticated(CommonwealError):
     code = "not_authenticated"
     status = 401

@@ -1,5 +1,5 @@
-"""Use cases of systems: the system itself, its places, communities and organisations, its facilitators,
-accounts and API tokens.
+"""Use cases of systems: the system itself, its places, communities and organisations, its facilitators, and
+making a new account a facilitator (the accounts themselves and API tokens are in :mod:`commonweal.accounts`).
 
 Views and API endpoints parse input and check permissions, then call one of these. ``do_*`` functions change
 the database atomically and write the audit log in the same transaction; ``check_*`` functions validate input
@@ -9,29 +9,20 @@ and then call the matching ``do_*``.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
 from django.utils.text import slugify
 
-from commonweal.accounts.models import ApiToken, OneTimePassword
+from commonweal.accounts import actions as account_actions
+from commonweal.accounts.queries import find_account
 from commonweal.core import audit
-from commonweal.core.errors import Conflict, ImportFailed, InvalidInput, NotFound
+from commonweal.core.errors import ImportFailed, NotFound, field_error
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
 from commonweal.systems.organisation_import import OrganisationRow, RowError, parse_organisations
-
-User = get_user_model()
-
-
-def field_error(field: str, problem: str) -> InvalidInput:
-    """An :class:`InvalidInput` about one field, in the shape the API's validation errors use."""
-    return InvalidInput(problem, detail={"fields": [{"field": field, "problem": problem}]})
 
 
 def _state(obj: Model, fields: list[str]) -> dict[str, Any]:
@@ -396,22 +387,8 @@ def do_import_organisations(
 # --- Facilitators -------------------------------------------------------------------------------------------
 
 
-def find_user(username: str, *, field: str = "username") -> Any:
-    username = username.strip()
-    if not username:
-        raise field_error(field, "Enter the person's username")
-    user = User.objects.filter(username__iexact=username, is_active=True).first()
-    if user is None:
-        raise field_error(
-            field,
-            f"There is no account with the username '{username}'. Check the spelling, or ask an administrator "
-            "to create the account first.",
-        )
-    return user
-
-
 def check_add_facilitator(actor: Any, system: System, username: str) -> SystemRole:
-    user = find_user(username)
+    user = find_account(username)
     if SystemRole.objects.filter(user=user, system=system, role=SystemRole.Role.FACILITATOR).exists():
         raise field_error("username", f"{user.username} is already a facilitator of this system")
     return do_add_facilitator(actor, system, user)
@@ -440,14 +417,6 @@ def do_remove_facilitator(actor: Any, system: System, user: Any) -> None:
 
 # --- Accounts -----------------------------------------------------------------------------------------------
 
-# No 0/O, 1/l/I: a one-time password is read off a screen and typed by someone else.
-_PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-def generate_password() -> str:
-    groups = ["".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(4)) for _ in range(4)]
-    return "-".join(groups)
-
 
 def check_create_account(
     actor: Any,
@@ -458,119 +427,12 @@ def check_create_account(
     is_administrator: bool = False,
     system: System | None = None,
 ) -> tuple[Any, str]:
-    username = username.strip()
-    if not username:
-        raise field_error("username", "Enter a username")
-    if User.objects.filter(username__iexact=username).exists():
-        raise field_error("username", f"The username '{username}' is taken: choose another")
-    return do_create_account(
-        actor,
-        username=username,
-        full_name=full_name,
-        email=email,
-        is_administrator=is_administrator,
-        system=system,
-    )
-
-
-def do_create_account(
-    actor: Any,
-    *,
-    username: str,
-    full_name: str = "",
-    email: str = "",
-    is_administrator: bool = False,
-    system: System | None = None,
-) -> tuple[Any, str]:
-    """Create an account with a generated one-time password, returned here and never stored in clear.
-
-    The account is marked (:class:`~commonweal.core.models.OneTimePassword`) so that its first sign-in asks for
-    a password of the owner's own before anything else.
-    """
-    password = generate_password()
-    first, _, last = full_name.strip().partition(" ")
+    """Create an account (see :func:`commonweal.accounts.actions.check_create_account`) and, when ``system`` is
+    given, make it a facilitator of that system, both or neither. Returns the account and its one-time password."""
     with transaction.atomic():
-        user = User.objects.create_user(
-            username=username, email=email.strip(), password=password, first_name=first, last_name=last
+        user, password = account_actions.check_create_account(
+            actor, username=username, full_name=full_name, email=email, is_administrator=is_administrator
         )
-        if is_administrator:
-            user.is_superuser = True
-            user.is_staff = True
-            user.save(update_fields=["is_superuser", "is_staff"])
         if system is not None:
-            SystemRole.objects.create(user=user, system=system, role=SystemRole.Role.FACILITATOR)
-        OneTimePassword.objects.create(user=user)
-        audit.record(
-            actor,
-            "account.create",
-            user,
-            after={
-                "username": username,
-                "administrator": is_administrator,
-                "facilitator_of": system.slug if system else None,
-            },
-            system=system,
-        )
+            do_add_facilitator(actor, system, user)
     return user, password
-
-
-def do_reset_password(actor: Any, user: Any) -> str:
-    """Give an account a new one-time password (returned once) and end its sessions elsewhere."""
-    password = generate_password()
-    with transaction.atomic():
-        user.set_password(password)
-        user.save(update_fields=["password"])
-        # The next sign-in asks for a new password, as for a new account.
-        OneTimePassword.objects.update_or_create(user=user)
-        audit.record(actor, "account.reset_password", user, after={"username": user.username})
-    return password
-
-
-def do_set_account_active(actor: Any, user: Any, active: bool) -> None:
-    if actor.pk == user.pk and not active:
-        raise Conflict("You cannot deactivate your own account. Ask another administrator.")
-    with transaction.atomic():
-        before = {"active": user.is_active}
-        user.is_active = active
-        user.save(update_fields=["is_active"])
-        audit.record(
-            actor,
-            "account.activate" if active else "account.deactivate",
-            user,
-            before=before,
-            after={"active": active},
-        )
-
-
-# --- API tokens ---------------------------------------------------------------------------------------------
-
-
-def check_issue_api_token(actor: Any, name: str) -> tuple[ApiToken, str]:
-    name = " ".join(name.split())
-    if not name:
-        raise field_error(
-            "name", "Give the token a name that says where it will be used, such as 'Reporting script'"
-        )
-    if len(name) > 100:
-        raise field_error("name", "Keep the name to 100 characters or fewer")
-    if ApiToken.objects.filter(user=actor, name__iexact=name, revoked_at__isnull=True).exists():
-        raise field_error("name", f"You already have a token called '{name}': choose another name")
-    return do_issue_api_token(actor, name)
-
-
-def do_issue_api_token(actor: Any, name: str) -> tuple[ApiToken, str]:
-    """Issue a bearer token for the facilitator API. The raw token is returned once; only its hash is kept."""
-    with transaction.atomic():
-        token, raw = ApiToken.issue(actor, name)
-        audit.record(actor, "apitoken.issue", token, after={"name": name, "prefix": token.prefix})
-    return token, raw
-
-
-def do_revoke_api_token(actor: Any, token: ApiToken) -> ApiToken:
-    if token.revoked_at is not None:
-        raise Conflict("That token is already revoked.")
-    with transaction.atomic():
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record(actor, "apitoken.revoke", token, before={"revoked": False}, after={"revoked": True})
-    return token

@@ -203,12 +203,3 @@ class AccountForm(NHSUKFormMixin, forms.Form):
         required=False,
         help_text="Administrators can create systems and accounts and see every system.",
     )
-
-
-class TokenForm(NHSUKFormMixin, forms.Form):
-    name = forms.CharField(
-        label="Name of the new token",
-        max_length=100,
-        help_text="Where it will be used, such as 'Reporting script'.",
-        error_messages={"required": "Give the token a name"},
-    )

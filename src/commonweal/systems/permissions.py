@@ -1,12 +1,12 @@
-"""Who may do what to a system, its places, communities and organisations, and to accounts.
+"""Who may do what to a system, its places, communities and organisations (accounts and API tokens: see
+:mod:`commonweal.accounts.permissions`).
 
 One check, :func:`require`, that every page and API endpoint of this app calls. The rules:
 
 - ``system.list``: anyone signed in (each sees the systems they facilitate; administrators see all).
-- ``system.create``, ``account.manage``: administrators only.
+- ``system.create``: administrators only.
 - ``system.view``, ``system.edit``, ``system.manage_people``: facilitators of that system (and administrators).
   ``system.edit`` covers its places, communities and organisations, and importing organisations.
-- ``apitoken.manage``: signed-in people, for their own tokens only (the subject is the token's owner).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 from commonweal.core.permissions import deny, is_admin, is_facilitator
 
 SYSTEM_ACTIONS = {"system.view", "system.edit", "system.manage_people"}
-ADMIN_ACTIONS = {"system.create", "account.manage"}
+ADMIN_ACTIONS = {"system.create"}
 
 
 def can(actor: Any, action: str, subject: Any = None) -> bool:
@@ -29,18 +29,14 @@ def can(actor: Any, action: str, subject: Any = None) -> bool:
         return is_admin(actor)
     if action in SYSTEM_ACTIONS:
         return subject is not None and is_facilitator(actor, subject.system)
-    if action == "apitoken.manage":
-        return subject is not None and (subject.pk == actor.pk)
     raise ValueError(f"Unknown action {action!r}: add it to commonweal.systems.permissions.")
 
 
 _MESSAGES = {
     "system.create": "Only an administrator can create a system. Ask an administrator of this site.",
-    "account.manage": "Only an administrator can create accounts or reset passwords.",
     "system.view": "You are not a facilitator of this system. Ask one of its facilitators to add you.",
     "system.edit": "Only the facilitators of this system can change it. Ask one of them to add you.",
     "system.manage_people": "Only the facilitators of this system can add or remove facilitators.",
-    "apitoken.manage": "You can manage only your own API tokens.",
 }
 
 

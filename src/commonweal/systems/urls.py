@@ -1,4 +1,5 @@
-"""Facilitator and administrator pages under /manage/ (conversation pages are under /manage/conversations/)."""
+"""Facilitator and administrator pages under /manage/ (conversation pages are under /manage/conversations/, the
+API token pages, the accounts app's, under /manage/tokens/)."""
 
 from django.urls import path
 
@@ -50,6 +51,4 @@ urlpatterns = [
     path("accounts/", views.accounts, name="accounts"),
     path("accounts/<int:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
     path("accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
-    path("tokens/", views.tokens, name="tokens"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,5 +1,5 @@
 """Facilitator pages of a system: your systems, the system page, its places, communities and organisations
-(with the CSV import), its facilitators; and the administrator's accounts page and everyone's API tokens.
+(with the CSV import), its facilitators; and the administrators' accounts page.
 
 Views parse input, call ``require`` and then one action; every change is a POST that redirects (POST-redirect-GET).
 """
@@ -18,15 +18,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from commonweal.accounts.models import ApiToken
-from commonweal.accounts.views import manager_view
+from commonweal.accounts import actions as account_actions
+from commonweal.accounts.decorators import manager_view
+from commonweal.accounts.forms import UsernameForm
+from commonweal.accounts.permissions import can as can_account
+from commonweal.accounts.permissions import require as require_account
+from commonweal.accounts.queries import get_account
 from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
-from commonweal.core.forms import UsernameForm, apply_errors
+from commonweal.core.forms import apply_errors
 from commonweal.core.http import posted, posted_files
 from commonweal.core.models import AuditEntry
 from commonweal.core.permissions import is_admin
-from commonweal.systems import actions
+from commonweal.systems import actions, queries
 from commonweal.systems.forms import (
     AccountForm,
     CommunityForm,
@@ -34,20 +38,13 @@ from commonweal.systems.forms import (
     OrganisationForm,
     PlaceForm,
     SystemForm,
-    TokenForm,
 )
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
 from commonweal.systems.organisation_import import COLUMNS, allowed_sectors_text, template_csv
 from commonweal.systems.permissions import can, require
+from commonweal.systems.queries import get_system
 
 User = get_user_model()
-
-
-def get_system(slug: str) -> System:
-    system = System.objects.filter(slug=slug).first()
-    if system is None:
-        raise NotFound("There is no system at this address. Go to your systems and choose one.")
-    return system
 
 
 def confirm_delete(
@@ -130,7 +127,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "systems": systems,
             "moderated": moderated,
             "can_create": can(user, "system.create"),
-            "can_manage_accounts": can(user, "account.manage"),
+            "can_manage_accounts": can_account(user, "account.manage"),
         },
     )
 
@@ -483,9 +480,7 @@ def facilitators(request: HttpRequest, system: str) -> HttpResponse:
 def facilitator_remove(request: HttpRequest, system: str, user_id: int) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.manage_people", obj)
-    person = User.objects.filter(pk=user_id).first()
-    if person is None:
-        raise NotFound("There is no such account.")
+    person = get_account(user_id)
     actions.do_remove_facilitator(request.user, obj, person)
     messages.success(request, f"{person.username} is no longer a facilitator of {obj.name}.")
     if person.pk == request.user.pk and not is_admin(request.user):
@@ -494,10 +489,17 @@ def facilitator_remove(request: HttpRequest, system: str, user_id: int) -> HttpR
 
 
 # --- Accounts (administrators) ------------------------------------------------------------------------------
+# The accounts themselves are the accounts app's; this page is here because it also makes a new account a
+# facilitator of a system.
 
 
-def _no_store(response: HttpResponse) -> HttpResponse:
-    # A page that shows a password or token once must not be kept by the browser or a proxy.
+def _accounts_page(request: HttpRequest, form: AccountForm, issued: dict[str, Any] | None) -> HttpResponse:
+    response = render(
+        request,
+        "systems/accounts.html",
+        {"form": form, "people": queries.people_with_roles(), "issued": issued},
+    )
+    # The page may show a one-time password: no browser or proxy may keep it.
     response["Cache-Control"] = "no-store"
     return response
 
@@ -505,7 +507,7 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @manager_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def accounts(request: HttpRequest) -> HttpResponse:
-    require(request.user, "account.manage")
+    require_account(request.user, "account.manage")
     form = AccountForm(posted(request))
     issued: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
@@ -516,81 +518,24 @@ def accounts(request: HttpRequest) -> HttpResponse:
         else:
             issued = {"user": user, "password": password, "new": True}
             form = AccountForm()
-    people = (
-        User.objects.order_by("username")
-        .select_related("one_time_password")
-        .prefetch_related("system_roles__system")
-    )
-    return _no_store(
-        render(request, "systems/accounts.html", {"form": form, "people": people, "issued": issued})
-    )
+    return _accounts_page(request, form, issued)
 
 
 @manager_view
 @require_POST
 def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "account.manage")
-    person = User.objects.filter(pk=pk).first()
-    if person is None:
-        raise NotFound("There is no such account.")
-    password = actions.do_reset_password(request.user, person)
-    people = (
-        User.objects.order_by("username")
-        .select_related("one_time_password")
-        .prefetch_related("system_roles__system")
-    )
-    return _no_store(
-        render(
-            request,
-            "systems/accounts.html",
-            {"form": AccountForm(), "people": people, "issued": {"user": person, "password": password}},
-        )
-    )
+    require_account(request.user, "account.manage")
+    person = get_account(pk)
+    password = account_actions.do_reset_password(request.user, person)
+    return _accounts_page(request, AccountForm(), {"user": person, "password": password})
 
 
 @manager_view
 @require_POST
 def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "account.manage")
-    person = User.objects.filter(pk=pk).first()
-    if person is None:
-        raise NotFound("There is no such account.")
+    require_account(request.user, "account.manage")
+    person = get_account(pk)
     active = request.POST.get("active") == "1"
-    actions.do_set_account_active(request.user, person, active)
+    account_actions.do_set_account_active(request.user, person, active)
     messages.success(request, f"{person.username} can {'now' if active else 'no longer'} sign in.")
     return redirect("systems:accounts")
-
-
-# --- API tokens ---------------------------------------------------------------------------------------------
-
-
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def tokens(request: HttpRequest) -> HttpResponse:
-    require(request.user, "apitoken.manage", request.user)
-    form = TokenForm(posted(request))
-    issued: dict[str, Any] | None = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            token, raw = actions.check_issue_api_token(request.user, form.cleaned_data["name"])
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            issued = {"token": token, "raw": raw}
-            form = TokenForm()
-    user_tokens = ApiToken.objects.filter(user=request.user).order_by("revoked_at", "-created_at")
-    return _no_store(
-        render(request, "systems/tokens.html", {"form": form, "tokens": user_tokens, "issued": issued})
-    )
-
-
-@manager_view
-@require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk).select_related("user").first()
-    if token is None:
-        raise NotFound("There is no such token.")
-    require(request.user, "apitoken.manage", token.user)
-    actions.do_revoke_api_token(request.user, token)
-    messages.success(request, f"The token '{token.name}' is revoked: it no longer works.")
-    return redirect("systems:tokens")

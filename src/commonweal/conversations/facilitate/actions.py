@@ -13,11 +13,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from commonweal.accounts.queries import find_account
 from commonweal.conversations.models import (
     DEFAULT_THEMES,
     STATEMENT_MAX_LENGTH,
@@ -761,17 +761,7 @@ def do_set_theme(actor: Any, statement: Statement, theme: str) -> Statement:
 
 def check_add_moderator(actor: Any, conversation: Conversation, username: str) -> ConversationModerator:
     """Make the account ``username`` a moderator of ``conversation``."""
-    user_model = get_user_model()
-    username = (username or "").strip()
-    if not username:
-        raise _fields_error("Enter the person's username", [("username", "Enter the person's username")])
-    user = user_model.objects.filter(username__iexact=username, is_active=True).first()
-    if user is None:
-        problem = (
-            f"There is no account with the username '{username}'. Check the spelling, or ask an administrator to "
-            "create the account first"
-        )
-        raise _fields_error(problem, [("username", problem)])
+    user = find_account(username or "")
     if ConversationModerator.objects.filter(user=user, conversation=conversation).exists():
         problem = f"{user.username} is already a moderator of this conversation"
         raise _fields_error(problem, [("username", problem)])

@@ -2,7 +2,7 @@
 create, get, update, open, close), seed statements, the moderation queue (list, accept and reject one or many,
 meta and theme) and the dashboard's counts.
 
-Authenticated with an API token (``Authorization: Bearer <token>``, see ``systems.api``). Each endpoint calls
+Authenticated with an API token (``Authorization: Bearer <token>``, see ``accounts.api``). Each endpoint calls
 ``require`` and then the same action as the pages (``actions.facilitation``), so the rules, the audit log and the
 error codes are the same. Errors have the one JSON shape ``{"error": {"code", "message", "detail"}}``.
 """
@@ -19,13 +19,13 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from commonweal.accounts.api import api_token
 from commonweal.conversations.facilitate import actions
 from commonweal.conversations.facilitate.dashboard import build_dashboard
 from commonweal.conversations.facilitate.views import get_conversation, participant_url
 from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.permissions import require
 from commonweal.core.errors import NotFound
-from commonweal.systems.api import api_token
 from commonweal.systems.views import get_system
 
 router = Router(tags=["facilitators: conversations"], auth=api_token)

@@ -23,14 +23,15 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
+from commonweal.accounts.forms import UsernameForm
 from commonweal.conversations.facilitate import actions
 from commonweal.conversations.facilitate.dashboard import build_dashboard
 from commonweal.conversations.facilitate.forms import ConversationForm, SeedForm
 from commonweal.conversations.models import Conversation, ConversationModerator, Statement
 from commonweal.conversations.permissions import can, require
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
-from commonweal.core.forms import UsernameForm, apply_errors
+from commonweal.core.forms import apply_errors
 from commonweal.core.http import is_htmx, posted
 from commonweal.systems.views import get_system
 

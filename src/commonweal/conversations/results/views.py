@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.facilitate.views import get_conversation, participant_url
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.permissions import require

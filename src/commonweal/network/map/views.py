@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.network.map import actions as actions_map

@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import is_htmx, posted

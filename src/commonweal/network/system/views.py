@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
 from commonweal.analysis.network.measures import NetworkMeasures, RoundChange, compare, in_ten, summarise
 from commonweal.analysis.network.types import RoundNetwork
 from commonweal.core.errors import ImportFailed, NotFound

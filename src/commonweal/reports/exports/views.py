@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.facilitate.views import get_conversation
 from commonweal.conversations.polis_import.actions import check_import_polis, max_upload_bytes
 from commonweal.core.errors import ImportFailed

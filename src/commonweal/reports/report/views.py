@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from commonweal.accounts.views import manager_view
+from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.facilitate.views import get_conversation
 from commonweal.conversations.models import Conversation
 from commonweal.core.errors import Conflict, InvalidInput, NotFound, RateLimited
