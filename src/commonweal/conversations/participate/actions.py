@@ -18,7 +18,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -57,12 +57,14 @@ from commonweal.systems.models import Community, Organisation, Place, Sector
 __all__ = [
     "AboutYou",
     "JoinResult",
+    "LoadedVotes",
     "MyVote",
     "NextStatement",
     "NotJoined",
     "Progress",
     "StatementsNotAllowed",
     "Submitted",
+    "bulk_load_votes",
     "check_about_you",
     "clean_statement_text",
     "clean_theme",
@@ -743,3 +745,95 @@ def do_submit_statement(
         raise
     statement.conversation = conversation
     return Submitted(statement=statement, vote=vote)
+
+
+# --- Many votes at once -------------------------------------------------------------------------------------
+
+#: Rows per ``executemany`` of :func:`bulk_load_votes`.
+BULK_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class LoadedVotes:
+    """What :func:`bulk_load_votes` wrote: every vote event, and the current votes derived from them."""
+
+    vote_events: int
+    votes: int
+
+
+def _insert_sql(model: Any, columns: list[str]) -> str:
+    """One row's INSERT, run with ``executemany``: ``bulk_create`` builds the SQL of every row in Python, which
+    took most of a large import's time; one statement run with many parameter rows does the same in a
+    fraction of it."""
+    q = connection.ops.quote_name
+    cols = ", ".join(q(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {q(model._meta.db_table)} ({cols}) VALUES ({marks})"
+
+
+def bulk_load_votes(
+    conversation: Conversation,
+    participant_ids: Sequence[int],
+    statement_ids: Sequence[int],
+    values: Sequence[int],
+    at: Sequence[datetime],
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LoadedVotes:
+    """Write many vote events of a new conversation, and its current votes, the fast way.
+
+    The loader of the Pol.is import and of the demo: the i-th event is ``participant_ids[i]`` voting
+    ``values[i]`` on ``statement_ids[i]`` at ``at[i]``. Events are stored in the order given, so their ids grow
+    in that order, and the current vote of each participant and statement is its last event in that order.
+    No checks, no rate limit and no audit entry: call it inside the caller's transaction (which records what
+    was loaded), for a conversation that nobody else can vote in yet. ``progress(stage, done, total)`` hears of
+    the stages "votes" (the events) and "latest votes" (the current votes).
+    """
+    report = progress or (lambda stage, done, total: None)
+    n = len(values)
+    adapt = connection.ops.adapt_datetimefield_value
+    cid = conversation.pk
+    report("votes", 0, n)
+    event_sql = _insert_sql(VoteEvent, ["conversation_id", "participant_id", "statement_id", "value", "at"])
+    with connection.cursor() as cursor:
+        for begin in range(0, n, BULK_BATCH):
+            stop = min(begin + BULK_BATCH, n)
+            cursor.executemany(
+                event_sql,
+                [
+                    (cid, int(participant_ids[i]), int(statement_ids[i]), int(values[i]), adapt(at[i]))
+                    for i in range(begin, stop)
+                ],
+            )
+            report("votes", stop, n)
+        # Nobody else writes to this conversation yet, so its events, by id, are the rows in the order given.
+        event_ids = list(
+            VoteEvent.objects.filter(conversation_id=cid).order_by("id").values_list("id", flat=True)
+        )
+        if len(event_ids) != n:
+            raise RuntimeError(f"Inserted {n} vote events but read back {len(event_ids)}")
+        last: dict[tuple[int, int], int] = {}
+        for i, pair in enumerate(zip(participant_ids, statement_ids, strict=True)):
+            last[pair] = i
+        latest = sorted(last.values())
+        vote_sql = _insert_sql(
+            Vote, ["conversation_id", "participant_id", "statement_id", "value", "updated_at", "event_id"]
+        )
+        report("latest votes", 0, len(latest))
+        for begin in range(0, len(latest), BULK_BATCH):
+            cursor.executemany(
+                vote_sql,
+                [
+                    (
+                        cid,
+                        int(participant_ids[i]),
+                        int(statement_ids[i]),
+                        int(values[i]),
+                        adapt(at[i]),
+                        event_ids[i],
+                    )
+                    for i in latest[begin : begin + BULK_BATCH]
+                ],
+            )
+            report("latest votes", min(begin + BULK_BATCH, len(latest)), len(latest))
+    return LoadedVotes(vote_events=n, votes=len(latest))

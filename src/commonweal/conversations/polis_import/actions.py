@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from commonweal.analysis.errors import AnalysisInputError
@@ -51,10 +51,9 @@ from commonweal.conversations.models import (
     Participant,
     Participation,
     Statement,
-    Vote,
-    VoteEvent,
     normalise_text,
 )
+from commonweal.conversations.participate.actions import bulk_load_votes
 from commonweal.core import audit
 from commonweal.core.errors import ImportFailed
 from commonweal.systems.models import System
@@ -395,17 +394,103 @@ def _bulk(model: Any, objects: list[Any]) -> list[Any]:
     return list(model.objects.bulk_create(objects, batch_size=BATCH))
 
 
-def _q(name: str) -> str:
-    return connection.ops.quote_name(name)
+@dataclass(frozen=True)
+class _Heading:
+    """The new conversation's title, question, description and where it came from."""
+
+    title: str
+    question: str
+    description: str
+    imported_from: str
 
 
-def _insert_sql(model: Any, columns: list[str]) -> str:
-    """One row's INSERT, run with ``executemany`` for the votes. ``bulk_create`` builds the SQL of every row
-    in Python, which took most of an import's time (40 s for Pol.is' 225,000-vote Bowling Green export); one
-    statement run with many parameter rows does the same in a fraction of it."""
-    cols = ", ".join(_q(c) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {_q(model._meta.db_table)} ({cols}) VALUES ({marks})"
+def _heading(export: PolisExport, title: str | None, source: str) -> _Heading:
+    summary = export.summary
+    topic = " ".join(summary.get("topic", "").split())
+    description = summary.get("conversation-description", "").strip()
+    name = title or _clip(topic, TITLE_MAX) or _clip(source, TITLE_MAX) or "Imported Pol.is conversation"
+    question = _clip(" ".join(description.split()), QUESTION_MAX) if description else (topic or name)
+    url = summary.get("url", "").strip()
+    imported_from = _clip(f"Pol.is export {url or source}".strip(), IMPORTED_FROM_MAX)
+    return _Heading(name, question, description, imported_from)
+
+
+def _ordered_votes(export: PolisExport, now: dt.datetime) -> tuple[pd.DataFrame, list[dt.datetime]]:
+    """The vote events in time order (file order breaking ties, as Pol.is' own reader does), so that event ids
+    grow with time and "latest wins" is the last event of each participant and statement; and their times (the
+    import's time for all when the export has none, as ``participants-votes.csv`` alone)."""
+    votes = export.votes
+    has_times = bool(votes["timestamp"].notna().all()) and len(votes) > 0
+    if has_times:
+        votes = votes.sort_values("timestamp", kind="stable")
+    votes = votes.reset_index(drop=True)
+    if not has_times:
+        return votes, [now] * len(votes)
+    at = pd.to_datetime(votes["timestamp"].astype("int64"), unit="ms", utc=True).dt.to_pydatetime()
+    return votes, list(at)
+
+
+def _create_participants(
+    system: System, conversation: Conversation, polis_people: list[int], report: Progress
+) -> dict[int, int]:
+    """A new participant of the system, joined to the conversation, for each Pol.is participant: their pks."""
+    report("participants", 0, len(polis_people))
+    participant_pk: dict[int, int] = {}
+    for start in range(0, len(polis_people), BATCH):
+        chunk = polis_people[start : start + BATCH]
+        created = _bulk(Participant, [Participant(system=system) for _ in chunk])
+        _bulk(Participation, [Participation(participant=p, conversation=conversation) for p in created])
+        participant_pk.update({pid: p.pk for pid, p in zip(chunk, created, strict=True)})
+        report("participants", start + len(chunk), len(polis_people))
+    return participant_pk
+
+
+def _create_statements(
+    conversation: Conversation,
+    export: PolisExport,
+    texts: list[str],
+    participant_pk: dict[int, int],
+    report: Progress,
+) -> dict[int, int]:
+    """A statement for each Pol.is comment (with ``texts``, made to fit): their pks by comment id."""
+    report("statements", 0, len(texts))
+    statement_pk: dict[int, int] = {}
+    for start in range(0, len(texts), BATCH):
+        comments = export.comments[start : start + BATCH]
+        objects = [
+            Statement(
+                conversation=conversation,
+                text=text,
+                normalised_text=normalise_text(text),
+                author_id=participant_pk.get(c.author_id) if c.author_id is not None else None,
+                is_seed=bool(c.is_seed),
+                is_meta=bool(c.is_meta),
+                state=c.moderation,
+            )
+            for c, text in zip(comments, texts[start : start + BATCH], strict=True)
+        ]
+        created = _bulk(Statement, objects)
+        statement_pk.update({c.comment_id: s.pk for c, s in zip(comments, created, strict=True)})
+        report("statements", start + len(comments), len(texts))
+    return statement_pk
+
+
+def _notes(shortened: int, repeated: int, empty: int) -> list[str]:
+    """What the import had to change in the statements, in sentences for the success message."""
+    notes = []
+    if shortened:
+        notes.append(
+            f"{shortened} statement{'s were' if shortened != 1 else ' was'} longer than "
+            f"{STATEMENT_STORED_MAX_LENGTH} characters and {'were' if shortened != 1 else 'was'} shortened."
+        )
+    if repeated:
+        notes.append(
+            f"{repeated} statement{'s' if repeated != 1 else ''} repeated an earlier text and "
+            f"{'have' if repeated != 1 else 'has'} its Pol.is comment number added."
+        )
+    if empty:
+        notes.append(f"{empty} comment{'s' if empty != 1 else ''} had no text.")
+    return notes
 
 
 def do_import_polis(
@@ -420,146 +505,47 @@ def do_import_polis(
     """Write ``export`` (read and checked) into ``system`` as a new closed conversation, in one transaction, and
     record it in the audit log."""
     report = progress or (lambda stage, done, total: None)
-    summary = export.summary
-    topic = " ".join(summary.get("topic", "").split())
-    description = summary.get("conversation-description", "").strip()
-    name = title or _clip(topic, TITLE_MAX) or _clip(source, TITLE_MAX) or "Imported Pol.is conversation"
-    question = _clip(" ".join(description.split()), QUESTION_MAX) if description else (topic or name)
-    url = summary.get("url", "").strip()
-    imported_from = _clip(f"Pol.is export {url or source}".strip(), IMPORTED_FROM_MAX)
+    heading = _heading(export, title, source)
     texts, shortened, repeated, empty = _statement_texts(export)
-
-    # Events in time order (file order breaking ties, as Pol.is' own reader does), so that event ids grow
-    # with time and "latest wins" is the last event of each participant and statement.
-    votes = export.votes
-    has_times = bool(votes["timestamp"].notna().all()) and len(votes) > 0
-    if has_times:
-        votes = votes.sort_values("timestamp", kind="stable")
-    votes = votes.reset_index(drop=True)
     now = timezone.now()
-    if has_times:
-        at = pd.to_datetime(votes["timestamp"].astype("int64"), unit="ms", utc=True).dt.to_pydatetime()
-    else:
-        at = np.full(len(votes), now, dtype=object)
+    votes, at = _ordered_votes(export, now)
     author_ids = {c.author_id for c in export.comments if c.author_id is not None}
     polis_people = sorted(set(np.unique(votes["participant"].to_numpy()).tolist()) | author_ids)
 
     with transaction.atomic():
-        first = min(at) if len(at) else now
         conversation = Conversation.objects.create(
             system=system,
-            title=name,
-            question=question,
-            description=description,
+            title=heading.title,
+            question=heading.question,
+            description=heading.description,
             status=Conversation.Status.CLOSED,
             moderation=Conversation.Moderation.PERMISSIVE,
             participants_can_add=False,
             themes=[],
-            imported_from=imported_from,
-            opened_at=first if isinstance(first, dt.datetime) else now,
+            imported_from=heading.imported_from,
+            opened_at=min(at) if at else now,
             closed_at=now,
         )
-
-        # Participants.
-        report("participants", 0, len(polis_people))
-        participant_pk: dict[int, int] = {}
-        for start in range(0, len(polis_people), BATCH):
-            chunk = polis_people[start : start + BATCH]
-            created = _bulk(Participant, [Participant(system=system) for _ in chunk])
-            _bulk(Participation, [Participation(participant=p, conversation=conversation) for p in created])
-            participant_pk.update({pid: p.pk for pid, p in zip(chunk, created, strict=True)})
-            report("participants", start + len(chunk), len(polis_people))
-
-        # Statements.
-        report("statements", 0, len(texts))
-        statement_pk: dict[int, int] = {}
-        for start in range(0, len(texts), BATCH):
-            comments = export.comments[start : start + BATCH]
-            objects = [
-                Statement(
-                    conversation=conversation,
-                    text=text,
-                    normalised_text=normalise_text(text),
-                    author_id=participant_pk.get(c.author_id) if c.author_id is not None else None,
-                    is_seed=bool(c.is_seed),
-                    is_meta=bool(c.is_meta),
-                    state=c.moderation,
-                )
-                for c, text in zip(comments, texts[start : start + BATCH], strict=True)
-            ]
-            created = _bulk(Statement, objects)
-            statement_pk.update({c.comment_id: s.pk for c, s in zip(comments, created, strict=True)})
-            report("statements", start + len(comments), len(texts))
-
-        # Vote events, then the current votes (the last event of each participant and statement).
-        n = len(votes)
-        report("votes", 0, n)
-        p_col = np.array([participant_pk[int(p)] for p in votes["participant"].to_numpy()], dtype=np.int64)
-        s_col = np.array([statement_pk[int(c)] for c in votes["statement"].to_numpy()], dtype=np.int64)
-        v_col = votes["vote"].to_numpy().astype(np.int64)
-        adapt = connection.ops.adapt_datetimefield_value
-        when = [adapt(a) for a in at] if has_times else [adapt(now)] * n
-        cid = conversation.pk
-        event_sql = _insert_sql(
-            VoteEvent, ["conversation_id", "participant_id", "statement_id", "value", "at"]
+        participant_pk = _create_participants(system, conversation, polis_people, report)
+        statement_pk = _create_statements(conversation, export, texts, participant_pk, report)
+        loaded = bulk_load_votes(
+            conversation,
+            [participant_pk[int(p)] for p in votes["participant"].to_numpy()],
+            [statement_pk[int(c)] for c in votes["statement"].to_numpy()],
+            votes["vote"].to_numpy().astype(np.int64).tolist(),
+            at,
+            progress=report,
         )
-        with connection.cursor() as cursor:
-            for begin in range(0, n, BATCH):
-                stop = min(begin + BATCH, n)
-                cursor.executemany(
-                    event_sql,
-                    [(cid, int(p_col[i]), int(s_col[i]), int(v_col[i]), when[i]) for i in range(begin, stop)],
-                )
-                report("votes", stop, n)
-            # The events were inserted one after the other in this transaction, into a conversation nobody
-            # else can write to yet, so their ids, in order, are the rows in insertion order.
-            cursor.execute(
-                f"SELECT {_q('id')} FROM {_q(VoteEvent._meta.db_table)} WHERE {_q('conversation_id')} = %s "
-                f"ORDER BY {_q('id')}",
-                [cid],
-            )
-            event_pk = np.array([row[0] for row in cursor.fetchall()], dtype=np.int64)
-            if len(event_pk) != n:
-                raise RuntimeError(f"Inserted {n} vote events but read back {len(event_pk)}")
-            latest = pd.DataFrame({"p": p_col, "s": s_col}).drop_duplicates(["p", "s"], keep="last").index
-            vote_sql = _insert_sql(
-                Vote, ["conversation_id", "participant_id", "statement_id", "value", "updated_at", "event_id"]
-            )
-            rows = latest.to_numpy()
-            report("latest votes", 0, len(rows))
-            for begin in range(0, len(rows), BATCH):
-                cursor.executemany(
-                    vote_sql,
-                    [
-                        (cid, int(p_col[i]), int(s_col[i]), int(v_col[i]), when[i], int(event_pk[i]))
-                        for i in rows[begin : begin + BATCH]
-                    ],
-                )
-                report("latest votes", min(begin + BATCH, len(rows)), len(rows))
-
-        notes = []
-        if shortened:
-            notes.append(
-                f"{shortened} statement{'s were' if shortened != 1 else ' was'} longer than "
-                f"{STATEMENT_STORED_MAX_LENGTH} characters and {'were' if shortened != 1 else 'was'} shortened."
-            )
-        if repeated:
-            notes.append(
-                f"{repeated} statement{'s' if repeated != 1 else ''} repeated an earlier text and "
-                f"{'have' if repeated != 1 else 'has'} its Pol.is comment number added."
-            )
-        if empty:
-            notes.append(f"{empty} comment{'s' if empty != 1 else ''} had no text.")
         result = ImportResult(
             conversation=conversation,
             statements=len(texts),
             participants=len(polis_people),
-            votes=len(latest),
-            vote_events=n,
+            votes=loaded.votes,
+            vote_events=loaded.vote_events,
             shortened=shortened,
             repeated=repeated,
             empty=empty,
-            notes=notes,
+            notes=_notes(shortened, repeated, empty),
         )
         audit.record(
             actor,
@@ -567,7 +553,7 @@ def do_import_polis(
             conversation,
             after={
                 "source": source,
-                "imported_from": imported_from,
+                "imported_from": heading.imported_from,
                 "statements": result.statements,
                 "participants": result.participants,
                 "vote_events": result.vote_events,
