@@ -16,7 +16,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from commonweal.core.permissions import deny, is_facilitator, is_moderator
+from commonweal.conversations.models import ConversationModerator
+from commonweal.core.permissions import deny
+from commonweal.systems.permissions import is_facilitator
+
+
+def is_moderator(user: Any, conversation: Any) -> bool:
+    """Whether ``user`` moderates ``conversation``: its moderators, and its system's facilitators."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_facilitator(user, conversation.system):
+        return True
+    return ConversationModerator.objects.filter(user=user, conversation=conversation).exists()
+
 
 FACILITATOR_ACTIONS = {
     "conversation.edit",

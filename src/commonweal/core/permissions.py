@@ -1,7 +1,9 @@
-"""Role predicates shared by every app's ``permissions.require``.
+"""What every app's ``permissions.require`` shares: who is an administrator, and the refusal (401 or 403).
 
-Roles: administrator (a Django superuser), facilitator of a system (:class:`SystemRole`), moderator of a
-conversation (:class:`ConversationModerator`), participant (a pseudonymous :class:`Participant`), anonymous.
+Roles: administrator (a Django superuser, :func:`is_admin`), facilitator of a system
+(:func:`commonweal.systems.permissions.is_facilitator`), moderator of a conversation
+(:func:`commonweal.conversations.permissions.is_moderator`), participant (pseudonymous, no account), anonymous.
+Each predicate lives with the model it reads, so this lowest layer imports no app.
 """
 
 from __future__ import annotations
@@ -12,27 +14,8 @@ from commonweal.core.errors import NotAuthenticated, PermissionDenied
 
 
 def is_admin(user: Any) -> bool:
+    """Whether ``user`` is signed in as an administrator of the site (a superuser)."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_superuser", False))
-
-
-def is_facilitator(user: Any, system: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_admin(user):
-        return True
-    from commonweal.systems.models import SystemRole
-
-    return SystemRole.objects.filter(user=user, system=system, role=SystemRole.Role.FACILITATOR).exists()
-
-
-def is_moderator(user: Any, conversation: Any) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    if is_facilitator(user, conversation.system):
-        return True
-    from commonweal.conversations.models import ConversationModerator
-
-    return ConversationModerator.objects.filter(user=user, conversation=conversation).exists()
 
 
 def deny(user: Any, message: str | None = None) -> None:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from commonweal.core.permissions import deny, is_facilitator
+from commonweal.core.permissions import deny
+from commonweal.systems.permissions import is_facilitator
 
 ACTIONS = {"network.view", "network.edit"}
 

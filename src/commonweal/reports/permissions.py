@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from commonweal.core.permissions import deny, is_facilitator, is_moderator
+from commonweal.conversations.permissions import is_moderator
+from commonweal.core.permissions import deny
+from commonweal.systems.permissions import is_facilitator
 
 FACILITATOR_ACTIONS = {"report.share", "export.download", "conversation.import"}
 MODERATOR_ACTIONS = {"report.view"}
