@@ -17,15 +17,9 @@ from typing import Any
 from django.db import transaction
 
 from commonweal.core import audit
-from commonweal.core.errors import InvalidInput
+from commonweal.core.errors import field_error
 from commonweal.network.models import Interdependency, JointWork
 from commonweal.systems.models import Community, Organisation, System
-
-
-def field_error(name: str, problem: str) -> InvalidInput:
-    """An :class:`InvalidInput` about one field, in the shape the API's validation errors use."""
-    return InvalidInput(problem, detail={"fields": [{"field": name, "problem": problem}]})
-
 
 # --- Interdependencies --------------------------------------------------------------------------------------
 

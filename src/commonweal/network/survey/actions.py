@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonweal.core import audit
-from commonweal.core.errors import Conflict, InvalidInput, NotFound
+from commonweal.core.errors import Conflict, InvalidInput, NotFound, field_error
 from commonweal.core.ratelimit import hit
 from commonweal.network.models import (
     TRUST_ITEMS,
@@ -49,11 +49,6 @@ class RoundClosed(Conflict):
 class RoundStatusRefused(Conflict):
     code = "survey_round_status_refused"
     default_message = "The round is already in that state."
-
-
-def field_error(field: str, problem: str) -> InvalidInput:
-    """An :class:`InvalidInput` about one field, in the shape the API's validation errors use."""
-    return InvalidInput(problem, detail={"fields": [{"field": field, "problem": problem}]})
 
 
 def _round_state(survey_round: SurveyRound) -> dict[str, Any]:
