@@ -51,12 +51,20 @@ def check_create_account(
 
 
 def do_create_account(
-    actor: Any, *, username: str, full_name: str = "", email: str = "", is_administrator: bool = False
+    actor: Any,
+    *,
+    username: str,
+    full_name: str = "",
+    email: str = "",
+    is_administrator: bool = False,
+    one_time: bool = True,
 ) -> tuple[Any, str]:
     """Create an account with a generated one-time password, returned here and never stored in clear.
 
     The account is marked (:class:`~commonweal.accounts.models.OneTimePassword`) so that its first sign-in asks
-    for a password of the owner's own before anything else.
+    for a password of the owner's own before anything else. The demo's accounts (``one_time=False``) keep the
+    generated password: it is written to the data folder for the person who loaded the demo, and
+    ``commonweal serve`` shows it again, so it must go on working.
     """
     password = generate_password()
     first, _, last = full_name.strip().partition(" ")
@@ -68,7 +76,8 @@ def do_create_account(
             user.is_superuser = True
             user.is_staff = True
             user.save(update_fields=["is_superuser", "is_staff"])
-        OneTimePassword.objects.create(user=user)
+        if one_time:
+            OneTimePassword.objects.create(user=user)
         audit.record(
             actor, "account.create", user, after={"username": username, "administrator": is_administrator}
         )

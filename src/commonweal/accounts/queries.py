@@ -19,6 +19,11 @@ def get_account(pk: int) -> Any:
     return user
 
 
+def account_named(username: str) -> Any | None:
+    """The account with exactly this username, active or not; None when there is none."""
+    return get_user_model().objects.filter(username=username).first()
+
+
 def find_account(username: str, *, field: str = "username") -> Any:
     """The active account with this username (in any case), for adding a person to a system or conversation.
 
