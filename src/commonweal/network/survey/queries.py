@@ -45,7 +45,7 @@ class RoundRow:
 def round_rows(system: System) -> list[RoundRow]:
     """The system's rounds, newest first."""
     rated = Q(invitations__responses__ratings__intensity__isnull=False)
-    rounds = system.survey_rounds.annotate(  # type: ignore[attr-defined]
+    rounds = system.survey_rounds.annotate(
         n_organisations=Count("invitations", filter=rated, distinct=True),
         n_links=Count("invitations", distinct=True),
         n_people=Count("invitations__responses", filter=rated, distinct=True),
