@@ -29,7 +29,14 @@ IntArray = npt.NDArray[np.int64]
 #: base centres, and each costs a nearest-centre search over every participant.
 RESAMPLE_BASE_ITERS = 5
 
-__all__ = ["ResampleClusterer", "bridging_init", "compute", "fit_bridging", "polis_clustering"]
+__all__ = [
+    "ResampleClusterer",
+    "beyond_reasons",
+    "bridging_init",
+    "compute",
+    "fit_bridging",
+    "polis_clustering",
+]
 
 
 def polis_clustering(votes: Any, n_groups: int, seed: int) -> npt.NDArray[np.int64]:
@@ -172,7 +179,11 @@ class ResampleClusterer:
         start = np.column_stack([self.start * sw[:, None], self.guard * (sw > 0)])
         vecs, _, steps, _ = polis.lobpcg_largest(apply, start, k, tol=self.pca_tol, max_steps=self.pca_iters)
         self.pca_steps.append(steps)
-        return np.asarray(vecs, dtype=np.float64)
+        out = np.zeros((self.cols.size, k), dtype=np.float64)
+        # With a single usable statement there is one direction only: the second component is
+        # zero, as in the engine's PCA (the projection keeps two coordinates, the second 0).
+        out[:, : vecs.shape[1]] = vecs
+        return out
 
     def __call__(self, counts: IntArray, n_groups: int, seed: int) -> IntArray:
         """Groups of the members on the resample with statement multiplicities ``counts``.
@@ -372,7 +383,8 @@ def compute(
             result.group_disagree[present],
             result.group_seen[present],
         )
-    if groups is not None or labels:
+    # Without votes there is nothing to judge, declared sectors or not (reason "no_votes").
+    if matrix.n_votes > 0 and (groups is not None or labels):
         out["common_ground"] = commonground.common_ground(
             indicators, groups, labels=labels or None, eligible=eligible, group_tallies=group_tallies
         )
@@ -434,7 +446,54 @@ def compute(
         )
     lap("bridging")
     out["state"] = dataclasses.replace(result.state, extra=extra, **state_updates)
+    out["reasons"] = {
+        **result.reasons,
+        **beyond_reasons(result.k, matrix.n_votes, out, eligible, stability_resamples),
+    }
     return out
+
+
+def beyond_reasons(
+    k: int, n_votes: int, out: dict[str, Any], eligible: npt.NDArray[np.bool_], stability_resamples: int
+) -> dict[str, str]:
+    """Why a beyond-Pol.is output is missing or empty, by output name.
+
+    Parameters
+    ----------
+    k : int
+        Opinion groups shown.
+    n_votes : int
+        Votes in the matrix.
+    out : dict
+        The outputs computed (``common_ground``, ``divisive``; absent when not computed).
+    eligible : numpy.ndarray of bool
+        Statements that may be common ground or divisive (accepted, not meta, with a vote).
+    stability_resamples : int
+        The option (0: group stability not requested).
+
+    Returns
+    -------
+    dict
+        Output name -> reason code (see ``AnalysisResult.reasons``); complete outputs are absent.
+    """
+    names = ("common_ground", "divisive", "group_stability", "bridging")
+    if n_votes == 0:
+        return dict.fromkeys(names, "no_votes")
+    reasons: dict[str, str] = {}
+    if k < 2:
+        reasons["divisive"] = reasons["group_stability"] = "fewer_than_two_groups"
+    elif stability_resamples == 0:
+        reasons["group_stability"] = "not_requested"
+    for name in ("common_ground", "divisive"):
+        found = out.get(name)
+        if found is None:
+            continue
+        tallies = found.dimensions.values() if name == "common_ground" else [found.tallies]
+        if not eligible.any():
+            reasons[name] = "no_eligible_statements"
+        elif not any(t.judged[:, eligible].any() for t in tallies):
+            reasons[name] = "too_few_voters"
+    return reasons
 
 
 def _carried_stability(carried: dict[str, Any]) -> Any:

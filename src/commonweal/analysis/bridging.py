@@ -454,7 +454,13 @@ def _gauge(
         if with_factors:
             # 2 lambda_f sqrt(Fp(d) Fs(c)) and its derivatives.
             fp_, fs_ = mff + 2.0 * d * mf + d * d, vff + 2.0 * c * vf + c * c
-            q = float(np.sqrt(fp_ * fs_))
+            q = float(np.sqrt(max(fp_ * fs_, 0.0)))
+            if q**3 == 0.0:
+                # One side's factors are all equal after the shift (e.g. a single statement with
+                # votes): the factor term is 0, its least value, and has no derivative there (nor
+                # a representable one when q**3 underflows). Stop the search (the caller stops
+                # at a non-finite step).
+                return np.full(3, np.nan)
             fp_d, fs_c = 2.0 * (mf + d), 2.0 * (vf + c)
             grad[1] += lam_f * fp_ * fs_c / q
             grad[2] += lam_f * fs_ * fp_d / q
@@ -494,13 +500,19 @@ def _gauge(
         if moved <= 1e-15 * (1.0 + float(np.max(np.abs(z)))):
             break
     a, c, d = float(z[0]), float(z[1]), float(z[2])
-    scale = 1.0
-    if with_factors:
-        scale = ((vff + 2.0 * c * vf + c * c) / (mff + 2.0 * d * mf + d * d)) ** 0.25
     m = vm + a - d * vf - c * d
     new_mu = m / 2.0
     new_is = np.where(vs, mu + is_ + a - d * fs - c * d - new_mu, 0.0)
-    new_fs = np.where(vs, (fs + c) / scale, 0.0) if with_factors else fs
+    new_fs = fs
+    if with_factors:
+        fp_end, fs_end = mff + 2.0 * d * mf + d * d, vff + 2.0 * c * vf + c * c
+        if fp_end > 0.0 and fs_end > 0.0:
+            new_fs = np.where(vs, (fs + c) / (fs_end / fp_end) ** 0.25, 0.0)
+        else:
+            # Every shifted factor of one side is 0, so no product of factors changes a
+            # prediction (the intercepts took the shift) and the penalty's least value has the
+            # statements' factors at 0 too (the limit of the optimal scale s).
+            new_fs = np.zeros_like(fs)
     return sw.join(new_is, new_fs, new_mu)
 
 

@@ -18,7 +18,14 @@ from commonweal.analysis.polis import KSmoother, Tallies
 from commonweal.analysis.result import AnalysisResult
 from commonweal.analysis.state import AnalysisState
 
-__all__ = ["AnalysisOptions", "GroupStatistics", "PolisAnalysis", "analyse", "group_statistics"]
+__all__ = [
+    "AnalysisOptions",
+    "GroupStatistics",
+    "PolisAnalysis",
+    "analyse",
+    "degenerate_reasons",
+    "group_statistics",
+]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -194,6 +201,49 @@ def group_statistics(
     )
     pri = polis.priorities(tallies, extremity, matrix.is_meta)
     return GroupStatistics(tallies, gic, rep, cons, pri)
+
+
+def degenerate_reasons(
+    n_groups: int, points: FloatArray, n_usable: int, eigenvalues: FloatArray
+) -> dict[str, str]:
+    """Why Pol.is mode's opinion groups or opinion map are reduced, by output name.
+
+    Only the reduced outputs are named; see ``AnalysisResult.reasons`` for the codes.
+
+    Parameters
+    ----------
+    n_groups : int
+        Opinion groups shown.
+    points : numpy.ndarray, shape (n_in_conv, 2)
+        Projections of the in-conv participants.
+    n_usable : int
+        Statements with votes that are neither rejected nor meta.
+    eigenvalues : numpy.ndarray, shape (2,)
+        PCA eigenvalues (0 for a component the data have no variance for).
+
+    Returns
+    -------
+    dict
+        ``"groups"`` and/or ``"pca"`` -> reason code.
+    """
+    reasons: dict[str, str] = {}
+    if n_groups < 2:
+        # In order: the first that applies is the cause (later ones follow from it).
+        if points.shape[0] == 0:
+            reasons["groups"] = "no_votes"
+        elif points.shape[0] == 1:
+            reasons["groups"] = "one_participant"
+        elif n_usable == 0:
+            reasons["groups"] = "all_statements_excluded"
+        elif np.unique(points, axis=0).shape[0] == 1:
+            reasons["groups"] = "no_differences"
+        else:
+            reasons["groups"] = "one_group_found"
+    if not eigenvalues[0] > 0:
+        reasons["pca"] = "no_variance"
+    elif not eigenvalues[1] > 0:
+        reasons["pca"] = "one_direction"
+    return reasons
 
 
 def _align(prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any]) -> IntArray:
@@ -389,6 +439,7 @@ def _analyse(
         group_centres = np.zeros((0, 2))
         group_centres_by_k = {}
     n_groups = int(group_centres.shape[0])
+    reasons = degenerate_reasons(n_groups, pts, int(usable.sum()), evals)
     lap("groups")
 
     # 7-11.
@@ -440,6 +491,7 @@ def _analyse(
         mod_out=mod_out,
         state=new_state,
         timings=timings,
+        reasons=reasons,
     )
     if opts.beyond_polis:
         result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit)

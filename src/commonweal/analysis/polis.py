@@ -107,9 +107,11 @@ def in_conv(
     """Participants who are clustered ("in-conv"), as Pol.is' ``:in-conv``.
 
     A participant with at least ``min(min_votes, n_columns)`` votes (passes count) is in;
-    once in, always in (``previous``). If fewer than ``greedy_n`` are in, the participants
-    with most votes are added until there are ``greedy_n``. Pol.is breaks ties among equal
-    vote counts by the iteration order of a Clojure hash map; here ties go to the earlier row.
+    once in, always in (``previous``), as long as they have a vote: a participant whose votes
+    are all gone (erased) is out, never grouped at the centre of the map. If fewer than
+    ``greedy_n`` are in, the participants with most votes are added until there are
+    ``greedy_n``. Pol.is breaks ties among equal vote counts by the iteration order of a
+    Clojure hash map; here ties go to the earlier row.
 
     Parameters
     ----------
@@ -135,6 +137,8 @@ def in_conv(
         if prev.shape[0] > counts.shape[0]:
             raise ValueError("previous in-conv mask is longer than the vote counts")
         mask[: prev.shape[0]] |= prev
+        # Pol.is never removes votes, so this changes nothing there.
+        mask &= counts > 0
     have = int(mask.sum())
     if have < greedy_n:
         candidates = np.flatnonzero(~mask & (counts > 0))

@@ -120,6 +120,26 @@ class AnalysisResult:
         Carry this into the next update.
     timings : dict
         Seconds spent in each step.
+    reasons : dict
+        Why an output is missing, empty or reduced, by output name (absent when it is
+        complete); the codes are stable, for the app to put in words (docs/analysis.md,
+        "Degenerate conversations"):
+
+        - ``"groups"`` (when ``k < 2``): ``"no_votes"`` (k = 0), ``"one_participant"``,
+          ``"all_statements_excluded"`` (every statement with votes is rejected or meta),
+          ``"no_differences"`` (every grouped participant is at the same point of the map),
+          ``"one_group_found"`` (k-means kept a single group of distinct points).
+        - ``"pca"``: ``"no_variance"`` (both components zero, every projection at 0) or
+          ``"one_direction"`` (the second component is zero).
+        - ``"common_ground"``, ``"divisive"``: ``"no_votes"``, ``"fewer_than_two_groups"``
+          (divisive only), ``"no_eligible_statements"`` (every statement with votes is rejected
+          or meta), ``"too_few_voters"`` (no opinion group or declared category has enough voters
+          on any eligible statement to be judged, so the list is empty).
+        - ``"group_stability"``: ``"fewer_than_two_groups"`` or ``"not_requested"``.
+        - ``"bridging"``: ``"no_votes"``.
+
+        Stored results without this field read as "nothing reduced" (``result.get("reasons",
+        {})``).
     """
 
     tick: int
@@ -159,6 +179,7 @@ class AnalysisResult:
     intervals: Any | None = None
     group_stability: Any | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self, *, include_state: bool = False) -> dict[str, Any]:
         """JSON-safe form: numpy arrays become lists, ids and numbers plain types.
@@ -187,7 +208,7 @@ class AnalysisResult:
         ----------
         **values
             Any of ``common_ground``, ``divisive``, ``bridging``, ``intervals``,
-            ``group_stability``, ``timings``.
+            ``group_stability``, ``timings``, ``reasons``.
 
         Returns
         -------

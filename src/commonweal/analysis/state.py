@@ -138,7 +138,7 @@ class AnalysisState:
             participant_ids=pids,
             statement_ids=sids,
             in_conv=in_conv,
-            components=np.asarray(data["components"], dtype=np.float64).reshape(-1, sids.shape[0]),
+            components=_components(data["components"], sids.shape[0]),
             center=np.asarray(data["center"], dtype=np.float64),
             base_centres=np.asarray(data["base_centres"], dtype=np.float64).reshape(-1, 2),
             base_labels=np.asarray(data["base_labels"], dtype=np.int64),
@@ -150,3 +150,15 @@ class AnalysisState:
             extra=dict(data.get("extra", {})),
             **bridging,
         )
+
+
+def _components(values: Any, n_statements: int) -> npt.NDArray[np.float64]:
+    """The stored components as a ``(n_components, n_statements)`` array.
+
+    A conversation without statements stores ``[[], []]``; ``reshape(-1, 0)`` cannot infer the
+    number of rows of an empty array, so the rows are taken from the nesting then.
+    """
+    arr = np.asarray(values, dtype=np.float64)
+    if n_statements == 0:
+        return np.zeros((arr.shape[0] if arr.ndim == 2 else 0, 0), dtype=np.float64)
+    return arr.reshape(-1, n_statements)
