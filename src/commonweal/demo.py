@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation
+from commonweal.conversations.results.snapshot import read_result
 from commonweal.conversations.seeds import load_conversation_demo
 from commonweal.core.audit import record
 from commonweal.network.seeds import load_network_demo
@@ -204,7 +205,8 @@ def _analyse_demo(result: DemoResult) -> None:
         )
         return
     if snapshot is not None:
-        groups = snapshot.result.get("k", 0)
+        stored = read_result(snapshot)
+        groups = stored.k if stored is not None else 0
         print(
             f"Analysed the demo conversation: {groups} opinion group{'s' if groups != 1 else ''} "
             f"({snapshot.duration_ms / 1000:.1f} s)."

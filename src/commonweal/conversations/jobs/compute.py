@@ -13,9 +13,9 @@ reading them). The worker compares it with the latest vote event to know whether
 On PostgreSQL ids are handed out when a vote's transaction starts, not when it commits, so a vote may commit just
 after a later vote and after the votes were read: the high water then covers a vote the snapshot lacks. So the
 snapshot also records how many current votes at or below its high water it included, and the sum of their event
-ids (``meta["votes_at_or_below_high_water"]`` and ``meta["event_id_sum_at_or_below_high_water"]``); the worker
-compares them with the table once the snapshot has settled and analyses again when a late vote arrived, and
-:class:`VoteCache` re-reads the last few thousand event ids below its high water at every read.
+ids (in its :class:`~commonweal.conversations.results.snapshot.SnapshotMeta`); the worker compares them with
+the table once the snapshot has settled and analyses again when a late vote arrived, and :class:`VoteCache`
+re-reads the last few thousand event ids below its high water at every read.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.results.snapshot import SnapshotMeta, with_meta
 
 __all__ = [
     "AnalysisHealth",
@@ -423,48 +424,62 @@ def compute_snapshot(
         opts = options if options is not None else default_options()
         result = analyse(matrix, state, options=opts, random_state=random_state_for(conversation, tick))
         engine_seconds = time.perf_counter() - started - read_seconds
-        payload = result.to_dict()
+        engine_result = result.to_dict()
         duration_ms = int(round((time.perf_counter() - started) * 1000))
-        payload["meta"] = {
-            "n_votes": matrix.n_votes,
-            "n_participants_voting": int(np.count_nonzero(matrix.participant_vote_counts())),
-            "n_statements": matrix.n_statements,
-            "computed_at": timezone.now().isoformat(),
-            "high_water": high_water,
+        meta = SnapshotMeta(
+            n_votes=matrix.n_votes,
+            n_participants_voting=int(np.count_nonzero(matrix.participant_vote_counts())),
+            n_statements=matrix.n_statements,
+            computed_at=timezone.now().isoformat(),
+            high_water=high_water,
             # What the worker's late-vote check compares with the Vote table (see the module's docstring).
-            "votes_at_or_below_high_water": at_or_below,
-            "event_id_sum_at_or_below_high_water": id_sum,
-            "moderation_version": moderation_version,
-            "start": start,
-            "read_seconds": round(read_seconds, 4),
-            "engine_seconds": round(engine_seconds, 4),
-            "timings": {k: round(float(v), 4) for k, v in result.timings.items()},
-        }
-        try:
-            with transaction.atomic():
-                snapshot = AnalysisSnapshot.objects.create(
-                    conversation=conversation,
-                    tick=tick,
-                    vote_event_high_water=high_water,
-                    result=payload,
-                    state=result.state.to_dict(),
-                    priorities=_priorities(result),
-                    moderation_version=moderation_version,
-                    duration_ms=duration_ms,
-                )
-                # When it was stored (the 1 MB or so of JSON takes a moment to write), not when the write began.
-                snapshot.computed_at = timezone.now()
-                AnalysisSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=snapshot.computed_at)
-        except IntegrityError as exc:
-            raise SnapshotConflict(
-                f"another process stored tick {tick} of conversation {conversation.slug} first"
-            ) from exc
+            votes_at_or_below_high_water=at_or_below,
+            event_id_sum_at_or_below_high_water=id_sum,
+            moderation_version=moderation_version,
+            start=start,
+            read_seconds=round(read_seconds, 4),
+            engine_seconds=round(engine_seconds, 4),
+            timings={k: round(float(v), 4) for k, v in result.timings.items()},
+        )
+        snapshot = _store(conversation, tick, result, with_meta(engine_result, meta), meta, duration_ms)
     except SnapshotConflict:
         raise
     except Exception as exc:
         _record_error(conversation, status.pk, exc)
         raise
     _clear_error(status.pk)
+    return snapshot
+
+
+def _store(
+    conversation: Conversation,
+    tick: int,
+    result: Any,
+    payload: dict[str, Any],
+    meta: SnapshotMeta,
+    duration_ms: int,
+) -> AnalysisSnapshot:
+    """Write the new snapshot (``payload``: the engine's ``result`` with ``meta``); :class:`SnapshotConflict` when
+    another process stored the same tick first."""
+    try:
+        with transaction.atomic():
+            snapshot = AnalysisSnapshot.objects.create(
+                conversation=conversation,
+                tick=tick,
+                vote_event_high_water=meta.high_water,
+                result=payload,
+                state=result.state.to_dict(),
+                priorities=_priorities(result),
+                moderation_version=meta.moderation_version,
+                duration_ms=duration_ms,
+            )
+            # When it was stored (the 1 MB or so of JSON takes a moment to write), not when the write began.
+            snapshot.computed_at = timezone.now()
+            AnalysisSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=snapshot.computed_at)
+    except IntegrityError as exc:
+        raise SnapshotConflict(
+            f"another process stored tick {tick} of conversation {conversation.slug} first"
+        ) from exc
     return snapshot
 
 

@@ -55,6 +55,7 @@ from django.utils import timezone
 
 from commonweal.conversations.jobs.compute import VoteCache, votes_at_or_below
 from commonweal.conversations.models import AnalysisSnapshot, Conversation, VoteEvent
+from commonweal.conversations.results.snapshot import meta_lookup, read_meta
 
 __all__ = [
     "LOCK_CLASS",
@@ -195,7 +196,7 @@ def _recorded_at_or_below(conversation_id: int, tick: int) -> tuple[int, int] | 
     row = (
         AnalysisSnapshot.objects.filter(conversation_id=conversation_id, tick=tick)
         .values_list(
-            "result__meta__votes_at_or_below_high_water", "result__meta__event_id_sum_at_or_below_high_water"
+            meta_lookup("votes_at_or_below_high_water"), meta_lookup("event_id_sum_at_or_below_high_water")
         )
         .first()
     )
@@ -401,23 +402,18 @@ class Worker:
                         p.conversation_id, p.slug, "no votes", seconds=time.perf_counter() - wall
                     )
                 else:
-                    meta = snapshot.result.get("meta", {})
+                    meta = read_meta(snapshot)
                     # Checked for a late vote once it has settled, against the counts it recorded.
                     self.late_checks[p.conversation_id] = _LateCheck(
-                        snapshot.tick,
-                        self.clock() + self.late_check_delay,
-                        (
-                            int(meta.get("votes_at_or_below_high_water", 0)),
-                            int(meta.get("event_id_sum_at_or_below_high_water", 0)),
-                        ),
+                        snapshot.tick, self.clock() + self.late_check_delay, meta.at_or_below_high_water
                     )
                     outcome = Computation(
                         p.conversation_id,
                         p.slug,
                         "computed",
                         tick=snapshot.tick,
-                        n_votes=int(meta.get("n_votes", 0)),
-                        n_participants=int(meta.get("n_participants_voting", 0)),
+                        n_votes=meta.n_votes,
+                        n_participants=meta.n_participants_voting,
                         seconds=time.perf_counter() - wall,
                     )
         self._report(outcome)

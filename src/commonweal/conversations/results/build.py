@@ -1,9 +1,9 @@
 """What a conversation's analysis found, in the words the pages use (a view-model over the latest snapshot).
 
-:func:`build_results` reads the latest :class:`~commonweal.conversations.models.AnalysisSnapshot` (the engine's
-``AnalysisResult.to_dict()``) and turns it into plain words: "Group A (34 people)", "82% of Group A agree". The
-facilitator's results page, present mode, the participant's "where you stand" page and the board report all read
-it, so the rules live here once:
+:func:`build_results` reads the latest :class:`~commonweal.conversations.models.AnalysisSnapshot` (through
+:mod:`commonweal.conversations.results.snapshot`, which types it) and turns it into plain words: "Group A (34
+people)", "82% of Group A agree". The facilitator's results page, present mode, the participant's "where you
+stand" page and the board report all read it, so the rules live here once:
 
 - Statement texts, themes and moderation states come from the database, not the snapshot: a statement rejected
   or marked meta since the snapshot is not shown anywhere.
@@ -18,6 +18,7 @@ A handful of aggregate queries whatever the size of the conversation (none per s
 from __future__ import annotations
 
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,6 +34,14 @@ from commonweal.conversations.models import (
     Statement,
     VoteEvent,
 )
+from commonweal.conversations.results.snapshot import CommonGround as StoredCommonGround
+from commonweal.conversations.results.snapshot import (
+    CommonGroundStatement,
+    ShareIntervals,
+    StoredResult,
+    read_result,
+)
+from commonweal.conversations.results.snapshot import GroupStability as StoredStability
 from commonweal.core.small_numbers import Cell, suppress_count, threshold
 from commonweal.systems.models import Organisation, Sector
 
@@ -291,7 +300,7 @@ class OpinionMap:
     points: list[BasePoint]
     centres: list[GroupCentre]
     participant_ids: list[int]
-    projections: list[list[float] | None]
+    projections: list[Sequence[float | None]]
     group_labels: list[int]
     _index: dict[int, int] | None = field(default=None, repr=False)
 
@@ -568,219 +577,233 @@ def build_results(
         votes=dashboard.votes,
         participation=_participation(conversation, dashboard),
     )
-    if snapshot is None or not snapshot.result:
+    stored = read_result(snapshot)
+    if snapshot is None or stored is None:
         results.waiting = _waiting_message(dashboard.voters, dashboard.participants)
         return results
     results.snapshot_tick = snapshot.tick
     results.computed_at = snapshot.computed_at
-    _fill_from_result(results, snapshot.result, theme)
+    _fill_from_result(results, stored, theme)
     return results
 
 
-def _fill_from_result(results: Results, r: dict[str, Any], theme: str | None) -> None:
-    statement_ids = [int(s) for s in r.get("statement_ids") or []]
+def _fill_from_result(results: Results, stored: StoredResult, theme: str | None) -> None:
+    columns = _columns(stored, theme)
+    per_group_stability = _per_group_stability(stored.group_stability)
+    results.grouped = sum(stored.group_sizes)
+    if stored.k == 0:
+        results.groups_waiting = (
+            f"Opinion groups appear once enough people have each cast {VOTES_TO_BE_GROUPED} votes "
+            "and they do not all vote alike."
+        )
+    results.groups = [_group(stored, columns, g, per_group_stability.get(g)) for g in range(stored.k)]
+    _fill_common_ground(results, stored, columns)
+    results.divisive = _divisive(stored, columns)
+    results.bridging = _bridging(stored, columns)
+    results.stability = _stability(stored.group_stability, per_group_stability)
+    results.opinion_map = _opinion_map(stored)
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The result's statement columns as the pages show them."""
+
+    statement_ids: tuple[int, ...]
+    info: dict[int, StatementInfo]  # by statement id
+    shown: frozenset[int]  # columns shown: not rejected, not meta, in the theme
+
+    def statement(self, column: int) -> StatementInfo:
+        return self.info[self.statement_ids[column]]
+
+
+def _columns(stored: StoredResult, theme: str | None) -> _Columns:
+    """Statement texts, themes and moderation come from the database, not the snapshot (see the module's doc)."""
     info: dict[int, StatementInfo] = {}
     excluded: set[int] = set()
-    rows = Statement.objects.filter(pk__in=statement_ids).values_list(
+    rows = Statement.objects.filter(pk__in=stored.statement_ids).values_list(
         "pk", "text", "theme", "state", "is_meta"
     )
     for pk, text, st_theme, state, is_meta in rows:
         info[pk] = StatementInfo(pk, text, st_theme or "")
         if state == Statement.State.REJECTED or is_meta:
             excluded.add(pk)
-    shown: set[int] = set()  # column indices shown (not rejected, not meta, in the theme)
-    for col, sid in enumerate(statement_ids):
-        s = info.get(sid)
-        if s is None:
+    shown = frozenset(
+        col
+        for col, sid in enumerate(stored.statement_ids)
+        if sid in info and sid not in excluded and (theme is None or info[sid].theme == theme)
+    )
+    return _Columns(stored.statement_ids, info, shown)
+
+
+def _share(stored: StoredResult, group: int, column: int) -> GroupShare:
+    voted, agree, disagree = stored.group_tally(group, column)
+    return GroupShare(group, group_name(group), voted, agree, disagree)
+
+
+def _shares(stored: StoredResult, column: int) -> list[GroupShare]:
+    """How each opinion group with people in it voted on the statement in ``column``."""
+    sizes = stored.group_sizes
+    return [_share(stored, g, column) for g in range(stored.k) if g < len(sizes) and sizes[g] > 0]
+
+
+def _per_group_stability(stability: StoredStability | None) -> dict[int, float]:
+    if stability is None:
+        return {}
+    return {g: value for g, value in stability.per_group.items() if value is not None}
+
+
+def _group(stored: StoredResult, columns: _Columns, g: int, stability: float | None) -> Group:
+    """Opinion group ``g`` with the statements that set it apart (at most five, only what most of it holds)."""
+    reps: list[RepresentativeStatement] = []
+    for entry in stored.representative(g):
+        if entry.statement not in columns.shown:
             continue
-        if sid in excluded or (theme is not None and s.theme != theme):
+        gs = _share(stored, g, entry.statement)
+        direction = "agree" if entry.repful_for == "agree" else "disagree"
+        value = gs.agree_share if direction == "agree" else gs.disagree_share
+        if value is not None and value < 0.5:
+            # Pol.is ranks a statement by how much more the group holds it than the others do; when only a
+            # minority of the group holds it, it does not say what the group believes.
             continue
-        shown.add(col)
-
-    k = int(r.get("k") or 0)
-    sizes = [int(n) for n in (r.get("group_sizes") or [])]
-    g_agree = r.get("group_agree") or []
-    g_disagree = r.get("group_disagree") or []
-    g_seen = r.get("group_seen") or []
-
-    def share(g: int, col: int) -> GroupShare:
-        return GroupShare(
-            g,
-            group_name(g),
-            int(g_seen[g][col]) if g < len(g_seen) else 0,
-            int(g_agree[g][col]) if g < len(g_agree) else 0,
-            int(g_disagree[g][col]) if g < len(g_disagree) else 0,
+        words = (
+            f"{percent(value)} of {gs.name} {direction}"
+            if value is not None
+            else f"Fewer than {threshold()} people in {gs.name} voted on it"
         )
-
-    def shares(col: int) -> list[GroupShare]:
-        return [share(g, col) for g in range(k) if g < len(sizes) and sizes[g] > 0]
-
-    intervals = r.get("intervals") or {}
-    agree_iv = intervals.get("agree") or {}
-    overall_share = agree_iv.get("share") or []
-    overall_total = agree_iv.get("total") or []
-
-    stab = r.get("group_stability") or None
-    per_group_stab = {
-        int(g): float(v) for g, v in ((stab or {}).get("per_group") or {}).items() if v is not None
-    }
-
-    # Opinion groups.
-    results.grouped = sum(sizes)
-    if k == 0:
-        results.groups_waiting = (
-            f"Opinion groups appear once enough people have each cast {VOTES_TO_BE_GROUPED} votes "
-            "and they do not all vote alike."
+        reps.append(
+            RepresentativeStatement(columns.statement(entry.statement), direction, value, gs.voted, words)
         )
-    repness = r.get("repness") or {}
-    for g in range(k):
-        n = sizes[g] if g < len(sizes) else 0
-        reps: list[RepresentativeStatement] = []
-        for entry in repness.get(str(g), repness.get(g, [])) or []:
-            col = int(entry["statement"])
-            if col not in shown:
-                continue
-            gs = share(g, col)
-            direction = "agree" if entry.get("repful_for") == "agree" else "disagree"
-            value = gs.agree_share if direction == "agree" else gs.disagree_share
-            if value is not None and value < 0.5:
-                # Pol.is ranks a statement by how much more the group holds it than the others do; when only a
-                # minority of the group holds it, it does not say what the group believes.
-                continue
-            words = (
-                f"{percent(value)} of {gs.name} {direction}"
-                if value is not None
-                else f"Fewer than {threshold()} people in {gs.name} voted on it"
-            )
-            reps.append(RepresentativeStatement(info[statement_ids[col]], direction, value, gs.voted, words))
-            if len(reps) >= REPRESENTATIVE_PER_GROUP:
-                break
-        value = per_group_stab.get(g)
-        results.groups.append(
-            Group(
-                index=g,
-                name=group_name(g),
-                size=Cell(group_name(g), suppress_count(n)),
-                representative=reps,
-                stability=value,
-                stability_words=stability_words(value),
-            )
-        )
+        if len(reps) >= REPRESENTATIVE_PER_GROUP:
+            break
+    return Group(
+        index=g,
+        name=group_name(g),
+        size=Cell(group_name(g), suppress_count(stored.group_size(g))),
+        representative=reps,
+        stability=stability,
+        stability_words=stability_words(stability),
+    )
 
-    # Common ground.
-    cg = r.get("common_ground") or {}
-    for dimension, active in (cg.get("active") or {}).items():
+
+def _fill_common_ground(results: Results, stored: StoredResult, columns: _Columns) -> None:
+    """The common ground, "What is working" first, and which dimensions could be judged."""
+    found = stored.common_ground or StoredCommonGround()
+    for dimension, active in found.active.items():
         if active:
             results.judged_dimensions.append(_dimension_plural(dimension))
         else:
             results.inactive_dimensions.append(_dimension_plural(dimension))
-    for dimension, values in (cg.get("never_judged") or {}).items():
+    for dimension, values in found.never_judged.items():
         if values:
             results.too_small_to_judge[dimension] = _category_names(dimension, list(values))
-    items: list[tuple[int, CommonGround]] = []
-    for rank, entry in enumerate(cg.get("common_ground") or []):
-        col = int(entry["statement"])
-        if col not in shown:
-            continue
-        judged = entry.get("judged") or {}
-        too_small = {
-            dim: _category_names(dim, list(values))
-            for dim, values in (entry.get("too_small") or {}).items()
-            if values
-        }
-        judged_counts = {_dimension_plural(dim): int(n) for dim, n in judged.items()}
-        voted = int(overall_total[col]) if col < len(overall_total) and overall_total[col] is not None else 0
-        agree = overall_share[col] if col < len(overall_share) else None
-        items.append(
-            (
-                rank,
-                CommonGround(
-                    statement=info[statement_ids[col]],
-                    agree_share=float(agree) if agree is not None else None,
-                    voted=voted,
-                    rank_score=float(entry.get("gic") or 0.0),
-                    groups=shares(col),
-                    judged=judged_counts,
-                    too_small=too_small,
-                ),
-            )
-        )
+    overall = stored.intervals.agree if stored.intervals is not None else None
+    items = [
+        (rank, _common_ground_item(stored, columns, entry, overall))
+        for rank, entry in enumerate(found.statements)
+        if entry.statement in columns.shown
+    ]
     items.sort(key=lambda pair: (not pair[1].is_what_is_working, pair[0]))
     results.common_ground = [item for _, item in items]
 
-    # Divisive statements.
-    div = r.get("divisive") or {}
-    for entry in div.get("divisive") or []:
-        col = int(entry["statement"])
-        if col not in shown:
-            continue
-        sides = entry.get("sides") or {}
-        results.divisive.append(
-            Divisive(
-                statement=info[statement_ids[col]],
-                spread=float(entry.get("spread") or 0.0),
-                agree_groups=[group_name(int(g)) for g in sides.get("agree", [])],
-                disagree_groups=[group_name(int(g)) for g in sides.get("disagree", [])],
-                groups=shares(col),
-            )
-        )
 
-    # Bridging against approval.
-    br = r.get("bridging") or {}
-    bridging = []
-    for entry in br.get("statements") or []:
-        col = int(entry["statement"])
-        if col not in shown or entry.get("intercept") is None or entry.get("approval") is None:
-            continue
-        bridging.append(
-            Bridging(
-                statement=info[statement_ids[col]],
-                approval=float(entry["approval"]),
-                score=float(entry["intercept"]),
-                voters=int(entry.get("voters") or 0),
-            )
+def _common_ground_item(
+    stored: StoredResult, columns: _Columns, entry: CommonGroundStatement, overall: ShareIntervals | None
+) -> CommonGround:
+    col = entry.statement
+    shares = overall.share if overall is not None else ()
+    totals = overall.total if overall is not None else ()
+    total = totals[col] if col < len(totals) else None
+    agree = shares[col] if col < len(shares) else None
+    return CommonGround(
+        statement=columns.statement(col),
+        agree_share=float(agree) if agree is not None else None,
+        voted=int(total) if total is not None else 0,
+        rank_score=float(entry.gic or 0.0),
+        groups=_shares(stored, col),
+        judged={_dimension_plural(dim): n for dim, n in entry.judged.items()},
+        too_small={
+            dim: _category_names(dim, list(values)) for dim, values in entry.too_small.items() if values
+        },
+    )
+
+
+def _divisive(stored: StoredResult, columns: _Columns) -> list[Divisive]:
+    found = stored.divisive.statements if stored.divisive is not None else ()
+    return [
+        Divisive(
+            statement=columns.statement(entry.statement),
+            spread=float(entry.spread or 0.0),
+            agree_groups=[group_name(int(g)) for g in entry.agree],
+            disagree_groups=[group_name(int(g)) for g in entry.disagree],
+            groups=_shares(stored, entry.statement),
         )
+        for entry in found
+        if entry.statement in columns.shown
+    ]
+
+
+def _bridging(stored: StoredResult, columns: _Columns) -> list[Bridging]:
+    """Bridging against approval, the best bridging statement first."""
+    found = stored.bridging.statements if stored.bridging is not None else ()
+    bridging = [
+        Bridging(
+            statement=columns.statement(entry.statement),
+            approval=entry.approval,
+            score=entry.intercept,
+            voters=entry.voters,
+        )
+        for entry in found
+        if entry.statement in columns.shown and entry.intercept is not None and entry.approval is not None
+    ]
     bridging.sort(key=lambda b: -b.score)
-    results.bridging = bridging
+    return bridging
 
-    # Group stability.
-    if stab and stab.get("overall") is not None:
-        overall = float(stab["overall"])
-        results.stability = Stability(
-            overall=overall,
-            words=stability_words(overall),
-            per_group=[(group_name(g), v, stability_words(v)) for g, v in sorted(per_group_stab.items())],
-        )
 
-    # The opinion map: base clusters, never individual people.
-    centres = r.get("base_centres") or []
-    base_sizes = r.get("base_sizes") or []
-    group_of_base = r.get("group_of_base") or []
+def _stability(stability: StoredStability | None, per_group: dict[int, float]) -> Stability | None:
+    if stability is None or stability.overall is None:
+        return None
+    return Stability(
+        overall=stability.overall,
+        words=stability_words(stability.overall),
+        per_group=[(group_name(g), v, stability_words(v)) for g, v in sorted(per_group.items())],
+    )
+
+
+def _opinion_map(stored: StoredResult) -> OpinionMap:
+    """The opinion map: base clusters, never individual people."""
     points = []
-    for i, xy in enumerate(centres):
-        if not xy or xy[0] is None or xy[1] is None:
+    for i, xy in enumerate(stored.base_centres):
+        x, y = _point(xy)
+        if x is None or y is None:
             continue
-        size = int(base_sizes[i]) if i < len(base_sizes) else 0
-        g = int(group_of_base[i]) if i < len(group_of_base) else -1
+        size = stored.base_sizes[i] if i < len(stored.base_sizes) else 0
+        g = stored.group_of_base[i] if i < len(stored.group_of_base) else -1
         points.append(
             BasePoint(
-                x=float(xy[0]),
-                y=float(xy[1]),
+                x=x,
+                y=y,
                 size=size,
                 group=g,
                 group_name=group_name(g) if g >= 0 else "Not in a group",
                 label=people(suppress_count(size)),
             )
         )
-    group_centres = [
-        GroupCentre(float(xy[0]), float(xy[1]), g, group_name(g))
-        for g, xy in enumerate(r.get("group_centres") or [])
-        if xy and xy[0] is not None and xy[1] is not None
-    ]
-    results.opinion_map = OpinionMap(
+    centres = []
+    for g, xy in enumerate(stored.group_centres):
+        x, y = _point(xy)
+        if x is not None and y is not None:
+            centres.append(GroupCentre(x, y, g, group_name(g)))
+    return OpinionMap(
         points=points,
-        centres=group_centres,
-        participant_ids=[int(p) for p in r.get("participant_ids") or []],
-        projections=list(r.get("participant_projections") or []),
-        group_labels=[int(g) for g in r.get("group_labels") or []],
+        centres=centres,
+        participant_ids=list(stored.participant_ids),
+        projections=list(stored.participant_projections),
+        group_labels=list(stored.group_labels),
     )
+
+
+def _point(xy: Sequence[float | None]) -> tuple[float | None, float | None]:
+    """A point of the map, or (None, None) when the engine could not place it."""
+    if len(xy) < 2:
+        return None, None
+    return xy[0], xy[1]

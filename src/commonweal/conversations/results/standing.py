@@ -25,6 +25,7 @@ from commonweal.conversations.models import (
     VoteEvent,
 )
 from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name
+from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core.small_numbers import suppress_count, threshold
 
 __all__ = ["Belief", "GroupSize", "Standing", "min_votes", "where_you_stand"]
@@ -145,10 +146,6 @@ def _statements(conversation: Conversation, ids: set[int]) -> dict[int, Statemen
     return {s.pk: s for s in rows}
 
 
-def _as_int_list(values: Any) -> list[int]:
-    return [int(v) for v in values or []]
-
-
 def where_you_stand(conversation: Conversation, participant: Participant | None) -> Standing | None:
     """Where ``participant`` stands in ``conversation``, from its latest analysis snapshot.
 
@@ -170,7 +167,8 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
     if votes < standing.needed:
         return standing
     snapshot = AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
-    if snapshot is None or not snapshot.result:
+    stored = read_result(snapshot)
+    if snapshot is None or stored is None:
         standing.state = NO_SNAPSHOT
         return standing
     standing.computed_at = snapshot.computed_at
@@ -181,43 +179,40 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
     if counted < standing.needed:
         standing.state = CATCHING_UP
         return standing
-    result = snapshot.result
-    ids = _as_int_list(result.get("participant_ids"))
-    labels = _as_int_list(result.get("group_labels"))
-    try:
-        row = ids.index(participant.pk)
-    except ValueError:
-        row = -1
-    group = labels[row] if 0 <= row < len(labels) else -1
-    _common_ground(standing, conversation, result)
+    row, group = stored.group_of(participant.pk)
+    _common_ground(standing, conversation, stored)
     if group < 0:
         standing.state = NOT_PLACED
         return standing
     standing.state = PLACED
-    sizes = _as_int_list(result.get("group_sizes"))
     standing.group_label = group_name(group)
-    standing.group_size_text = _size_text(sizes[group] if group < len(sizes) else 0)
+    standing.group_size_text = _size_text(stored.group_size(group))
     standing.groups = [
         GroupSize(label=group_name(g), size=_group_size_words(n), is_yours=g == group)
-        for g, n in enumerate(sizes)
+        for g, n in enumerate(stored.group_sizes)
     ]
-    _beliefs(standing, conversation, result, group)
-    projections = result.get("participant_projections") or []
-    you = (float(projections[row][0]), float(projections[row][1])) if row < len(projections) else None
-    _map(standing, conversation, snapshot, you)
+    _beliefs(standing, conversation, stored, group)
+    _map(standing, conversation, snapshot, _position(stored, row))
     return standing
 
 
-def _common_ground(standing: Standing, conversation: Conversation, result: dict[str, Any]) -> None:
-    statement_ids = _as_int_list(result.get("statement_ids"))
-    agree = result.get("group_agree") or []
-    seen = result.get("group_seen") or []
-    cg = result.get("common_ground")
-    if isinstance(cg, dict) and isinstance(cg.get("common_ground"), list):
-        columns = [int(item["statement"]) for item in cg["common_ground"]]
+def _position(stored: StoredResult, row: int) -> tuple[float, float] | None:
+    """Where the participant in ``row`` sits on the map; None when the engine could not place them."""
+    if not 0 <= row < len(stored.participant_projections):
+        return None
+    xy = stored.participant_projections[row]
+    if len(xy) < 2 or xy[0] is None or xy[1] is None:
+        return None
+    return xy[0], xy[1]
+
+
+def _common_ground(standing: Standing, conversation: Conversation, stored: StoredResult) -> None:
+    statement_ids = stored.statement_ids
+    if stored.common_ground is not None:
+        columns = [entry.statement for entry in stored.common_ground.statements]
     else:
         # Computed without the beyond-Pol.is measures: Pol.is' overall consensus (agree side) instead.
-        columns = [int(item["statement"]) for item in (result.get("consensus") or {}).get("agree", [])]
+        columns = [entry.statement for entry in stored.consensus.agree]
     wanted = [statement_ids[j] for j in columns if 0 <= j < len(statement_ids)]
     found = _statements(conversation, set(wanted))
     # The bright side first, as on the results pages: common ground on "what is working" leads.
@@ -232,8 +227,8 @@ def _common_ground(standing: Standing, conversation: Conversation, result: dict[
     for j in columns:
         if not 0 <= j < len(statement_ids) or statement_ids[j] not in found:
             continue
-        a = sum(int(row[j]) for row in agree if j < len(row))
-        s = sum(int(row[j]) for row in seen if j < len(row))
+        a = sum(row[j] for row in stored.group_agree if j < len(row))
+        s = sum(row[j] for row in stored.group_seen if j < len(row))
         share = _share_words(a, s, "agree")
         standing.common_ground.append(
             Belief(statement=found[statement_ids[j]], direction="agree", share=share)
@@ -242,22 +237,22 @@ def _common_ground(standing: Standing, conversation: Conversation, result: dict[
             break
 
 
-def _beliefs(standing: Standing, conversation: Conversation, result: dict[str, Any], group: int) -> None:
-    statement_ids = _as_int_list(result.get("statement_ids"))
-    repness = (result.get("repness") or {}).get(str(group)) or []
+def _beliefs(standing: Standing, conversation: Conversation, stored: StoredResult, group: int) -> None:
+    statement_ids = stored.statement_ids
+    representative = stored.representative(group)
     common = {b.statement.pk for b in standing.common_ground}
-    wanted = {int(item["statement_id"]) for item in repness if item.get("statement_id") is not None}
+    wanted = {item.statement_id for item in representative if item.statement_id is not None}
     found = _statements(conversation, wanted)
-    for item in repness:
-        sid = item.get("statement_id")
+    for item in representative:
+        sid = item.statement_id
         if sid is None:
-            j = int(item.get("statement", -1))
+            j = item.statement
             sid = statement_ids[j] if 0 <= j < len(statement_ids) else None
-        if sid is None or int(sid) not in found or int(sid) in common:
+        if sid is None or sid not in found or sid in common:
             continue
-        direction = "disagree" if item.get("repful_for") == "disagree" else "agree"
-        share = _share_words(int(item.get("n_success", 0)), int(item.get("n_trials", 0)), direction)
-        standing.group_beliefs.append(Belief(statement=found[int(sid)], direction=direction, share=share))
+        direction = "disagree" if item.repful_for == "disagree" else "agree"
+        share = _share_words(item.n_success, item.n_trials, direction)
+        standing.group_beliefs.append(Belief(statement=found[sid], direction=direction, share=share))
         if len(standing.group_beliefs) >= SHOWN:
             break
 

@@ -47,6 +47,8 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.results.build import group_name
+from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.small_numbers import suppress_count, threshold
@@ -140,14 +142,14 @@ def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
 
 def _snapshot_groups(snapshot: AnalysisSnapshot | None, ids: ExportIds) -> dict[int, int | None]:
     """Export participant id -> opinion group at the snapshot (None: not clustered)."""
-    if snapshot is None:
+    stored = read_result(snapshot)
+    if stored is None:
         return {}
-    result = snapshot.result or {}
     out: dict[int, int | None] = {}
-    for pk, label in zip(result.get("participant_ids") or [], result.get("group_labels") or [], strict=False):
-        export_id = ids.participants.get(int(pk))
+    for pk, label in zip(stored.participant_ids, stored.group_labels, strict=False):
+        export_id = ids.participants.get(pk)
         if export_id is not None:
-            out[export_id] = None if label is None or int(label) < 0 else int(label)
+            out[export_id] = None if label < 0 else label
     return out
 
 
@@ -197,14 +199,12 @@ def polis_export(
 ) -> tuple[PolisExport, dict[int, int | None]]:
     """The conversation in Pol.is' open-data form, and the opinion group of each export participant."""
     ids = ids or export_ids(conversation)
+    stored = read_result(snapshot)
     gic: dict[int, float] = {}
-    if snapshot is not None:
-        result = snapshot.result or {}
-        for pk, value in zip(
-            result.get("statement_ids") or [], result.get("group_informed_consensus") or [], strict=False
-        ):
+    if stored is not None:
+        for pk, value in zip(stored.statement_ids, stored.group_informed_consensus, strict=False):
             if value is not None:
-                gic[int(pk)] = float(value)
+                gic[pk] = value
     comments = [
         PolisComment(
             comment_id=ids.statements[s.pk],
@@ -221,7 +221,11 @@ def polis_export(
     votes = _vote_events(conversation, ids)
     groups = _snapshot_groups(snapshot, ids)
     voters = int(votes["participant"].nunique())
-    in_conv = len((snapshot.result or {}).get("in_conv") or []) if snapshot is not None else voters
+    # Everyone who voted when there is no analysis yet; nobody when the snapshot holds no result.
+    if snapshot is None:
+        in_conv = voters
+    else:
+        in_conv = len(stored.in_conv) if stored is not None else 0
     summary = {
         "topic": conversation.title,
         "voters": str(voters),
@@ -265,27 +269,6 @@ def write_polis_zip(conversation: Conversation, out: IO[bytes]) -> None:
 # --- The analysis snapshot ------------------------------------------------------------------------------------------
 
 
-def _remap(value: Any, ids: ExportIds) -> Any:
-    """The snapshot's result with database ids replaced by export ids (None for a participant since erased)."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in ("participant_ids", "in_conv") and isinstance(item, list):
-                out[key] = [ids.participants.get(int(p)) for p in item]
-            elif key == "statement_ids" and isinstance(item, list):
-                out[key] = [ids.statements.get(int(s)) for s in item]
-            elif key == "statement_id" and item is not None:
-                out[key] = ids.statements.get(int(item))
-            elif key == "state":
-                continue  # the engine's carried state is keyed by database ids and is not a result
-            else:
-                out[key] = _remap(item, ids)
-        return out
-    if isinstance(value, list):
-        return [_remap(item, ids) for item in value]
-    return value
-
-
 def analysis_document(conversation: Conversation) -> dict[str, Any]:
     """The latest snapshot as a JSON document. Raises :class:`NotFound` when there is none yet."""
     snapshot = latest_snapshot(conversation)
@@ -318,8 +301,16 @@ def analysis_document(conversation: Conversation) -> dict[str, Any]:
             "and bridging entries is a position in statement_ids."
         ),
         "statements": statements,
-        "result": _remap(snapshot.result or {}, ids),
+        "result": _exported_result(snapshot, ids),
     }
+
+
+def _exported_result(snapshot: AnalysisSnapshot, ids: ExportIds) -> dict[str, Any]:
+    """The snapshot's result with database ids replaced by export ids (None for a participant since erased)."""
+    stored = read_result(snapshot)
+    if stored is None:
+        return {}
+    return stored.to_dict(participant_id=ids.participants.get, statement_id=ids.statements.get)
 
 
 def write_analysis_json(conversation: Conversation, out: IO[bytes]) -> None:
@@ -338,19 +329,9 @@ def _share(agree: int, voters: int) -> str:
     return str(round(100 * agree / voters))
 
 
-def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of the per-statement CSV (see the module docstring for what each cell holds)."""
-    from commonweal.conversations.results.build import group_name
-
-    ids = export_ids(conversation)
-    snapshot = latest_snapshot(conversation)
-    result = (snapshot.result or {}) if snapshot is not None else {}
-    column_of = {int(pk): j for j, pk in enumerate(result.get("statement_ids") or [])}
-    group_agree = result.get("group_agree") or []
-    group_seen = result.get("group_seen") or []
-    n_groups = len(group_seen)
-
-    overall = {
+def _overall_counts(conversation: Conversation) -> dict[int, dict[str, int]]:
+    """Statement id -> its current agrees, disagrees and passes."""
+    return {
         counted["statement_id"]: counted
         for counted in Vote.objects.filter(conversation=conversation)
         .values("statement_id")
@@ -360,6 +341,10 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
             passed=Count("pk", filter=Q(value=0)),
         )
     }
+
+
+def _sector_counts(conversation: Conversation) -> dict[tuple[int, str], tuple[int, int]]:
+    """(statement id, sector) -> agrees and voters among the people who declared that sector."""
     by_sector: dict[tuple[int, str], tuple[int, int]] = {}
     for counted in (
         Vote.objects.filter(conversation=conversation)
@@ -371,10 +356,10 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
             counted["agree"],
             counted["voters"],
         )
+    return by_sector
 
-    # Every sector has its column, whether anyone from it took part or not, so the header says nothing about
-    # who took part.
-    sectors = list(Sector.choices)
+
+def _statements_header(n_groups: int, sectors: list[tuple[str, Any]]) -> list[str]:
     header = [
         "statement id",
         "text",
@@ -387,6 +372,30 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
     ]
     header += [f"{group_name(g)} agree %" for g in range(n_groups)]
     header += [f"{label} agree %" for _, label in sectors]
+    return header
+
+
+def _group_cells(stored: StoredResult, column: int | None) -> list[str]:
+    """The agree share of each opinion group of the snapshot on the statement in ``column`` (None: not in it)."""
+    if column is None:
+        return ["not in the latest analysis"] * len(stored.group_seen)
+    return [
+        _share(agree[column], seen[column])
+        for agree, seen in zip(stored.group_agree, stored.group_seen, strict=True)
+    ]
+
+
+def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the per-statement CSV (see the module docstring for what each cell holds)."""
+    ids = export_ids(conversation)
+    stored = read_result(latest_snapshot(conversation)) or StoredResult()
+    column_of = {pk: j for j, pk in enumerate(stored.statement_ids)}
+    overall = _overall_counts(conversation)
+    by_sector = _sector_counts(conversation)
+    # Every sector has its column, whether anyone from it took part or not, so the header says nothing about
+    # who took part.
+    sectors = list(Sector.choices)
+    header = _statements_header(len(stored.group_seen), sectors)
     rows = []
     for s in Statement.objects.filter(conversation=conversation).order_by("pk"):
         counts = overall.get(s.pk, {"agree": 0, "disagree": 0, "passed": 0})
@@ -401,12 +410,7 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
             str(counts["passed"]),
             str(round(100 * counts["agree"] / total)) if total else "no votes",
         ]
-        j = column_of.get(s.pk)
-        for g in range(n_groups):
-            if j is None:
-                row.append("not in the latest analysis")
-            else:
-                row.append(_share(int(group_agree[g][j]), int(group_seen[g][j])))
+        row += _group_cells(stored, column_of.get(s.pk))
         for code, _ in sectors:
             agree, voters = by_sector.get((s.pk, code), (0, 0))
             row.append(_share(agree, voters))
