@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 
 from commonweal.analysis.network.types import RoundNetwork, Tie
 from commonweal.core.csv_input import RowError, check_header, data_rows, key, loose, read_records
-from commonweal.core.small_numbers import suppress_count, threshold
+from commonweal.core.small_numbers import fewer_than, suppress_count
 from commonweal.network.graph import round_network
 from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
@@ -155,7 +155,7 @@ def round_export(survey_round: SurveyRound, net: RoundNetwork | None = None) -> 
 def people(n: int) -> str:
     """A count of people for an export: the number, or "fewer than 5"."""
     shown = suppress_count(n)
-    return f"fewer than {threshold()}" if shown is None else str(shown)
+    return fewer_than() if shown is None else str(shown)
 
 
 def _contributions(tie: Tie) -> str:

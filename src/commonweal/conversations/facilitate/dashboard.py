@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from commonweal.conversations.facilitate.actions import ModerationCounts, moderation_counts
 from commonweal.conversations.models import Conversation, Participant, Participation, Vote, VoteEvent
-from commonweal.core.small_numbers import Cell, suppress_breakdown, suppress_partition, threshold
+from commonweal.core.small_numbers import Cell, fewer_than, suppress_breakdown, suppress_partition, threshold
 from commonweal.systems.models import Community, Place, Sector
 
 NOT_SAID = "Not said"
@@ -87,7 +87,7 @@ def _partition(key: str, title: str, counts: dict[str, int], total: int) -> Brea
     rows, shown_total = suppress_partition(counts, total)
     note = ""
     if any(r.complementary for r in rows):
-        note = f"One more row is not shown, so that a group of fewer than {threshold()} cannot be worked out."
+        note = f"One more row is not shown, so that a group of {fewer_than()} cannot be worked out."
     return Breakdown(key, title, rows, shown_total, note)
 
 

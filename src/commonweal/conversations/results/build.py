@@ -42,7 +42,7 @@ from commonweal.conversations.results.snapshot import (
     read_result,
 )
 from commonweal.conversations.results.snapshot import GroupStability as StoredStability
-from commonweal.core.small_numbers import Cell, suppress_count, threshold
+from commonweal.core.small_numbers import Cell, fewer_than, suppress_count, threshold
 from commonweal.systems.models import Organisation, Sector
 
 WHAT_IS_WORKING = "What is working"
@@ -88,7 +88,7 @@ def percent(share: float | None) -> str:
 def people(n: int | None) -> str:
     """``34`` -> ``"34 people"``, ``1`` -> ``"1 person"``, ``None`` (suppressed) -> ``"fewer than 5 people"``."""
     if n is None:
-        return f"fewer than {threshold()} people"
+        return fewer_than("people")
     return f"{n:,} person" if n == 1 else f"{n:,} people"
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from commonweal.conversations.results.build import Results, percent, statement_label
-from commonweal.core.small_numbers import threshold
+from commonweal.core.small_numbers import fewer_than, threshold
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 VL_VERSION = "6.4"
@@ -581,7 +581,7 @@ def to_png(spec: dict[str, Any], scale: float = 2) -> bytes:
 
 
 def small_number_note() -> str:
-    return f"Clusters of fewer than {threshold()} people are not labelled with their size."
+    return f"Clusters of {fewer_than('people')} are not labelled with their size."
 
 
 __all__ = [

@@ -26,7 +26,7 @@ from commonweal.conversations.models import (
 )
 from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name
 from commonweal.conversations.results.snapshot import StoredResult, read_result
-from commonweal.core.small_numbers import suppress_count, threshold
+from commonweal.core.small_numbers import fewer_than, suppress_count, threshold
 
 __all__ = ["Belief", "GroupSize", "Standing", "min_votes", "where_you_stand"]
 
@@ -128,14 +128,14 @@ def _share_words(agree: int, seen: int, direction: str) -> str:
 def _size_text(size: int) -> str:
     shown = suppress_count(size)
     if shown is None:
-        return f"in a small group (fewer than {threshold()} people)"
+        return f"in a small group ({fewer_than('people')})"
     others = shown - 1
     return f"with {others:,} other {'person' if others == 1 else 'people'}"
 
 
 def _group_size_words(size: int) -> str:
     shown = suppress_count(size)
-    return f"fewer than {threshold()} people" if shown is None else f"{shown:,} people"
+    return fewer_than("people") if shown is None else f"{shown:,} people"
 
 
 def _statements(conversation: Conversation, ids: set[int]) -> dict[int, Statement]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from commonweal.analysis.network import measures
 from commonweal.analysis.network.types import RoundNetwork, Tie
-from commonweal.core.small_numbers import suppress_count, threshold
+from commonweal.core.small_numbers import fewer_than, suppress_count
 from commonweal.network.graph import round_network
 from commonweal.network.map.data import ChangeRow, MapData, MapEdge, MapFilters, MapNode, PairRow
 from commonweal.network.map.layout import HEIGHT, WIDTH, layout
@@ -153,7 +153,7 @@ def _tie_details(t: Tie, names: dict[int, str], reverse: str) -> list[tuple[str,
         (f"How {names[t.partner]} rates {names[t.rater]}", reverse),
         ("Trust (mean of the three items)", score_text(t.trust)),
         ("Value (mean of the three items)", score_text(t.value)),
-        ("Respondents combined", f"fewer than {threshold()}" if respondents is None else str(respondents)),
+        ("Respondents combined", fewer_than() if respondents is None else str(respondents)),
     ]
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from commonweal.analysis.network import measures
-from commonweal.core.small_numbers import threshold
+from commonweal.core.small_numbers import fewer_than, threshold
 from commonweal.network.map.style import (
     CHANGE_WORDS,
     COMMUNITY_LOOK,
@@ -212,7 +212,7 @@ def received_rows(received: measures.Received) -> list[tuple[str, str]]:
     """How others rate an organisation. Trust and value medians need 5 or more raters, so no single partner's
     answer can be read off (intensity is shown pair by pair on the map anyway)."""
     enough = received.n_raters >= threshold()
-    hidden = f"Not shown: fewer than {threshold()} organisations rated it"
+    hidden = f"Not shown: {fewer_than('organisations')} rated it"
     return [
         ("Organisations that rate it", str(received.n_raters)),
         (

@@ -19,7 +19,7 @@ from commonweal.accounts.decorators import manager_view
 from commonweal.analysis.network.measures import NetworkMeasures, RoundChange, compare, in_ten, summarise
 from commonweal.analysis.network.types import RoundNetwork
 from commonweal.core.errors import ImportFailed, NotFound
-from commonweal.core.small_numbers import suppress_count, threshold
+from commonweal.core.small_numbers import fewer_than, suppress_count
 from commonweal.network.graph import round_network
 from commonweal.network.io import (
     EXPORT_FORMATS,
@@ -77,7 +77,7 @@ def _round_row(survey_round: SurveyRound, m: NetworkMeasures, n_people: int) -> 
     return {
         "round": survey_round,
         "m": m,
-        "people": f"fewer than {threshold()}" if shown is None else f"{shown:,}",
+        "people": fewer_than() if shown is None else f"{shown:,}",
         "density": _share(m.density),
         "reciprocity": _share(m.reciprocity),
         "mean_intensity": "–" if m.mean_intensity is None else f"{m.mean_intensity:.1f}",

@@ -51,7 +51,7 @@ from commonweal.conversations.results.build import group_name
 from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
-from commonweal.core.small_numbers import suppress_count, threshold
+from commonweal.core.small_numbers import fewer_than, suppress_count
 from commonweal.systems.models import Sector
 
 __all__ = [
@@ -325,7 +325,7 @@ def _share(agree: int, voters: int) -> str:
     if voters == 0:
         return "no votes"
     if suppress_count(voters) is None:
-        return f"fewer than {threshold()}"
+        return fewer_than()
     return str(round(100 * agree / voters))
 
 

@@ -31,6 +31,7 @@ from commonweal.conversations.models import (
 )
 from commonweal.core.small_numbers import (
     Cell,
+    fewer_than,
     suppress_breakdown,
     suppress_count,
     suppress_partition,
@@ -125,7 +126,7 @@ class WhoTookPart:
     @property
     def people_display(self) -> str:
         n = self.people
-        return f"fewer than {threshold()}" if 0 < n < threshold() else f"{n:,}"
+        return fewer_than() if 0 < n < threshold() else f"{n:,}"
 
 
 def _by(qs: Any, key: str, count: str = "id", distinct: bool = False) -> dict[Any, int]:
@@ -470,7 +471,7 @@ def build_report(conversation: Conversation) -> Report:
 
 def _people(n: int) -> str:
     if 0 < n < threshold():
-        return f"fewer than {threshold()} people"
+        return fewer_than("people")
     return f"{n:,} {'person' if n == 1 else 'people'}"
 
 
