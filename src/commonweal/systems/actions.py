@@ -115,33 +115,23 @@ def check_save_place(
     return do_save_place(actor, system, name=name, population=population, place=place)
 
 
+def _place_state(place: Place) -> dict[str, Any]:
+    return _state(place, PLACE_FIELDS)
+
+
 def do_save_place(
     actor: Any, system: System, *, name: str, population: int | None, place: Place | None = None
 ) -> Place:
-    with transaction.atomic():
-        before = _state(place, PLACE_FIELDS) if place else None
-        if place is None:
-            place = Place(system=system)
-        place.name, place.population = name, population
-        place.save()
-        audit.record(
-            actor,
-            "place.update" if before else "place.create",
-            place,
-            before=before,
-            after=_state(place, PLACE_FIELDS),
-            system=system,
-        )
-    return place
+    """Save a place that :func:`check_save_place` accepted (a new one when ``place`` is None), audited."""
+    before = _place_state(place) if place else None
+    place = place or Place(system=system)
+    place.name, place.population = name, population
+    return audit.record_save(actor, "place", place, before, _place_state, system=system)
 
 
 def do_delete_place(actor: Any, place: Place) -> None:
     """Delete a place. Participants who said they live or work there keep their other answers."""
-    with transaction.atomic():
-        before = _state(place, PLACE_FIELDS)
-        system = place.system
-        audit.record(actor, "place.delete", place, before=before, system=system)
-        place.delete()
+    audit.record_delete(actor, "place", place, _place_state)
 
 
 def check_save_community(
@@ -165,6 +155,10 @@ def check_save_community(
     )
 
 
+def _community_state(community: Community) -> dict[str, Any]:
+    return _state(community, COMMUNITY_FIELDS)
+
+
 def do_save_community(
     actor: Any,
     system: System,
@@ -174,33 +168,17 @@ def do_save_community(
     population_estimate: int | None,
     community: Community | None = None,
 ) -> Community:
-    with transaction.atomic():
-        before = _state(community, COMMUNITY_FIELDS) if community else None
-        if community is None:
-            community = Community(system=system)
-        community.name, community.kind, community.population_estimate = name, kind, population_estimate
-        community.save()
-        audit.record(
-            actor,
-            "community.update" if before else "community.create",
-            community,
-            before=before,
-            after=_state(community, COMMUNITY_FIELDS),
-            system=system,
-        )
-    return community
+    """Save a community that :func:`check_save_community` accepted (a new one when ``community`` is None),
+    audited."""
+    before = _community_state(community) if community else None
+    community = community or Community(system=system)
+    community.name, community.kind, community.population_estimate = name, kind, population_estimate
+    return audit.record_save(actor, "community", community, before, _community_state, system=system)
 
 
 def do_delete_community(actor: Any, community: Community) -> None:
-    with transaction.atomic():
-        audit.record(
-            actor,
-            "community.delete",
-            community,
-            before=_state(community, COMMUNITY_FIELDS),
-            system=community.system,
-        )
-        community.delete()
+    """Delete a community. Participants who said they belong to it keep their other answers."""
+    audit.record_delete(actor, "community", community, _community_state)
 
 
 # --- Organisations ------------------------------------------------------------------------------------------
@@ -269,35 +247,26 @@ def check_save_organisation(
 def do_save_organisation(
     actor: Any, system: System, data: OrganisationInput, *, organisation: Organisation | None = None
 ) -> Organisation:
-    with transaction.atomic():
-        before = _organisation_state(organisation) if organisation else None
-        if organisation is None:
-            organisation = Organisation(system=system)
-        for name in ORGANISATION_FIELDS:
-            setattr(organisation, name, getattr(data, name))
-        organisation.save()
-        organisation.places.set(data.places or [])
-        audit.record(
-            actor,
-            "organisation.update" if before else "organisation.create",
-            organisation,
-            before=before,
-            after=_organisation_state(organisation),
-            system=system,
-        )
-    return organisation
+    """Save an organisation that :func:`check_save_organisation` accepted (a new one when ``organisation`` is
+    None) and the places it serves, audited."""
+    before = _organisation_state(organisation) if organisation else None
+    organisation = organisation or Organisation(system=system)
+    for name in ORGANISATION_FIELDS:
+        setattr(organisation, name, getattr(data, name))
+    return audit.record_save(
+        actor,
+        "organisation",
+        organisation,
+        before,
+        _organisation_state,
+        then=lambda saved: saved.places.set(data.places or []),
+        system=system,
+    )
 
 
 def do_delete_organisation(actor: Any, organisation: Organisation) -> None:
-    with transaction.atomic():
-        audit.record(
-            actor,
-            "organisation.delete",
-            organisation,
-            before=_organisation_state(organisation),
-            system=organisation.system,
-        )
-        organisation.delete()
+    """Delete an organisation. Participants who said they come from it keep their other answers."""
+    audit.record_delete(actor, "organisation", organisation, _organisation_state)
 
 
 @dataclass(frozen=True)

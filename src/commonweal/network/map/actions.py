@@ -90,36 +90,21 @@ def do_save_interdependency(
     actor: Any, system: System, data: InterdependencyInput, *, item: Interdependency | None = None
 ) -> Interdependency:
     """Save an interdependency that :func:`check_save_interdependency` accepted, with an audit entry."""
-    with transaction.atomic():
-        before = _interdependency_state(item) if item else None
-        if item is None:
-            item = Interdependency(system=system, created_by=actor if actor.is_authenticated else None)
-        source, target = data.source, data.target
-        item.from_organisation = source if isinstance(source, Organisation) else None
-        item.from_community = source if isinstance(source, Community) else None
-        item.to_organisation = target if isinstance(target, Organisation) else None
-        item.to_community = target if isinstance(target, Community) else None
-        item.kind, item.strength = data.kind, data.strength
-        item.description, item.evidence = data.description, data.evidence
-        item.save()
-        audit.record(
-            actor,
-            "interdependency.update" if before else "interdependency.create",
-            item,
-            before=before,
-            after=_interdependency_state(item),
-            system=system,
-        )
-    return item
+    before = _interdependency_state(item) if item else None
+    item = item or Interdependency(system=system, created_by=_creator(actor))
+    source, target = data.source, data.target
+    item.from_organisation = source if isinstance(source, Organisation) else None
+    item.from_community = source if isinstance(source, Community) else None
+    item.to_organisation = target if isinstance(target, Organisation) else None
+    item.to_community = target if isinstance(target, Community) else None
+    item.kind, item.strength = data.kind, data.strength
+    item.description, item.evidence = data.description, data.evidence
+    return audit.record_save(actor, "interdependency", item, before, _interdependency_state, system=system)
 
 
 def do_delete_interdependency(actor: Any, item: Interdependency) -> None:
     """Delete an interdependency; the audit entry keeps what it said."""
-    with transaction.atomic():
-        audit.record(
-            actor, "interdependency.delete", item, before=_interdependency_state(item), system=item.system
-        )
-        item.delete()
+    audit.record_delete(actor, "interdependency", item, _interdependency_state)
 
 
 # --- Joint work ---------------------------------------------------------------------------------------------
@@ -179,31 +164,25 @@ def do_save_joint_work(
     actor: Any, system: System, data: JointWorkInput, *, work: JointWork | None = None
 ) -> JointWork:
     """Save joint work that :func:`check_save_joint_work` accepted, with an audit entry."""
-    with transaction.atomic():
-        before = _joint_work_state(work) if work else None
-        if work is None:
-            work = JointWork(system=system, created_by=actor if actor.is_authenticated else None)
-        work.title, work.kind = data.title, data.kind
-        work.started_on, work.ended_on = data.started_on, data.ended_on  # type: ignore[assignment]
-        work.description = data.description
-        work.save()
-        work.organisations.set(data.organisations)
-        audit.record(
-            actor,
-            "joint_work.update" if before else "joint_work.create",
-            work,
-            before=before,
-            after=_joint_work_state(work),
-            system=system,
-        )
-    return work
+    before = _joint_work_state(work) if work else None
+    work = work or JointWork(system=system, created_by=_creator(actor))
+    work.title, work.kind = data.title, data.kind
+    work.started_on, work.ended_on = data.started_on, data.ended_on  # type: ignore[assignment]
+    work.description = data.description
+    return audit.record_save(
+        actor,
+        "joint_work",
+        work,
+        before,
+        _joint_work_state,
+        then=lambda saved: saved.organisations.set(data.organisations),
+        system=system,
+    )
 
 
 def do_delete_joint_work(actor: Any, work: JointWork) -> None:
     """Delete joint work; the audit entry keeps what it said."""
-    with transaction.atomic():
-        audit.record(actor, "joint_work.delete", work, before=_joint_work_state(work), system=work.system)
-        work.delete()
+    audit.record_delete(actor, "joint_work", work, _joint_work_state)
 
 
 # --- Bulk loading (the demo) ----------------------------------------------------------------------------------
