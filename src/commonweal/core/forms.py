@@ -113,3 +113,42 @@ def apply_errors(form: forms.Form, exc: InvalidInput) -> None:
     for item in fields:
         name = item.get("field")
         form.add_error(name if name in form.fields else None, item.get("problem") or exc.message)
+
+
+def text_field(
+    label: str,
+    *,
+    max_length: int | None = None,
+    required: str = "",
+    too_long: str = "",
+    help_text: str = "",
+    rows: int = 0,
+    attrs: dict[str, str] | None = None,
+) -> forms.CharField:
+    """A text box, or a text area of ``rows`` lines, the house's way: ``required`` is what a person is told when
+    they leave it empty (without it the field is optional) and ``too_long`` what they are told past
+    ``max_length``. ``attrs`` go on the input (a width class, ``spellcheck``)."""
+    messages = {key: text for key, text in (("required", required), ("max_length", too_long)) if text}
+    widget = forms.Textarea(attrs={"rows": rows, **(attrs or {})}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=bool(required),
+        help_text=help_text,
+        error_messages=messages,
+        widget=widget,
+    )
+
+
+def radio_field(
+    label: str, choices: Any, *, required: str, help_text: str = "", initial: Any = None
+) -> forms.ChoiceField:
+    """Radio buttons of which one must be chosen; ``required`` says so when none is."""
+    return forms.ChoiceField(
+        label=label,
+        choices=choices,
+        initial=initial,
+        help_text=help_text,
+        widget=forms.RadioSelect,
+        error_messages={"required": required},
+    )

@@ -7,19 +7,17 @@ from typing import Any
 from django import forms
 
 from commonweal.core.csv_input import MAX_BYTES
-from commonweal.core.forms import NHSUKFormMixin
+from commonweal.core.forms import NHSUKFormMixin, radio_field, text_field
 from commonweal.systems.models import Community, IdentifierScheme, Place, Sector, System
 
 
 class SystemForm(NHSUKFormMixin, forms.Form):
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
         max_length=200,
+        required="Enter the system's name",
+        too_long="Keep the name to 200 characters",
         help_text="For example, Riverside Health and Care Partnership.",
-        error_messages={
-            "required": "Enter the system's name",
-            "max_length": "Keep the name to 200 characters",
-        },
     )
     slug = forms.SlugField(
         label="Short name for links (optional)",
@@ -30,12 +28,11 @@ class SystemForm(NHSUKFormMixin, forms.Form):
         error_messages={"invalid": "Use only lower-case letters, numbers and hyphens in the short name"},
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20", "spellcheck": "false"}),
     )
-    description = forms.CharField(
-        label="Description (optional)",
-        required=False,
+    description = text_field(
+        "Description (optional)",
         max_length=2000,
         help_text="Who is in the partnership and the area it serves.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
     )
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -61,11 +58,11 @@ def _optional_int(label: str, help_text: str) -> forms.IntegerField:
 
 
 class PlaceForm(NHSUKFormMixin, forms.Form):
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
         max_length=200,
+        required="Enter the place's name",
         help_text="A place partnership or locality, such as Riverside North.",
-        error_messages={"required": "Enter the place's name"},
     )
     population = _optional_int("Population (optional)", "Residents, if known, in digits, such as 250000.")
 
@@ -75,17 +72,16 @@ class PlaceForm(NHSUKFormMixin, forms.Form):
 
 
 class CommunityForm(NHSUKFormMixin, forms.Form):
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
         max_length=200,
+        required="Enter the community's name",
         help_text="For example, Unpaid carers, or Eastgate estate.",
-        error_messages={"required": "Enter the community's name"},
     )
-    kind = forms.ChoiceField(
-        label="What kind of community is it?",
-        choices=Community.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of community it is"},
+    kind = radio_field(
+        "What kind of community is it?",
+        Community.Kind.choices,
+        required="Choose what kind of community it is",
     )
     population_estimate = _optional_int(
         "Population estimate (optional)", "About how many people belong to it, in digits, if known."
@@ -103,9 +99,7 @@ class CommunityForm(NHSUKFormMixin, forms.Form):
 
 
 class OrganisationForm(NHSUKFormMixin, forms.Form):
-    name = forms.CharField(
-        label="Name", max_length=200, error_messages={"required": "Enter the organisation's name"}
-    )
+    name = text_field("Name", max_length=200, required="Enter the organisation's name")
     sector = forms.ChoiceField(
         label="Sector",
         choices=[("", "Choose a sector"), *Sector.choices],
@@ -117,12 +111,11 @@ class OrganisationForm(NHSUKFormMixin, forms.Form):
         choices=[("", "None"), *IdentifierScheme.choices],
         help_text="As org-id.guide lists them: an ODS code for NHS bodies, a charity or company number.",
     )
-    identifier = forms.CharField(
-        label="Identifier (optional)",
-        required=False,
+    identifier = text_field(
+        "Identifier (optional)",
         max_length=50,
         help_text="For example, the ODS code RXX or the charity number 1234567.",
-        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"}),
+        attrs={"class": "nhsuk-input--width-10", "spellcheck": "false"},
     )
     places = forms.ModelMultipleChoiceField(
         label="Places it serves (optional)",

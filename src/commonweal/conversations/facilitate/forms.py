@@ -8,43 +8,37 @@ from django import forms
 
 from commonweal.conversations.facilitate.actions import MAX_SEEDS, ConversationInput
 from commonweal.conversations.models import DEFAULT_THEMES, STATEMENT_MAX_LENGTH, Conversation
-from commonweal.core.forms import NHSUKFormMixin
+from commonweal.core.forms import NHSUKFormMixin, radio_field, text_field
 
 
 class ConversationForm(NHSUKFormMixin, forms.Form):
-    title = forms.CharField(
-        label="Title",
+    title = text_field(
+        "Title",
         max_length=200,
+        required="Enter a title for the conversation",
+        too_long="Keep the title to 200 characters",
         help_text="A short name for the conversation, such as 'Our strategy 2026 to 2031'.",
-        error_messages={
-            "required": "Enter a title for the conversation",
-            "max_length": "Keep the title to 200 characters",
-        },
     )
-    question = forms.CharField(
-        label="The question participants answer",
+    question = text_field(
+        "The question participants answer",
         max_length=500,
+        required="Enter the question participants will answer",
+        too_long="Keep the question to 500 characters",
         help_text="Ask for what is working as well as what to change, such as 'What should we do together to "
         "keep people well at home?'",
-        error_messages={
-            "required": "Enter the question participants will answer",
-            "max_length": "Keep the question to 500 characters",
-        },
-        widget=forms.Textarea(attrs={"rows": 2}),
+        rows=2,
     )
-    description = forms.CharField(
-        label="Description (optional)",
-        required=False,
+    description = text_field(
+        "Description (optional)",
         max_length=4000,
         help_text="Shown to participants before they start: why you ask and what will happen with the answers.",
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
     )
-    moderation = forms.ChoiceField(
-        label="Moderation of new statements",
-        choices=Conversation.Moderation.choices,
+    moderation = radio_field(
+        "Moderation of new statements",
+        Conversation.Moderation.choices,
+        required="Choose how new statements are moderated",
         initial=Conversation.Moderation.STRICT,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how new statements are moderated"},
     )
     participants_can_add = forms.BooleanField(
         label="Participants can add their own statements", required=False, initial=True
@@ -63,14 +57,13 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
         "ground across sectors and places.",
         widget=forms.CheckboxSelectMultiple,
     )
-    themes = forms.CharField(
-        label="Themes (optional)",
-        required=False,
+    themes = text_field(
+        "Themes (optional)",
         help_text="One per line. Participants and you can put each statement under one theme. Ask for the bright "
         "side as well as the problems.",
-        initial="\n".join(DEFAULT_THEMES),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        rows=4,
     )
+    themes.initial = "\n".join(DEFAULT_THEMES)
 
     @classmethod
     def for_conversation(cls, conversation: Conversation) -> ConversationForm:

@@ -8,7 +8,8 @@ from typing import Any
 
 from django import forms
 
-from commonweal.core.forms import NHSUKFormMixin
+from commonweal.core.forms import NHSUKFormMixin, radio_field, text_field
+from commonweal.network.map.actions import InterdependencyInput, JointWorkInput
 from commonweal.network.models import Interdependency, JointWork, SurveyRound
 from commonweal.systems.models import Community, Organisation, Place, Sector, System
 
@@ -21,37 +22,35 @@ KIND_CHOICES = [
 ]
 
 
+def _pick(label: str, invalid: str, *, help_text: str = "", number: bool = True) -> forms.ChoiceField:
+    """An optional filter chosen from a list that the form fills for its system: a number (a round, a place)
+    or, with ``number=False``, a word (a sector). ``invalid`` says what to do with a value not in the list."""
+    options: dict[str, Any] = {
+        "label": label,
+        "required": False,
+        "help_text": help_text,
+        "error_messages": {"invalid_choice": invalid},
+    }
+    return forms.TypedChoiceField(coerce=int, **options) if number else forms.ChoiceField(**options)
+
+
 class MapFilterForm(NHSUKFormMixin, forms.Form):
     """What the map shows. Every field is optional: an empty one means "all"."""
 
     error_summary_title = "Some filters were not understood"
 
-    round = forms.TypedChoiceField(
-        label="Survey round",
-        coerce=int,
-        required=False,
+    round = _pick(
+        "Survey round",
+        "Choose a survey round from the list",
         help_text="Whose answers the map shows. The latest round is shown first.",
-        error_messages={"invalid_choice": "Choose a survey round from the list"},
     )
-    compare = forms.TypedChoiceField(
-        label="Compare with round",
-        coerce=int,
-        required=False,
+    compare = _pick(
+        "Compare with round",
+        "Choose a round to compare with from the list",
         help_text="Shows which ties are new, stronger, weaker or lost since that round.",
-        error_messages={"invalid_choice": "Choose a round to compare with from the list"},
     )
-    sector = forms.ChoiceField(
-        label="Sector",
-        required=False,
-        error_messages={"invalid_choice": "Choose a sector from the list"},
-    )
-    place = forms.TypedChoiceField(
-        label="Place",
-        coerce=int,
-        required=False,
-        help_text="Organisations that serve this place.",
-        error_messages={"invalid_choice": "Choose a place from the list"},
-    )
+    sector = _pick("Sector", "Choose a sector from the list", number=False)
+    place = _pick("Place", "Choose a place from the list", help_text="Organisations that serve this place.")
     kind = forms.ChoiceField(
         label="Links to show",
         required=False,
@@ -121,41 +120,34 @@ class InterdependencyForm(NHSUKFormMixin, forms.Form):
             "invalid_choice": "Choose an organisation or community from the list",
         },
     )
-    kind = forms.ChoiceField(
-        label="What flows",
-        choices=Interdependency.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose what flows: patients, staff, money, information, capacity or other"
-        },
+    kind = radio_field(
+        "What flows",
+        Interdependency.Kind.choices,
+        required="Choose what flows: patients, staff, money, information, capacity or other",
     )
-    description = forms.CharField(
-        label="Description",
+    description = text_field(
+        "Description",
         max_length=2000,
+        required="Describe the dependency: what flows and why it matters",
+        too_long="Keep the description to 2,000 characters",
         help_text="What flows, and what happens to the one that depends on it when the flow falters.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={
-            "required": "Describe the dependency: what flows and why it matters",
-            "max_length": "Keep the description to 2,000 characters",
-        },
+        rows=4,
     )
-    strength = forms.ChoiceField(
-        label="How strong is the dependency?",
-        choices=[
+    strength = radio_field(
+        "How strong is the dependency?",
+        [
             ("low", "Low: an inconvenience when the flow falters"),
             ("medium", "Medium: the work suffers when the flow falters"),
             ("high", "High: the work cannot go on without it"),
         ],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose how strong the dependency is: low, medium or high"},
+        required="Choose how strong the dependency is: low, medium or high",
     )
-    evidence = forms.CharField(
-        label="Evidence (optional)",
-        required=False,
+    evidence = text_field(
+        "Evidence (optional)",
         max_length=2000,
+        too_long="Keep the evidence to 2,000 characters",
         help_text="What shows this dependency: data, a report, people's experience.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "Keep the evidence to 2,000 characters"},
+        rows=3,
     )
 
     def __init__(self, system: System, *args: Any, **kwargs: Any) -> None:
@@ -185,6 +177,18 @@ class InterdependencyForm(NHSUKFormMixin, forms.Form):
             },
         )
 
+    def to_input(self) -> InterdependencyInput:
+        """What was typed, for :func:`~commonweal.network.map.actions.check_save_interdependency`."""
+        data = self.cleaned_data
+        return InterdependencyInput(
+            source=self.end("source"),
+            target=self.end("target"),
+            kind=data["kind"],
+            description=data["description"],
+            strength=data["strength"],
+            evidence=data["evidence"],
+        )
+
     def end(self, name: str) -> Organisation | Community | None:
         """The organisation or community a cleaned end field names (the choices hold only the system's own)."""
         kind, _, pk = self.cleaned_data[name].partition("-")
@@ -198,20 +202,17 @@ _DATE = forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}
 
 
 class JointWorkForm(NHSUKFormMixin, forms.Form):
-    title = forms.CharField(
-        label="Title",
+    title = text_field(
+        "Title",
         max_length=200,
+        required="Give the joint work a title, such as 'Discharge to assess pilot'",
+        too_long="Keep the title to 200 characters",
         help_text="For example, Discharge to assess pilot, or Monthly place leadership meeting.",
-        error_messages={
-            "required": "Give the joint work a title, such as 'Discharge to assess pilot'",
-            "max_length": "Keep the title to 200 characters",
-        },
     )
-    kind = forms.ChoiceField(
-        label="What kind of joint work is it?",
-        choices=JointWork.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose what kind of joint work it is"},
+    kind = radio_field(
+        "What kind of joint work is it?",
+        JointWork.Kind.choices,
+        required="Choose what kind of joint work it is",
     )
     started_on = forms.DateField(
         label="Started on",
@@ -229,13 +230,12 @@ class JointWorkForm(NHSUKFormMixin, forms.Form):
         widget=_DATE,
         error_messages={"invalid": "Enter a real date, such as 2027-03-31"},
     )
-    description = forms.CharField(
-        label="Description (optional)",
-        required=False,
+    description = text_field(
+        "Description (optional)",
         max_length=4000,
+        too_long="Keep the description to 4,000 characters",
         help_text="What the partners do together, and what it has changed.",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "Keep the description to 4,000 characters"},
+        rows=4,
     )
     organisations = forms.ModelMultipleChoiceField(
         label="Organisations taking part",
@@ -271,4 +271,16 @@ class JointWorkForm(NHSUKFormMixin, forms.Form):
                 "description": work.description,
                 "organisations": list(work.organisations.all()),
             },
+        )
+
+    def to_input(self) -> JointWorkInput:
+        """What was typed, for :func:`~commonweal.network.map.actions.check_save_joint_work`."""
+        data = self.cleaned_data
+        return JointWorkInput(
+            title=data["title"],
+            kind=data["kind"],
+            started_on=data["started_on"],
+            ended_on=data["ended_on"],
+            description=data["description"],
+            organisations=list(data["organisations"]),
         )
