@@ -226,7 +226,7 @@ def _child(kind: str, size: str, python: str, timeout: float, seed: int = 0) -> 
     return result
 
 
-def main() -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", nargs="*", default=list(SIZES))
     parser.add_argument("--modes", nargs="*", default=["polis", "full"], choices=["polis", "full"])
@@ -243,16 +243,14 @@ def main() -> None:
         "the first is recorded at the top of each entry, every one under 'seeds'",
     )
     parser.add_argument("--child", nargs=3, metavar=("KIND", "SIZE", "SEED"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.child:
-        kind, size, seed_text = args.child
-        if kind == "reddwarf":
-            res = run_reddwarf(size, int(seed_text))
-        else:
-            res = run_ours(size, int(seed_text), mode="polis" if kind == "ours" else "full")
-        print(json.dumps(res))
-        return
+    return parser
 
+
+RATIOS = (("ours", "ratio_reddwarf_to_ours_cold"), ("ours_full", "ratio_reddwarf_to_ours_full_cold"))
+
+
+def _new_report(no_reddwarf: bool) -> dict[str, Any]:
+    """The report's frame, with the figures of the earlier run (``engine.json``) that this run may not replace."""
     report: dict[str, Any] = {
         "command": "python " + " ".join([str(Path(sys.argv[0]))] + sys.argv[1:]),
         "machine": {
@@ -283,54 +281,73 @@ def main() -> None:
         "ours_full": "full analysis, default AnalysisOptions (Pol.is mode plus beyond-Pol.is measures)",
         "reddwarf": previous.get("notes", {}).get("reddwarf", "measured in this run"),
     }
-    if args.no_reddwarf:
+    if no_reddwarf:
         report["notes"]["reddwarf"] = (
             "not re-run (--no-reddwarf): figures carried from the earlier run recorded in engine.json"
         )
+    return report
+
+
+def _run_ours(report: dict[str, Any], size: str, mode: str, seeds: list[int]) -> None:
+    """Our engine on the planted conversations of ``size`` (one per seed), in a child process each."""
+    key = "ours" if mode == "polis" else "ours_full"
+    by_seed: dict[str, Any] = {}
+    for seed in seeds:
+        print(f"{key} {size} seed {seed} ...", flush=True)
+        by_seed[str(seed)] = _child(key, size, sys.executable, 3600, seed)
+        print(json.dumps(by_seed[str(seed)]), flush=True)
+    entry = dict(by_seed[str(seeds[0])])
+    entry["seed"] = seeds[0]
+    if len(seeds) > 1:
+        entry["seeds"] = by_seed
+        for field in ("cold_s", "warm_s", "warm_with_stability_s"):
+            values = [r[field] for r in by_seed.values() if field in r]
+            if values:
+                entry[f"{field}_max_over_seeds"] = max(values)
+    report[key][size] = entry
+
+
+def _set_ratios(report: dict[str, Any], size: str, reddwarf: dict[str, Any]) -> None:
+    for key, ratio in RATIOS:
+        ours = report[key].get(size, {})
+        if "seconds" in reddwarf and "cold_s" in ours:
+            report[ratio][size] = round(reddwarf["seconds"] / ours["cold_s"], 1)
+
+
+def _run_reddwarf(report: dict[str, Any], size: str, timeout: float) -> None:
+    """red-dwarf on the planted conversation of ``size``, in its own environment (see the module docstring)."""
+    if not BENCH_PY.exists():
+        report["reddwarf"][size] = {
+            "size": size,
+            "error": f"{BENCH_PY} missing; see the module docstring",
+        }
+        return
+    print(f"red-dwarf {size} ...", flush=True)
+    rd = _child("reddwarf", size, str(BENCH_PY), timeout)
+    report["reddwarf"][size] = rd
+    print(json.dumps(rd), flush=True)
+    report["notes"]["reddwarf"] = "measured in this run"
+    _set_ratios(report, size, rd)
+
+
+def main() -> None:
+    args = _parser().parse_args()
+    if args.child:
+        kind, size, seed_text = args.child
+        if kind == "reddwarf":
+            res = run_reddwarf(size, int(seed_text))
+        else:
+            res = run_ours(size, int(seed_text), mode="polis" if kind == "ours" else "full")
+        print(json.dumps(res))
+        return
+
+    report = _new_report(args.no_reddwarf)
     for size in args.sizes:
         for mode in args.modes:
-            key = "ours" if mode == "polis" else "ours_full"
-            by_seed: dict[str, Any] = {}
-            for seed in args.seeds:
-                print(f"{key} {size} seed {seed} ...", flush=True)
-                by_seed[str(seed)] = _child(key, size, sys.executable, 3600, seed)
-                print(json.dumps(by_seed[str(seed)]), flush=True)
-            entry = dict(by_seed[str(args.seeds[0])])
-            entry["seed"] = args.seeds[0]
-            if len(args.seeds) > 1:
-                entry["seeds"] = by_seed
-                for field in ("cold_s", "warm_s", "warm_with_stability_s"):
-                    values = [r[field] for r in by_seed.values() if field in r]
-                    if values:
-                        entry[f"{field}_max_over_seeds"] = max(values)
-            report[key][size] = entry
-        rd_prev = report["reddwarf"].get(size, {})
-        for key, ratio in (
-            ("ours", "ratio_reddwarf_to_ours_cold"),
-            ("ours_full", "ratio_reddwarf_to_ours_full_cold"),
-        ):
-            ours = report[key].get(size, {})
-            if "seconds" in rd_prev and "cold_s" in ours:
-                report[ratio][size] = round(rd_prev["seconds"] / ours["cold_s"], 1)
+            _run_ours(report, size, mode, args.seeds)
+        _set_ratios(report, size, report["reddwarf"].get(size, {}))
         if not args.no_reddwarf and size in REDDWARF_SIZES:
-            if not BENCH_PY.exists():
-                report["reddwarf"][size] = {
-                    "size": size,
-                    "error": f"{BENCH_PY} missing; see the module docstring",
-                }
-                continue
-            print(f"red-dwarf {size} ...", flush=True)
-            rd = _child("reddwarf", size, str(BENCH_PY), args.reddwarf_timeout)
-            report["reddwarf"][size] = rd
-            print(json.dumps(rd), flush=True)
-            report["notes"]["reddwarf"] = "measured in this run"
-            for key, ratio in (
-                ("ours", "ratio_reddwarf_to_ours_cold"),
-                ("ours_full", "ratio_reddwarf_to_ours_full_cold"),
-            ):
-                ours = report[key].get(size, {})
-                if "seconds" in rd and "cold_s" in ours:
-                    report[ratio][size] = round(rd["seconds"] / ours["cold_s"], 1)
+            _run_reddwarf(report, size, args.reddwarf_timeout)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {RESULTS}")

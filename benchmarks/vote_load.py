@@ -270,88 +270,124 @@ class Phase:
     one_request: bool = True
 
 
+@dataclass
+class _Pace:
+    """When a paced participant votes next: ``interval`` seconds apart on average (0: as fast as possible)."""
+
+    interval: float
+    next_at: float
+
+    async def wait(self, deadline: float, rng: random.Random) -> bool:
+        """Wait for this participant's next turn (jittered), never catching up in a burst after a slow answer;
+        False when the phase ended meanwhile."""
+        if not self.interval:
+            return True
+        now = time.perf_counter()
+        if self.next_at > now:
+            # Never past the end of the phase, which would stretch its measured length.
+            await asyncio.sleep(min(self.next_at, deadline) - now)
+        self.next_at = max(self.next_at, time.perf_counter()) + self.interval * rng.uniform(0.5, 1.5)
+        return time.perf_counter() < deadline
+
+
+async def _call(
+    session: Any, method: str, url: str, phase: Phase, what: str, **kwargs: Any
+) -> tuple[int, Any] | None:
+    """One timed request of kind ``what`` ("join", "next" or "vote"): its status and JSON body, or None after
+    counting a connection error or time-out."""
+    import aiohttp  # the load generator's own dependency, needed only when a phase runs
+
+    t0 = time.perf_counter()
+    phase.requests += 1
+    try:
+        async with session.request(method, url, **kwargs) as r:
+            body = await r.json(content_type=None)
+            status = r.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        phase.errors[f"{what} {type(exc).__name__}"] += 1
+        return None
+    phase.latencies[what].append(time.perf_counter() - t0)
+    return status, body
+
+
+async def _next_statement(
+    session: Any, base: str, phase: Phase, headers: dict[str, str]
+) -> dict[str, Any] | None:
+    """The participant's next statement (``GET .../next``); None after an error or when they voted on all."""
+    answer = await _call(session, "GET", f"{base}/next", phase, "next", headers=headers)
+    if answer is None:
+        return None
+    status, body = answer
+    if status != 200:
+        phase.errors[f"next {status}"] += 1
+        return None
+    statement: dict[str, Any] | None = body.get("statement")
+    if statement is None:
+        phase.finished_participants += 1  # voted on everything: the next person joins
+    return statement
+
+
+async def _vote_until_done(
+    session: Any,
+    base: str,
+    phase: Phase,
+    deadline: float,
+    rng: random.Random,
+    headers: dict[str, str],
+    pace: _Pace,
+) -> None:
+    """One participant votes until they have voted on everything, an error, or the end of the phase."""
+    statement: dict[str, Any] | None = None
+    while time.perf_counter() < deadline and phase.requests < phase.max_requests:
+        if not await pace.wait(deadline, rng):
+            return
+        if statement is None:
+            # Two requests a vote (the secondary mode), or the first statement of one-request voting.
+            statement = await _next_statement(session, base, phase, headers)
+            if statement is None:
+                return
+        answer = await _call(
+            session,
+            "POST",
+            f"{base}/votes?next=true" if phase.one_request else f"{base}/votes",
+            phase,
+            "vote",
+            json={"statement_id": statement["id"], "value": rng.choice((1, 1, 1, -1, -1, 0))},
+            headers=headers,
+        )
+        if answer is None:
+            return
+        status, body = answer
+        if status == 201:
+            phase.acknowledged_votes += 1
+        else:
+            phase.errors[f"vote {status}"] += 1
+        statement = None
+        if phase.one_request:
+            # The vote's answer carries the next statement: one request a vote, as the page does.
+            statement = (body.get("next") or {}).get("statement")
+            if statement is None:
+                phase.finished_participants += 1
+                return
+
+
 async def _participant_loop(
     session: Any, base: str, phase: Phase, deadline: float, rng: random.Random, start_at: float
 ) -> None:
-    import aiohttp
-
-    interval = phase.participants / phase.rate if phase.rate else 0.0
+    """Participants one after another: each joins and votes until done, then the next joins in their place."""
+    pace = _Pace(phase.participants / phase.rate if phase.rate else 0.0, 0.0)
     await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
-    next_vote_at = time.perf_counter()
+    pace.next_at = time.perf_counter()
     while time.perf_counter() < deadline and phase.requests < phase.max_requests:
-        # A new participant joins.
-        t0 = time.perf_counter()
-        phase.requests += 1
-        try:
-            async with session.post(f"{base}/join", json={}) as r:
-                body = await r.json(content_type=None)
-                status = r.status
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            phase.errors[f"join {type(exc).__name__}"] += 1
+        answer = await _call(session, "POST", f"{base}/join", phase, "join", json={})
+        if answer is None or answer[0] != 201:
+            if answer is not None:
+                phase.errors[f"join {answer[0]}"] += 1
             await asyncio.sleep(0.05)
             continue
-        phase.latencies["join"].append(time.perf_counter() - t0)
-        if status != 201:
-            phase.errors[f"join {status}"] += 1
-            await asyncio.sleep(0.05)
-            continue
-        headers = {"X-Participant-Token": body["token"]}
-        statement: dict[str, Any] | None = None
-        while time.perf_counter() < deadline and phase.requests < phase.max_requests:
-            if interval:
-                # Reading the statement: wait until this participant's next turn (jittered), never catching up
-                # in a burst after a slow answer.
-                now = time.perf_counter()
-                if next_vote_at > now:
-                    # Never past the end of the phase, which would stretch its measured length.
-                    await asyncio.sleep(min(next_vote_at, deadline) - now)
-                next_vote_at = max(next_vote_at, time.perf_counter()) + interval * rng.uniform(0.5, 1.5)
-                if time.perf_counter() >= deadline:
-                    return
-            if statement is None:
-                # Two requests a vote (the secondary mode), or the first statement of one-request voting.
-                t0 = time.perf_counter()
-                phase.requests += 1
-                try:
-                    async with session.get(f"{base}/next", headers=headers) as r:
-                        body = await r.json(content_type=None)
-                        status = r.status
-                except (aiohttp.ClientError, TimeoutError) as exc:
-                    phase.errors[f"next {type(exc).__name__}"] += 1
-                    break
-                phase.latencies["next"].append(time.perf_counter() - t0)
-                if status != 200:
-                    phase.errors[f"next {status}"] += 1
-                    break
-                statement = body.get("statement")
-                if statement is None:
-                    phase.finished_participants += 1
-                    break  # voted on everything: the next person joins
-            t0 = time.perf_counter()
-            phase.requests += 1
-            try:
-                async with session.post(
-                    f"{base}/votes?next=true" if phase.one_request else f"{base}/votes",
-                    json={"statement_id": statement["id"], "value": rng.choice((1, 1, 1, -1, -1, 0))},
-                    headers=headers,
-                ) as r:
-                    body = await r.json(content_type=None)
-                    status = r.status
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                phase.errors[f"vote {type(exc).__name__}"] += 1
-                break
-            phase.latencies["vote"].append(time.perf_counter() - t0)
-            if status == 201:
-                phase.acknowledged_votes += 1
-            else:
-                phase.errors[f"vote {status}"] += 1
-            statement = None
-            if phase.one_request:
-                # The vote's answer carries the next statement: one request a vote, as the page does.
-                statement = (body.get("next") or {}).get("statement")
-                if statement is None:
-                    phase.finished_participants += 1
-                    break
+        await _vote_until_done(
+            session, base, phase, deadline, rng, {"X-Participant-Token": answer[1]["token"]}, pace
+        )
 
 
 async def run_phase(url: str, slug: str, phase: Phase, seed: int) -> dict[str, Any]:
