@@ -14,9 +14,9 @@ from commonweal.conversations.jobs.compute import (
     analysis_health,
     build_matrix,
     compute_snapshot,
-    latest_snapshot,
 )
 from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, VoteEvent
+from commonweal.conversations.queries import latest_snapshot
 from commonweal.systems.models import Sector
 from tests.factories import (
     make_conversation,

@@ -10,9 +10,10 @@ from django.db import OperationalError
 
 from commonweal.conversations.facilitate import actions as facilitation
 from commonweal.conversations.jobs import worker as worker_module
-from commonweal.conversations.jobs.compute import analysis_health, latest_snapshot
+from commonweal.conversations.jobs.compute import analysis_health
 from commonweal.conversations.jobs.worker import Worker, WorkerAlreadyRunning, run_once, single_worker_lock
 from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, Conversation
+from commonweal.conversations.queries import latest_snapshot
 from tests.factories import (
     make_conversation,
     make_late_vote,

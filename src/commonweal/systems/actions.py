@@ -21,7 +21,15 @@ from commonweal.accounts import actions as account_actions
 from commonweal.accounts.queries import find_account
 from commonweal.core import audit
 from commonweal.core.errors import ImportFailed, NotFound, field_error
-from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
+from commonweal.systems.models import (
+    Community,
+    IdentifierScheme,
+    Organisation,
+    Place,
+    Sector,
+    System,
+    SystemRole,
+)
 from commonweal.systems.organisation_import import OrganisationRow, RowError, parse_organisations
 
 
@@ -208,8 +216,6 @@ def check_save_organisation(
 ) -> Organisation:
     """Create an organisation (or change ``organisation``) after checking its name and identifier are new to
     the system, its places belong to it and its dates are in order."""
-    from commonweal.systems.models import IdentifierScheme, Sector
-
     data.name = " ".join(data.name.split())
     data.identifier = data.identifier.strip()
     if not data.name:

@@ -6,7 +6,6 @@ Views parse input, call ``require`` and then one action; every change is a POST 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +28,7 @@ from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import posted, posted_files
 from commonweal.core.models import AuditEntry
+from commonweal.core.pages import confirm_delete
 from commonweal.core.permissions import is_admin
 from commonweal.systems import actions, queries
 from commonweal.systems.forms import (
@@ -45,30 +45,6 @@ from commonweal.systems.permissions import can, require
 from commonweal.systems.queries import get_system
 
 User = get_user_model()
-
-
-def confirm_delete(
-    request: HttpRequest,
-    system: System,
-    *,
-    what: str,
-    name: str,
-    consequences: list[str],
-    back: str,
-    delete: Callable[[], object],
-    done: str,
-) -> HttpResponse:
-    """The delete pages: a GET asks to confirm (what it is, what follows from deleting it); a POST calls
-    ``delete`` (an action) and goes ``back`` to the list with the message ``done``."""
-    if request.method == "POST":
-        delete()
-        messages.success(request, done)
-        return redirect(back)
-    return render(
-        request,
-        "systems/confirm_delete.html",
-        {"system": system, "what": what, "name": name, "consequences": consequences, "back": back},
-    )
 
 
 def _get(model: Any, system: System, pk: int, what: str) -> Any:

@@ -22,11 +22,12 @@ from pydantic import ConfigDict
 from commonweal.accounts.api import api_token
 from commonweal.conversations.facilitate import actions
 from commonweal.conversations.facilitate.dashboard import build_dashboard
-from commonweal.conversations.facilitate.views import get_conversation, participant_url
+from commonweal.conversations.facilitate.views import participant_url
 from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.permissions import require
+from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import NotFound
-from commonweal.systems.views import get_system
+from commonweal.systems.queries import get_system
 
 router = Router(tags=["facilitators: conversations"], auth=api_token)
 

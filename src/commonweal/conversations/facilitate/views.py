@@ -14,7 +14,6 @@ from urllib.parse import urlencode
 import segno
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,26 +24,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonweal.accounts.decorators import manager_view
 from commonweal.accounts.forms import UsernameForm
+from commonweal.accounts.queries import get_account
 from commonweal.conversations.facilitate import actions
 from commonweal.conversations.facilitate.dashboard import build_dashboard
 from commonweal.conversations.facilitate.forms import ConversationForm, SeedForm
 from commonweal.conversations.models import Conversation, ConversationModerator, Statement
 from commonweal.conversations.permissions import can, require
+from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import is_htmx, posted
-from commonweal.systems.views import get_system
+from commonweal.systems.queries import get_system
 
 QUEUE_PAGE_SIZE = 50
-
-
-def get_conversation(slug: str) -> Conversation:
-    conversation = Conversation.objects.select_related("system").filter(slug=slug).first()
-    if conversation is None:
-        raise NotFound(
-            "There is no conversation at this address. Check the link, or find it on its system's page."
-        )
-    return conversation
 
 
 def participant_url(request: HttpRequest, conversation: Conversation) -> str:
@@ -444,9 +436,7 @@ def manage_moderators(request: HttpRequest, slug: str) -> HttpResponse:
 def manage_moderator_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "conversation.manage_moderators", conversation)
-    person = get_user_model().objects.filter(pk=user_id).first()
-    if person is None:
-        raise NotFound("There is no such account.")
+    person = get_account(user_id)
     actions.do_remove_moderator(request.user, conversation, person)
     messages.success(request, f"{person.username} no longer moderates this conversation.")
     return redirect("conversations:manage_moderators", slug=conversation.slug)

@@ -40,6 +40,7 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.queries import latest_snapshot, snapshots_newest_first
 from commonweal.conversations.results.snapshot import SnapshotMeta, with_meta
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "analysis_health",
     "build_matrix",
     "compute_snapshot",
-    "latest_snapshot",
     "latest_vote_event_id",
     "random_state_for",
     "votes_at_or_below",
@@ -77,19 +77,9 @@ def latest_vote_event_id(conversation: Conversation | int) -> int | None:
     return VoteEvent.objects.filter(conversation_id=pk).order_by("-id").values_list("id", flat=True).first()
 
 
-def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
-    """The conversation's snapshot with the highest tick, or None before the first analysis."""
-    return AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
-
-
 def _previous_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
     """The latest snapshot for a warm start: its tick and state (its result is large; parsing it would be wasted)."""
-    return (
-        AnalysisSnapshot.objects.filter(conversation=conversation)
-        .order_by("-tick")
-        .defer("result", "priorities")
-        .first()
-    )
+    return latest_snapshot(conversation, defer=("result", "priorities"))
 
 
 def _fetch(sql_and_params: tuple[str, tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -562,8 +552,7 @@ def is_pending(
 def analysis_health(conversation: Conversation) -> AnalysisHealth:
     """The latest snapshot's tick and time, whether changes are waiting, and the last failure (three queries)."""
     snap = (
-        AnalysisSnapshot.objects.filter(conversation=conversation)
-        .order_by("-tick")
+        snapshots_newest_first(conversation)
         .values("tick", "computed_at", "vote_event_high_water", "moderation_version")
         .first()
     )

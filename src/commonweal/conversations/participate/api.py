@@ -36,6 +36,7 @@ from commonweal.conversations.participate.actions import (
     require_open,
     visible_statements,
 )
+from commonweal.conversations.queries import get_conversation_for_participant
 from commonweal.core.errors import NotAuthenticated, NotFound
 from commonweal.core.http import client_address
 
@@ -188,13 +189,6 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 # --- Helpers ------------------------------------------------------------------------------------------------
 
 
-def _conversation(slug: str) -> Conversation:
-    conversation = Conversation.objects.filter(slug=slug).first()
-    if conversation is None:
-        raise NotFound(f"There is no conversation '{slug}'. Check the link it came from.")
-    return conversation
-
-
 _BAD_TOKEN = (
     f"That participant token is not valid for this conversation. Join it to get one, and send it in the "
     f"{TOKEN_HEADER} header."
@@ -267,7 +261,7 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Stat
     what the conversation asks and the system's own lists (for an existing participant they replace earlier
     answers to the questions this conversation asks). New participants count against the per-address
     join rate limit (HTTP 429 with `Retry-After`)."""
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     require_open(conversation)
     existing = None
     raw = request.headers.get(TOKEN_HEADER)
@@ -332,7 +326,7 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Stat
 )
 def about_you(request: HttpRequest, slug: str, payload: AboutYouIn) -> dict[str, object]:
     """Replaces the answers to the questions this conversation asks; a question left out is cleared."""
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = require_joined(_participant(request, conversation), conversation)
     about = check_about_you(
         participant,
@@ -357,7 +351,7 @@ def next_(request: HttpRequest, slug: str) -> HttpResponse:
     when they have voted on every one."""
     found = find_joined(slug, token=request.auth)  # type: ignore[attr-defined]
     if found is None:  # say why: no such conversation, a bad token, or not joined
-        conversation = _conversation(slug)
+        conversation = get_conversation_for_participant(slug)
         participant = require_joined(_participant(request, conversation), conversation)
     else:
         conversation, participant = found
@@ -376,7 +370,7 @@ def vote(request: HttpRequest, slug: str, payload: VoteIn, next: bool = False) -
     kept. With `?next=true` the answer includes the next statement, saving a round trip."""
     found = find_for_vote(slug, payload.statement_id, token=request.auth)  # type: ignore[attr-defined]
     if found is None:
-        _conversation(slug)  # 404 for the conversation itself first
+        get_conversation_for_participant(slug)  # 404 for the conversation itself first
         raise NotFound(f"There is no statement {payload.statement_id} in this conversation.")
     statement, participant = found
     conversation = statement.conversation
@@ -403,7 +397,7 @@ def add_statement(request: HttpRequest, slug: str, payload: StatementIn) -> Stat
     """Adds a statement (pending under strict moderation, shown at once under permissive moderation) and
     records the author's agree vote on it. An exact duplicate is refused with `duplicate_statement`, whose
     detail gives the existing statement's id."""
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     submitted = do_submit_statement(participant, conversation, payload.text, theme=payload.theme or "")
     message = (
@@ -431,7 +425,7 @@ def add_statement(request: HttpRequest, slug: str, payload: StatementIn) -> Stat
 def statements(request: HttpRequest, slug: str) -> object:
     """Every statement shown to participants (accepted ones; under permissive moderation also those not yet
     moderated), oldest first. Public to anyone with the conversation's link, like the pages."""
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     if conversation.status == Conversation.Status.DRAFT:
         require_open(conversation)
     return visible_statements(conversation).order_by("id")
@@ -446,7 +440,7 @@ def statements(request: HttpRequest, slug: str) -> object:
 def my_votes_(request: HttpRequest, slug: str) -> list[dict[str, object]]:
     """Every statement the participant voted on, with their current vote and whether it can still change.
     Works after the conversation closes."""
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = require_joined(_participant(request, conversation), conversation)
     return [
         {
@@ -514,7 +508,7 @@ def standing(request: HttpRequest, slug: str) -> dict[str, object]:
     almost everyone agrees on (the same as the "Where you stand" page). Works after the conversation closes."""
     from commonweal.conversations.results.standing import where_you_stand
 
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     if conversation.status == Conversation.Status.DRAFT:
         require_open(conversation)
     participant = require_joined(_participant(request, conversation), conversation)
@@ -553,7 +547,7 @@ def similar(request: HttpRequest, slug: str, text: str = "") -> list[dict[str, o
     participant (`COMMONWEAL_RATE_SIMILAR`)."""
     from commonweal.conversations.similar import check_similar_query
 
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     require_open(conversation)
     participant = require_joined(_participant(request, conversation), conversation)
     return [

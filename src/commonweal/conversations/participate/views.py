@@ -41,6 +41,7 @@ from commonweal.conversations.participate.actions import (
     next_statement,
 )
 from commonweal.conversations.participate.forms import AboutYouForm, StatementForm
+from commonweal.conversations.queries import get_conversation_for_participant
 from commonweal.conversations.results.standing import CATCHING_UP, NO_SNAPSHOT, min_votes, where_you_stand
 from commonweal.conversations.similar import check_similar_query, very_similar
 from commonweal.core.errors import (
@@ -62,16 +63,6 @@ _LABELS = {str(value.value): label for value, label in VOTE_CHOICES}
 
 
 # --- Helpers: parsing the request -----------------------------------------------------------------------------
-
-
-def _conversation(slug: str) -> Conversation:
-    conversation = Conversation.objects.select_related("system").filter(slug=slug).first()
-    if conversation is None:
-        raise NotFound(
-            "We could not find a conversation at this link. Check the link or QR code you were given, "
-            "or ask the person who shared it."
-        )
-    return conversation
 
 
 def _participant(request: HttpRequest, conversation: Conversation) -> Participant | None:
@@ -171,7 +162,7 @@ def _voting_context(
 
 @require_http_methods(["GET", "HEAD"])
 def conversation_home(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     page = _state_page(request, conversation, participant)
     if page is not None:
@@ -191,7 +182,7 @@ def conversation_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def join(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     page = _state_page(request, conversation, participant)
     if page is not None:
@@ -205,7 +196,7 @@ def join(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def about_you(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     page = _state_page(request, conversation, participant)
     if page is not None:
@@ -276,7 +267,7 @@ def _parse_statement(request: HttpRequest, conversation: Conversation) -> Statem
 
 @require_POST
 def vote(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     back = request.POST.get("next", "")
     if back not in {"my-votes", "statement"}:
@@ -388,7 +379,7 @@ def _render_my_votes(
 
 @require_http_methods(["GET", "HEAD"])
 def my_votes_page(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     if conversation.status == Conversation.Status.DRAFT:
         return render(request, T + "not_open.html", {"conversation": conversation})
@@ -406,7 +397,7 @@ def my_votes_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD"])
 def statement_page(request: HttpRequest, slug: str, statement_id: int) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     if conversation.status == Conversation.Status.DRAFT:
         return render(request, T + "not_open.html", {"conversation": conversation})
@@ -437,7 +428,7 @@ def statement_page(request: HttpRequest, slug: str, statement_id: int) -> HttpRe
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def add_statement(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     page = _state_page(request, conversation, participant)
     if page is not None:
@@ -513,7 +504,7 @@ def _ids(values: list[str]) -> set[int]:
 @require_http_methods(["GET", "HEAD"])
 def similar(request: HttpRequest, slug: str) -> HttpResponse:
     """The statements most like the text being typed (an htmx fragment of the add-a-statement page)."""
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     if conversation.status != Conversation.Status.OPEN:
         return render(
@@ -588,7 +579,7 @@ def _similar_vote(request: HttpRequest, conversation: Conversation, participant:
 
 @require_http_methods(["GET", "HEAD"])
 def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = _conversation(slug)
+    conversation = get_conversation_for_participant(slug)
     participant = _participant(request, conversation)
     if conversation.status == Conversation.Status.DRAFT:
         return render(request, T + "not_open.html", {"conversation": conversation})

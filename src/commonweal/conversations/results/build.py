@@ -34,6 +34,7 @@ from commonweal.conversations.models import (
     Statement,
     VoteEvent,
 )
+from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results.snapshot import CommonGround as StoredCommonGround
 from commonweal.conversations.results.snapshot import (
     CommonGroundStatement,
@@ -415,16 +416,6 @@ def _dimension_singular(dimension: str) -> str:
     return {"opinion group": "opinion group", "community": "community"}.get(dimension, dimension)
 
 
-def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
-    """The latest snapshot without its engine state (the pages never read it, and it is the largest part)."""
-    return (
-        AnalysisSnapshot.objects.filter(conversation=conversation)
-        .order_by("-tick")
-        .defer("state", "priorities")
-        .first()
-    )
-
-
 @dataclass(frozen=True)
 class LiveMarker:
     """What a live page shows, in brief: it asks for new results only when this changed (a few index lookups,
@@ -564,7 +555,8 @@ def build_results(
 
     theme = theme or None
     if snapshot is None:
-        snapshot = latest_snapshot(conversation)
+        # Without the engine's state: the pages never read it, and it is the largest part.
+        snapshot = latest_snapshot(conversation, defer=("state", "priorities"))
     dashboard = build_dashboard(conversation)
     themes = list(conversation.themes or [])
     results = Results(

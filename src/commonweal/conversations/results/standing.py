@@ -24,6 +24,7 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name
 from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core.small_numbers import fewer_than, suppress_count, threshold
@@ -166,7 +167,7 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
     )
     if votes < standing.needed:
         return standing
-    snapshot = AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
+    snapshot = latest_snapshot(conversation)
     stored = read_result(snapshot)
     if snapshot is None or stored is None:
         standing.state = NO_SNAPSHOT

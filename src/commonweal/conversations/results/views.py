@@ -17,9 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from commonweal.accounts.decorators import manager_view
-from commonweal.conversations.facilitate.views import get_conversation, participant_url
+from commonweal.conversations.facilitate.views import participant_url
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.permissions import require
+from commonweal.conversations.queries import get_conversation
 from commonweal.conversations.results.build import LiveMarker, Results, build_results, live_marker
 from commonweal.core.errors import NotFound
 

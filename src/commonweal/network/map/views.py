@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
+from commonweal.core.pages import confirm_delete
 from commonweal.network.map import actions as actions_map
 from commonweal.network.map.build import build_map
 from commonweal.network.map.cytoscape import cytoscape_data
@@ -28,7 +29,7 @@ from commonweal.network.map.svg import render_svg
 from commonweal.network.models import Interdependency, JointWork, SurveyInvitation
 from commonweal.network.permissions import require
 from commonweal.systems.models import Organisation, System
-from commonweal.systems.views import confirm_delete, get_system
+from commonweal.systems.queries import get_system
 
 # --- The map ------------------------------------------------------------------------------------------------
 

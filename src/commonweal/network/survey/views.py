@@ -45,7 +45,7 @@ from commonweal.network.survey import actions
 from commonweal.network.survey.forms import PartnerFilterForm, PickForm, RatingForm, RoundForm, StartForm
 from commonweal.network.survey.queries import get_round, round_links, round_rows
 from commonweal.systems.models import Organisation
-from commonweal.systems.views import get_system
+from commonweal.systems.queries import get_system
 
 R = "network/rounds/"
 S = "network/survey/"

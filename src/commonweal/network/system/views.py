@@ -38,10 +38,11 @@ from commonweal.network.models import (
     SurveyRound,
 )
 from commonweal.network.permissions import can, require
+from commonweal.network.survey.queries import get_round
 from commonweal.network.system import actions as actions_system
 from commonweal.network.system.forms import RelationshipImportForm
 from commonweal.systems.models import Sector, System
-from commonweal.systems.views import get_system
+from commonweal.systems.queries import get_system
 
 #: How many rows of each list (brokers, asymmetric pairs, changed ties) the page shows.
 SHOWN = 10
@@ -374,9 +375,8 @@ def export_round(request: HttpRequest, system: str, fmt: str) -> HttpResponse:
     rounds = SurveyRound.objects.filter(system=obj)
     raw = request.GET.get("round", "")
     if raw:
-        survey_round = rounds.filter(pk=int(raw)).first() if raw.isdigit() else None
-        if survey_round is None:
-            raise NotFound("That survey round is not in this system: choose one on the system map page.")
+        # A round given as something other than a number is no round of this system either (ids start at 1).
+        survey_round = get_round(obj, int(raw) if raw.isdigit() else 0)
     else:
         survey_round = rounds.order_by("-opened_at", "-pk").first()
         if survey_round is None:

@@ -19,12 +19,12 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from commonweal.accounts.api import api_token
-from commonweal.conversations.facilitate.views import get_conversation
 from commonweal.conversations.polis_import.actions import POLIS_FILES, check_import_polis, max_upload_bytes
+from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import InvalidInput
 from commonweal.reports.exports import build as export_files
 from commonweal.reports.permissions import require
-from commonweal.systems.views import get_system
+from commonweal.systems.queries import get_system
 
 router = Router(tags=["facilitators: exports and imports"], auth=api_token)
 

@@ -47,6 +47,7 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results.build import group_name
 from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core import audit
@@ -61,7 +62,6 @@ __all__ = [
     "analysis_document",
     "do_export",
     "export_ids",
-    "latest_snapshot",
     "polis_export",
     "statement_rows",
     "write_analysis_json",
@@ -134,10 +134,6 @@ def export_ids(conversation: Conversation) -> ExportIds:
         participants={pk: i for i, pk in enumerate(people)},
         statements={pk: i for i, pk in enumerate(statements)},
     )
-
-
-def latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
-    return AnalysisSnapshot.objects.filter(conversation=conversation).order_by("-tick").first()
 
 
 def _snapshot_groups(snapshot: AnalysisSnapshot | None, ids: ExportIds) -> dict[int, int | None]:

@@ -11,14 +11,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.accounts.decorators import manager_view
-from commonweal.conversations.facilitate.views import get_conversation
 from commonweal.conversations.polis_import.actions import check_import_polis, max_upload_bytes
+from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import ImportFailed
 from commonweal.core.forms import apply_errors
 from commonweal.reports.exports import build as export_files
 from commonweal.reports.exports.forms import ImportPolisForm
 from commonweal.reports.permissions import can, require
-from commonweal.systems.views import get_system
+from commonweal.systems.queries import get_system
 
 
 @manager_view

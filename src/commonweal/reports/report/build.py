@@ -29,6 +29,7 @@ from commonweal.conversations.models import (
     Statement,
     Vote,
 )
+from commonweal.conversations.queries import latest_snapshot
 from commonweal.core.small_numbers import (
     Cell,
     fewer_than,
@@ -428,17 +429,11 @@ def fingerprint(conversation: Conversation) -> str:
     return f"{tick}-{joined}-{last_vote}-{statements['n']}-{moderated}-{conversation.status}"
 
 
-def _latest_snapshot(conversation: Conversation) -> AnalysisSnapshot | None:
-    from commonweal.conversations.jobs.compute import latest_snapshot
-
-    return latest_snapshot(conversation)
-
-
 def build_report(conversation: Conversation) -> Report:
     """Everything the report shows, for the page, the shared link and the PDF alike (nothing facilitator-only)."""
     from commonweal.conversations.results.build import build_results
 
-    snapshot = _latest_snapshot(conversation)
+    snapshot = latest_snapshot(conversation)
     # Without a snapshot the results still say who took part over time (and why there is nothing else yet).
     results = build_results(conversation, snapshot=snapshot)
     counts = Statement.objects.filter(conversation=conversation).aggregate(

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from commonweal.accounts.decorators import manager_view
-from commonweal.conversations.facilitate.views import get_conversation
 from commonweal.conversations.models import Conversation
+from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import Conflict, InvalidInput, NotFound, RateLimited
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import client_address
