@@ -10,8 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,12 +22,11 @@ from commonweal.accounts.forms import UsernameForm
 from commonweal.accounts.permissions import can as can_account
 from commonweal.accounts.permissions import require as require_account
 from commonweal.accounts.queries import get_account
-from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import posted, posted_files
 from commonweal.core.models import AuditEntry
-from commonweal.core.pages import confirm_delete
+from commonweal.core.pages import confirm_delete, save_and_return
 from commonweal.core.permissions import is_admin
 from commonweal.systems import actions, queries
 from commonweal.systems.forms import (
@@ -41,6 +39,7 @@ from commonweal.systems.forms import (
 )
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
 from commonweal.systems.organisation_import import COLUMNS, allowed_sectors_text, template_csv
+from commonweal.systems.panels import dashboard_panels, system_panels
 from commonweal.systems.permissions import can, require
 from commonweal.systems.queries import get_system
 
@@ -52,28 +51,6 @@ def _get(model: Any, system: System, pk: int, what: str) -> Any:
     if obj is None:
         raise NotFound(f"That {what} is not in this system: it may have been deleted.")
     return obj
-
-
-def conversations_with_counts(qs: Any) -> Any:
-    """Conversations with their statement and participant counts, one query, without multiplying joins."""
-
-    def count_of(model: Any, **filters: Any) -> Subquery:
-        sub = (
-            model.objects.filter(conversation=OuterRef("pk"), **filters)
-            .order_by()
-            .values("conversation")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
-
-    return qs.annotate(
-        n_participants=count_of(Participation),
-        n_accepted=count_of(Statement, state=Statement.State.ACCEPTED),
-        n_to_review=count_of(
-            Statement, moderated_at__isnull=True, is_seed=False, state__in=["pending", "accepted"]
-        ),
-    )
 
 
 # --- Your systems -------------------------------------------------------------------------------------------
@@ -91,17 +68,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         n_conversations=Count("conversations", distinct=True),
         n_open=Count("conversations", filter=Q(conversations__status="open"), distinct=True),
     )
-    moderated = conversations_with_counts(
-        Conversation.objects.filter(moderators__user=user)
-        .exclude(system__in=[s.pk for s in systems])
-        .select_related("system")
-    )
     return render(
         request,
         "systems/dashboard.html",
         {
             "systems": systems,
-            "moderated": moderated,
+            "panels": dashboard_panels(request, systems),
             "can_create": can(user, "system.create"),
             "can_manage_accounts": can_account(user, "account.manage"),
         },
@@ -113,16 +85,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def system_create(request: HttpRequest) -> HttpResponse:
     require(request.user, "system.create")
     form = SystemForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            system = actions.check_create_system(request.user, **form.cleaned_data)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, f"{system.name} is created. Add its places, communities and organisations."
-            )
-            return redirect("systems:system_detail", system=system.slug)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_create_system(request.user, **form.cleaned_data),
+        saved=lambda system: f"{system.name} is created. Add its places, communities and organisations.",
+        back=lambda system: reverse("systems:system_detail", kwargs={"system": system.slug}),
+    )
+    if done:
+        return done
     return render(request, "systems/system_form.html", {"form": form, "system": None})
 
 
@@ -130,13 +101,12 @@ def system_create(request: HttpRequest) -> HttpResponse:
 def system_detail(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.view", obj)
-    conversations = conversations_with_counts(obj.conversations.all())
     return render(
         request,
         "systems/system_detail.html",
         {
             "system": obj,
-            "conversations": conversations,
+            "panels": system_panels(request, obj),
             "n_places": obj.places.count(),
             "n_communities": obj.communities.count(),
             "n_organisations": obj.organisations.count(),
@@ -153,17 +123,18 @@ def system_edit(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.edit", obj)
     form = SystemForm(
-        posted(request), editing=True, initial={"name": obj.name, "description": obj.description}
+        posted(request),
+        editing=True,
+        initial={"name": obj.name, "description": obj.description, "retention_days": obj.retention_days},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.check_update_system(request.user, obj, **form.cleaned_data)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "The system's details are saved.")
-            return redirect("systems:system_detail", system=obj.slug)
-    return render(request, "systems/system_form.html", {"form": form, "system": obj})
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_update_system(request.user, obj, **form.cleaned_data),
+        saved=lambda _: "The system's details are saved.",
+        back=reverse("systems:system_detail", kwargs={"system": obj.slug}),
+    )
+    return done or render(request, "systems/system_form.html", {"form": form, "system": obj})
 
 
 @manager_view
@@ -195,6 +166,10 @@ def _describe(value: Any) -> str:
 # --- Places -------------------------------------------------------------------------------------------------
 
 
+def _is_saved(saved: Place | Community | Organisation) -> str:
+    return f"{saved.name} is saved."
+
+
 @manager_view
 def place_list(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
@@ -214,15 +189,14 @@ def place_edit(request: HttpRequest, system: str, pk: int | None = None) -> Http
         if request.method == "POST"
         else (PlaceForm.for_place(place) if place else PlaceForm())
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = actions.check_save_place(request.user, obj, place=place, **form.cleaned_data)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{saved.name} is saved.")
-            return redirect("systems:place_list", system=obj.slug)
-    return render(request, "systems/place_form.html", {"system": obj, "form": form, "place": place})
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_save_place(request.user, obj, place=place, **form.cleaned_data),
+        saved=_is_saved,
+        back=reverse("systems:place_list", kwargs={"system": obj.slug}),
+    )
+    return done or render(request, "systems/place_form.html", {"system": obj, "form": form, "place": place})
 
 
 @manager_view
@@ -269,15 +243,14 @@ def community_edit(request: HttpRequest, system: str, pk: int | None = None) -> 
         form = CommunityForm(request.POST)
     else:
         form = CommunityForm.for_community(community) if community else CommunityForm()
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = actions.check_save_community(request.user, obj, community=community, **form.cleaned_data)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{saved.name} is saved.")
-            return redirect("systems:community_list", system=obj.slug)
-    return render(
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_save_community(request.user, obj, community=community, **form.cleaned_data),
+        saved=_is_saved,
+        back=reverse("systems:community_list", kwargs={"system": obj.slug}),
+    )
+    return done or render(
         request, "systems/community_form.html", {"system": obj, "form": form, "community": community}
     )
 
@@ -337,16 +310,19 @@ def organisation_edit(request: HttpRequest, system: str, pk: int | None = None) 
         )
     else:
         form = OrganisationForm(obj)
-    if request.method == "POST" and form.is_valid():
-        data = actions.OrganisationInput(**{**form.cleaned_data, "places": list(form.cleaned_data["places"])})
-        try:
-            saved = actions.check_save_organisation(request.user, obj, data, organisation=organisation)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{saved.name} is saved.")
-            return redirect("systems:organisation_list", system=obj.slug)
-    return render(
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_save_organisation(
+            request.user,
+            obj,
+            actions.OrganisationInput(**{**form.cleaned_data, "places": list(form.cleaned_data["places"])}),
+            organisation=organisation,
+        ),
+        saved=_is_saved,
+        back=reverse("systems:organisation_list", kwargs={"system": obj.slug}),
+    )
+    return done or render(
         request,
         "systems/organisation_form.html",
         {"system": obj, "form": form, "organisation": organisation},
@@ -437,14 +413,15 @@ def facilitators(request: HttpRequest, system: str) -> HttpResponse:
     form = UsernameForm(posted(request))
     if request.method == "POST":
         require(request.user, "system.manage_people", obj)
-        if form.is_valid():
-            try:
-                role = actions.check_add_facilitator(request.user, obj, form.cleaned_data["username"])
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"{role.user.username} is now a facilitator of {obj.name}.")
-                return redirect("systems:facilitators", system=obj.slug)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_add_facilitator(request.user, obj, form.cleaned_data["username"]),
+        saved=lambda role: f"{role.user.username} is now a facilitator of {obj.name}.",
+        back=reverse("systems:facilitators", kwargs={"system": obj.slug}),
+    )
+    if done:
+        return done
     people = User.objects.filter(
         system_roles__system=obj, system_roles__role=SystemRole.Role.FACILITATOR
     ).order_by("username")

@@ -32,8 +32,8 @@ from commonweal.conversations.models import Conversation, ConversationModerator,
 from commonweal.conversations.permissions import can, require
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
-from commonweal.core.forms import apply_errors
 from commonweal.core.http import is_htmx, posted
+from commonweal.core.pages import save_and_return
 from commonweal.systems.queries import get_system
 
 QUEUE_PAGE_SIZE = 50
@@ -57,16 +57,15 @@ def manage_create(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "conversation.create", obj)
     form = ConversationForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            conversation = actions.check_create_conversation(request.user, obj, form.to_input())
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request, "The conversation is created as a draft. Add seed statements, then open it."
-            )
-            return redirect("conversations:manage_seed", slug=conversation.slug)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_create_conversation(request.user, obj, form.to_input()),
+        saved=lambda _: "The conversation is created as a draft. Add seed statements, then open it.",
+        back=lambda conversation: reverse("conversations:manage_seed", kwargs={"slug": conversation.slug}),
+    )
+    if done:
+        return done
     return render(
         request,
         "conversations/manage/conversation_form.html",
@@ -84,14 +83,15 @@ def manage_edit(request: HttpRequest, slug: str) -> HttpResponse:
         if request.method == "POST"
         else ConversationForm.for_conversation(conversation)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.check_update_conversation(request.user, conversation, form.to_input())
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "The conversation's details are saved.")
-            return redirect("conversations:manage_detail", slug=conversation.slug)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_update_conversation(request.user, conversation, form.to_input()),
+        saved=lambda _: "The conversation's details are saved.",
+        back=reverse("conversations:manage_detail", kwargs={"slug": conversation.slug}),
+    )
+    if done:
+        return done
     return render(
         request,
         "conversations/manage/conversation_form.html",
@@ -366,33 +366,25 @@ def manage_moderate_bulk(request: HttpRequest, slug: str) -> HttpResponse:
 # --- Dashboard ----------------------------------------------------------------------------------------------
 
 
+def _dashboard(request: HttpRequest, slug: str, template: str) -> HttpResponse:
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.view_dashboard", conversation)
+    dashboard = build_dashboard(conversation)
+    context = {"conversation": conversation, "system": conversation.system, "dashboard": dashboard}
+    return render(request, template, context)
+
+
 @manager_view
 @require_GET
 def manage_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = get_conversation(slug)
-    require(request.user, "conversation.view_dashboard", conversation)
-    return render(
-        request,
-        "conversations/manage/dashboard.html",
-        {
-            "conversation": conversation,
-            "system": conversation.system,
-            "dashboard": build_dashboard(conversation),
-        },
-    )
+    return _dashboard(request, slug, "conversations/manage/dashboard.html")
 
 
 @manager_view
 @require_GET
 def manage_dashboard_live(request: HttpRequest, slug: str) -> HttpResponse:
     """The dashboard's figures alone, which the page fetches every 5 seconds."""
-    conversation = get_conversation(slug)
-    require(request.user, "conversation.view_dashboard", conversation)
-    return render(
-        request,
-        "conversations/manage/includes/dashboard_live.html",
-        {"conversation": conversation, "dashboard": build_dashboard(conversation)},
-    )
+    return _dashboard(request, slug, "conversations/manage/includes/dashboard_live.html")
 
 
 # --- Moderators ---------------------------------------------------------------------------------------------
@@ -406,16 +398,15 @@ def manage_moderators(request: HttpRequest, slug: str) -> HttpResponse:
     form = UsernameForm(posted(request))
     if request.method == "POST":
         require(request.user, "conversation.manage_moderators", conversation)
-        if form.is_valid():
-            try:
-                moderator = actions.check_add_moderator(
-                    request.user, conversation, form.cleaned_data["username"]
-                )
-            except InvalidInput as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, f"{moderator.user.username} can now moderate this conversation.")
-                return redirect("conversations:manage_moderators", slug=conversation.slug)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_add_moderator(request.user, conversation, form.cleaned_data["username"]),
+        saved=lambda moderator: f"{moderator.user.username} can now moderate this conversation.",
+        back=reverse("conversations:manage_moderators", kwargs={"slug": conversation.slug}),
+    )
+    if done:
+        return done
     return render(
         request,
         "conversations/manage/moderators.html",

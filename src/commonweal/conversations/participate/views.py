@@ -116,6 +116,23 @@ def _state_page(
     return None
 
 
+def _joined_or_page(
+    request: HttpRequest, slug: str, *, not_joined: str
+) -> tuple[Conversation, Participant] | HttpResponse:
+    """The conversation and the participant for a page only someone who has joined sees, or the page to show
+    instead: "not open yet" for a draft, the closed page, or back to the start saying ``not_joined``."""
+    conversation = get_conversation_for_participant(slug)
+    participant = _participant(request, conversation)
+    if conversation.status == Conversation.Status.DRAFT:
+        return render(request, T + "not_open.html", {"conversation": conversation})
+    if participant is None or not _joined(participant):
+        if conversation.status == Conversation.Status.CLOSED:
+            return _state_page(request, conversation, participant)  # type: ignore[return-value]
+        messages.info(request, not_joined)
+        return redirect(_home(conversation))
+    return conversation, participant
+
+
 def _needs_about_you(participant: Participant, conversation: Conversation) -> bool:
     if participant.about_you_done or not conversation.asks_about_you:
         return False
@@ -379,16 +396,12 @@ def _render_my_votes(
 
 @require_http_methods(["GET", "HEAD"])
 def my_votes_page(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = get_conversation_for_participant(slug)
-    participant = _participant(request, conversation)
-    if conversation.status == Conversation.Status.DRAFT:
-        return render(request, T + "not_open.html", {"conversation": conversation})
-    if not _joined(participant):
-        if conversation.status == Conversation.Status.CLOSED:
-            return _state_page(request, conversation, participant)  # type: ignore[return-value]
-        messages.info(request, "You have not voted in this conversation on this device yet.")
-        return redirect(_home(conversation))
-    assert participant is not None
+    found = _joined_or_page(
+        request, slug, not_joined="You have not voted in this conversation on this device yet."
+    )
+    if isinstance(found, HttpResponse):
+        return found
+    conversation, participant = found
     return _render_my_votes(request, conversation, participant)
 
 
@@ -579,15 +592,12 @@ def _similar_vote(request: HttpRequest, conversation: Conversation, participant:
 
 @require_http_methods(["GET", "HEAD"])
 def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = get_conversation_for_participant(slug)
-    participant = _participant(request, conversation)
-    if conversation.status == Conversation.Status.DRAFT:
-        return render(request, T + "not_open.html", {"conversation": conversation})
-    if not _joined(participant):
-        if conversation.status == Conversation.Status.CLOSED:
-            return _state_page(request, conversation, participant)  # type: ignore[return-value]
-        messages.info(request, "Take part first: after a few votes you can see where you stand.")
-        return redirect(_home(conversation))
+    found = _joined_or_page(
+        request, slug, not_joined="Take part first: after a few votes you can see where you stand."
+    )
+    if isinstance(found, HttpResponse):
+        return found
+    conversation, participant = found
     standing = where_you_stand(conversation, participant)
     if is_htmx(request) and request.GET.get("poll"):
         # The waiting page asks every few seconds: nothing to do until the analysis has caught up, then reload.

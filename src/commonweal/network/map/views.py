@@ -8,16 +8,14 @@ drawn by :mod:`.cytoscape` and :mod:`.svg`) or :mod:`.part` ("my part"); every c
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from commonweal.accounts.decorators import manager_view
-from commonweal.core.errors import InvalidInput, NotFound
-from commonweal.core.forms import apply_errors
-from commonweal.core.pages import confirm_delete
+from commonweal.core.errors import NotFound
+from commonweal.core.pages import confirm_delete, save_and_return
 from commonweal.network.map import actions as actions_map
 from commonweal.network.map.build import build_map
 from commonweal.network.map.cytoscape import cytoscape_data
@@ -161,22 +159,15 @@ def interdependency_edit(request: HttpRequest, system: str, pk: int | None = Non
         form = InterdependencyForm(obj, request.POST)
     else:
         form = InterdependencyForm.for_item(obj, item) if item else InterdependencyForm(obj)
-    if request.method == "POST" and form.is_valid():
-        data = actions_map.InterdependencyInput(
-            source=form.end("source"),
-            target=form.end("target"),
-            kind=form.cleaned_data["kind"],
-            description=form.cleaned_data["description"],
-            strength=form.cleaned_data["strength"],
-            evidence=form.cleaned_data["evidence"],
-        )
-        try:
-            saved = actions_map.check_save_interdependency(request.user, obj, data, item=item)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"The interdependency from {saved.source} to {saved.target} is saved.")
-            return redirect("network:interdependency_list", system=obj.slug)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions_map.check_save_interdependency(request.user, obj, form.to_input(), item=item),
+        saved=lambda saved: f"The interdependency from {saved.source} to {saved.target} is saved.",
+        back=reverse("network:interdependency_list", kwargs={"system": obj.slug}),
+    )
+    if done:
+        return done
     has_ends = obj.organisations.exists()
     return render(
         request,
@@ -231,23 +222,16 @@ def joint_work_edit(request: HttpRequest, system: str, pk: int | None = None) ->
         form = JointWorkForm(obj, request.POST)
     else:
         form = JointWorkForm.for_work(obj, work) if work else JointWorkForm(obj)
-    if request.method == "POST" and form.is_valid():
-        data = actions_map.JointWorkInput(
-            title=form.cleaned_data["title"],
-            kind=form.cleaned_data["kind"],
-            started_on=form.cleaned_data["started_on"],
-            ended_on=form.cleaned_data["ended_on"],
-            description=form.cleaned_data["description"],
-            organisations=list(form.cleaned_data["organisations"]),
-        )
-        try:
-            saved = actions_map.check_save_joint_work(request.user, obj, data, work=work)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{saved.title} is saved.")
-            return redirect("network:joint_work_list", system=obj.slug)
-    return render(request, "network/links/joint_work_form.html", {"system": obj, "form": form, "work": work})
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions_map.check_save_joint_work(request.user, obj, form.to_input(), work=work),
+        saved=lambda saved: f"{saved.title} is saved.",
+        back=reverse("network:joint_work_list", kwargs={"system": obj.slug}),
+    )
+    return done or render(
+        request, "network/links/joint_work_form.html", {"system": obj, "form": form, "work": work}
+    )
 
 
 @manager_view

@@ -29,8 +29,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
-from commonweal.core.forms import apply_errors
 from commonweal.core.http import is_htmx, posted
+from commonweal.core.pages import save_and_return
 from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
     ITEM_SCALE,
@@ -87,17 +87,19 @@ def round_create(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.edit", obj)
     form = RoundForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            survey_round = actions.check_open_round(request.user, obj, **form.cleaned_data)
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"The round {survey_round.name} is open. Send each organisation its link below.",
-            )
-            return redirect("network:round_detail", system=obj.slug, round_id=survey_round.pk)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_open_round(request.user, obj, **form.cleaned_data),
+        saved=lambda survey_round: (
+            f"The round {survey_round.name} is open. Send each organisation its link below."
+        ),
+        back=lambda survey_round: reverse(
+            "network:round_detail", kwargs={"system": obj.slug, "round_id": survey_round.pk}
+        ),
+    )
+    if done:
+        return done
     n_organisations = obj.organisations.count()
     return render(
         request,

@@ -15,6 +15,7 @@ from commonweal.conversations.polis_import.actions import check_import_polis, ma
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import ImportFailed
 from commonweal.core.forms import apply_errors
+from commonweal.core.http import posted, posted_files
 from commonweal.reports.exports import build as export_files
 from commonweal.reports.exports.forms import ImportPolisForm
 from commonweal.reports.permissions import can, require
@@ -77,11 +78,10 @@ def export_statements(request: HttpRequest, slug: str) -> Any:  # a FileResponse
 def import_polis(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "conversation.import", obj)
-    posted = request.method == "POST"
-    form = ImportPolisForm(request.POST if posted else None, request.FILES if posted else None)
+    form = ImportPolisForm(posted(request), posted_files(request))
     failure: ImportFailed | None = None
     status = 200
-    if posted:
+    if request.method == "POST":
         status = 400
         if form.is_valid():
             files: dict[str, Any] = {f.name: f.read() for f in form.cleaned_data["export"]}

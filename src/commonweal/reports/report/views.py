@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.queries import get_conversation
-from commonweal.core.errors import Conflict, InvalidInput, NotFound, RateLimited
-from commonweal.core.forms import apply_errors
+from commonweal.core.errors import Conflict, NotFound, RateLimited
 from commonweal.core.http import client_address
+from commonweal.core.pages import save_and_return
 from commonweal.reports.models import ReportShare
 from commonweal.reports.permissions import can, require
 from commonweal.reports.report import actions, pdf
@@ -97,18 +97,16 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "report.share", conversation)
     form = ShareForm(request.POST)
-    if form.is_valid():
-        try:
-            created = actions.check_create_share(request.user, conversation, form.cleaned_data["label"])
-        except InvalidInput as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                f"The link for {created.label} is ready: copy it from the list of links below and send it.",
-            )
-            return redirect(reverse("reports:report", kwargs={"slug": conversation.slug}) + "#report-links")
-    return _report_page(request, conversation, form, status=400)
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_create_share(request.user, conversation, form.cleaned_data["label"]),
+        saved=lambda created: (
+            f"The link for {created.label} is ready: copy it from the list of links below and send it."
+        ),
+        back=reverse("reports:report", kwargs={"slug": conversation.slug}) + "#report-links",
+    )
+    return done or _report_page(request, conversation, form, status=400)
 
 
 @manager_view
