@@ -27,8 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from commonweal.accounts.models import ApiToken
 from commonweal.conversations.models import ConversationModerator, Statement
 from commonweal.systems.models import SystemRole
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_admin,
     make_api_token,
     make_community,

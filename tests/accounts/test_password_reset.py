@@ -13,9 +13,8 @@ from commonweal.accounts.actions import do_change_password, do_reset_password
 from commonweal.accounts.models import ApiToken, OneTimePassword
 from commonweal.core import audit
 from commonweal.core.models import AuditEntry
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
+from tests.factories import (
     PASSWORD,
-    fast_password_hashing,
     make_admin,
     make_api_token,
     make_user,

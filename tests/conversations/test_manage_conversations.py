@@ -19,8 +19,7 @@ from commonweal.conversations.facilitate.actions import (
 from commonweal.conversations.models import DEFAULT_THEMES, Conversation, ConversationModerator, Statement
 from commonweal.core.errors import InvalidInput
 from commonweal.core.models import AuditEntry
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_conversation,
     make_facilitator,
     make_moderator,
@@ -41,22 +40,6 @@ CREATE = {
     "ask_about": ["sector", "place"],
     "themes": "What is working\nWhat we could do together\n",
 }
-
-
-@pytest.fixture
-def system():
-    return make_system(slug="riverside")
-
-
-@pytest.fixture
-def facilitator(system):
-    return make_facilitator(system, username="fran")
-
-
-@pytest.fixture
-def fclient(client, facilitator):
-    client.force_login(facilitator)
-    return client
 
 
 def html(response) -> str:

@@ -9,8 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from commonweal.conversations.facilitate.dashboard import build_dashboard
 from commonweal.systems.models import Sector
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_community,
     make_conversation,
     make_facilitator,
@@ -24,16 +23,6 @@ from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def system():
-    return make_system()
-
-
-@pytest.fixture
-def conversation(system):
-    return make_conversation(system)
 
 
 def join(conversation, n: int, **attrs):

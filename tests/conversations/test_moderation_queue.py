@@ -17,8 +17,7 @@ from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.participate.actions import do_submit_statement, visible_statements
 from commonweal.core.errors import NotFound
 from commonweal.core.models import AuditEntry
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_admin,
     make_conversation,
     make_facilitator,
@@ -30,11 +29,6 @@ from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def conversation():
-    return make_conversation(make_system(), themes=["What is working", "What we could do together"])
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from commonweal.conversations.results.build import (
     statement_label,
 )
 from commonweal.systems.models import Sector
-from tests.factories import make_conversation, make_participant, make_statement, make_system, make_vote
+from tests.factories import make_conversation, make_participant, make_statement, make_vote
 
 pytestmark = pytest.mark.django_db
 
@@ -95,11 +95,6 @@ def load_simulation(conversation, sim, *, themes=None, start=None):
         ]
     )
     return statements, participants
-
-
-@pytest.fixture
-def conversation():
-    return make_conversation(make_system(), themes=["What is working", "What we could do together"])
 
 
 def planted(seed=3, **kw):

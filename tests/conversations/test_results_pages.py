@@ -17,22 +17,14 @@ from django.utils import timezone
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import AnalysisStatus
 from tests.conversations.test_results import load_simulation, planted
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
-    make_conversation,
+from tests.factories import (
     make_facilitator,
     make_participant,
     make_statement,
-    make_system,
     make_vote,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def conversation():
-    return make_conversation(make_system(), themes=["What is working", "What we could do together"])
 
 
 @pytest.fixture

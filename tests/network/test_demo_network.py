@@ -16,22 +16,11 @@ from commonweal.systems.models import Organisation, Sector, System
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-
-
-@pytest.fixture
-def system():
-    assert demo.load_demo(participants=20, seed=7) == 0
-    return System.objects.get(slug="riverside")
-
-
-def test_two_rounds_one_closed_with_most_organisations_answering(system):
-    first, second = SurveyRound.objects.filter(system=system).order_by("opened_at")
+def test_two_rounds_one_closed_with_most_organisations_answering(demo_system):
+    first, second = SurveyRound.objects.filter(system=demo_system).order_by("opened_at")
     assert (first.name, first.is_open, second.name, second.is_open) == ("2025", False, "2026", True)
     assert first.closed_at is not None and first.closed_at < second.opened_at
-    n_orgs = Organisation.objects.filter(system=system).count()
+    n_orgs = Organisation.objects.filter(system=demo_system).count()
     for survey_round in (first, second):
         assert survey_round.invitations.count() == n_orgs
         net = round_network(survey_round)
@@ -43,8 +32,8 @@ def test_two_rounds_one_closed_with_most_organisations_answering(system):
     assert SurveyResponse.objects.filter(invitation__round=second, submitted_at=None).exists()
 
 
-def test_ratings_reflect_sector_affinity(system):
-    net = round_network(SurveyRound.objects.get(system=system, name="2025"))
+def test_ratings_reflect_sector_affinity(demo_system):
+    net = round_network(SurveyRound.objects.get(system=demo_system, name="2025"))
     sector = {n.id: n.sector for n in net.nodes}
 
     def closeness(a: str, b: str) -> float:
@@ -62,9 +51,9 @@ def test_ratings_reflect_sector_affinity(system):
     assert len(vcse_ties) >= 4
 
 
-def test_ties_change_between_rounds_and_some_pairs_are_asymmetric(system):
-    first = round_network(SurveyRound.objects.get(system=system, name="2025"))
-    second = round_network(SurveyRound.objects.get(system=system, name="2026"))
+def test_ties_change_between_rounds_and_some_pairs_are_asymmetric(demo_system):
+    first = round_network(SurveyRound.objects.get(system=demo_system, name="2025"))
+    second = round_network(SurveyRound.objects.get(system=demo_system, name="2026"))
     names = {n.id: n.name for n in first.nodes}
     before = {(t.rater, t.partner): t.intensity for t in first.ties if t.intensity >= 1}
     after = {(t.rater, t.partner): t.intensity for t in second.ties if t.intensity >= 1}
@@ -86,35 +75,35 @@ def test_ties_change_between_rounds_and_some_pairs_are_asymmetric(system):
         assert len(asymmetric) >= 3
 
 
-def test_the_discharge_interdependency_and_money_the_other_way(system):
-    acute = Organisation.objects.get(system=system, sector=Sector.ACUTE)
-    care = Organisation.objects.filter(system=system, sector=Sector.SOCIAL_CARE_PROVIDER)
-    capacity = Interdependency.objects.filter(system=system, kind="capacity", to_organisation=acute)
+def test_the_discharge_interdependency_and_money_the_other_way(demo_system):
+    acute = Organisation.objects.get(system=demo_system, sector=Sector.ACUTE)
+    care = Organisation.objects.filter(system=demo_system, sector=Sector.SOCIAL_CARE_PROVIDER)
+    capacity = Interdependency.objects.filter(system=demo_system, kind="capacity", to_organisation=acute)
     assert set(capacity.values_list("from_organisation", flat=True)) == set(care.values_list("pk", flat=True))
     assert all("discharge" in d.description and d.strength == "high" and d.evidence for d in capacity)
-    money = Interdependency.objects.filter(system=system, kind="money", from_organisation=acute)
+    money = Interdependency.objects.filter(system=demo_system, kind="money", from_organisation=acute)
     assert money.filter(to_organisation__in=care).count() >= 2
     assert "care-home workforce" in money.first().description
-    kinds = set(Interdependency.objects.filter(system=system).values_list("kind", flat=True))
+    kinds = set(Interdependency.objects.filter(system=demo_system).values_list("kind", flat=True))
     assert {"patients", "staff", "money", "information", "capacity"} <= kinds
-    assert Interdependency.objects.filter(system=system, to_community__isnull=False).exists()
-    assert Interdependency.objects.filter(system=system, from_community__isnull=False).exists()
-    for dependency in Interdependency.objects.filter(system=system):
+    assert Interdependency.objects.filter(system=demo_system, to_community__isnull=False).exists()
+    assert Interdependency.objects.filter(system=demo_system, from_community__isnull=False).exists()
+    for dependency in Interdependency.objects.filter(system=demo_system):
         dependency.full_clean()
 
 
-def test_a_joint_work_log_of_every_kind(system):
-    works = JointWork.objects.filter(system=system)
+def test_a_joint_work_log_of_every_kind(demo_system):
+    works = JointWork.objects.filter(system=demo_system)
     assert 7 <= works.count() <= 10
     assert {"meeting", "joint_project", "shared_post", "pooled_budget", "s75_agreement"} <= set(
         works.values_list("kind", flat=True)
     )
     for work in works:
         assert work.organisations.count() >= 2
-        assert all(o.system_id == system.pk for o in work.organisations.all())
+        assert all(o.system_id == demo_system.pk for o in work.organisations.all())
 
 
-def test_the_same_seed_gives_the_same_ratings(system):
+def test_the_same_seed_gives_the_same_ratings(demo_system, data_dir):
     def signature() -> list[tuple]:
         net = round_network(SurveyRound.objects.get(system__slug="riverside", name="2026"))
         names = {n.id: n.name for n in net.nodes}

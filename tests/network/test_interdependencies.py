@@ -8,27 +8,14 @@ import pytest
 
 from commonweal.core.models import AuditEntry
 from commonweal.network.models import Interdependency
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_community,
-    make_facilitator,
     make_interdependency,
     make_organisation,
     make_system,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def system():
-    return make_system(slug="riverside")
-
-
-@pytest.fixture
-def fclient(client, system):
-    client.force_login(make_facilitator(system, username="fran"))
-    return client
 
 
 @pytest.fixture

@@ -10,9 +10,7 @@ import pytest
 
 from commonweal.core.models import AuditEntry
 from commonweal.network.models import JointWork
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
-    make_facilitator,
+from tests.factories import (
     make_joint_work,
     make_organisation,
     make_system,
@@ -21,17 +19,6 @@ from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse
 pytestmark = pytest.mark.django_db
 
 URL = "/manage/systems/riverside/network/joint-work/"
-
-
-@pytest.fixture
-def system():
-    return make_system(slug="riverside")
-
-
-@pytest.fixture
-def fclient(client, system):
-    client.force_login(make_facilitator(system, username="fran"))
-    return client
 
 
 @pytest.fixture

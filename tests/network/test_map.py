@@ -18,8 +18,7 @@ from commonweal.network.map.data import MapFilters
 from commonweal.network.map.layout import layout
 from commonweal.network.map.style import edge_width, node_size
 from commonweal.network.map.svg import render_svg
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_community,
     make_facilitator,
     make_interdependency,

@@ -11,8 +11,7 @@ import pytest
 from django.utils import timezone
 
 from commonweal.network.map.part import organisation_part
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_community,
     make_conversation,
     make_facilitator,

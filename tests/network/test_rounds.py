@@ -16,9 +16,7 @@ from commonweal.network.survey.actions import (
     check_open_round,
     do_issue_missing_links,
 )
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
-    make_facilitator,
+from tests.factories import (
     make_organisation,
     make_response,
     make_round,
@@ -30,22 +28,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def system():
-    system = make_system(slug="riverside")
+def system(system):
+    """Riverside with three organisations, so a round opened gives three links."""
     for name in ("Acute Trust", "Castle Surgery", "Food Bank"):
         make_organisation(system, name=name)
     return system
-
-
-@pytest.fixture
-def facilitator(system):
-    return make_facilitator(system, username="fran")
-
-
-@pytest.fixture
-def fclient(client, facilitator):
-    client.force_login(facilitator)
-    return client
 
 
 def base(system):

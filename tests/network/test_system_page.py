@@ -15,7 +15,6 @@ from commonweal.network.io import IMPORT_COLUMNS
 from commonweal.network.models import SurveyResponse
 from commonweal.systems.models import Sector
 from tests.factories import (
-    make_facilitator,
     make_organisation,
     make_response,
     make_round,
@@ -25,18 +24,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def system():
-    return make_system(name="Riverside Partnership", slug="riverside")
-
-
-@pytest.fixture
-def facilitator(system, client):
-    user = make_facilitator(system)
-    client.force_login(user)
-    return user
 
 
 def two_rounds(system):
@@ -63,9 +50,9 @@ def text_of(response) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
 
 
-def test_a_system_without_rounds_says_to_open_one_first(client, system, facilitator):
+def test_a_system_without_rounds_says_to_open_one_first(fclient, system):
     make_organisation(system)
-    response = client.get(f"/manage/systems/{system.slug}/network/")
+    response = fclient.get(f"/manage/systems/{system.slug}/network/")
     page = text_of(response)
     assert "Start with a survey round" in page
     assert "Open a survey round: each of the 1 organisation gets a link" in page
@@ -74,9 +61,9 @@ def test_a_system_without_rounds_says_to_open_one_first(client, system, facilita
     )
 
 
-def test_the_page_links_to_every_part_of_the_system_map(client, system, facilitator):
+def test_the_page_links_to_every_part_of_the_system_map(fclient, system):
     first, second = two_rounds(system)
-    content = client.get(f"/manage/systems/{system.slug}/network/").content.decode()
+    content = fclient.get(f"/manage/systems/{system.slug}/network/").content.decode()
     base = f"/manage/systems/{system.slug}/network/"
     for path in [
         "map/",
@@ -94,18 +81,18 @@ def test_the_page_links_to_every_part_of_the_system_map(client, system, facilita
     assert f'href="/manage/systems/{system.slug}/organisations/import/"' in content
     # Every link on the page leads somewhere.
     for href in set(re.findall(r'href="(/manage/[^"]+)"', content)):
-        assert client.get(html.unescape(href)).status_code == 200, href
+        assert fclient.get(html.unescape(href)).status_code == 200, href
 
 
-def test_a_system_without_organisations_says_to_add_them(client, system, facilitator):
-    response = client.get(f"/manage/systems/{system.slug}/network/")
+def test_a_system_without_organisations_says_to_add_them(fclient, system):
+    response = fclient.get(f"/manage/systems/{system.slug}/network/")
     assert "First add the system's organisations" in text_of(response)
     assert f'href="/manage/systems/{system.slug}/organisations/"' in response.content.decode()
 
 
-def test_the_page_shows_the_latest_measures_in_words_and_the_change(client, system, facilitator):
+def test_the_page_shows_the_latest_measures_in_words_and_the_change(fclient, system):
     two_rounds(system)
-    response = client.get(f"/manage/systems/{system.slug}/network/")
+    response = fclient.get(f"/manage/systems/{system.slug}/network/")
     assert response.status_code == 200
     page = text_of(response)
     # 2026: A, B and C answered; ties A>B, B>A, C>A, A>D = 4 of 3 x 3 = 9 possible.
@@ -139,7 +126,7 @@ def test_the_page_shows_the_latest_measures_in_words_and_the_change(client, syst
     ) in page
 
 
-def test_a_count_of_five_or_more_people_is_shown(client, system, facilitator):
+def test_a_count_of_five_or_more_people_is_shown(fclient, system):
     orgs = [make_organisation(system, name=f"Org {i}") for i in range(3)]
     survey_round = make_round(system, name="2026")
     for _ in range(5):
@@ -147,25 +134,25 @@ def test_a_count_of_five_or_more_people_is_shown(client, system, facilitator):
         # Each person rates two partners: people are counted, not their ratings.
         rate(response, orgs[1], 2)
         rate(response, orgs[2], 1)
-    page = text_of(client.get(f"/manage/systems/{system.slug}/network/"))
+    page = text_of(fclient.get(f"/manage/systems/{system.slug}/network/"))
     assert "5 people answered for 1 of 3 organisations" in page
 
 
-def test_the_system_page_links_to_the_system_map(client, system, facilitator):
-    content = client.get(f"/manage/systems/{system.slug}/").content.decode()
+def test_the_system_page_links_to_the_system_map(fclient, system):
+    content = fclient.get(f"/manage/systems/{system.slug}/").content.decode()
     assert f'href="/manage/systems/{system.slug}/network/"' in content
 
 
-def test_export_downloads_the_latest_round_or_the_chosen_one(client, system, facilitator):
+def test_export_downloads_the_latest_round_or_the_chosen_one(fclient, system):
     first, second = two_rounds(system)
     base = f"/manage/systems/{system.slug}/network/export"
-    latest = client.get(f"{base}/csv/")
+    latest = fclient.get(f"{base}/csv/")
     assert latest.status_code == 200
     assert latest["Content-Disposition"] == 'attachment; filename="riverside-2026-network.csv"'
     assert "Dunmore Council" in latest.content.decode()
-    chosen = client.get(f"{base}/csv/?round={first.pk}")
+    chosen = fclient.get(f"{base}/csv/?round={first.pk}")
     assert "Dunmore Council" not in chosen.content.decode()
-    assert client.get(f"{base}/kumu/?round={first.pk}")["Content-Type"].startswith(
+    assert fclient.get(f"{base}/kumu/?round={first.pk}")["Content-Type"].startswith(
         "application/vnd.openxmlformats"
     )
 
@@ -178,24 +165,22 @@ def test_export_downloads_the_latest_round_or_the_chosen_one(client, system, fac
         ("export/csv/?round=abc", "That survey round is not in this system"),
     ],
 )
-def test_export_of_something_that_is_not_there_is_404_with_what_to_do(
-    client, system, facilitator, path, message
-):
+def test_export_of_something_that_is_not_there_is_404_with_what_to_do(fclient, system, path, message):
     two_rounds(system)
-    response = client.get(f"/manage/systems/{system.slug}/network/{path}")
+    response = fclient.get(f"/manage/systems/{system.slug}/network/{path}")
     assert response.status_code == 404 and message in response.content.decode()
 
 
-def test_a_round_of_another_system_cannot_be_exported(client, system, facilitator):
+def test_a_round_of_another_system_cannot_be_exported(fclient, system):
     other = make_system()
     make_organisation(other)
     theirs = make_round(other, name="Theirs")
-    response = client.get(f"/manage/systems/{system.slug}/network/export/csv/?round={theirs.pk}")
+    response = fclient.get(f"/manage/systems/{system.slug}/network/export/csv/?round={theirs.pk}")
     assert response.status_code == 404
 
 
-def test_export_without_rounds_says_to_open_one(client, system, facilitator):
-    response = client.get(f"/manage/systems/{system.slug}/network/export/graphml/")
+def test_export_without_rounds_says_to_open_one(fclient, system):
+    response = fclient.get(f"/manage/systems/{system.slug}/network/export/graphml/")
     assert response.status_code == 404 and "no survey round yet" in response.content.decode()
 
 
@@ -206,10 +191,10 @@ def upload(client, system, survey_round, text: str):
     )
 
 
-def test_the_import_page_lists_each_problem_and_keeps_the_round_chosen(client, system, facilitator):
+def test_the_import_page_lists_each_problem_and_keeps_the_round_chosen(fclient, system):
     first, second = two_rounds(system)
     header = ",".join(IMPORT_COLUMNS) + "\n"
-    response = upload(client, system, first, header + "Alder Hospital,Nobody,2,,,,,,,,\n")
+    response = upload(fclient, system, first, header + "Alder Hospital,Nobody,2,,,,,,,,\n")
     assert response.status_code == 400
     page = text_of(response)
     assert "The file was not imported" in page
@@ -217,31 +202,31 @@ def test_the_import_page_lists_each_problem_and_keeps_the_round_chosen(client, s
     assert f'<option value="{first.pk}" selected>' in response.content.decode()
 
 
-def test_the_import_page_imports_and_says_what(client, system, facilitator):
+def test_the_import_page_imports_and_says_what(fclient, system):
     first, second = two_rounds(system)
     header = ",".join(IMPORT_COLUMNS) + "\n"
-    response = upload(client, system, first, header + "Dunmore Council,Alder Hospital,3,,,,,,,,\n")
+    response = upload(fclient, system, first, header + "Dunmore Council,Alder Hospital,3,,,,,,,,\n")
     assert response.status_code == 302 and response["Location"] == f"/manage/systems/{system.slug}/network/"
     assert SurveyResponse.objects.filter(source="import", invitation__round=first).count() == 1
-    page = text_of(client.get(response["Location"]))
+    page = text_of(fclient.get(response["Location"]))
     assert "1 rating of 1 organisation imported into 2025." in page
 
 
-def test_the_import_page_without_a_file_or_round_says_what_is_missing(client, system, facilitator):
+def test_the_import_page_without_a_file_or_round_says_what_is_missing(fclient, system):
     two_rounds(system)
-    response = client.post(f"/manage/systems/{system.slug}/network/import/", {})
+    response = fclient.post(f"/manage/systems/{system.slug}/network/import/", {})
     assert response.status_code == 400
     page = text_of(response)
     assert "Choose the survey round to import into" in page and "Choose a CSV file to upload" in page
 
 
-def test_the_import_page_without_rounds_says_to_open_one(client, system, facilitator):
-    page = text_of(client.get(f"/manage/systems/{system.slug}/network/import/"))
+def test_the_import_page_without_rounds_says_to_open_one(fclient, system):
+    page = text_of(fclient.get(f"/manage/systems/{system.slug}/network/import/"))
     assert "this system has none yet" in page
 
 
-def test_the_template_downloads(client, system, facilitator):
-    response = client.get(f"/manage/systems/{system.slug}/network/import/template.csv")
+def test_the_template_downloads(fclient, system):
+    response = fclient.get(f"/manage/systems/{system.slug}/network/import/template.csv")
     assert response.content.decode().startswith(",".join(IMPORT_COLUMNS))
 
 

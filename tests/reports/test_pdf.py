@@ -15,8 +15,7 @@ from pypdf import PdfReader
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.reports.models import ReportShare
 from commonweal.reports.report import pdf
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_facilitator,
     make_participant,
     make_vote,

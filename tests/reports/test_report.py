@@ -19,8 +19,7 @@ from commonweal.conversations.models import Conversation, Statement
 from commonweal.reports.models import ReportShare
 from commonweal.reports.report.build import build_report, who_took_part
 from commonweal.systems.models import Sector
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_community,
     make_conversation,
     make_facilitator,

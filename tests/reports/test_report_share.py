@@ -12,8 +12,7 @@ from django.test import Client
 from commonweal.conversations.models import AnalysisStatus
 from commonweal.core.models import AuditEntry
 from commonweal.reports.models import ReportShare
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_conversation,
     make_facilitator,
     make_moderator,

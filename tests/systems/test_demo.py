@@ -15,13 +15,7 @@ from commonweal.conversations.models import Conversation, Participant, Statement
 from commonweal.core.models import AuditEntry
 from commonweal.systems.models import Community, Organisation, Place, Sector, System, SystemRole
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_dir")]
 
 
 def _signature(system: System) -> list[tuple[str, str, int]]:
@@ -32,8 +26,7 @@ def _signature(system: System) -> list[tuple[str, str, int]]:
     )
 
 
-def test_demo_is_a_whole_system_with_a_living_conversation_and_planted_groups(capsys):
-    assert demo.load_demo(participants=300, seed=7) == 0
+def test_demo_is_a_whole_system_with_a_living_conversation_and_planted_groups(loaded_demo):
     system = System.objects.get(slug="riverside")
     assert system.name == "Riverside Health and Care Partnership"
 
@@ -98,13 +91,12 @@ def test_demo_is_a_whole_system_with_a_living_conversation_and_planted_groups(ca
     assert mean_vote("Bring down waiting lists", hospital) > 0
     assert mean_vote("Bring down waiting lists", community) < -0.3
 
-    out = capsys.readouterr().out
+    out = loaded_demo.output
     assert "/c/riverside-together/" in out
     assert "Demo facilitator login: facilitator / " in out
 
 
-def test_every_current_vote_is_its_latest_event():
-    demo.load_demo(participants=120, seed=11)
+def test_every_current_vote_is_its_latest_event(loaded_demo):
     latest = {
         (row["participant"], row["statement"]): row["last"]
         for row in VoteEvent.objects.values("participant", "statement").annotate(last=Max("id"))
@@ -159,17 +151,16 @@ def test_if_empty_leaves_a_database_with_another_system_alone():
     assert not demo.login_file().exists()
 
 
-def test_loading_twice_without_if_empty_refuses_and_changes_nothing(capsys):
-    demo.load_demo(participants=30, seed=1)
+def test_loading_twice_without_if_empty_refuses_and_changes_nothing(loaded_demo, capsys):
     before = (Participant.objects.count(), VoteEvent.objects.count(), AuditEntry.objects.count())
     assert demo.load_demo(participants=30, seed=1) == 1
     assert "already loaded" in capsys.readouterr().out
     assert (Participant.objects.count(), VoteEvent.objects.count(), AuditEntry.objects.count()) == before
 
 
-def test_demo_logins_work_and_are_kept_private(data_dir):
-    demo.load_demo(participants=20, seed=2)
-    path = data_dir / "demo-login.txt"
+@pytest.mark.real_password_hashing
+def test_demo_logins_work_and_are_kept_private(loaded_demo):
+    path = loaded_demo.data_dir / "demo-login.txt"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     lines = path.read_text().splitlines()
     assert lines[-2:] == [
@@ -204,13 +195,12 @@ def test_existing_accounts_keep_their_passwords(capsys):
     assert not demo.login_file().exists()
 
 
-def test_creation_is_in_the_audit_log():
-    demo.load_demo(participants=20, seed=2)
+def test_creation_is_in_the_audit_log(loaded_demo):
     system = System.objects.get(slug="riverside")
     actions = set(AuditEntry.objects.filter(system=system).values_list("action", flat=True))
     assert {"system.create", "conversation.create", "conversation.open", "demo.load"} <= actions
     entry = AuditEntry.objects.get(action="demo.load")
-    assert entry.after["participants"] == 20
+    assert entry.after["participants"] == 300
     assert entry.after["votes"] == Vote.objects.count()
 
 
@@ -228,10 +218,9 @@ def test_a_negative_participant_count_is_refused(capsys):
     assert not System.objects.exists()
 
 
-def test_the_analysis_finds_the_three_planted_opinion_groups():
+def test_the_analysis_finds_the_three_planted_opinion_groups(loaded_demo):
     from commonweal.analysis import VoteMatrix, analyse
 
-    demo.load_demo(participants=300, seed=7)
     participants, statements, values = zip(
         *Vote.objects.values_list("participant_id", "statement_id", "value"), strict=True
     )

@@ -10,8 +10,7 @@ from commonweal.core.errors import ImportFailed
 from commonweal.core.models import AuditEntry
 from commonweal.systems.actions import check_import_organisations
 from commonweal.systems.models import Organisation, Sector
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_facilitator,
     make_organisation,
     make_place,
@@ -24,16 +23,11 @@ HEADER = "name,sector,identifier_scheme,identifier,places,active_from,active_to\
 
 
 @pytest.fixture
-def system():
-    system = make_system(name="Riverside")
+def system(system):
+    """Riverside with the two places the files name."""
     make_place(system, name="Riverside North")
     make_place(system, name="Eastgate")
     return system
-
-
-@pytest.fixture
-def facilitator(system):
-    return make_facilitator(system)
 
 
 def errors_of(system, facilitator, text: str | bytes, filename: str = "orgs.csv") -> list[dict]:

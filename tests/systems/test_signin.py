@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from commonweal.accounts.models import LoginFailure, OneTimePassword
 from commonweal.core.models import AuditEntry
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
+from tests.factories import (
     PASSWORD,
-    fast_password_hashing,
     make_admin,
     make_facilitator,
     make_system,

@@ -9,11 +9,9 @@ from django.contrib.auth import get_user_model
 from commonweal.accounts.models import ApiToken, OneTimePassword, hash_token
 from commonweal.core.models import AuditEntry
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
+from tests.factories import (
     PASSWORD,
-    fast_password_hashing,
     make_admin,
-    make_community,
     make_conversation,
     make_facilitator,
     make_moderator,
@@ -24,22 +22,6 @@ from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def system():
-    return make_system(name="Riverside Health and Care Partnership", slug="riverside")
-
-
-@pytest.fixture
-def facilitator(system):
-    return make_facilitator(system, username="fran")
-
-
-@pytest.fixture
-def fclient(client, facilitator):
-    client.force_login(facilitator)
-    return client
 
 
 def text(response) -> str:
