@@ -14,12 +14,6 @@ from commonweal.systems.models import Community, Organisation, Place, System
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
 def _password(data_dir, username: str) -> str:
     for line in (data_dir / demo.LOGIN_FILE_NAME).read_text().splitlines():
         if f": {username} / " in line:
@@ -27,8 +21,7 @@ def _password(data_dir, username: str) -> str:
     raise AssertionError(f"no login line for {username}")
 
 
-def test_the_demo_system_is_written_through_the_systems_actions():
-    assert demo.load_demo(participants=10, seed=1) == 0
+def test_the_demo_system_is_written_through_the_systems_actions(loaded_demo):
     system = System.objects.get(slug="riverside")
     actions = list(AuditEntry.objects.filter(system=system).values_list("action", flat=True))
     assert actions.count("place.create") == Place.objects.filter(system=system).count() == 4
@@ -37,12 +30,13 @@ def test_the_demo_system_is_written_through_the_systems_actions():
     assert actions.count("system.add_facilitator") == 1
 
 
-def test_the_demo_accounts_keep_the_printed_password(client, data_dir):
-    assert demo.load_demo(participants=10, seed=1) == 0
+@pytest.mark.real_password_hashing
+def test_the_demo_accounts_keep_the_printed_password(client, loaded_demo):
     assert not OneTimePassword.objects.exists()
     for username in ("facilitator", "admin"):
         response = client.post(
-            reverse("login"), {"username": username, "password": _password(data_dir, username), "next": "/"}
+            reverse("login"),
+            {"username": username, "password": _password(loaded_demo.data_dir, username), "next": "/"},
         )
         # Signed in and sent on, not asked to choose a new password first.
         assert response.status_code == 302

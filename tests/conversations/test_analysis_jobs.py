@@ -15,7 +15,7 @@ from commonweal.conversations.jobs.compute import (
     build_matrix,
     compute_snapshot,
 )
-from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, VoteEvent
+from commonweal.conversations.models import AnalysisSnapshot, AnalysisStatus, Conversation, VoteEvent
 from commonweal.conversations.queries import latest_snapshot
 from commonweal.systems.models import Sector
 from tests.factories import (
@@ -266,20 +266,14 @@ def test_a_tick_taken_by_another_process_is_a_conflict_not_a_failure(monkeypatch
     assert AnalysisSnapshot.objects.filter(conversation=conversation).count() == 2
 
 
-def test_the_demo_comes_with_its_first_snapshot(settings, tmp_path, capsys):
-    from commonweal.demo import load_demo
-
-    settings.DATA_DIR = tmp_path
-    assert load_demo(participants=40, seed=3) == 0
-    from commonweal.conversations.models import Conversation
-
+def test_the_demo_comes_with_its_first_snapshot(loaded_demo):
     conversation = Conversation.objects.get()
     snapshot = latest_snapshot(conversation)
     assert snapshot is not None and snapshot.tick == 1
     assert (
         snapshot.vote_event_high_water == VoteEvent.objects.filter(conversation=conversation).latest("id").pk
     )
-    assert "Analysed the demo conversation" in capsys.readouterr().out
+    assert "Analysed the demo conversation" in loaded_demo.output
     assert analysis_health(conversation).pending is False
 
 

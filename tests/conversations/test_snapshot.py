@@ -83,11 +83,7 @@ def test_a_snapshot_the_worker_stores_reads_typed_and_writes_back_unchanged():
 
 
 @pytest.mark.django_db
-def test_the_demo_conversations_snapshot_round_trips(settings, tmp_path):
-    from commonweal.demo import load_demo
-
-    settings.DATA_DIR = tmp_path
-    assert load_demo(participants=40, seed=3) == 0
+def test_the_demo_conversations_snapshot_round_trips(loaded_demo):
     snapshot = Conversation.objects.get().snapshots.order_by("-tick").first()
     assert snapshot is not None
     typed = _round_trips(snapshot.result)
