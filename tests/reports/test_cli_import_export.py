@@ -79,7 +79,8 @@ def test_export_writes_each_format_to_the_file_named(tmp_path, capsys):
     )
     assert (tmp_path / "s.csv").read_text(encoding="utf-8-sig").startswith("statement id,text,theme")
     assert "Wrote" in capsys.readouterr().out
-    assert AuditEntry.objects.filter(action="export.download").count() == 3
+    assert AuditEntry.objects.filter(action="export.download").count() == 2
+    assert AuditEntry.objects.filter(action="export.download_raw").count() == 1  # the Pol.is zip
 
 
 def test_export_of_the_analysis_before_any_is_refused_and_writes_nothing(tmp_path, capsys):

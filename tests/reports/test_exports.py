@@ -84,10 +84,10 @@ def test_the_statements_csv_suppresses_cells_of_fewer_than_5_people(conversation
     assert len(table) == 8
     # Three people from the VCSE voted on everything: never shown as a share.
     assert {r[f"{VCSE} agree %"] for r in table} == {"fewer than 5"}
-    # Seven from acute trusts voted on statements 0-6 and none on 7.
-    assert all(r[f"{ACUTE} agree %"].isdigit() for r in table[:7])
-    assert table[4][f"{ACUTE} agree %"] == "100"
-    assert table[7][f"{ACUTE} agree %"] == "no votes"
+    # Seven from acute trusts: with the 10 from primary care and the 20 who joined shown, an exact acute count
+    # would give the VCSE's 3 away (20 - 10 - 7), so the layer hides acute with it, and its shares too.
+    assert {r[f"{ACUTE} agree %"] for r in table} == {"not shown"}
+    assert table[4][f"{PRIMARY_CARE} agree %"] == "100"
     assert table[7][f"{PRIMARY_CARE} agree %"] == "0"
     # Overall counts are exact (not a breakdown of people).
     assert (table[7]["agree"], table[7]["disagree"], table[7]["pass"]) == ("3", "10", "0")
@@ -110,7 +110,10 @@ def test_the_statements_csv_group_columns_match_the_snapshot(conversation):
         for j, pk in enumerate(result["statement_ids"]):
             seen, agree = result["group_seen"][g][j], result["group_agree"][g][j]
             want = "no votes" if seen == 0 else "fewer than 5" if seen < 5 else str(round(100 * agree / seen))
-            assert by_id[ids.statements[pk]][column] == want
+            got = by_id[ids.statements[pk]][column]
+            # The snapshot's share, or "not shown" where the layer hides it so that a small cell beside it
+            # (in the group's column or the statement's row) cannot be worked out; never a small count's share.
+            assert got == want or got == "not shown", (g, j, got, want)
             suppressed += want == "fewer than 5"
     # Statement 7: only three of camp one voted on it, so their group's cell is suppressed.
     assert suppressed >= 1
@@ -136,7 +139,9 @@ def test_the_polis_zip_holds_the_four_files_with_export_ids_and_the_snapshot_gro
     response = facilitator_client.get(f"/manage/conversations/{conversation.slug}/exports/polis.zip")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == f'attachment; filename="{conversation.slug}-polis.zip"'
+    # A raw export (every participant's votes): its name says it holds small numbers.
+    raw_name = f"{conversation.slug}-raw-contains-small-numbers-polis.zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{raw_name}"'
     data = b"".join(response.streaming_content)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert sorted(archive.namelist()) == [
@@ -165,15 +170,18 @@ def test_the_polis_zip_holds_the_four_files_with_export_ids_and_the_snapshot_gro
     assert export.groups() == want
     assert export.summary["voters"] == "20"
     assert export.summary["groups"] == str(snapshot["k"])
-    assert AuditEntry.objects.filter(action="export.download", after__format="polis").count() == 1
+    assert AuditEntry.objects.filter(action="export.download_raw", after__format="polis").count() == 1
 
 
-def test_the_analysis_json_carries_the_snapshot_with_export_ids(conversation, facilitator_client):
-    response = facilitator_client.get(f"/manage/conversations/{conversation.slug}/exports/analysis.json")
+def test_the_raw_analysis_json_carries_the_snapshot_with_export_ids(conversation, facilitator_client):
+    # The whole snapshot, per person, is a raw export now (analysis.json publishes the layer's cells).
+    response = facilitator_client.get(f"/manage/conversations/{conversation.slug}/exports/analysis-raw.json")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
-    assert response["Content-Disposition"] == f'attachment; filename="{conversation.slug}-analysis.json"'
+    raw_name = f"{conversation.slug}-raw-contains-small-numbers-analysis.json"
+    assert response["Content-Disposition"] == f'attachment; filename="{raw_name}"'
     document = json.loads(b"".join(response.streaming_content))
+    assert next(iter(document)) == "warning" and "small numbers" in document["warning"]
     snapshot = conversation.snapshots.order_by("-tick").first()
     ids = export_ids(conversation)
     assert document["tick"] == snapshot.tick
@@ -211,9 +219,15 @@ def test_the_exports_page_lists_each_download_with_what_it_holds(conversation, f
     response = facilitator_client.get(f"/manage/conversations/{conversation.slug}/exports/")
     assert response.status_code == 200
     page = response.content.decode()
-    for name in ("polis.zip", "analysis.json", "statements.csv"):
+    for name, file in (
+        ("polis.zip", "raw-contains-small-numbers-polis.zip"),
+        ("analysis.json", "analysis.json"),
+        ("analysis-raw.json", "raw-contains-small-numbers-analysis.json"),
+        ("statements.csv", "statements.csv"),
+    ):
         assert f"/manage/conversations/{conversation.slug}/exports/{name}" in page
-        assert f"{conversation.slug}-{name}" in page
+        assert f"{conversation.slug}-{file}" in page
+    assert "Raw data: contains small numbers" in page
     for file in ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv"):
         assert file in page
     assert "fewer than 5" in page

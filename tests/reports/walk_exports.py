@@ -45,6 +45,8 @@ EXPECTED: dict[str, Expect] = {
     "reports:exports": Expect(get=_FACILITATORS_ONLY),
     "reports:export_polis": Expect(get=_FACILITATORS_ONLY),
     "reports:export_analysis": Expect(get=_FACILITATORS_ONLY),
+    # The raw analysis (small numbers): its own permission, conversation.export_raw, facilitators only.
+    "reports:export_analysis_raw": Expect(get=_FACILITATORS_ONLY),
     "reports:export_statements": Expect(get=_FACILITATORS_ONLY),
     "reports:import_polis": Expect(
         get=_FACILITATORS_ONLY,
@@ -75,6 +77,7 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "reports:exports": slug,
         "reports:export_polis": slug,
         "reports:export_analysis": slug,
+        "reports:export_analysis_raw": slug,
         "reports:export_statements": slug,
         "api:export_conversation": {**slug, "format": "statements"},
     }

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from commonweal.analysis.errors import AnalysisInputError
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 __all__ = ["DuplicateGroup", "Match", "SimilarityIndex", "group_duplicates"]
 
@@ -57,6 +59,10 @@ class Match:
 
 
 def _vectorizer(ngram_range: tuple[int, int]) -> TfidfVectorizer:
+    # deferred for start-up cost: scikit-learn's text module takes about half a second to import, and only the
+    # similar-statement paths use it (every test run and every command would pay for it otherwise)
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=ngram_range,

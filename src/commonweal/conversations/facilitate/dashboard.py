@@ -1,11 +1,11 @@
 """The live participation dashboard of a conversation, for its facilitators and moderators.
 
 Counts of people who joined and voted, votes and statements, and who took part by sector, place and community.
-Every breakdown of people goes through :mod:`commonweal.core.small_numbers`: a cell of fewer than 5 people says
-"fewer than 5". Sector and place split everyone who joined into parts that add up to the headline count, so one
-hidden cell could be worked out by subtraction; when exactly one cell of such a breakdown is hidden, the next
-smallest cell is hidden too (``suppress_partition``, complementary suppression). No
-breakdown is shown until at least 5 people have joined.
+Every number comes from the conversation's one publication
+(:func:`commonweal.conversations.disclosure.conversation_publication`), which the results page, the report and
+the exports read too: a cell of fewer than 5 people says "fewer than 5", cells beside it are hidden ("not
+shown") where one could otherwise be worked out from the total or from another page, and a breakdown that cannot
+be shown safely says why. No breakdown is shown until at least 5 people have joined.
 
 A handful of aggregate queries, whatever the size of the conversation (no query per row).
 """
@@ -15,13 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
+from commonweal.conversations.disclosure import ConversationNumbers, conversation_publication
 from commonweal.conversations.facilitate.actions import ModerationCounts, moderation_counts
-from commonweal.conversations.models import Conversation, Participant, Participation, Vote, VoteEvent
-from commonweal.core.small_numbers import Cell, fewer_than, suppress_breakdown, suppress_partition, threshold
-from commonweal.systems.models import Community, Place, Sector
+from commonweal.conversations.models import Conversation
+from commonweal.conversations.queries import latest_snapshot
+from commonweal.core.small_numbers import Cell, threshold
 
 NOT_SAID = "Not said"
 
@@ -83,75 +83,40 @@ class Dashboard:
         }
 
 
-def _partition(key: str, title: str, counts: dict[str, int], total: int) -> Breakdown:
-    rows, shown_total = suppress_partition(counts, total)
-    note = ""
-    if any(r.complementary for r in rows):
-        note = f"One more row is not shown, so that a group of {fewer_than()} cannot be worked out."
-    return Breakdown(key, title, rows, shown_total, note)
+def _breakdown(numbers: ConversationNumbers, key: str) -> Breakdown:
+    """People who joined by ``key``, as published; a breakdown that is not parts of a whole has no total."""
+    dim = numbers.dimensions[key]
+    table = numbers.table(key)
+    total = table.total.display if table.total is not None else None
+    note = " ".join(table.notes)
+    if not dim.partition:
+        several = "People can belong to several communities, or none, so these do not add up to the total."
+        note = f"{several} {note}".strip()
+    return Breakdown(key, dim.title, numbers.breakdown(key), total, note)
 
 
-def build_dashboard(conversation: Conversation) -> Dashboard:
-    """Count everything shown on the dashboard, with small numbers suppressed."""
-    joined = Participation.objects.filter(conversation=conversation)
-    participants = joined.count()
-    votes = Vote.objects.filter(conversation=conversation).aggregate(
-        n=Count("id"),
-        voters=Count("participant", distinct=True),
-        agree=Count("id", filter=Q(value=1)),
-        disagree=Count("id", filter=Q(value=-1)),
-        passes=Count("id", filter=Q(value=0)),
-    )
+def build_dashboard(conversation: Conversation, numbers: ConversationNumbers | None = None) -> Dashboard:
+    """Count everything shown on the dashboard, from the conversation's one publication (``numbers``: already
+    built for this request; by default, built here with the latest analysis)."""
+    if numbers is None:
+        snapshot = latest_snapshot(conversation, defer=("state", "priorities"))
+        numbers = conversation_publication(conversation, snapshot)
+    by_value = numbers.votes_by_value()
     dashboard = Dashboard(
-        participants=participants,
-        voters=votes["voters"] or 0,
-        votes=votes["n"] or 0,
-        vote_events=VoteEvent.objects.filter(conversation=conversation).count(),
-        agree=votes["agree"] or 0,
-        disagree=votes["disagree"] or 0,
-        passes=votes["passes"] or 0,
+        participants=numbers.participants,
+        voters=numbers.voters,
+        votes=numbers.votes,
+        vote_events=numbers.vote_events,
+        agree=by_value["agree"],
+        disagree=by_value["disagree"],
+        passes=by_value["pass"],
         statements=moderation_counts(conversation),
         updated_at=timezone.now(),
     )
-    if participants < threshold():
+    if numbers.participants < threshold():
         dashboard.breakdowns_withheld = True
         return dashboard
-
-    # One row per person: a participant joins a conversation at most once.
-    people = Participant.objects.filter(participations__conversation=conversation).order_by()
-
-    if conversation.ask_sector:
-        by_sector = dict(people.values("sector").annotate(n=Count("id")).values_list("sector", "n"))
-        counts = {str(label): by_sector.get(value, 0) for value, label in Sector.choices}
-        counts[NOT_SAID] = by_sector.get("", 0)
-        dashboard.breakdowns.append(_partition("sector", "By sector", counts, participants))
-
-    if conversation.ask_place:
-        by_place = dict(people.values("place").annotate(n=Count("id")).values_list("place", "n"))
-        counts = {p.name: by_place.get(p.pk, 0) for p in Place.objects.filter(system=conversation.system)}
-        counts[NOT_SAID] = by_place.get(None, 0)
-        dashboard.breakdowns.append(_partition("place", "By place", counts, participants))
-
-    if conversation.ask_community:
-        through = Participant.communities.through
-        by_community = dict(
-            through.objects.filter(participant__participations__conversation=conversation)
-            .values("community")
-            .annotate(n=Count("participant", distinct=True))
-            .order_by()
-            .values_list("community", "n")
-        )
-        counts = {
-            c.name: by_community.get(c.pk, 0) for c in Community.objects.filter(system=conversation.system)
-        }
-        rows = suppress_breakdown(counts)
-        dashboard.breakdowns.append(
-            Breakdown(
-                "community",
-                "By community",
-                rows,
-                None,
-                "People can belong to several communities, or none, so these do not add up to the total.",
-            )
-        )
+    for key in ("sector", "place", "community"):
+        if key in numbers.dimensions and numbers.dimensions[key].asked:
+            dashboard.breakdowns.append(_breakdown(numbers, key))
     return dashboard

@@ -7,8 +7,12 @@ stand" page and the board report all read it, so the rules live here once:
 
 - Statement texts, themes and moderation states come from the database, not the snapshot: a statement rejected
   or marked meta since the snapshot is not shown anywhere.
-- A group of fewer than 5 people shows "fewer than 5" (``commonweal.core.small_numbers``), and the share of a
-  group agreeing is not given when fewer than 5 of its people voted on the statement.
+- Every count comes from the conversation's one publication
+  (:func:`commonweal.conversations.disclosure.conversation_publication`): a group of fewer than 5 people shows
+  "fewer than 5", a group hidden beside it "not shown", and a share of a group agreeing is given only when the
+  layer shows both its counts. The opinion map draws marks of at least 5 people, never one person.
+- Why a part is empty or single (one group, no common ground) is said from the engine's reasons
+  (:mod:`commonweal.conversations.results.reasons`).
 - Common ground on the theme "What is working" comes first (the bright side).
 - Before the first snapshot, :attr:`Results.waiting` says what is needed instead of an empty page.
 
@@ -17,6 +21,7 @@ A handful of aggregate queries whatever the size of the conversation (none per s
 
 from __future__ import annotations
 
+import dataclasses
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,7 +31,13 @@ from typing import Any
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from commonweal.conversations.disclosure import (
+    ConversationNumbers,
+    GroupTally,
+    conversation_publication,
+)
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     Conversation,
@@ -43,7 +54,7 @@ from commonweal.conversations.results.snapshot import (
     read_result,
 )
 from commonweal.conversations.results.snapshot import GroupStability as StoredStability
-from commonweal.core.small_numbers import Cell, fewer_than, suppress_count, threshold
+from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
 from commonweal.systems.models import Organisation, Sector
 
 WHAT_IS_WORKING = "What is working"
@@ -93,6 +104,18 @@ def people(n: int | None) -> str:
     return f"{n:,} person" if n == 1 else f"{n:,} people"
 
 
+def people_words(cell: Cell) -> str:
+    """A published count of people in words: "34 people", "fewer than 5 people", "about 80 people", or "number
+    not shown" for a count hidden so that a small one beside it cannot be worked out."""
+    if cell.count is not None:
+        return people(cell.count)
+    if cell.status == SMALL:
+        return people(None)
+    if cell.rounded:
+        return _("%(about)s people") % {"about": cell.display}
+    return _("number not shown")
+
+
 # --- The view-model ------------------------------------------------------------------------------------------
 
 
@@ -111,33 +134,40 @@ class StatementInfo:
 
 @dataclass(frozen=True)
 class GroupShare:
-    """How one opinion group voted on one statement."""
+    """How one opinion group voted on one statement, as published (:class:`GroupTally`)."""
 
     group: int
     name: str
-    voted: int
-    agree: int
-    disagree: int
+    voters: Cell
+    agree_share: float | None  # None unless the layer shows both the agrees and the voters exactly
+    disagree_share: float | None
 
     @property
     def judged(self) -> bool:
-        """Enough of the group voted on it to give a share (5 or more)."""
-        return self.voted >= threshold()
+        """Enough of the group voted on it, and it is shown, to give a share."""
+        return self.agree_share is not None and self.disagree_share is not None
 
     @property
-    def agree_share(self) -> float | None:
-        return self.agree / self.voted if self.judged else None
-
-    @property
-    def disagree_share(self) -> float | None:
-        return self.disagree / self.voted if self.judged else None
+    def voted(self) -> int | None:
+        return self.voters.count
 
     @property
     def words(self) -> str:
         """For example "82% of Group A agree, 10% disagree", or why there is no share."""
-        if not self.judged:
-            return f"Fewer than {threshold()} people in {self.name} voted on it"
-        return f"{percent(self.agree_share)} of {self.name} agree, {percent(self.disagree_share)} disagree"
+        if self.judged:
+            return (
+                f"{percent(self.agree_share)} of {self.name} agree, {percent(self.disagree_share)} disagree"
+            )
+        return no_share_words(self.name, self.voters)
+
+
+def no_share_words(name: str, voters: Cell) -> str:
+    """Why a group's share is not given: few of it voted, nobody did, or the layer does not show it."""
+    if voters.status == SMALL:
+        return f"Fewer than {threshold()} people in {name} voted on it"
+    if voters.count == 0:
+        return _("Nobody in %(group)s voted on it") % {"group": name}
+    return _("How %(group)s voted on it is not shown") % {"group": name}
 
 
 @dataclass(frozen=True)
@@ -147,7 +177,7 @@ class RepresentativeStatement:
     statement: StatementInfo
     direction: str  # "agree" or "disagree"
     share: float | None  # of the group voting this way, among those in it who voted on the statement
-    voted: int
+    voted: int | None  # None when not shown exactly
     words: str  # "82% of Group A agree"
 
 
@@ -157,14 +187,14 @@ class Group:
 
     index: int
     name: str  # "Group A"
-    size: Cell  # suppressed under 5
+    size: Cell  # as published: "fewer than 5", "not shown" or exact
     representative: list[RepresentativeStatement] = field(default_factory=list)
     stability: float | None = None
     stability_words: str = ""
 
     @property
     def size_words(self) -> str:
-        return people(self.size.count)
+        return people_words(self.size)
 
     @property
     def title(self) -> str:
@@ -275,15 +305,25 @@ class Health:
 
 
 @dataclass(frozen=True)
-class BasePoint:
-    """A base cluster on the opinion map: a few people who voted alike."""
+class MapPoint:
+    """A mark of the opinion map: at least 5 people of one group who voted alike, or a whole group that is not
+    shown exactly (one mark at its centre). Never one person."""
 
     x: float
     y: float
-    size: int
+    people: Cell
     group: int  # -1 when not in a group
     group_name: str
-    label: str  # "fewer than 5 people" under 5
+
+    @property
+    def label(self) -> str:
+        """ "12 people", "fewer than 5 people" or "number not shown"."""
+        return people_words(self.people)
+
+    @property
+    def size(self) -> int:
+        """How many people the mark is drawn for: a mark whose count is not shown is drawn as 5."""
+        return self.people.count if self.people.count is not None else threshold()
 
 
 @dataclass(frozen=True)
@@ -296,9 +336,13 @@ class GroupCentre:
 
 @dataclass
 class OpinionMap:
-    """The opinion map's data: base clusters (not individual people) and group centres."""
+    """The opinion map's data: marks of at least 5 people (never one person) and group centres.
 
-    points: list[BasePoint]
+    ``participant_ids``, ``projections`` and ``group_labels`` are per person, for the server to find where one
+    participant sits ("you are here"); they are never drawn or sent.
+    """
+
+    points: list[MapPoint]
     centres: list[GroupCentre]
     participant_ids: list[int]
     projections: list[Sequence[float | None]]
@@ -348,7 +392,9 @@ class Results:
     computed_at: datetime | None = None
     waiting: str = ""  # why there are no results yet, and what is needed; "" when there are
     groups_waiting: str = ""  # why there are no opinion groups yet
-    grouped: int = 0  # people placed in opinion groups
+    grouped: Cell | None = None  # people placed in opinion groups (exact only when that hides no group)
+    #: Why an output of the analysis is missing, empty or single, by output name (the engine's stable codes).
+    reasons: dict[str, str] = field(default_factory=dict)
     groups: list[Group] = field(default_factory=list)
     common_ground: list[CommonGround] = field(default_factory=list)
     judged_dimensions: list[str] = field(default_factory=list)  # "opinion groups", "sectors"
@@ -359,10 +405,38 @@ class Results:
     stability: Stability | None = None
     participation: ParticipationSummary | None = None
     opinion_map: OpinionMap | None = None
+    #: The conversation's one publication, which every count above comes from (for the pages built beside it).
+    numbers: ConversationNumbers | None = None
 
     @property
     def ready(self) -> bool:
         return self.snapshot_tick is not None and not self.waiting
+
+    def why(self, output: str) -> str:
+        """Why the analysis' ``output`` is missing, empty or single, in words ("" when it is complete)."""
+        from commonweal.conversations.results.reasons import why
+
+        return why(self.reasons, output)
+
+    @property
+    def groups_reason(self) -> str:
+        return self.why("groups")
+
+    @property
+    def common_ground_reason(self) -> str:
+        return self.why("common_ground")
+
+    @property
+    def divisive_reason(self) -> str:
+        return self.why("divisive")
+
+    @property
+    def stability_reason(self) -> str:
+        return self.why("group_stability")
+
+    @property
+    def map_reason(self) -> str:
+        return self.why("pca")
 
     @property
     def top_common_ground(self) -> list[CommonGround]:
@@ -557,7 +631,8 @@ def build_results(
     if snapshot is None:
         # Without the engine's state: the pages never read it, and it is the largest part.
         snapshot = latest_snapshot(conversation, defer=("state", "priorities"))
-    dashboard = build_dashboard(conversation)
+    numbers = conversation_publication(conversation, snapshot)
+    dashboard = build_dashboard(conversation, numbers)
     themes = list(conversation.themes or [])
     results = Results(
         conversation=conversation,
@@ -568,6 +643,7 @@ def build_results(
         voters=dashboard.voters,
         votes=dashboard.votes,
         participation=_participation(conversation, dashboard),
+        numbers=numbers,
     )
     stored = read_result(snapshot)
     if snapshot is None or stored is None:
@@ -575,14 +651,22 @@ def build_results(
         return results
     results.snapshot_tick = snapshot.tick
     results.computed_at = snapshot.computed_at
-    _fill_from_result(results, stored, theme)
+    _fill_from_result(results, stored, theme, numbers)
     return results
 
 
-def _fill_from_result(results: Results, stored: StoredResult, theme: str | None) -> None:
-    columns = _columns(stored, theme)
-    per_group_stability = _per_group_stability(stored.group_stability)
-    results.grouped = sum(stored.group_sizes)
+def _fill_from_result(
+    results: Results, stored: StoredResult, theme: str | None, numbers: ConversationNumbers
+) -> None:
+    columns = _columns(stored, theme, numbers)
+    # Stability is not given for a group whose size is not shown (a share of a few people is theirs).
+    per_group_stability = {
+        g: value
+        for g, value in _per_group_stability(stored.group_stability).items()
+        if numbers.group_size(g).count is not None
+    }
+    results.grouped = numbers.grouped()
+    results.reasons = dict(stored.reasons or {})
     if stored.k == 0:
         results.groups_waiting = (
             f"Opinion groups appear once enough people have each cast {VOTES_TO_BE_GROUPED} votes "
@@ -593,7 +677,7 @@ def _fill_from_result(results: Results, stored: StoredResult, theme: str | None)
     results.divisive = _divisive(stored, columns)
     results.bridging = _bridging(stored, columns)
     results.stability = _stability(stored.group_stability, per_group_stability)
-    results.opinion_map = _opinion_map(stored)
+    results.opinion_map = _opinion_map(stored, numbers)
 
 
 @dataclass(frozen=True)
@@ -603,12 +687,13 @@ class _Columns:
     statement_ids: tuple[int, ...]
     info: dict[int, StatementInfo]  # by statement id
     shown: frozenset[int]  # columns shown: not rejected, not meta, in the theme
+    numbers: ConversationNumbers  # every count, as published
 
     def statement(self, column: int) -> StatementInfo:
         return self.info[self.statement_ids[column]]
 
 
-def _columns(stored: StoredResult, theme: str | None) -> _Columns:
+def _columns(stored: StoredResult, theme: str | None, numbers: ConversationNumbers) -> _Columns:
     """Statement texts, themes and moderation come from the database, not the snapshot (see the module's doc)."""
     info: dict[int, StatementInfo] = {}
     excluded: set[int] = set()
@@ -624,18 +709,22 @@ def _columns(stored: StoredResult, theme: str | None) -> _Columns:
         for col, sid in enumerate(stored.statement_ids)
         if sid in info and sid not in excluded and (theme is None or info[sid].theme == theme)
     )
-    return _Columns(stored.statement_ids, info, shown)
+    return _Columns(stored.statement_ids, info, shown, numbers)
 
 
-def _share(stored: StoredResult, group: int, column: int) -> GroupShare:
-    voted, agree, disagree = stored.group_tally(group, column)
-    return GroupShare(group, group_name(group), voted, agree, disagree)
+def _share(columns: _Columns, group: int, column: int) -> GroupShare:
+    tally: GroupTally = columns.numbers.group_tally(group, columns.statement_ids[column])
+    voters = tally.voters
+    if voters.count is None and columns.numbers.group_size(group).status == SMALL:
+        # Withheld with its group; that fewer than 5 of a group of fewer than 5 voted says nothing new.
+        voters = Cell(voters.label, None, limit=voters.limit)
+    return GroupShare(group, group_name(group), voters, tally.agree_share, tally.disagree_share)
 
 
-def _shares(stored: StoredResult, column: int) -> list[GroupShare]:
+def _shares(stored: StoredResult, columns: _Columns, column: int) -> list[GroupShare]:
     """How each opinion group with people in it voted on the statement in ``column``."""
     sizes = stored.group_sizes
-    return [_share(stored, g, column) for g in range(stored.k) if g < len(sizes) and sizes[g] > 0]
+    return [_share(columns, g, column) for g in range(stored.k) if g < len(sizes) and sizes[g] > 0]
 
 
 def _per_group_stability(stability: StoredStability | None) -> dict[int, float]:
@@ -650,7 +739,7 @@ def _group(stored: StoredResult, columns: _Columns, g: int, stability: float | N
     for entry in stored.representative(g):
         if entry.statement not in columns.shown:
             continue
-        gs = _share(stored, g, entry.statement)
+        gs = _share(columns, g, entry.statement)
         direction = "agree" if entry.repful_for == "agree" else "disagree"
         value = gs.agree_share if direction == "agree" else gs.disagree_share
         if value is not None and value < 0.5:
@@ -660,7 +749,7 @@ def _group(stored: StoredResult, columns: _Columns, g: int, stability: float | N
         words = (
             f"{percent(value)} of {gs.name} {direction}"
             if value is not None
-            else f"Fewer than {threshold()} people in {gs.name} voted on it"
+            else no_share_words(gs.name, gs.voters)
         )
         reps.append(
             RepresentativeStatement(columns.statement(entry.statement), direction, value, gs.voted, words)
@@ -670,7 +759,7 @@ def _group(stored: StoredResult, columns: _Columns, g: int, stability: float | N
     return Group(
         index=g,
         name=group_name(g),
-        size=Cell(group_name(g), suppress_count(stored.group_size(g))),
+        size=dataclasses.replace(columns.numbers.group_size(g), label=group_name(g)),
         representative=reps,
         stability=stability,
         stability_words=stability_words(stability),
@@ -686,8 +775,9 @@ def _fill_common_ground(results: Results, stored: StoredResult, columns: _Column
         else:
             results.inactive_dimensions.append(_dimension_plural(dimension))
     for dimension, values in found.never_judged.items():
-        if values:
-            results.too_small_to_judge[dimension] = _category_names(dimension, list(values))
+        named = [v for v in values if _may_name(columns.numbers, dimension, v)]
+        if named:
+            results.too_small_to_judge[dimension] = _category_names(dimension, named)
     overall = stored.intervals.agree if stored.intervals is not None else None
     items = [
         (rank, _common_ground_item(stored, columns, entry, overall))
@@ -702,21 +792,47 @@ def _common_ground_item(
     stored: StoredResult, columns: _Columns, entry: CommonGroundStatement, overall: ShareIntervals | None
 ) -> CommonGround:
     col = entry.statement
+    sid = columns.statement_ids[col]
+    # Everyone's votes on a statement are headline counts, shown exactly; the analysis' own, from the layer.
+    counted = columns.numbers.analysis_votes(sid)
     shares = overall.share if overall is not None else ()
     totals = overall.total if overall is not None else ()
-    total = totals[col] if col < len(totals) else None
-    agree = shares[col] if col < len(shares) else None
+    total = counted["voters"].count if counted is not None else (totals[col] if col < len(totals) else None)
+    agree = (
+        columns.numbers.analysis_share(sid, "agree")
+        if counted is not None
+        else (shares[col] if col < len(shares) else None)
+    )
+    too_small = {}
+    for dim, values in entry.too_small.items():
+        named = [v for v in values if _may_name(columns.numbers, dim, v, sid)]
+        if named:
+            too_small[dim] = _category_names(dim, named)
     return CommonGround(
         statement=columns.statement(col),
         agree_share=float(agree) if agree is not None else None,
         voted=int(total) if total is not None else 0,
         rank_score=float(entry.gic or 0.0),
-        groups=_shares(stored, col),
+        groups=_shares(stored, columns, col),
         judged={_dimension_plural(dim): n for dim, n in entry.judged.items()},
-        too_small={
-            dim: _category_names(dim, list(values)) for dim, values in entry.too_small.items() if values
-        },
+        too_small=too_small,
     )
+
+
+def _may_name(numbers: ConversationNumbers, dimension: str, value: Any, statement: int | None = None) -> bool:
+    """Whether a category may be named as too few to judge: only when what the layer shows of it says so too
+    (its voters on the statement, else its people, are "fewer than 5" or shown exactly). Naming one the layer
+    hides would say its count is under 5."""
+    cell = None
+    if dimension == GROUP_DIMENSION and isinstance(value, int) and value in numbers.groups:
+        cell = numbers.group_size(value)
+        if statement is not None and cell.status != SMALL:  # (fewer than 5 of a small group: nothing new)
+            cell = numbers.group_tally(value, statement).voters
+    elif dimension == "sector" and value in numbers.dimensions["sector"].labels:
+        cell = numbers.cell("sector", value)
+        if statement in numbers.statements and cell.status != SMALL:
+            cell = numbers.dimension_voters("sector", value, statement)
+    return cell is None or cell.count is not None or cell.status == SMALL
 
 
 def _divisive(stored: StoredResult, columns: _Columns) -> list[Divisive]:
@@ -727,7 +843,7 @@ def _divisive(stored: StoredResult, columns: _Columns) -> list[Divisive]:
             spread=float(entry.spread or 0.0),
             agree_groups=[group_name(int(g)) for g in entry.agree],
             disagree_groups=[group_name(int(g)) for g in entry.disagree],
-            groups=_shares(stored, entry.statement),
+            groups=_shares(stored, columns, entry.statement),
         )
         for entry in found
         if entry.statement in columns.shown
@@ -761,25 +877,12 @@ def _stability(stability: StoredStability | None, per_group: dict[int, float]) -
     )
 
 
-def _opinion_map(stored: StoredResult) -> OpinionMap:
-    """The opinion map: base clusters, never individual people."""
-    points = []
-    for i, xy in enumerate(stored.base_centres):
-        x, y = _point(xy)
-        if x is None or y is None:
-            continue
-        size = stored.base_sizes[i] if i < len(stored.base_sizes) else 0
-        g = stored.group_of_base[i] if i < len(stored.group_of_base) else -1
-        points.append(
-            BasePoint(
-                x=x,
-                y=y,
-                size=size,
-                group=g,
-                group_name=group_name(g) if g >= 0 else "Not in a group",
-                label=people(suppress_count(size)),
-            )
-        )
+def _opinion_map(stored: StoredResult, numbers: ConversationNumbers) -> OpinionMap:
+    """The opinion map: the layer's marks of at least 5 people each, never individual people."""
+    points = [
+        MapPoint(x=m.x, y=m.y, people=m.people, group=m.group, group_name=group_name(m.group))
+        for m in numbers.marks
+    ]
     centres = []
     for g, xy in enumerate(stored.group_centres):
         x, y = _point(xy)

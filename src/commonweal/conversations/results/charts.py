@@ -136,7 +136,7 @@ def _cluster_layer(
             "shape": shape,
             "tooltip": [
                 {"field": "group", "type": "nominal", "title": "Opinion group"},
-                {"field": "label", "type": "nominal", "title": "People in this cluster"},
+                {"field": "label", "type": "nominal", "title": "People in this mark"},
             ],
         },
     }
@@ -204,14 +204,13 @@ def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> 
     domain, colours, shapes = group_colours(names)
     if any(p.group < 0 for p in points):
         domain, colours, shapes = [*domain, UNGROUPED], [*colours, UNGROUPED_COLOUR], [*shapes, "circle"]
-    # A cluster of fewer than 5 people is drawn as if it held 5: the clusters of a group of fewer than 5 would
-    # otherwise add up, in the page's data, to the size the page hides.
-    floor = threshold()
+    # The layer's marks (conversations.disclosure): each at least 5 people, or a whole group not shown exactly,
+    # drawn as if it held 5 and labelled as the group is. Never one mark per person.
     values = [
         {
             "x": round(p.x, 4),
             "y": round(p.y, 4),
-            "people": max(p.size, floor),
+            "people": p.size,
             "group": p.group_name,
             "label": p.label,
         }
@@ -224,7 +223,8 @@ def opinion_map(results: Results, *, you: tuple[float, float] | None = None) -> 
         layers.extend(_you_layers(you))
     groups = ", ".join(g.title for g in results.groups) or "no groups yet"
     description = (
-        "Opinion map: each mark is a cluster of people who voted alike; people close together voted alike. "
+        "Opinion map: each mark is at least 5 people who voted alike, never one person; people close together "
+        "voted alike. "
         f"Groups: {groups}." + (" A diamond marks where you are." if you is not None else "")
     )
     return _spec(description, {"layer": layers})
@@ -412,13 +412,14 @@ class Table:
 
 
 def opinion_map_table(results: Results) -> Table:
-    """One row per opinion group: its size and how many clusters of people it has on the map."""
+    """One row per opinion group: its size as published and how many marks it has on the map (each of at least
+    5 people; a group whose size is not shown is one mark, so the count says nothing more about it)."""
     om = results.opinion_map
-    clusters: dict[int, int] = {}
+    marks: dict[int, int] = {}
     for p in om.points if om is not None else []:
-        clusters[p.group] = clusters.get(p.group, 0) + 1
-    rows = [[g.name, g.size_words, f"{clusters.get(g.index, 0):,}"] for g in results.groups]
-    return Table("Opinion groups on the map", ["Opinion group", "People", "Clusters on the map"], rows)
+        marks[p.group] = marks.get(p.group, 0) + 1
+    rows = [[g.name, g.size_words, f"{marks.get(g.index, 0):,}"] for g in results.groups]
+    return Table("Opinion groups on the map", ["Opinion group", "People", "Marks on the map"], rows)
 
 
 def bridging_table(results: Results) -> Table:
@@ -581,7 +582,7 @@ def to_png(spec: dict[str, Any], scale: float = 2) -> bytes:
 
 
 def small_number_note() -> str:
-    return f"Clusters of {fewer_than('people')} are not labelled with their size."
+    return f"Each mark is at least {threshold()} people; a group of {fewer_than('people')} is one mark."
 
 
 __all__ = [

@@ -8,6 +8,12 @@ came after the snapshot is told their votes will show shortly.
 The bright side comes first: the statements almost everyone agrees on, across every opinion group, then what the
 participant's own group believes most. Everything is in plain words ("Group B", "most of your group agree"), and
 the opinion map comes with a text equivalent that says the same thing.
+
+Every count comes from the conversation's one publication
+(:func:`commonweal.conversations.disclosure.conversation_publication`), the same the results page and the report
+read: group sizes as the layer shows them, shares only of counts it shows exactly, and an opinion map of marks of
+at least 5 people (the participant's own place is added to it; nobody else's). Where a part is empty or single,
+the engine's reason is said (:mod:`commonweal.conversations.results.reasons`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from commonweal.conversations.disclosure import ConversationNumbers, conversation_publication
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     Conversation,
@@ -25,9 +34,10 @@ from commonweal.conversations.models import (
     VoteEvent,
 )
 from commonweal.conversations.queries import latest_snapshot
-from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name
+from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name, people_words
+from commonweal.conversations.results.reasons import why
 from commonweal.conversations.results.snapshot import StoredResult, read_result
-from commonweal.core.small_numbers import fewer_than, suppress_count, threshold
+from commonweal.core.small_numbers import SMALL, Cell, fewer_than
 
 __all__ = ["Belief", "GroupSize", "Standing", "min_votes", "where_you_stand"]
 
@@ -91,6 +101,9 @@ class Standing:
     map_spec: dict[str, Any] | None = None
     #: The map in words (its text equivalent).
     map_text: str = ""
+    #: Why there is no common ground, or only one group, in words ("" when there is nothing to explain).
+    common_ground_reason: str = ""
+    groups_reason: str = ""
 
     @property
     def map_spec_json(self) -> str:
@@ -113,12 +126,12 @@ def _needed(conversation: Conversation) -> int:
     return max(1, min(min_votes(), visible)) if visible else min_votes()
 
 
-def _share_words(agree: int, seen: int, direction: str) -> str:
-    if seen < threshold():
+def _share_words(share: float | None, direction: str) -> str:
+    """A share in tenths ("9 in 10 who voted on it agree"); "" when the layer gives no share (too few voted)."""
+    if share is None:
         return ""
-    share = agree / seen if seen else 0.0
     tenths = round(share * 10)
-    if tenths >= 10 and agree < seen:
+    if tenths >= 10 and share < 1:
         tenths = 9  # "10 in 10" would say everyone, which is not true
     verb = "agree" if direction == "agree" else "disagree"
     if tenths >= 10:
@@ -126,17 +139,13 @@ def _share_words(agree: int, seen: int, direction: str) -> str:
     return f"{tenths} in 10 who voted on it {verb}"
 
 
-def _size_text(size: int) -> str:
-    shown = suppress_count(size)
-    if shown is None:
+def _size_text(size: Cell) -> str:
+    if size.count is not None:
+        others = size.count - 1
+        return f"with {others:,} other {'person' if others == 1 else 'people'}"
+    if size.status == SMALL:
         return f"in a small group ({fewer_than('people')})"
-    others = shown - 1
-    return f"with {others:,} other {'person' if others == 1 else 'people'}"
-
-
-def _group_size_words(size: int) -> str:
-    shown = suppress_count(size)
-    return fewer_than("people") if shown is None else f"{shown:,} people"
+    return _("in a group whose size is not shown, so that a smaller group cannot be worked out")
 
 
 def _statements(conversation: Conversation, ids: set[int]) -> dict[int, Statement]:
@@ -181,18 +190,21 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
         standing.state = CATCHING_UP
         return standing
     row, group = stored.group_of(participant.pk)
-    _common_ground(standing, conversation, stored)
+    numbers = conversation_publication(conversation, snapshot)
+    _common_ground(standing, conversation, stored, numbers)
+    standing.common_ground_reason = "" if standing.common_ground else why(stored.reasons, "common_ground")
+    standing.groups_reason = why(stored.reasons, "groups")
     if group < 0:
         standing.state = NOT_PLACED
         return standing
     standing.state = PLACED
     standing.group_label = group_name(group)
-    standing.group_size_text = _size_text(stored.group_size(group))
+    standing.group_size_text = _size_text(numbers.group_size(group))
     standing.groups = [
-        GroupSize(label=group_name(g), size=_group_size_words(n), is_yours=g == group)
-        for g, n in enumerate(stored.group_sizes)
+        GroupSize(label=group_name(g), size=people_words(numbers.group_size(g)), is_yours=g == group)
+        for g in numbers.groups
     ]
-    _beliefs(standing, conversation, stored, group)
+    _beliefs(standing, conversation, stored, group, numbers)
     _map(standing, conversation, snapshot, _position(stored, row))
     return standing
 
@@ -207,7 +219,9 @@ def _position(stored: StoredResult, row: int) -> tuple[float, float] | None:
     return xy[0], xy[1]
 
 
-def _common_ground(standing: Standing, conversation: Conversation, stored: StoredResult) -> None:
+def _common_ground(
+    standing: Standing, conversation: Conversation, stored: StoredResult, numbers: ConversationNumbers
+) -> None:
     statement_ids = stored.statement_ids
     if stored.common_ground is not None:
         columns = [entry.statement for entry in stored.common_ground.statements]
@@ -228,9 +242,7 @@ def _common_ground(standing: Standing, conversation: Conversation, stored: Store
     for j in columns:
         if not 0 <= j < len(statement_ids) or statement_ids[j] not in found:
             continue
-        a = sum(row[j] for row in stored.group_agree if j < len(row))
-        s = sum(row[j] for row in stored.group_seen if j < len(row))
-        share = _share_words(a, s, "agree")
+        share = _share_words(numbers.analysis_share(statement_ids[j], "agree"), "agree")
         standing.common_ground.append(
             Belief(statement=found[statement_ids[j]], direction="agree", share=share)
         )
@@ -238,7 +250,13 @@ def _common_ground(standing: Standing, conversation: Conversation, stored: Store
             break
 
 
-def _beliefs(standing: Standing, conversation: Conversation, stored: StoredResult, group: int) -> None:
+def _beliefs(
+    standing: Standing,
+    conversation: Conversation,
+    stored: StoredResult,
+    group: int,
+    numbers: ConversationNumbers,
+) -> None:
     statement_ids = stored.statement_ids
     representative = stored.representative(group)
     common = {b.statement.pk for b in standing.common_ground}
@@ -252,7 +270,8 @@ def _beliefs(standing: Standing, conversation: Conversation, stored: StoredResul
         if sid is None or sid not in found or sid in common:
             continue
         direction = "disagree" if item.repful_for == "disagree" else "agree"
-        share = _share_words(item.n_success, item.n_trials, direction)
+        tally = numbers.group_tally(group, sid)
+        share = _share_words(tally.agree_share if direction == "agree" else tally.disagree_share, direction)
         standing.group_beliefs.append(Belief(statement=found[sid], direction=direction, share=share))
         if len(standing.group_beliefs) >= SHOWN:
             break

@@ -1,7 +1,9 @@
 """The exports and the Pol.is import in the JSON API, under /api/manage/ (facilitators, with an API token).
 
-- ``GET /api/manage/conversations/{slug}/exports/{format}``: the Pol.is zip (``polis``), the analysis JSON
-  (``analysis``) or the per-statement CSV (``statements``), as a download; audited like the page's.
+- ``GET /api/manage/conversations/{slug}/exports/{format}``: the analysis JSON (``analysis``) or the
+  per-statement CSV (``statements``), small numbers suppressed; or a raw export with small numbers, the Pol.is
+  zip (``polis``) or the raw analysis JSON (``analysis-raw``), which needs ``conversation.export_raw``; as a
+  download, audited like the page's.
 - ``POST /api/manage/systems/{system}/import-polis``: a Pol.is export (multipart: ``files``, the zip or its CSV
   files; optional ``title``) imported as a new closed conversation; 201 with what was imported, or 400
   ``import_failed`` with the file, row and reason in ``detail.errors``.
@@ -42,13 +44,14 @@ class ImportedOut(Schema):
 
 @router.get(
     "/conversations/{slug}/exports/{format}",
-    summary="Download an export: the Pol.is zip, the analysis JSON or the per-statement CSV",
+    summary="Download an export: the analysis JSON, the per-statement CSV, or a raw one (the Pol.is zip, the raw "
+    "analysis JSON: small numbers, their own permission)",
 )
 def export_conversation(
-    request: HttpRequest, slug: str, format: Literal["polis", "analysis", "statements"]
+    request: HttpRequest, slug: str, format: Literal["polis", "analysis", "analysis-raw", "statements"]
 ) -> Any:
     conversation = get_conversation(slug)
-    require(request.auth, "export.download", conversation)  # type: ignore[attr-defined]
+    require(request.auth, export_files.permission(format), conversation)  # type: ignore[attr-defined]
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
     try:
         written = export_files.do_export(request.auth, conversation, format, out)  # type: ignore[attr-defined]

@@ -4,21 +4,26 @@ The three share one set of pseudonymous ids (:func:`export_ids`): participants a
 0, 1, 2, ... in the order they were created, so the files join with each other and with Pol.is tools, and
 no database id or participant handle leaves the platform.
 
+Two kinds. The **published** exports say what the results page and the report say, every count through the
+conversation's one publication (:mod:`commonweal.reports.exports.published`), so they may be passed on:
+
+- ``statements``: one row a statement with its votes, and the share agreeing overall, in each opinion group and
+  in each declared sector: "fewer than 5" where few voted, "not shown" where the layer hides a count so that a
+  small one cannot be worked out from the others (the overall votes are headline counts, shown exactly).
+- ``analysis``: the latest analysis as the layer publishes it: group sizes and each group's votes on each
+  statement as cells (count or null, with a status), the map's marks of at least 5 people, and which statements
+  are common ground, divisive or bridging. Nothing per person.
+
+The **raw** exports hold per-person data and small numbers, for a facilitator to check or re-analyse the data;
+they sit behind their own permission (``conversation.export_raw``), are recorded in the audit log as
+``export.download_raw``, and say "contains small numbers" in their file names (the raw analysis also in its
+first key):
+
 - ``polis``: a zip of ``comments.csv``, ``votes.csv`` (every vote event), ``participants-votes.csv`` (the latest
   vote of each participant, with their opinion group at the latest snapshot as ``group-id``) and
   ``summary.csv``, written by :func:`commonweal.analysis.polis_io.write_polis_export`. Votes use our signs,
   which are Pol.is' open-data signs: +1 agree, -1 disagree, 0 pass.
-- ``analysis``: the latest snapshot's result with its tick and time, the question and each statement's text.
-- ``statements``: one row a statement with its votes, and its agreement by opinion group and by declared sector,
-  each cell resting on fewer than 5 people shown as "fewer than 5".
-
-Small numbers in the per-statement CSV: a cell is the share agreeing among the people of one group (or sector)
-who voted on the statement, rounded to a whole percent; the number of people behind it is not shown. A
-suppressed cell cannot be recovered by subtraction: neither the groups (participants who are not clustered
-belong to none) nor the sectors (declaring one is optional) partition the statement's voters, and without the
-counts behind the shown shares there is nothing to subtract. So no cell beside a suppressed one is hidden
-(no complementary suppression). The overall agree, disagree and pass counts are shown exactly: they are not
-a breakdown of people, and the Pol.is zip holds them anyway.
+- ``analysis-raw``: the latest snapshot's whole result (participant ids, groups and positions, raw tallies).
 
 Each export is an action (:func:`do_export`): it writes the file and records the download in the audit log.
 """
@@ -37,7 +42,6 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count, Q
 
 from commonweal.analysis.polis_io import VOTES_HEADER, PolisComment, PolisExport, write_polis_export
 from commonweal.conversations.models import (
@@ -48,12 +52,10 @@ from commonweal.conversations.models import (
     VoteEvent,
 )
 from commonweal.conversations.queries import latest_snapshot
-from commonweal.conversations.results.build import group_name
-from commonweal.conversations.results.snapshot import StoredResult, read_result
+from commonweal.conversations.results.snapshot import read_result
 from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
-from commonweal.core.small_numbers import fewer_than, suppress_count
-from commonweal.systems.models import Sector
+from commonweal.reports.exports import published
 
 __all__ = [
     "FORMATS",
@@ -61,6 +63,8 @@ __all__ = [
     "ExportIds",
     "analysis_document",
     "do_export",
+    "permission",
+    "raw_analysis_document",
     "export_ids",
     "polis_export",
     "statement_rows",
@@ -78,16 +82,33 @@ class ExportFormat:
     suffix: str
     content_type: str
     title: str
+    #: Per-person data and small numbers: its own permission, its own audit action, said in its file name.
+    raw: bool = False
 
+
+#: Words every raw export's file name carries, so that it is never mistaken for one to pass on.
+RAW_MARK = "raw-contains-small-numbers"
 
 #: The exports, by the name the URL, the CLI (``--format``) and the audit log use.
 FORMATS: dict[str, ExportFormat] = {
-    "polis": ExportFormat("polis", "polis.zip", "application/zip", "Pol.is open data (zip)"),
-    "analysis": ExportFormat("analysis", "analysis.json", "application/json", "The analysis snapshot (JSON)"),
+    "polis": ExportFormat(
+        "polis", f"{RAW_MARK}-polis.zip", "application/zip", "Pol.is open data, raw (zip)", raw=True
+    ),
+    "analysis": ExportFormat("analysis", "analysis.json", "application/json", "The analysis (JSON)"),
+    "analysis-raw": ExportFormat(
+        "analysis-raw", f"{RAW_MARK}-analysis.json", "application/json", "The analysis, raw (JSON)", raw=True
+    ),
     "statements": ExportFormat(
         "statements", "statements.csv", "text/csv; charset=utf-8", "Statements with agreement (CSV)"
     ),
 }
+
+
+def permission(fmt: str) -> str:
+    """The permission export ``fmt`` needs: ``conversation.export_raw`` for a raw one, else
+    ``export.download`` (:mod:`commonweal.reports.permissions`)."""
+    spec = FORMATS.get(fmt)
+    return "conversation.export_raw" if spec is not None and spec.raw else "export.download"
 
 
 @dataclass(frozen=True)
@@ -265,8 +286,7 @@ def write_polis_zip(conversation: Conversation, out: IO[bytes]) -> None:
 # --- The analysis snapshot ------------------------------------------------------------------------------------------
 
 
-def analysis_document(conversation: Conversation) -> dict[str, Any]:
-    """The latest snapshot as a JSON document. Raises :class:`NotFound` when there is none yet."""
+def _latest_or_404(conversation: Conversation) -> AnalysisSnapshot:
     snapshot = latest_snapshot(conversation)
     if snapshot is None:
         raise NotFound(
@@ -274,6 +294,49 @@ def analysis_document(conversation: Conversation) -> dict[str, Any]:
             "Come back when the results page shows them.",
             code="no_snapshot",
         )
+    return snapshot
+
+
+def _statement_texts(conversation: Conversation, ids: ExportIds) -> dict[str, dict[str, Any]]:
+    return {
+        str(ids.statements[s.pk]): {
+            "text": s.text,
+            "theme": s.theme,
+            "moderation": s.state,
+            "is_meta": s.is_meta,
+            "is_seed": s.is_seed,
+        }
+        for s in Statement.objects.filter(conversation=conversation).order_by("pk")
+    }
+
+
+def analysis_document(conversation: Conversation) -> dict[str, Any]:
+    """The latest analysis as ``analysis.json`` publishes it, every count through the disclosure layer
+    (:func:`commonweal.reports.exports.published.analysis_cells`). Raises :class:`NotFound` when there is none
+    yet."""
+    snapshot = _latest_or_404(conversation)
+    ids = export_ids(conversation)
+    return {
+        "format": "commonweal-analysis/2",
+        "small_numbers": (
+            "Counts of people are published as cells: 'count' is null unless shown exactly, and 'status' says "
+            "why (small: fewer than the threshold; hidden: hidden so that a small count cannot be worked out; "
+            "withheld: a breakdown of a group that is not shown). Nothing here is per person."
+        ),
+        "conversation": {"title": conversation.title, "question": conversation.question},
+        "question": conversation.question,
+        "tick": snapshot.tick,
+        "computed_at": snapshot.computed_at.isoformat(),
+        "ids": "Statements carry the export ids of this conversation's other exports (0, 1, 2, ... in creation order).",
+        "statements": _statement_texts(conversation, ids),
+        "analysis": published.analysis_cells(conversation, snapshot, ids.statements),
+    }
+
+
+def raw_analysis_document(conversation: Conversation) -> dict[str, Any]:
+    """The latest snapshot's whole result, per person and with small numbers: a raw export (see the module's
+    docstring). Raises :class:`NotFound` when there is none yet."""
+    snapshot = _latest_or_404(conversation)
     ids = export_ids(conversation)
     statements = {
         str(ids.statements[s.pk]): {
@@ -286,7 +349,11 @@ def analysis_document(conversation: Conversation) -> dict[str, Any]:
         for s in Statement.objects.filter(conversation=conversation).order_by("pk")
     }
     return {
-        "format": "commonweal-analysis/1",
+        "warning": (
+            "Contains small numbers and data about each participant (pseudonymous). For checking and "
+            "re-analysis only: do not publish or pass it on. analysis.json is the version to share."
+        ),
+        "format": "commonweal-analysis-raw/1",
         "conversation": {"title": conversation.title, "question": conversation.question},
         "question": conversation.question,
         "tick": snapshot.tick,
@@ -314,104 +381,17 @@ def write_analysis_json(conversation: Conversation, out: IO[bytes]) -> None:
     out.write(json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
+def write_raw_analysis_json(conversation: Conversation, out: IO[bytes]) -> None:
+    document = raw_analysis_document(conversation)
+    out.write(json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
 # --- Per-statement CSV ---------------------------------------------------------------------------------------------
 
 
-def _share(agree: int, voters: int) -> str:
-    if voters == 0:
-        return "no votes"
-    if suppress_count(voters) is None:
-        return fewer_than()
-    return str(round(100 * agree / voters))
-
-
-def _overall_counts(conversation: Conversation) -> dict[int, dict[str, int]]:
-    """Statement id -> its current agrees, disagrees and passes."""
-    return {
-        counted["statement_id"]: counted
-        for counted in Vote.objects.filter(conversation=conversation)
-        .values("statement_id")
-        .annotate(
-            agree=Count("pk", filter=Q(value=1)),
-            disagree=Count("pk", filter=Q(value=-1)),
-            passed=Count("pk", filter=Q(value=0)),
-        )
-    }
-
-
-def _sector_counts(conversation: Conversation) -> dict[tuple[int, str], tuple[int, int]]:
-    """(statement id, sector) -> agrees and voters among the people who declared that sector."""
-    by_sector: dict[tuple[int, str], tuple[int, int]] = {}
-    for counted in (
-        Vote.objects.filter(conversation=conversation)
-        .exclude(participant__sector="")
-        .values("statement_id", "participant__sector")
-        .annotate(voters=Count("pk"), agree=Count("pk", filter=Q(value=1)))
-    ):
-        by_sector[(counted["statement_id"], counted["participant__sector"])] = (
-            counted["agree"],
-            counted["voters"],
-        )
-    return by_sector
-
-
-def _statements_header(n_groups: int, sectors: list[tuple[str, Any]]) -> list[str]:
-    header = [
-        "statement id",
-        "text",
-        "theme",
-        "moderation",
-        "agree",
-        "disagree",
-        "pass",
-        "agree % of voters",
-    ]
-    header += [f"{group_name(g)} agree %" for g in range(n_groups)]
-    header += [f"{label} agree %" for _, label in sectors]
-    return header
-
-
-def _group_cells(stored: StoredResult, column: int | None) -> list[str]:
-    """The agree share of each opinion group of the snapshot on the statement in ``column`` (None: not in it)."""
-    if column is None:
-        return ["not in the latest analysis"] * len(stored.group_seen)
-    return [
-        _share(agree[column], seen[column])
-        for agree, seen in zip(stored.group_agree, stored.group_seen, strict=True)
-    ]
-
-
 def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str]]]:
-    """The header and rows of the per-statement CSV (see the module docstring for what each cell holds)."""
-    ids = export_ids(conversation)
-    stored = read_result(latest_snapshot(conversation)) or StoredResult()
-    column_of = {pk: j for j, pk in enumerate(stored.statement_ids)}
-    overall = _overall_counts(conversation)
-    by_sector = _sector_counts(conversation)
-    # Every sector has its column, whether anyone from it took part or not, so the header says nothing about
-    # who took part.
-    sectors = list(Sector.choices)
-    header = _statements_header(len(stored.group_seen), sectors)
-    rows = []
-    for s in Statement.objects.filter(conversation=conversation).order_by("pk"):
-        counts = overall.get(s.pk, {"agree": 0, "disagree": 0, "passed": 0})
-        total = counts["agree"] + counts["disagree"] + counts["passed"]
-        row = [
-            str(ids.statements[s.pk]),
-            s.text,
-            s.theme,
-            s.state,
-            str(counts["agree"]),
-            str(counts["disagree"]),
-            str(counts["passed"]),
-            str(round(100 * counts["agree"] / total)) if total else "no votes",
-        ]
-        row += _group_cells(stored, column_of.get(s.pk))
-        for code, _ in sectors:
-            agree, voters = by_sector.get((s.pk, code), (0, 0))
-            row.append(_share(agree, voters))
-        rows.append(row)
-    return header, rows
+    """The header and rows of the per-statement CSV (:func:`commonweal.reports.exports.published.statement_rows`)."""
+    return published.statement_rows(conversation, export_ids(conversation).statements)
 
 
 def write_statements_csv(conversation: Conversation, out: IO[bytes]) -> None:
@@ -426,7 +406,12 @@ def write_statements_csv(conversation: Conversation, out: IO[bytes]) -> None:
 
 # --- The action ------------------------------------------------------------------------------------------------------
 
-_WRITERS = {"polis": write_polis_zip, "analysis": write_analysis_json, "statements": write_statements_csv}
+_WRITERS = {
+    "polis": write_polis_zip,
+    "analysis": write_analysis_json,
+    "analysis-raw": write_raw_analysis_json,
+    "statements": write_statements_csv,
+}
 
 
 def filename(conversation: Conversation, fmt: str) -> str:
@@ -434,8 +419,9 @@ def filename(conversation: Conversation, fmt: str) -> str:
 
 
 def do_export(actor: Any, conversation: Conversation, fmt: str, out: IO[bytes]) -> ExportFile:
-    """Write export ``fmt`` (``polis``, ``analysis`` or ``statements``) of ``conversation`` to ``out`` and record
-    the download in the audit log. The caller has checked ``export.download``.
+    """Write export ``fmt`` (``polis``, ``analysis``, ``analysis-raw`` or ``statements``) of ``conversation`` to
+    ``out`` and record the download in the audit log (``export.download_raw`` for a raw export, else
+    ``export.download``). The caller has checked :func:`permission` of ``fmt``.
 
     Raises :class:`InvalidInput` for an unknown format and :class:`NotFound` for the analysis when there is no
     snapshot yet (nothing is recorded then).
@@ -447,7 +433,8 @@ def do_export(actor: Any, conversation: Conversation, fmt: str, out: IO[bytes]) 
     _WRITERS[fmt](conversation, out)
     name = filename(conversation, fmt)
     with transaction.atomic():
-        audit.record(actor, "export.download", conversation, after={"format": fmt, "filename": name})
+        action = "export.download_raw" if FORMATS[fmt].raw else "export.download"
+        audit.record(actor, action, conversation, after={"format": fmt, "filename": name})
     return ExportFile(filename=name, content_type=FORMATS[fmt].content_type)
 
 

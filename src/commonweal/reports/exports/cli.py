@@ -128,6 +128,6 @@ def add_parsers(sub: Any, setup: Any) -> None:
 
     p = sub.add_parser("export", help="export a conversation: Pol.is zip, analysis JSON or per-statement CSV")
     p.add_argument("conversation", help="the conversation's slug")
-    p.add_argument("--format", required=True, choices=["polis", "analysis", "statements"])
+    p.add_argument("--format", required=True, choices=["polis", "analysis", "analysis-raw", "statements"])
     p.add_argument("--out", required=True, help="the file to write (or a folder: named <slug>-<format file>)")
     p.set_defaults(func=with_django(run_export))

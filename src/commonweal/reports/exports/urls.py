@@ -13,6 +13,11 @@ urlpatterns = [
         name="export_analysis",
     ),
     path(
+        "manage/conversations/<slug:slug>/exports/analysis-raw.json",
+        views.export_analysis_raw,
+        name="export_analysis_raw",
+    ),
+    path(
         "manage/conversations/<slug:slug>/exports/statements.csv",
         views.export_statements,
         name="export_statements",

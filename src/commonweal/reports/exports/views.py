@@ -1,4 +1,5 @@
-"""The exports page, the three downloads, and the Pol.is import page. Views parse and call one action."""
+"""The exports page, the downloads (two published, two raw), and the Pol.is import page. Views parse and call one
+action."""
 
 from __future__ import annotations
 
@@ -34,15 +35,20 @@ def exports(request: HttpRequest, slug: str) -> HttpResponse:
             "conversation": conversation,
             "system": conversation.system,
             "facts": export_files.describe(conversation),
-            "filenames": {fmt: export_files.filename(conversation, fmt) for fmt in export_files.FORMATS},
+            # Keyed for the template (filenames.analysis_raw).
+            "filenames": {
+                fmt.replace("-", "_"): export_files.filename(conversation, fmt)
+                for fmt in export_files.FORMATS
+            },
             "can_import": can(request.user, "conversation.import", conversation.system),
+            "can_export_raw": can(request.user, "conversation.export_raw", conversation),
         },
     )
 
 
 def _download(request: HttpRequest, slug: str, fmt: str) -> FileResponse:
     conversation = get_conversation(slug)
-    require(request.user, "export.download", conversation)
+    require(request.user, export_files.permission(fmt), conversation)
     # Spooled: small files stay in memory, a large Pol.is zip goes to a temporary file that is deleted when the
     # response has been sent.
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
@@ -65,6 +71,12 @@ def export_polis(request: HttpRequest, slug: str) -> Any:  # a FileResponse (str
 @require_GET
 def export_analysis(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
     return _download(request, slug, "analysis")
+
+
+@manager_view
+@require_GET
+def export_analysis_raw(request: HttpRequest, slug: str) -> Any:  # a FileResponse (streamed)
+    return _download(request, slug, "analysis-raw")
 
 
 @manager_view

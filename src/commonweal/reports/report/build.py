@@ -6,8 +6,11 @@ analysis found (groups, common ground, divisive statements, stability, charts) c
 :func:`commonweal.conversations.results.build.build_results` over the latest snapshot; when there is no snapshot yet the
 report says so and shows participation only.
 
-Every breakdown of people goes through :mod:`commonweal.core.small_numbers`: a cell of fewer than 5 people says
-"fewer than 5", and the votes and statements of a hidden cell are hidden with it.
+Every count comes from the conversation's one publication
+(:func:`commonweal.conversations.disclosure.conversation_publication`), the same the dashboard, the results page
+and the exports read: a cell of fewer than 5 people says "fewer than 5", a cell hidden beside it "not shown", and
+the votes and statements of a hidden cell are hidden with it. A sector is said to have had nobody only where the
+layer shows a zero, and to have had fewer than 5 only where it says so.
 """
 
 from __future__ import annotations
@@ -21,24 +24,18 @@ from typing import Any
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from commonweal.conversations.disclosure import NOT_SAID as NOT_SAID_KEY
+from commonweal.conversations.disclosure import ConversationNumbers, conversation_publication
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     Conversation,
-    Participant,
     Participation,
     Statement,
     Vote,
 )
 from commonweal.conversations.queries import latest_snapshot
-from commonweal.core.small_numbers import (
-    Cell,
-    fewer_than,
-    suppress_breakdown,
-    suppress_count,
-    suppress_partition,
-    threshold,
-)
-from commonweal.systems.models import Community, Organisation, Place, Sector
+from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
+from commonweal.systems.models import Organisation, Sector
 
 log = logging.getLogger("commonweal.reports")
 
@@ -66,8 +63,9 @@ SECTOR_PHRASES = {
 
 @dataclass(frozen=True)
 class ParticipationRow:
-    """One line of a breakdown: the people (a :class:`Cell`, suppressed under 5) and what they did. Votes and
-    statements are hidden whenever the people are, so a small group's activity cannot be read off either."""
+    """One line of a breakdown: the people (a published :class:`Cell`) and what they did, as published (None:
+    not shown). Votes and statements are withheld whenever the people are, so a small group's activity cannot
+    be read off either."""
 
     people: Cell
     votes: int | None
@@ -130,19 +128,24 @@ class WhoTookPart:
         return fewer_than() if 0 < n < threshold() else f"{n:,}"
 
 
-def _by(qs: Any, key: str, count: str = "id", distinct: bool = False) -> dict[Any, int]:
-    return dict(qs.values(key).annotate(n=Count(count, distinct=distinct)).order_by().values_list(key, "n"))
-
-
-def _rows(people: list[Cell], votes: dict[str, int], statements: dict[str, int]) -> list[ParticipationRow]:
+def _rows(numbers: ConversationNumbers, key: str) -> list[ParticipationRow]:
+    dim = numbers.dimensions[key]
+    people = numbers.breakdown(key)
     return [
-        ParticipationRow(
-            cell,
-            None if cell.suppressed else votes.get(cell.label, 0),
-            None if cell.suppressed else statements.get(cell.label, 0),
-        )
-        for cell in people
+        ParticipationRow(cell, numbers.cast_by(key, k).count, numbers.written_by(key, k).count)
+        for cell, k in zip(people, dim.labels, strict=True)
     ]
+
+
+def _participation_breakdown(numbers: ConversationNumbers, key: str) -> ParticipationBreakdown:
+    dim = numbers.dimensions[key]
+    table = numbers.table(key)
+    total = table.total.display if table.total is not None else None
+    note = " ".join(table.notes)
+    if not dim.partition:
+        several = "People can belong to several communities, or none, so these do not add up to the total."
+        note = f"{several} {note}".strip()
+    return ParticipationBreakdown(key, dim.title, dim.heading, _rows(numbers, key), total, note)
 
 
 def system_sectors(conversation: Conversation) -> list[str]:
@@ -161,118 +164,80 @@ def _and(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-@dataclass(frozen=True)
-class _Taking:
-    """What every breakdown of a conversation's participation counts from."""
-
-    conversation: Conversation
-    n_people: int
-    people: Any  # the conversation's participants
-    votes: Any  # its current votes
-    written: Any  # its statements that participants wrote
+def _nobody(numbers: ConversationNumbers, key: str, k: Any) -> bool:
+    """Whether the layer shows that nobody from category ``k`` took part (a withheld zero says nothing)."""
+    return numbers.cell(key, k).count == 0
 
 
-def _sector_breakdown(t: _Taking, out: WhoTookPart) -> None:
-    by_sector = _by(t.people, "sector")
-    labels = dict(Sector.choices)
-    v, s = _by(t.votes, "participant__sector"), _by(t.written, "author__sector")
-    sector_counts = {str(labels[k]): by_sector.get(k, 0) for k in labels}
-    sector_counts[NOT_SAID] = by_sector.get("", 0)
-    vl = {str(labels.get(k, NOT_SAID)): n for k, n in v.items()}
-    sl = {str(labels.get(k, NOT_SAID)): n for k, n in s.items()}
-    cells, total = suppress_partition(sector_counts, t.n_people)
-    out.breakdowns.append(
-        ParticipationBreakdown("sector", "By sector", "Sector", _rows(cells, vl, sl), total)
-    )
-    sectors = system_sectors(t.conversation)
-    missing = [SECTOR_PHRASES[Sector(k)] for k in sectors if not by_sector.get(k)]
+def _few(numbers: ConversationNumbers, key: str, k: Any) -> bool:
+    """Whether the layer labels category ``k`` "fewer than 5" (never for a cell hidden beside it)."""
+    return numbers.cell(key, k).status == SMALL
+
+
+def _sector_absent(conversation: Conversation, numbers: ConversationNumbers, out: WhoTookPart) -> None:
+    sectors = system_sectors(conversation)
+    missing = [SECTOR_PHRASES[Sector(k)] for k in sectors if _nobody(numbers, "sector", k)]
     out.absent.append(Absent("sector", [f"No one from {name} took part." for name in missing]))
     out.thin += [
         f"Fewer than {threshold()} people from {SECTOR_PHRASES[Sector(k)]} took part."
         for k in sectors
-        if 0 < by_sector.get(k, 0) < threshold()
+        if _few(numbers, "sector", k)
     ]
 
 
-def _place_breakdown(t: _Taking, out: WhoTookPart) -> None:
-    places = list(Place.objects.filter(system=t.conversation.system))
-    by_place = _by(t.people, "place")
-    v, s = _by(t.votes, "participant__place"), _by(t.written, "author__place")
-    names = {p.pk: p.name for p in places}
-    counts = {p.name: by_place.get(p.pk, 0) for p in places}
-    counts[NOT_SAID] = by_place.get(None, 0)
-    vl = {names.get(k, NOT_SAID): n for k, n in v.items()}
-    sl = {names.get(k, NOT_SAID): n for k, n in s.items()}
-    cells, total = suppress_partition(counts, t.n_people)
-    out.breakdowns.append(ParticipationBreakdown("place", "By place", "Place", _rows(cells, vl, sl), total))
+def _place_absent(numbers: ConversationNumbers, out: WhoTookPart) -> None:
+    places = {k: name for k, name in numbers.dimensions["place"].labels.items() if k != NOT_SAID_KEY}
     out.absent.append(
-        Absent("place", [f"No one from {p.name} took part." for p in places if not by_place.get(p.pk)])
-    )
-    out.thin += [
-        f"Fewer than {threshold()} people from {p.name} took part."
-        for p in places
-        if 0 < by_place.get(p.pk, 0) < threshold()
-    ]
-
-
-def _community_breakdown(t: _Taking, out: WhoTookPart) -> None:
-    # People may belong to several communities or none, so the rows are not parts of a whole.
-    communities = list(Community.objects.filter(system=t.conversation.system))
-    through = Participant.communities.through
-    by_community = _by(
-        through.objects.filter(participant__participations__conversation=t.conversation),
-        "community",
-        "participant",
-        distinct=True,
-    )
-    v = _by(t.votes.filter(participant__communities__isnull=False), "participant__communities")
-    s = _by(t.written.filter(author__communities__isnull=False), "author__communities")
-    names = {c.pk: c.name for c in communities}
-    cells = suppress_breakdown({c.name: by_community.get(c.pk, 0) for c in communities})
-    vl = {names[k]: n for k, n in v.items() if k in names}
-    sl = {names[k]: n for k, n in s.items() if k in names}
-    out.breakdowns.append(
-        ParticipationBreakdown(
-            "community",
-            "By community",
-            "Community",
-            _rows(cells, vl, sl),
-            None,
-            "People can belong to several communities, or none, so these do not add up to the total.",
+        Absent(
+            "place",
+            [f"No one from {name} took part." for k, name in places.items() if _nobody(numbers, "place", k)],
         )
     )
-    none = [c.name for c in communities if not by_community.get(c.pk)]
+    out.thin += [
+        f"Fewer than {threshold()} people from {name} took part."
+        for k, name in places.items()
+        if _few(numbers, "place", k)
+    ]
+
+
+def _community_absent(numbers: ConversationNumbers, out: WhoTookPart) -> None:
+    labels = numbers.dimensions["community"].labels
+    none = [name for k, name in labels.items() if _nobody(numbers, "community", k)]
     out.absent.append(
         Absent("community", [f"No one from these communities took part: {_and(none)}."] if none else [])
     )
 
 
-def who_took_part(conversation: Conversation) -> WhoTookPart:
-    """People, votes and statements by sector, place and community, small numbers suppressed; and who did not
-    take part: the system's places, sectors and communities with no participant at all."""
-    joined = Participation.objects.filter(conversation=conversation)
-    n_people = joined.count()
-    votes = Vote.objects.filter(conversation=conversation)
-    written = Statement.objects.filter(conversation=conversation, author__isnull=False)
+def who_took_part(conversation: Conversation, numbers: ConversationNumbers | None = None) -> WhoTookPart:
+    """People, votes and statements by sector, place and community, as the conversation's one publication shows
+    them (``numbers``; built here with the latest analysis when not given); and who did not take part: the
+    system's places, sectors and communities the publication shows no participant from."""
+    if numbers is None:
+        numbers = conversation_publication(
+            conversation, latest_snapshot(conversation, defer=("state", "priorities"))
+        )
     out = WhoTookPart(
-        people=n_people,
-        voters=votes.values("participant").distinct().count(),
-        votes=votes.count(),
-        statements_written=written.count(),
+        people=numbers.participants,
+        voters=numbers.voters,
+        votes=numbers.votes,
+        statements_written=numbers.statements_written,
     )
-    people = Participant.objects.filter(participations__conversation=conversation).order_by()
-    taking = _Taking(conversation, n_people, people, votes, written)
-    for key, asked, breakdown in (
-        ("sector", conversation.ask_sector, _sector_breakdown),
-        ("place", conversation.ask_place, _place_breakdown),
-        ("community", conversation.ask_community, _community_breakdown),
+    for key, asked in (
+        ("sector", conversation.ask_sector),
+        ("place", conversation.ask_place),
+        ("community", conversation.ask_community),
     ):
-        if asked:
-            breakdown(taking, out)
-        else:
+        if not asked:
             out.absent.append(Absent(key, [], asked=False))
-
-    if n_people < threshold():
+            continue
+        out.breakdowns.append(_participation_breakdown(numbers, key))
+        if key == "sector":
+            _sector_absent(conversation, numbers, out)
+        elif key == "place":
+            _place_absent(numbers, out)
+        else:
+            _community_absent(numbers, out)
+    if numbers.participants < threshold():
         # Too few people for any breakdown: even "no one from X" would narrow down who the few are.
         out.withheld = True
         out.breakdowns, out.absent, out.thin = [], [], []
@@ -383,9 +348,13 @@ class Report:
 
     @property
     def grouped_display(self) -> str:
-        from commonweal.conversations.results.build import people
+        """People placed in opinion groups, as published: a number only when it gives no group away."""
+        from commonweal.conversations.results.build import people_words
 
-        return people(suppress_count(self.results.grouped)) if self.results is not None else ""
+        grouped = self.results.grouped if self.results is not None else None
+        if grouped is None or grouped.count is None:
+            return "the people"
+        return people_words(grouped)
 
     @property
     def stability(self) -> str:
@@ -442,7 +411,7 @@ def build_report(conversation: Conversation) -> Report:
     )
     report = Report(
         conversation=conversation,
-        who=who_took_part(conversation),
+        who=who_took_part(conversation, results.numbers),
         snapshot=snapshot,
         results=results,
         findings=[],
@@ -517,14 +486,17 @@ def _result_findings(report: Report) -> list[str]:
     r: Any = report.results
     out: list[str] = []
     if r.groups:
-        largest = max(r.groups, key=lambda g: g.size.count or 0)
-        sentence = (
-            f"The analysis found {len(r.groups)} opinion groups among the {people(suppress_count(r.grouped))} "
-            f"who voted on at least 7 statements"
-        )
-        if largest.size.count is not None and len(r.groups) > 1:
+        # "Among the 79 people ... Group B has 75" gave a hidden group away (issue 11): the number of people in
+        # groups is said only when the layer shows it, and "the largest" only when every group's size is shown.
+        grouped = r.grouped if r.grouped is not None and r.grouped.count is not None else None
+        among = f"the {people(grouped.count)}" if grouped is not None else "the people"
+        sentence = f"The analysis found {len(r.groups)} opinion groups among {among} who voted on at least 7 statements"
+        if len(r.groups) > 1 and all(g.size.count is not None for g in r.groups):
+            largest = max(r.groups, key=lambda g: g.size.count or 0)
             sentence += f"; the largest, {largest.name}, has {largest.size_words}"
         out.append(sentence + ".")
+        if r.groups_reason:
+            out.append(r.groups_reason)
     elif r.groups_waiting:
         out.append(r.groups_waiting)
     if r.common_ground:
