@@ -85,7 +85,9 @@ EXPECTED: dict[str, Expect] = {
     ),
     "systems:system_detail": Expect(get=staff(200, FACILITATORS)),
     "systems:system_edit": Expect(
-        get=staff(200, FACILITATORS), post=staff(REDIRECT, FACILITATORS), post_data={"name": "Renamed"}
+        get=staff(200, FACILITATORS),
+        post=staff(REDIRECT, FACILITATORS),
+        post_data={"name": "Renamed", "retention_days": "180"},
     ),
     "systems:system_activity": Expect(get=staff(200, FACILITATORS)),
     "systems:place_list": Expect(get=staff(200, FACILITATORS)),

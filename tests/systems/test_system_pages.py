@@ -98,7 +98,8 @@ def test_a_facilitator_cannot_create_a_system(fclient):
 
 def test_a_facilitator_edits_the_system(fclient, system):
     response = fclient.post(
-        f"/manage/systems/{system.slug}/edit/", {"name": "Riverside ICS", "description": "Four places."}
+        f"/manage/systems/{system.slug}/edit/",
+        {"name": "Riverside ICS", "description": "Four places.", "retention_days": "365"},
     )
     assert response.status_code == 302
     system.refresh_from_db()

@@ -22,6 +22,8 @@ from commonweal.accounts.queries import find_account
 from commonweal.core import audit
 from commonweal.core.errors import ImportFailed, NotFound, field_error
 from commonweal.systems.models import (
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
     Community,
     IdentifierScheme,
     Organisation,
@@ -50,7 +52,7 @@ def _same_name(qs: Any, name: str, exclude: Model | None = None) -> bool:
 
 # --- Systems ------------------------------------------------------------------------------------------------
 
-SYSTEM_FIELDS = ["name", "slug", "description"]
+SYSTEM_FIELDS = ["name", "slug", "description", "retention_days"]
 
 
 def suggest_slug(name: str) -> str:
@@ -86,21 +88,35 @@ def do_create_system(actor: Any, *, name: str, slug: str, description: str = "")
     return system
 
 
-def check_update_system(actor: Any, system: System, *, name: str, description: str) -> System:
+def check_update_system(
+    actor: Any, system: System, *, name: str, description: str, retention_days: int | None = None
+) -> System:
     name = " ".join(name.split())
     if not name:
         raise field_error("name", "Enter the system's name")
     if System.objects.filter(name__iexact=name).exclude(pk=system.pk).exists():
         raise field_error("name", f"There is already a system called '{name}': choose another name")
-    return do_update_system(actor, system, name=name, description=description.strip())
+    if retention_days is not None and not MIN_RETENTION_DAYS <= retention_days <= MAX_RETENTION_DAYS:
+        raise field_error(
+            "retention_days",
+            f"Keep participants' data for between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS:,} days",
+        )
+    return do_update_system(
+        actor, system, name=name, description=description.strip(), retention_days=retention_days
+    )
 
 
-def do_update_system(actor: Any, system: System, *, name: str, description: str) -> System:
-    """Change a system's name and description (its short name stays, so links keep working)."""
+def do_update_system(
+    actor: Any, system: System, *, name: str, description: str, retention_days: int | None = None
+) -> System:
+    """Change a system's name, description and (unless None) how many days participants' data is kept after a
+    conversation closes; its short name stays, so links keep working."""
     with transaction.atomic():
         before = _state(system, SYSTEM_FIELDS)
         system.name, system.description = name, description
-        system.save(update_fields=["name", "description"])
+        if retention_days is not None:
+            system.retention_days = retention_days
+        system.save(update_fields=["name", "description", "retention_days"])
         audit.record(actor, "system.update", system, before=before, after=_state(system, SYSTEM_FIELDS))
     return system
 

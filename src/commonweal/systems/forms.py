@@ -8,7 +8,16 @@ from django import forms
 
 from commonweal.core.csv_input import MAX_BYTES
 from commonweal.core.forms import NHSUKFormMixin, radio_field, text_field
-from commonweal.systems.models import Community, IdentifierScheme, Place, Sector, System
+from commonweal.systems.models import (
+    DEFAULT_RETENTION_DAYS,
+    MAX_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    Community,
+    IdentifierScheme,
+    Place,
+    Sector,
+    System,
+)
 
 
 class SystemForm(NHSUKFormMixin, forms.Form):
@@ -35,10 +44,30 @@ class SystemForm(NHSUKFormMixin, forms.Form):
         rows=4,
     )
 
+    retention_days = forms.IntegerField(
+        label="Keep participants' data for (days)",
+        min_value=MIN_RETENTION_DAYS,
+        max_value=MAX_RETENTION_DAYS,
+        help_text=f"Days after a conversation closes before its participants' votes, statements and answers are "
+        f"erased; results already computed stay. Between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS:,} "
+        f"({DEFAULT_RETENTION_DAYS} unless you change it). Participants are told it when they take part.",
+        error_messages={
+            "required": "Enter how many days to keep participants' data, such as 365",
+            "invalid": "Enter the number of days as digits only, such as 365",
+            "min_value": f"Keep participants' data for at least {MIN_RETENTION_DAYS} days, so there is time "
+            "to read the results",
+            "max_value": f"Keep participants' data for at most {MAX_RETENTION_DAYS:,} days (ten years)",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
+    )
+
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["slug"]
+        else:
+            # A new system keeps the default period; its facilitators can change it on the edit page.
+            del self.fields["retention_days"]
 
 
 def _optional_int(label: str, help_text: str) -> forms.IntegerField:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 
@@ -33,12 +34,26 @@ class IdentifierScheme(models.TextChoices):
     GB_COH = "GB-COH", "GB-COH (company)"
 
 
+#: How long a system keeps participants' data after a conversation closes, unless its facilitators say otherwise.
+DEFAULT_RETENTION_DAYS = 365
+#: The shortest period a system may set: time to read the results and write the report before the data goes.
+MIN_RETENTION_DAYS = 7
+#: The longest: ten years.
+MAX_RETENTION_DAYS = 3650
+
+
 class System(models.Model):
     """An integrated care system or a place partnership, run by its own facilitators."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
+    retention_days = models.PositiveIntegerField(
+        default=DEFAULT_RETENTION_DAYS,
+        validators=[MinValueValidator(MIN_RETENTION_DAYS), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text="Days participants' votes, statements and answers are kept after a conversation closes; "
+        "then `commonweal retention` (run daily by the worker) erases them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
