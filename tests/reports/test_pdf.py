@@ -22,7 +22,7 @@ from tests.factories import (
 )
 from tests.reports.test_report import COMMON_GROUND, plant_conversation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("data_dir")]
 
 HEADINGS = [
     "The question",
@@ -34,12 +34,6 @@ HEADINGS = [
     "Topics for dialogue",
     "Method and caveats",
 ]
-
-
-@pytest.fixture(autouse=True)
-def data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
 
 
 def text_of(reader: PdfReader) -> str:
