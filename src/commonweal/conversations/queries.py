@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from commonweal.conversations.models import AnalysisSnapshot, Conversation
+from commonweal.conversations.models import AnalysisSnapshot, Conversation, ConversationModerator
 from commonweal.core.errors import NotFound
 
 
@@ -50,3 +50,12 @@ def latest_snapshot(
     left out of the query and loaded only if touched.
     """
     return snapshots_newest_first(conversation).defer(*defer).first()
+
+
+def moderators_of(conversation: Conversation) -> QuerySet[ConversationModerator]:
+    """The moderators of ``conversation`` with their accounts, by username."""
+    return (
+        ConversationModerator.objects.filter(conversation=conversation)
+        .select_related("user")
+        .order_by("user__username")
+    )

@@ -8,12 +8,14 @@ from django import forms
 
 from commonweal.core.csv_input import MAX_BYTES
 from commonweal.core.forms import NHSUKFormMixin, radio_field, text_field
+from commonweal.systems.actions import OrganisationInput
 from commonweal.systems.models import (
     DEFAULT_RETENTION_DAYS,
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
     Community,
     IdentifierScheme,
+    Organisation,
     Place,
     Sector,
     System,
@@ -95,9 +97,10 @@ class PlaceForm(NHSUKFormMixin, forms.Form):
     )
     population = _optional_int("Population (optional)", "Residents, if known, in digits, such as 250000.")
 
-    @classmethod
-    def for_place(cls, place: Place) -> PlaceForm:
-        return cls(initial={"name": place.name, "population": place.population})
+    @staticmethod
+    def initial_for(place: Place | None) -> dict[str, Any]:
+        """What the change page shows of ``place`` (nothing when adding one)."""
+        return {"name": place.name, "population": place.population} if place else {}
 
 
 class CommunityForm(NHSUKFormMixin, forms.Form):
@@ -116,15 +119,16 @@ class CommunityForm(NHSUKFormMixin, forms.Form):
         "Population estimate (optional)", "About how many people belong to it, in digits, if known."
     )
 
-    @classmethod
-    def for_community(cls, community: Community) -> CommunityForm:
-        return cls(
-            initial={
-                "name": community.name,
-                "kind": community.kind,
-                "population_estimate": community.population_estimate,
-            }
-        )
+    @staticmethod
+    def initial_for(community: Community | None) -> dict[str, Any]:
+        """What the change page shows of ``community`` (nothing when adding one)."""
+        if community is None:
+            return {}
+        return {
+            "name": community.name,
+            "kind": community.kind,
+            "population_estimate": community.population_estimate,
+        }
 
 
 class OrganisationForm(NHSUKFormMixin, forms.Form):
@@ -171,6 +175,25 @@ class OrganisationForm(NHSUKFormMixin, forms.Form):
         self.fields["places"].queryset = Place.objects.filter(system=system)  # type: ignore[attr-defined]
         if not Place.objects.filter(system=system).exists():
             self.fields["places"].help_text = "This system has no places yet: add them on the system's page."
+
+    @staticmethod
+    def initial_for(organisation: Organisation | None) -> dict[str, Any]:
+        """What the change page shows of ``organisation`` (nothing when adding one)."""
+        if organisation is None:
+            return {}
+        return {
+            "name": organisation.name,
+            "sector": organisation.sector,
+            "identifier_scheme": organisation.identifier_scheme,
+            "identifier": organisation.identifier,
+            "places": list(organisation.places.all()),
+            "active_from": organisation.active_from,
+            "active_to": organisation.active_to,
+        }
+
+    def to_input(self) -> OrganisationInput:
+        """What was typed, for :func:`~commonweal.systems.actions.check_save_organisation`."""
+        return OrganisationInput(**{**self.cleaned_data, "places": list(self.cleaned_data["places"])})
 
 
 class ImportForm(NHSUKFormMixin, forms.Form):

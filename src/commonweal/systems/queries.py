@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from commonweal.core.errors import NotFound
-from commonweal.systems.models import System
+from commonweal.systems.models import System, SystemRole
 
 
 def get_system(slug: str) -> System:
@@ -27,4 +27,13 @@ def people_with_roles() -> QuerySet[Any]:
         .objects.order_by("username")
         .select_related("one_time_password")
         .prefetch_related("system_roles__system")
+    )
+
+
+def facilitators_of(system: System) -> QuerySet[Any]:
+    """The accounts that facilitate ``system``, by username."""
+    return (
+        get_user_model()
+        .objects.filter(system_roles__system=system, system_roles__role=SystemRole.Role.FACILITATOR)
+        .order_by("username")
     )

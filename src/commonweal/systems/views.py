@@ -22,13 +22,13 @@ from commonweal.accounts.forms import UsernameForm
 from commonweal.accounts.permissions import can as can_account
 from commonweal.accounts.permissions import require as require_account
 from commonweal.accounts.queries import get_account
-from commonweal.core.errors import ImportFailed, InvalidInput, NotFound
+from commonweal.core.errors import ImportFailed, InvalidInput
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import posted, posted_files
 from commonweal.core.models import AuditEntry
-from commonweal.core.pages import confirm_delete, save_and_return
+from commonweal.core.pages import Kind, RolePage, kind_page, role_page, role_remove, save_and_return
 from commonweal.core.permissions import is_admin
-from commonweal.systems import actions, queries
+from commonweal.systems import actions, permissions, queries
 from commonweal.systems.forms import (
     AccountForm,
     CommunityForm,
@@ -45,12 +45,18 @@ from commonweal.systems.queries import get_system
 
 User = get_user_model()
 
-
-def _get(model: Any, system: System, pk: int, what: str) -> Any:
-    obj = model.objects.filter(system=system, pk=pk).first()
-    if obj is None:
-        raise NotFound(f"That {what} is not in this system: it may have been deleted.")
-    return obj
+#: The facilitators page: who facilitates a system, and adding one (core.pages.RolePage).
+FACILITATORS = RolePage(
+    "systems/facilitators.html",
+    permissions,
+    ("system.view", "system.manage_people"),
+    context=lambda system: {"system": system, "people": queries.facilitators_of(system)},
+    add=actions.check_add_facilitator,
+    added=lambda role, system: f"{role.user.username} is now a facilitator of {system.name}.",
+    remove=actions.do_remove_facilitator,
+    removed=lambda person, system: f"{person.username} is no longer a facilitator of {system.name}.",
+    url=lambda system: reverse("systems:facilitators", kwargs={"system": system.slug}),
+)
 
 
 # --- Your systems -------------------------------------------------------------------------------------------
@@ -166,59 +172,12 @@ def _describe(value: Any) -> str:
 # --- Places -------------------------------------------------------------------------------------------------
 
 
-def _is_saved(saved: Place | Community | Organisation) -> str:
-    return f"{saved.name} is saved."
-
-
 @manager_view
 def place_list(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.view", obj)
     places = obj.places.annotate(n_organisations=Count("organisations", distinct=True))
     return render(request, "systems/place_list.html", {"system": obj, "places": places})
-
-
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def place_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.edit", obj)
-    place = _get(Place, obj, pk, "place") if pk else None
-    form = (
-        PlaceForm(request.POST)
-        if request.method == "POST"
-        else (PlaceForm.for_place(place) if place else PlaceForm())
-    )
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions.check_save_place(request.user, obj, place=place, **form.cleaned_data),
-        saved=_is_saved,
-        back=reverse("systems:place_list", kwargs={"system": obj.slug}),
-    )
-    return done or render(request, "systems/place_form.html", {"system": obj, "form": form, "place": place})
-
-
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def place_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.edit", obj)
-    place = _get(Place, obj, pk, "place")
-    return confirm_delete(
-        request,
-        obj,
-        what="place",
-        name=place.name,
-        consequences=[
-            f"{place.organisations.count()} organisations will no longer list it among the places they serve.",
-            f"{place.participant_set.count()} participants who said they live or work there will keep their "
-            "other answers.",
-        ],
-        back=reverse("systems:place_list", kwargs={"system": obj.slug}),
-        delete=lambda: actions.do_delete_place(request.user, place),
-        done=f"{place.name} is deleted.",
-    )
 
 
 # --- Communities --------------------------------------------------------------------------------------------
@@ -233,49 +192,6 @@ def community_list(request: HttpRequest, system: str) -> HttpResponse:
     )
 
 
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def community_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.edit", obj)
-    community = _get(Community, obj, pk, "community") if pk else None
-    if request.method == "POST":
-        form = CommunityForm(request.POST)
-    else:
-        form = CommunityForm.for_community(community) if community else CommunityForm()
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions.check_save_community(request.user, obj, community=community, **form.cleaned_data),
-        saved=_is_saved,
-        back=reverse("systems:community_list", kwargs={"system": obj.slug}),
-    )
-    return done or render(
-        request, "systems/community_form.html", {"system": obj, "form": form, "community": community}
-    )
-
-
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def community_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.edit", obj)
-    community = _get(Community, obj, pk, "community")
-    return confirm_delete(
-        request,
-        obj,
-        what="community",
-        name=community.name,
-        consequences=[
-            f"{community.participants.count()} participants who said they belong to it will keep their "
-            "other answers."
-        ],
-        back=reverse("systems:community_list", kwargs={"system": obj.slug}),
-        delete=lambda: actions.do_delete_community(request.user, community),
-        done=f"{community.name} is deleted.",
-    )
-
-
 # --- Organisations ------------------------------------------------------------------------------------------
 
 
@@ -287,67 +203,64 @@ def organisation_list(request: HttpRequest, system: str) -> HttpResponse:
     return render(request, "systems/organisation_list.html", {"system": obj, "organisations": organisations})
 
 
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def organisation_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.edit", obj)
-    organisation = _get(Organisation, obj, pk, "organisation") if pk else None
-    if request.method == "POST":
-        form = OrganisationForm(obj, request.POST)
-    elif organisation:
-        form = OrganisationForm(
-            obj,
-            initial={
-                "name": organisation.name,
-                "sector": organisation.sector,
-                "identifier_scheme": organisation.identifier_scheme,
-                "identifier": organisation.identifier,
-                "places": list(organisation.places.all()),
-                "active_from": organisation.active_from,
-                "active_to": organisation.active_to,
-            },
-        )
-    else:
-        form = OrganisationForm(obj)
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions.check_save_organisation(
-            request.user,
-            obj,
-            actions.OrganisationInput(**{**form.cleaned_data, "places": list(form.cleaned_data["places"])}),
-            organisation=organisation,
-        ),
-        saved=_is_saved,
-        back=reverse("systems:organisation_list", kwargs={"system": obj.slug}),
-    )
-    return done or render(
-        request,
-        "systems/organisation_form.html",
-        {"system": obj, "form": form, "organisation": organisation},
-    )
+# --- Adding, changing and deleting places, communities and organisations ------------------------------------
 
 
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def organisation_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.edit", obj)
-    organisation = _get(Organisation, obj, pk, "organisation")
-    return confirm_delete(
-        request,
-        obj,
-        what="organisation",
-        name=organisation.name,
-        consequences=[
-            f"{organisation.participant_set.count()} participants who said they come from it will keep "
-            "their other answers (their sector stays)."
-        ],
-        back=reverse("systems:organisation_list", kwargs={"system": obj.slug}),
-        delete=lambda: actions.do_delete_organisation(request.user, organisation),
-        done=f"{organisation.name} is deleted.",
-    )
+def _save_place(actor: Any, system: System, form: Any, place: Place | None) -> Place:
+    return actions.check_save_place(actor, system, place=place, **form.cleaned_data)
+
+
+def _save_community(actor: Any, system: System, form: Any, community: Community | None) -> Community:
+    return actions.check_save_community(actor, system, community=community, **form.cleaned_data)
+
+
+def _save_organisation(
+    actor: Any, system: System, form: Any, organisation: Organisation | None
+) -> Organisation:
+    return actions.check_save_organisation(actor, system, form.to_input(), organisation=organisation)
+
+
+def _place_left_behind(place: Place) -> list[str]:
+    return [
+        f"{place.organisations.count()} organisations will no longer list it among the places they serve.",
+        f"{place.participant_set.count()} participants who said they live or work there will keep their "
+        "other answers.",
+    ]
+
+
+#: The add, change and delete pages of each (core.pages.Kind); the URLs say which one a page is about.
+PLACES = Kind(
+    Place,
+    "systems/place_form.html",
+    "systems:place_list",
+    form=lambda system, data, place: PlaceForm(data, initial=PlaceForm.initial_for(place)),
+    save=_save_place,
+    delete=actions.do_delete_place,
+    left_behind=_place_left_behind,
+)
+COMMUNITIES = Kind(
+    Community,
+    "systems/community_form.html",
+    "systems:community_list",
+    form=lambda system, data, community: CommunityForm(data, initial=CommunityForm.initial_for(community)),
+    save=_save_community,
+    delete=actions.do_delete_community,
+    left_behind=lambda community: [
+        f"{community.participants.count()} participants who said they belong to it will keep their other answers."
+    ],
+)
+ORGANISATIONS = Kind(
+    Organisation,
+    "systems/organisation_form.html",
+    "systems:organisation_list",
+    form=lambda system, data, org: OrganisationForm(system, data, initial=OrganisationForm.initial_for(org)),
+    save=_save_organisation,
+    delete=actions.do_delete_organisation,
+    left_behind=lambda organisation: [
+        f"{organisation.participant_set.count()} participants who said they come from it will keep their other "
+        "answers (their sector stays)."
+    ],
+)
 
 
 @manager_view
@@ -408,37 +321,13 @@ def organisation_import_template(request: HttpRequest, system: str) -> HttpRespo
 @manager_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def facilitators(request: HttpRequest, system: str) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.view", obj)
-    form = UsernameForm(posted(request))
-    if request.method == "POST":
-        require(request.user, "system.manage_people", obj)
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions.check_add_facilitator(request.user, obj, form.cleaned_data["username"]),
-        saved=lambda role: f"{role.user.username} is now a facilitator of {obj.name}.",
-        back=reverse("systems:facilitators", kwargs={"system": obj.slug}),
-    )
-    if done:
-        return done
-    people = User.objects.filter(
-        system_roles__system=obj, system_roles__role=SystemRole.Role.FACILITATOR
-    ).order_by("username")
-    return render(request, "systems/facilitators.html", {"system": obj, "form": form, "people": people})
+    return role_page(request, get_system(system), FACILITATORS, UsernameForm(posted(request)))
 
 
 @manager_view
 @require_POST
 def facilitator_remove(request: HttpRequest, system: str, user_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "system.manage_people", obj)
-    person = get_account(user_id)
-    actions.do_remove_facilitator(request.user, obj, person)
-    messages.success(request, f"{person.username} is no longer a facilitator of {obj.name}.")
-    if person.pk == request.user.pk and not is_admin(request.user):
-        return redirect("systems:dashboard")
-    return redirect("systems:facilitators", system=obj.slug)
+    return role_remove(request, get_system(system), FACILITATORS, lambda: get_account(user_id))
 
 
 # --- Accounts (administrators) ------------------------------------------------------------------------------
@@ -492,3 +381,14 @@ def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     account_actions.do_set_account_active(request.user, person, active)
     messages.success(request, f"{person.username} can {'now' if active else 'no longer'} sign in.")
     return redirect("systems:accounts")
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def item_page(
+    request: HttpRequest, system: str, kind: Kind[Any], pk: int | None = None, delete: bool = False
+) -> HttpResponse:
+    """A place's, a community's or an organisation's add, change or delete page (``kind`` and ``delete`` come from the URL)."""
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    return kind_page(request, obj, kind, pk, delete=delete)

@@ -25,18 +25,36 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from commonweal.accounts.decorators import manager_view
 from commonweal.accounts.forms import UsernameForm
 from commonweal.accounts.queries import get_account
+from commonweal.conversations import permissions, queries
 from commonweal.conversations.facilitate import actions
 from commonweal.conversations.facilitate.dashboard import build_dashboard
 from commonweal.conversations.facilitate.forms import ConversationForm, SeedForm
-from commonweal.conversations.models import Conversation, ConversationModerator, Statement
+from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.permissions import can, require
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.http import is_htmx, posted
-from commonweal.core.pages import save_and_return
+from commonweal.core.pages import RolePage, role_page, role_remove, save_and_return
 from commonweal.systems.queries import get_system
 
 QUEUE_PAGE_SIZE = 50
+
+#: The moderators page: who moderates a conversation, and adding one (core.pages.RolePage).
+MODERATORS = RolePage(
+    "conversations/manage/moderators.html",
+    permissions,
+    ("conversation.view", "conversation.manage_moderators"),
+    context=lambda c: {
+        "conversation": c,
+        "system": c.system,
+        "people": [m.user for m in queries.moderators_of(c)],
+    },
+    add=actions.check_add_moderator,
+    added=lambda moderator, conversation: f"{moderator.user.username} can now moderate this conversation.",
+    remove=actions.do_remove_moderator,
+    removed=lambda person, conversation: f"{person.username} no longer moderates this conversation.",
+    url=lambda conversation: reverse("conversations:manage_moderators", kwargs={"slug": conversation.slug}),
+)
 
 
 def participant_url(request: HttpRequest, conversation: Conversation) -> str:
@@ -116,9 +134,7 @@ def manage_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "can_change_status": can(user, "conversation.change_status", conversation),
             "can_manage_moderators": can(user, "conversation.manage_moderators", conversation),
             "transitions": sorted(actions.TRANSITIONS.get(conversation.status, set())),
-            "moderators": ConversationModerator.objects.filter(conversation=conversation)
-            .select_related("user")
-            .order_by("user__username"),
+            "moderators": queries.moderators_of(conversation),
         },
     )
 
@@ -393,41 +409,10 @@ def manage_dashboard_live(request: HttpRequest, slug: str) -> HttpResponse:
 @manager_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_moderators(request: HttpRequest, slug: str) -> HttpResponse:
-    conversation = get_conversation(slug)
-    require(request.user, "conversation.view", conversation)
-    form = UsernameForm(posted(request))
-    if request.method == "POST":
-        require(request.user, "conversation.manage_moderators", conversation)
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions.check_add_moderator(request.user, conversation, form.cleaned_data["username"]),
-        saved=lambda moderator: f"{moderator.user.username} can now moderate this conversation.",
-        back=reverse("conversations:manage_moderators", kwargs={"slug": conversation.slug}),
-    )
-    if done:
-        return done
-    return render(
-        request,
-        "conversations/manage/moderators.html",
-        {
-            "conversation": conversation,
-            "system": conversation.system,
-            "form": form,
-            "can_manage": can(request.user, "conversation.manage_moderators", conversation),
-            "moderators": ConversationModerator.objects.filter(conversation=conversation)
-            .select_related("user")
-            .order_by("user__username"),
-        },
-    )
+    return role_page(request, get_conversation(slug), MODERATORS, UsernameForm(posted(request)))
 
 
 @manager_view
 @require_POST
 def manage_moderator_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
-    conversation = get_conversation(slug)
-    require(request.user, "conversation.manage_moderators", conversation)
-    person = get_account(user_id)
-    actions.do_remove_moderator(request.user, conversation, person)
-    messages.success(request, f"{person.username} no longer moderates this conversation.")
-    return redirect("conversations:manage_moderators", slug=conversation.slug)
+    return role_remove(request, get_conversation(slug), MODERATORS, lambda: get_account(user_id))

@@ -164,18 +164,18 @@ class InterdependencyForm(NHSUKFormMixin, forms.Form):
         return f"{'organisation' if isinstance(end, Organisation) else 'community'}-{end.pk}"
 
     @classmethod
-    def for_item(cls, system: System, item: Interdependency) -> InterdependencyForm:
-        return cls(
-            system,
-            initial={
-                "source": cls.end_value(item.source),
-                "target": cls.end_value(item.target),
-                "kind": item.kind,
-                "description": item.description,
-                "strength": item.strength,
-                "evidence": item.evidence,
-            },
-        )
+    def initial_for(cls, item: Interdependency | None) -> dict[str, Any]:
+        """What the change page shows of ``item`` (nothing when adding one)."""
+        if item is None:
+            return {}
+        return {
+            "source": cls.end_value(item.source),
+            "target": cls.end_value(item.target),
+            "kind": item.kind,
+            "description": item.description,
+            "strength": item.strength,
+            "evidence": item.evidence,
+        }
 
     def to_input(self) -> InterdependencyInput:
         """What was typed, for :func:`~commonweal.network.map.actions.check_save_interdependency`."""
@@ -259,19 +259,19 @@ class JointWorkForm(NHSUKFormMixin, forms.Form):
             self.add_error("ended_on", "The end date must be the same as or after the start date")
         return data
 
-    @classmethod
-    def for_work(cls, system: System, work: JointWork) -> JointWorkForm:
-        return cls(
-            system,
-            initial={
-                "title": work.title,
-                "kind": work.kind,
-                "started_on": work.started_on,
-                "ended_on": work.ended_on,
-                "description": work.description,
-                "organisations": list(work.organisations.all()),
-            },
-        )
+    @staticmethod
+    def initial_for(work: JointWork | None) -> dict[str, Any]:
+        """What the change page shows of ``work`` (nothing when adding it)."""
+        if work is None:
+            return {}
+        return {
+            "title": work.title,
+            "kind": work.kind,
+            "started_on": work.started_on,
+            "ended_on": work.ended_on,
+            "description": work.description,
+            "organisations": list(work.organisations.all()),
+        }
 
     def to_input(self) -> JointWorkInput:
         """What was typed, for :func:`~commonweal.network.map.actions.check_save_joint_work`."""

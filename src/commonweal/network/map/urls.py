@@ -6,9 +6,11 @@ the organisation's lead through its survey link), interdependencies and joint wo
 
 from django.urls import URLPattern, path
 
+from commonweal.core.pages import kind_urls
 from commonweal.network.map import views as views_map
 
 _NET = "manage/systems/<slug:system>/network/"
+_ITEM_PAGES = {"item_view": views_map.item_page}
 
 urlpatterns: list[URLPattern] = [
     path(f"{_NET}map/", views_map.map_view, name="map"),
@@ -17,18 +19,18 @@ urlpatterns: list[URLPattern] = [
         f"{_NET}organisations/<int:organisation_id>/", views_map.organisation_part, name="organisation_part"
     ),
     path("survey/<str:token>/my-part/", views_map.my_part, name="my_part"),
-    path(f"{_NET}interdependencies/", views_map.interdependency_list, name="interdependency_list"),
-    path(f"{_NET}interdependencies/new/", views_map.interdependency_edit, name="interdependency_create"),
-    path(
-        f"{_NET}interdependencies/<int:pk>/edit/", views_map.interdependency_edit, name="interdependency_edit"
+    *kind_urls(
+        f"{_NET}interdependencies/",
+        "interdependency",
+        views_map.INTERDEPENDENCIES,
+        list_view=views_map.interdependency_list,
+        **_ITEM_PAGES,
     ),
-    path(
-        f"{_NET}interdependencies/<int:pk>/delete/",
-        views_map.interdependency_delete,
-        name="interdependency_delete",
+    *kind_urls(
+        f"{_NET}joint-work/",
+        "joint_work",
+        views_map.JOINT_WORK,
+        list_view=views_map.joint_work_list,
+        **_ITEM_PAGES,
     ),
-    path(f"{_NET}joint-work/", views_map.joint_work_list, name="joint_work_list"),
-    path(f"{_NET}joint-work/new/", views_map.joint_work_edit, name="joint_work_create"),
-    path(f"{_NET}joint-work/<int:pk>/edit/", views_map.joint_work_edit, name="joint_work_edit"),
-    path(f"{_NET}joint-work/<int:pk>/delete/", views_map.joint_work_delete, name="joint_work_delete"),
 ]

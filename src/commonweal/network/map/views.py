@@ -8,6 +8,8 @@ drawn by :mod:`.cytoscape` and :mod:`.svg`) or :mod:`.part` ("my part"); every c
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import NotFound
-from commonweal.core.pages import confirm_delete, save_and_return
+from commonweal.core.pages import Kind, kind_page
 from commonweal.network.map import actions as actions_map
 from commonweal.network.map.build import build_map
 from commonweal.network.map.cytoscape import cytoscape_data
@@ -128,17 +130,6 @@ def my_part(request: HttpRequest, token: str) -> HttpResponse:
 # --- Interdependencies --------------------------------------------------------------------------------------
 
 
-def _interdependency(system: System, pk: int) -> Interdependency:
-    item = (
-        Interdependency.objects.filter(system=system, pk=pk)
-        .select_related("from_organisation", "from_community", "to_organisation", "to_community")
-        .first()
-    )
-    if item is None:
-        raise NotFound("That interdependency is not in this system: it may have been deleted.")
-    return item
-
-
 @manager_view
 def interdependency_list(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
@@ -149,59 +140,7 @@ def interdependency_list(request: HttpRequest, system: str) -> HttpResponse:
     return render(request, "network/links/interdependency_list.html", {"system": obj, "items": items})
 
 
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def interdependency_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "network.edit", obj)
-    item = _interdependency(obj, pk) if pk else None
-    if request.method == "POST":
-        form = InterdependencyForm(obj, request.POST)
-    else:
-        form = InterdependencyForm.for_item(obj, item) if item else InterdependencyForm(obj)
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions_map.check_save_interdependency(request.user, obj, form.to_input(), item=item),
-        saved=lambda saved: f"The interdependency from {saved.source} to {saved.target} is saved.",
-        back=reverse("network:interdependency_list", kwargs={"system": obj.slug}),
-    )
-    if done:
-        return done
-    has_ends = obj.organisations.exists()
-    return render(
-        request,
-        "network/links/interdependency_form.html",
-        {"system": obj, "form": form, "item": item, "has_ends": has_ends},
-    )
-
-
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def interdependency_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "network.edit", obj)
-    item = _interdependency(obj, pk)
-    return confirm_delete(
-        request,
-        obj,
-        what="interdependency",
-        name=f"from {item.source} to {item.target} ({item.get_kind_display()})",  # type: ignore[attr-defined]
-        consequences=["It will no longer show on the map or on either organisation's page."],
-        back=reverse("network:interdependency_list", kwargs={"system": obj.slug}),
-        delete=lambda: actions_map.do_delete_interdependency(request.user, item),
-        done=f"The interdependency from {item.source} to {item.target} is deleted.",
-    )
-
-
 # --- Joint work ---------------------------------------------------------------------------------------------
-
-
-def _joint_work(system: System, pk: int) -> JointWork:
-    work = JointWork.objects.filter(system=system, pk=pk).first()
-    if work is None:
-        raise NotFound("That joint work is not in this system: it may have been deleted.")
-    return work
 
 
 @manager_view
@@ -212,41 +151,54 @@ def joint_work_list(request: HttpRequest, system: str) -> HttpResponse:
     return render(request, "network/links/joint_work_list.html", {"system": obj, "items": items})
 
 
-@manager_view
-@require_http_methods(["GET", "HEAD", "POST"])
-def joint_work_edit(request: HttpRequest, system: str, pk: int | None = None) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "network.edit", obj)
-    work = _joint_work(obj, pk) if pk else None
-    if request.method == "POST":
-        form = JointWorkForm(obj, request.POST)
-    else:
-        form = JointWorkForm.for_work(obj, work) if work else JointWorkForm(obj)
-    done = save_and_return(
-        request,
-        form,
-        lambda: actions_map.check_save_joint_work(request.user, obj, form.to_input(), work=work),
-        saved=lambda saved: f"{saved.title} is saved.",
-        back=reverse("network:joint_work_list", kwargs={"system": obj.slug}),
-    )
-    return done or render(
-        request, "network/links/joint_work_form.html", {"system": obj, "form": form, "work": work}
-    )
+# --- Adding, changing and deleting interdependencies and joint work -----------------------------------------
+
+
+def _save_interdependency(
+    actor: Any, system: System, form: Any, item: Interdependency | None
+) -> Interdependency:
+    return actions_map.check_save_interdependency(actor, system, form.to_input(), item=item)
+
+
+def _save_joint_work(actor: Any, system: System, form: Any, work: JointWork | None) -> JointWork:
+    return actions_map.check_save_joint_work(actor, system, form.to_input(), work=work)
+
+
+#: The add, change and delete pages of each (core.pages.Kind); the URLs say which one a page is about.
+INTERDEPENDENCIES = Kind(
+    Interdependency,
+    "network/links/interdependency_form.html",
+    "network:interdependency_list",
+    form=lambda system, data, item: InterdependencyForm(
+        system, data, initial=InterdependencyForm.initial_for(item)
+    ),
+    save=_save_interdependency,
+    delete=actions_map.do_delete_interdependency,
+    left_behind=lambda item: ["It will no longer show on the map or on either organisation's page."],
+    name=lambda item: f"from {item.source} to {item.target} ({item.get_kind_display()})",  # type: ignore[attr-defined]
+    label=lambda item: f"The interdependency from {item.source} to {item.target}",
+    related=("from_organisation", "from_community", "to_organisation", "to_community"),
+    context=lambda system: {"has_ends": system.organisations.exists()},
+)
+JOINT_WORK = Kind(
+    JointWork,
+    "network/links/joint_work_form.html",
+    "network:joint_work_list",
+    form=lambda system, data, work: JointWorkForm(system, data, initial=JointWorkForm.initial_for(work)),
+    save=_save_joint_work,
+    delete=actions_map.do_delete_joint_work,
+    left_behind=lambda work: ["It will no longer show on the pages of the organisations that took part."],
+    name=lambda work: work.title,
+    label=lambda work: work.title,
+)
 
 
 @manager_view
 @require_http_methods(["GET", "HEAD", "POST"])
-def joint_work_delete(request: HttpRequest, system: str, pk: int) -> HttpResponse:
+def item_page(
+    request: HttpRequest, system: str, kind: Kind[Any], pk: int | None = None, delete: bool = False
+) -> HttpResponse:
+    """An interdependency's or joint work's add, change or delete page (``kind`` and ``delete`` come from the URL)."""
     obj = get_system(system)
     require(request.user, "network.edit", obj)
-    work = _joint_work(obj, pk)
-    return confirm_delete(
-        request,
-        obj,
-        what="joint work",
-        name=work.title,
-        consequences=["It will no longer show on the pages of the organisations that took part."],
-        back=reverse("network:joint_work_list", kwargs={"system": obj.slug}),
-        delete=lambda: actions_map.do_delete_joint_work(request.user, work),
-        done=f"{work.title} is deleted.",
-    )
+    return kind_page(request, obj, kind, pk, delete=delete)
