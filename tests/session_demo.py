@@ -22,7 +22,6 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.test.utils import override_settings
 
-from commonweal import demo
 from commonweal import settings as project_settings
 
 #: The demo as ``commonweal demo`` loads it by default.
@@ -56,6 +55,10 @@ def build_demo_copy(data_dir: Path) -> DemoCopy:
     table that already had rows (the content types a migration made, say): those could not be emptied again
     without losing what was there before.
     """
+    # deferred for start-up cost: the demo imports every app and the engine, which a run of the engine's tests
+    # alone (or of any module that does not read the demo) has no need to load
+    from commonweal import demo
+
     before = _row_counts()
     output = io.StringIO()
     # The project's own password hashers, whatever a test's settings say: the demo's accounts are as
