@@ -14,10 +14,12 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sparse
 
-from commonweal.analysis import polis
+from commonweal.analysis import commonground, polis, uncertainty
+from commonweal.analysis.bridging import BridgingModel, BridgingResult
 from commonweal.analysis.matrix import REJECTED, VoteMatrix
 from commonweal.analysis.result import AnalysisResult
-from commonweal.analysis.state import AnalysisState
+from commonweal.analysis.state import AnalysisState, carry
+from commonweal.analysis.uncertainty import GroupStability
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -229,7 +231,7 @@ class ResampleClusterer:
         return np.asarray(groups.labels[base.labels], dtype=np.int64)
 
 
-def bridging_init(state: AnalysisState | None, matrix: VoteMatrix) -> Any:
+def bridging_init(state: AnalysisState | None, matrix: VoteMatrix) -> BridgingResult | None:
     """The previous update's bridging parameters on the current participants and statements.
 
     Parameters
@@ -245,13 +247,10 @@ def bridging_init(state: AnalysisState | None, matrix: VoteMatrix) -> Any:
         A warm start for :meth:`BridgingModel.fit` (new participants and statements at 0), or
         ``None`` when the state carries no fit.
     """
-    from commonweal.analysis.bridging import BridgingResult
-    from commonweal.analysis.engine import _carry
-
     if state is None or state.bridging_mu is None:
         return None
-    part = _carry(state.participant_ids, matrix.participant_ids, state.bridging_participant, 0.0)
-    stat = _carry(state.statement_ids, matrix.statement_ids, state.bridging_statement, 0.0)
+    part = carry(state.participant_ids, matrix.participant_ids, state.bridging_participant, 0.0)
+    stat = carry(state.statement_ids, matrix.statement_ids, state.bridging_statement, 0.0)
     if not np.any(stat[:, 1] != 0):
         return None
     n_s = matrix.n_statements
@@ -271,7 +270,7 @@ def bridging_init(state: AnalysisState | None, matrix: VoteMatrix) -> Any:
     )
 
 
-def fit_bridging(matrix: VoteMatrix, previous: AnalysisState | None) -> Any:
+def fit_bridging(matrix: VoteMatrix, previous: AnalysisState | None) -> BridgingResult:
     """The bridging fit of ``analyse``: default model, warm-started from the previous state.
 
     Parameters
@@ -285,8 +284,6 @@ def fit_bridging(matrix: VoteMatrix, previous: AnalysisState | None) -> Any:
     -------
     BridgingResult
     """
-    from commonweal.analysis.bridging import BridgingModel
-
     return BridgingModel().fit(matrix, init=bridging_init(previous, matrix))
 
 
@@ -352,8 +349,6 @@ def compute(
         Field name -> value, for :meth:`AnalysisResult.with_extras`, including ``state`` (the
         result's state with the bridging fit and stability carried).
     """
-    from commonweal.analysis import commonground, uncertainty
-
     out: dict[str, Any] = {}
     clock = time.perf_counter()
 
@@ -496,10 +491,8 @@ def beyond_reasons(
     return reasons
 
 
-def _carried_stability(carried: dict[str, Any]) -> Any:
+def _carried_stability(carried: dict[str, Any]) -> GroupStability:
     """A GroupStability summary from the carried dict (no per-participant values)."""
-    from commonweal.analysis.uncertainty import GroupStability
-
     per_group = carried.get("per_group", {})
     groups = np.asarray([int(g) for g in per_group], dtype=np.int64)
     se = carried.get("standard_error")

@@ -95,9 +95,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import sparse
 
-from commonweal.analysis.commonground import as_vote_csr
 from commonweal.analysis.errors import AnalysisInputError
-from commonweal.analysis.matrix import VoteMatrix
+from commonweal.analysis.matrix import VoteMatrix, as_vote_csr
 from commonweal.analysis.polis import lobpcg_largest
 
 __all__ = ["BridgingModel", "BridgingResult", "bridging_loss", "bridging_scores", "ratings_matrix"]
@@ -116,7 +115,7 @@ def ratings_matrix(votes: Any, pass_value: float = 0.5) -> sparse.csr_matrix:
     Parameters
     ----------
     votes : scipy.sparse matrix, VoteMatrix or dense array
-        Participants x statements, +1/-1/0; see :func:`commonweal.analysis.commonground.as_vote_csr`.
+        Participants x statements, +1/-1/0; see :func:`commonweal.analysis.matrix.as_vote_csr`.
     pass_value : float, default 0.5
         Rating of a pass.
 

@@ -45,7 +45,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
 
 from commonweal.analysis.errors import AnalysisInputError
-from commonweal.analysis.matrix import VoteMatrix
+from commonweal.analysis.matrix import VoteMatrix, as_vote_csr
 from commonweal.analysis.uncertainty import wilson_interval
 
 __all__ = [
@@ -72,59 +72,6 @@ GROUP_DIMENSION = "opinion group"
 # --------------------------------------------------------------------------------------------------
 # Votes in, indicators out
 # --------------------------------------------------------------------------------------------------
-
-
-def as_vote_csr(votes: Any) -> sparse.csr_matrix:
-    """Coerce votes to a canonical CSR matrix whose stored entries are the votes cast.
-
-    Parameters
-    ----------
-    votes : scipy.sparse matrix or array, VoteMatrix, or dense ndarray
-        Participants x statements, values +1 (agree), -1 (disagree), 0 (pass). For sparse input,
-        every stored entry is a vote, so a pass is an explicitly stored zero. An object with a
-        sparse ``csr``, ``votes``, ``matrix`` or ``X`` attribute (the engine's ``VoteMatrix``) is
-        unwrapped. A dense array marks missing votes with NaN.
-
-    Returns
-    -------
-    scipy.sparse.csr_matrix
-        float64, canonical (sorted indices, no duplicates), explicit zeros kept as passes.
-
-    Raises
-    ------
-    AnalysisInputError
-        If the input is not two-dimensional or holds values other than -1, 0 and +1.
-    """
-    if not (sparse.issparse(votes) or isinstance(votes, np.ndarray)):
-        for attr in ("csr", "votes", "matrix", "X"):
-            inner = getattr(votes, attr, None)
-            if inner is not None and sparse.issparse(inner):
-                votes = inner
-                break
-        else:
-            votes = np.asarray(votes, dtype=np.float64)
-    if isinstance(votes, np.ndarray):
-        dense = np.asarray(votes, dtype=np.float64)
-        if dense.ndim != 2:
-            raise AnalysisInputError(f"votes must be two-dimensional, got shape {dense.shape}")
-        rows, cols = np.nonzero(~np.isnan(dense))
-        csr = sparse.csr_matrix((dense[rows, cols], (rows, cols)), shape=dense.shape, dtype=np.float64)
-    else:
-        if votes.ndim != 2:
-            raise AnalysisInputError(f"votes must be two-dimensional, got shape {votes.shape}")
-        csr = sparse.csr_matrix(votes, dtype=np.float64, copy=True)
-    csr.sum_duplicates()
-    csr.sort_indices()
-    data = csr.data
-    bad = ~((data == 1.0) | (data == -1.0) | (data == 0.0))
-    if np.any(bad):
-        first = int(np.flatnonzero(bad)[0])
-        row = int(np.searchsorted(csr.indptr, first, side="right") - 1)
-        raise AnalysisInputError(
-            f"votes must be +1, -1 or 0 (pass); participant row {row}, statement column "
-            f"{int(csr.indices[first])} holds {data[first]!r} (duplicate entries are summed)"
-        )
-    return csr
 
 
 class VoteIndicators:

@@ -11,12 +11,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from commonweal.analysis import polis
+from commonweal.analysis import beyond, polis
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.analysis.matrix import VoteMatrix
 from commonweal.analysis.polis import KSmoother, Tallies
 from commonweal.analysis.result import AnalysisResult
-from commonweal.analysis.state import AnalysisState
+from commonweal.analysis.state import AnalysisState, carry
 
 __all__ = [
     "AnalysisOptions",
@@ -246,25 +246,6 @@ def degenerate_reasons(
     return reasons
 
 
-def _align(prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any]) -> IntArray:
-    """Position in ``ids`` of each of ``prev_ids`` (-1 when gone); fast when a prefix."""
-    n_prev = prev_ids.shape[0]
-    if n_prev <= ids.shape[0] and (n_prev == 0 or np.array_equal(ids[:n_prev], prev_ids)):
-        return np.arange(n_prev, dtype=np.int64)
-    return np.asarray(pd.Index(ids).get_indexer(prev_ids), dtype=np.int64)
-
-
-def _carry(
-    prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any], values: npt.NDArray[Any], fill: Any
-) -> npt.NDArray[Any]:
-    """Move per-id values of the previous state onto the current ids."""
-    pos = _align(prev_ids, ids)
-    out = np.full((ids.shape[0],) + values.shape[1:], fill, dtype=values.dtype)
-    ok = pos >= 0
-    out[pos[ok]] = values[ok]
-    return out
-
-
 def analyse(
     matrix: VoteMatrix,
     state: AnalysisState | None = None,
@@ -315,8 +296,6 @@ def analyse(
     pool: ThreadPoolExecutor | None = None
     bridging_fit: Future[Any] | None = None
     if opts.beyond_polis and opts.threads > 1 and matrix.n_votes > 0:
-        from commonweal.analysis import beyond
-
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commonweal-bridging")
         bridging_fit = pool.submit(beyond.fit_bridging, matrix, state)
     try:
@@ -355,7 +334,7 @@ def _analyse(
     lap("matrix")
 
     # 2. In-conv, carried over.
-    prev_in = _carry(state.participant_ids, pids, state.in_conv, False) if state is not None else None
+    prev_in = carry(state.participant_ids, pids, state.in_conv, False) if state is not None else None
     in_conv = polis.in_conv(vote_counts, n_columns, prev_in, min_votes=opts.min_votes, greedy_n=opts.greedy_n)
     lap("in_conv")
 
@@ -365,7 +344,7 @@ def _analyse(
     centred = polis.centred_matrix(votes, means, usable, keys=matrix.vote_keys())
     start = None
     if state is not None and state.components.size:
-        start = _carry(state.statement_ids, sids, state.components.T, 0.0).T
+        start = carry(state.statement_ids, sids, state.components.T, 0.0).T
     comps, evals = polis.pca_components(
         centred,
         2,
@@ -391,7 +370,7 @@ def _analyse(
     pts = proj[in_idx]
     init: FloatArray
     if state is not None and state.base_centres.shape[0] > 0 and pts.shape[0] > 0:
-        prev_labels = _carry(state.participant_ids, pids, state.base_labels, -1)[in_idx]
+        prev_labels = carry(state.participant_ids, pids, state.base_labels, -1)[in_idx]
         had = prev_labels >= 0
         if had.any():
             m = int(prev_labels.max()) + 1
@@ -508,8 +487,6 @@ def _beyond_polis(
     bridging_fit: Future[Any] | None = None,
 ) -> AnalysisResult:
     """Fill the beyond-Pol.is fields with the functions of the sibling modules."""
-    from commonweal.analysis import beyond
-
     extras = beyond.compute(
         result,
         matrix,

@@ -33,6 +33,7 @@ __all__ = [
     "PENDING",
     "REJECTED",
     "VoteMatrix",
+    "as_vote_csr",
 ]
 
 ACCEPTED = 1
@@ -646,3 +647,56 @@ def _labels_dict(
             arr[pd.isna(pd.Series(arr)).to_numpy()] = None
         out[str(name)] = arr
     return out
+
+
+def as_vote_csr(votes: Any) -> sp.csr_matrix:
+    """Coerce votes to a canonical CSR matrix whose stored entries are the votes cast.
+
+    Parameters
+    ----------
+    votes : scipy.sparse matrix or array, VoteMatrix, or dense ndarray
+        Participants x statements, values +1 (agree), -1 (disagree), 0 (pass). For sparse input,
+        every stored entry is a vote, so a pass is an explicitly stored zero. An object with a
+        sparse ``csr``, ``votes``, ``matrix`` or ``X`` attribute (the engine's ``VoteMatrix``) is
+        unwrapped. A dense array marks missing votes with NaN.
+
+    Returns
+    -------
+    scipy.sp.csr_matrix
+        float64, canonical (sorted indices, no duplicates), explicit zeros kept as passes.
+
+    Raises
+    ------
+    AnalysisInputError
+        If the input is not two-dimensional or holds values other than -1, 0 and +1.
+    """
+    if not (sp.issparse(votes) or isinstance(votes, np.ndarray)):
+        for attr in ("csr", "votes", "matrix", "X"):
+            inner = getattr(votes, attr, None)
+            if inner is not None and sp.issparse(inner):
+                votes = inner
+                break
+        else:
+            votes = np.asarray(votes, dtype=np.float64)
+    if isinstance(votes, np.ndarray):
+        dense = np.asarray(votes, dtype=np.float64)
+        if dense.ndim != 2:
+            raise AnalysisInputError(f"votes must be two-dimensional, got shape {dense.shape}")
+        rows, cols = np.nonzero(~np.isnan(dense))
+        csr = sp.csr_matrix((dense[rows, cols], (rows, cols)), shape=dense.shape, dtype=np.float64)
+    else:
+        if votes.ndim != 2:
+            raise AnalysisInputError(f"votes must be two-dimensional, got shape {votes.shape}")
+        csr = sp.csr_matrix(votes, dtype=np.float64, copy=True)
+    csr.sum_duplicates()
+    csr.sort_indices()
+    data = csr.data
+    bad = ~((data == 1.0) | (data == -1.0) | (data == 0.0))
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        row = int(np.searchsorted(csr.indptr, first, side="right") - 1)
+        raise AnalysisInputError(
+            f"votes must be +1, -1 or 0 (pass); participant row {row}, statement column "
+            f"{int(csr.indices[first])} holds {data[first]!r} (duplicate entries are summed)"
+        )
+    return csr

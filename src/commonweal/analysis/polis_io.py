@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.matrix import VoteMatrix
 
 __all__ = [
     "MODERATION_CODES",
@@ -179,7 +180,7 @@ class PolisExport:
             for p, g in zip(self.participants["participant"], gid, strict=True)
         }
 
-    def to_vote_matrix(self) -> Any:
+    def to_vote_matrix(self) -> VoteMatrix:
         """The conversation as a :class:`~commonweal.analysis.matrix.VoteMatrix`.
 
         Every comment is a statement (with its moderation state), voted on or not.
@@ -188,8 +189,6 @@ class PolisExport:
         -------
         VoteMatrix
         """
-        from commonweal.analysis.matrix import VoteMatrix
-
         v = self.votes
         times = (
             v["timestamp"].to_numpy(dtype=np.float64, na_value=np.nan)

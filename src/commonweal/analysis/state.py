@@ -7,10 +7,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
+from commonweal.analysis.jsonable import to_jsonable
 from commonweal.analysis.polis import KSmoother
 
-__all__ = ["AnalysisState"]
+__all__ = ["AnalysisState", "carry"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,8 +79,6 @@ class AnalysisState:
         -------
         dict
         """
-        from commonweal.analysis.result import to_jsonable
-
         return {
             "tick": self.tick,
             "participant_ids": to_jsonable(self.participant_ids),
@@ -162,3 +162,39 @@ def _components(values: Any, n_statements: int) -> npt.NDArray[np.float64]:
     if n_statements == 0:
         return np.zeros((arr.shape[0] if arr.ndim == 2 else 0, 0), dtype=np.float64)
     return arr.reshape(-1, n_statements)
+
+
+def _align(prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+    """Position in ``ids`` of each of ``prev_ids`` (-1 when gone); fast when a prefix."""
+    n_prev = prev_ids.shape[0]
+    if n_prev <= ids.shape[0] and (n_prev == 0 or np.array_equal(ids[:n_prev], prev_ids)):
+        return np.arange(n_prev, dtype=np.int64)
+    return np.asarray(pd.Index(ids).get_indexer(prev_ids), dtype=np.int64)
+
+
+def carry(
+    prev_ids: npt.NDArray[Any], ids: npt.NDArray[Any], values: npt.NDArray[Any], fill: Any
+) -> npt.NDArray[Any]:
+    """Move per-id values of the previous state onto the current ids.
+
+    Parameters
+    ----------
+    prev_ids : numpy.ndarray
+        The ids the values are keyed by (the previous state's participants or statements).
+    ids : numpy.ndarray
+        The current ids.
+    values : numpy.ndarray
+        One row per previous id.
+    fill : Any
+        The value of ids that are new.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per current id; previous ids that are gone are dropped.
+    """
+    pos = _align(prev_ids, ids)
+    out = np.full((ids.shape[0],) + values.shape[1:], fill, dtype=values.dtype)
+    ok = pos >= 0
+    out[pos[ok]] = values[ok]
+    return out

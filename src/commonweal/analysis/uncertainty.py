@@ -19,6 +19,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import ndtri
 
 from commonweal.analysis.errors import AnalysisInputError
+from commonweal.analysis.matrix import as_vote_csr
 
 __all__ = [
     "ClusterFunction",
@@ -281,6 +282,8 @@ def polis_projection(votes: sparse.csr_matrix, n_components: int = 2, random_sta
     -------
     ndarray, shape (n_participants, n_components)
     """
+    # deferred for start-up cost: scikit-learn takes about half a second to import, and only this default
+    # clustering of group_stability needs it (the engine passes its own)
     from sklearn.utils.extmath import randomized_svd
 
     x = sparse.csr_matrix(votes, dtype=np.float64, copy=True)
@@ -324,7 +327,11 @@ def kmeans_on_projection(votes: sparse.csr_matrix, n_groups: int, seed: int) -> 
     -------
     ndarray of int, shape (n_participants,)
     """
+    # deferred for start-up cost: scikit-learn takes about half a second to import, and only this default
+    # clustering of group_stability needs it (the engine passes its own)
     from sklearn.cluster import KMeans
+
+    # deferred with scikit-learn for start-up cost: threadpoolctl comes with it and only this function uses it
     from threadpoolctl import threadpool_limits
 
     proj = polis_projection(votes, 2, random_state=seed)
@@ -411,8 +418,6 @@ def group_stability(
     AnalysisInputError
         If shapes disagree, fewer than two groups are given, or ``n_resamples < 1``.
     """
-    from commonweal.analysis.commonground import as_vote_csr
-
     # With a weighted clustering only the shape of the votes is needed: skip the O(votes) copy.
     x = as_vote_csr(votes) if weighted_cluster is None or not hasattr(votes, "shape") else None
     n_rows, n_cols = (int(d) for d in (x.shape if x is not None else votes.shape))
