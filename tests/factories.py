@@ -227,19 +227,6 @@ def make_api_token(user: Any, name: str = "Test script") -> str:
     return raw
 
 
-def _fast_password_hashing(settings: Any) -> None:
-    # Argon2 is deliberately slow; tests that are not about hashing use a fast hasher to keep the suite quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-try:  # a fixture, for test modules that import it: `from tests.factories import fast_password_hashing`
-    import pytest
-
-    fast_password_hashing = pytest.fixture(autouse=True)(_fast_password_hashing)
-except ImportError:  # pragma: no cover - factories used outside pytest
-    pass
-
-
 # --- The analysis worker ---------------------------------------------------------------------------------------
 
 

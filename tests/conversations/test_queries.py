@@ -15,8 +15,7 @@ from commonweal.conversations.queries import (
     snapshots_newest_first,
 )
 from commonweal.core.errors import NotFound
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_api_token,
     make_conversation,
     make_facilitator,

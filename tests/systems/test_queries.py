@@ -10,8 +10,7 @@ from django.test import Client
 from commonweal.accounts.queries import find_account, get_account
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.systems.queries import get_system
-from tests.factories import (  # noqa: F401 (fast_password_hashing is an autouse fixture)
-    fast_password_hashing,
+from tests.factories import (
     make_admin,
     make_api_token,
     make_conversation,
