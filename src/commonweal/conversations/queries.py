@@ -3,10 +3,19 @@ when it finds nothing."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from typing import Any
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from commonweal.conversations.models import AnalysisSnapshot, Conversation, ConversationModerator
+from commonweal.conversations.models import (
+    AnalysisSnapshot,
+    Conversation,
+    ConversationModerator,
+    Participation,
+    Statement,
+)
 from commonweal.core.errors import NotFound
 
 
@@ -50,6 +59,28 @@ def latest_snapshot(
     left out of the query and loaded only if touched.
     """
     return snapshots_newest_first(conversation).defer(*defer).first()
+
+
+def conversations_with_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    """Conversations with their statement and participant counts, one query, without multiplying joins."""
+
+    def count_of(model: Any, **filters: Any) -> Subquery:
+        sub = (
+            model.objects.filter(conversation=OuterRef("pk"), **filters)
+            .order_by()
+            .values("conversation")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
+
+    return qs.annotate(
+        n_participants=count_of(Participation),
+        n_accepted=count_of(Statement, state=Statement.State.ACCEPTED),
+        n_to_review=count_of(
+            Statement, moderated_at__isnull=True, is_seed=False, state__in=["pending", "accepted"]
+        ),
+    )
 
 
 def moderators_of(conversation: Conversation) -> QuerySet[ConversationModerator]:
