@@ -167,52 +167,71 @@ def betweenness(adjacency: sp.csr_array | sp.csr_matrix, block: int = 256, worke
 
     def one_block(start: int) -> np.ndarray:
         sources = np.arange(start, min(start + block, n))
-        width = len(sources)
-        cols = np.arange(width)
-        # levels[d]: where each column's search stands at distance d (elementwise products with these masks
-        # are much faster than boolean indexing).
-        unreached = np.ones((n, width))
-        unreached[sources, cols] = 0.0
-        sigma = np.zeros((n, width))
-        sigma[sources, cols] = 1.0
-        levels = [1.0 - unreached]
-        # The first level is the sources' own rows: no product needed.
-        reach = a[sources].T.toarray()
-        reach *= unreached
-        reached = np.ones(width, dtype=np.int64)
-        while True:
-            new = (reach > 0).astype(np.float64)
-            counts = new.sum(axis=0)
-            if not counts.any():
-                break
-            levels.append(new)
-            unreached -= new
-            sigma += reach
-            reached += counts.astype(np.int64)
-            if (reached >= component_size[sources]).all():
-                break
-            reach = a @ reach
-            reach *= unreached
-        inverse = np.divide(1.0, sigma, out=np.zeros_like(sigma), where=sigma > 0)
-        delta = np.zeros((n, width))
-        # Level 1 would only pass dependencies back to the sources, whose own dependency does not count.
-        for depth in range(len(levels) - 1, 1, -1):
-            flow = delta + 1.0
-            flow *= inverse
-            flow *= levels[depth]
-            back = a @ flow
-            back *= sigma
-            back *= levels[depth - 1]
-            delta += back
-        return delta.sum(axis=1)
+        levels, sigma = _search_levels(a, sources, component_size)
+        return _dependencies(a, levels, sigma)
 
     if workers > 1 and n > block:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            total = np.sum(list(pool.map(one_block, starts)), axis=0)
+            parts = list(pool.map(one_block, starts))
     else:
-        total = np.sum([one_block(s) for s in starts], axis=0)
+        parts = [one_block(s) for s in starts]
+    total = np.asarray(np.sum(parts, axis=0), dtype=np.float64)
     # Each unordered pair is counted from both ends; normalising by (n-1)(n-2) (not /2) halves it.
-    return total / ((n - 1) * (n - 2))
+    normalised: np.ndarray = total / ((n - 1) * (n - 2))
+    return normalised
+
+
+def _search_levels(
+    a: sp.csr_matrix, sources: np.ndarray, component_size: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Breadth-first search from each source (a column each), level by level.
+
+    Returns the levels (``levels[d]`` is 1 where a column's search stands at distance ``d``; elementwise
+    products with these masks are much faster than boolean indexing) and the number of shortest paths from
+    each column's source to each node (``sigma``).
+    """
+    n = a.shape[0]
+    width = len(sources)
+    cols = np.arange(width)
+    unreached = np.ones((n, width))
+    unreached[sources, cols] = 0.0
+    sigma = np.zeros((n, width))
+    sigma[sources, cols] = 1.0
+    levels = [1.0 - unreached]
+    # The first level is the sources' own rows: no product needed.
+    reach = a[sources].T.toarray()
+    reach *= unreached
+    reached = np.ones(width, dtype=np.int64)
+    while True:
+        new = (reach > 0).astype(np.float64)
+        counts = new.sum(axis=0)
+        if not counts.any():
+            break
+        levels.append(new)
+        unreached -= new
+        sigma += reach
+        reached += counts.astype(np.int64)
+        if (reached >= component_size[sources]).all():
+            break
+        reach = a @ reach
+        reach *= unreached
+    return levels, sigma
+
+
+def _dependencies(a: sp.csr_matrix, levels: list[np.ndarray], sigma: np.ndarray) -> np.ndarray:
+    """Each node's dependency summed over the block's sources: flows back from the farthest level."""
+    inverse = np.divide(1.0, sigma, out=np.zeros_like(sigma), where=sigma > 0)
+    delta = np.zeros(sigma.shape)
+    # Level 1 would only pass dependencies back to the sources, whose own dependency does not count.
+    for depth in range(len(levels) - 1, 1, -1):
+        flow = delta + 1.0
+        flow *= inverse
+        flow *= levels[depth]
+        back = a @ flow
+        back *= sigma
+        back *= levels[depth - 1]
+        delta += back
+    return np.asarray(delta.sum(axis=1), dtype=np.float64)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -557,6 +576,11 @@ def intensity_words(value: float) -> str:
 
 
 def _sentences(m: NetworkMeasures) -> dict[str, str]:
+    return {**_whole_network_sentences(m), **_organisation_sentences(m)}
+
+
+def _whole_network_sentences(m: NetworkMeasures) -> dict[str, str]:
+    """Response, density, reciprocity, intensity and the E-I index: the network as a whole."""
     s: dict[str, str] = {}
     s["response"] = (
         f"{m.n_responded:,} of {m.n_organisations:,} organisations answered this round; the measures describe "
@@ -598,6 +622,12 @@ def _sentences(m: NetworkMeasures) -> dict[str, str]:
                 else "organisations reach beyond their own sector."
             )
         )
+    return s
+
+
+def _organisation_sentences(m: NetworkMeasures) -> dict[str, str]:
+    """Centralisation, brokers, isolated and peripheral organisations, communities and asymmetric pairs."""
+    s: dict[str, str] = {}
     if m.centralisation is not None and m.n_ties:
         level = "low" if m.centralisation < 0.2 else "moderate" if m.centralisation < 0.5 else "high"
         s["centralisation"] = (
