@@ -10,8 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,6 @@ from commonweal.accounts.forms import UsernameForm
 from commonweal.accounts.permissions import can as can_account
 from commonweal.accounts.permissions import require as require_account
 from commonweal.accounts.queries import get_account
-from commonweal.conversations.models import Conversation, Participation, Statement
 from commonweal.core.errors import ImportFailed, InvalidInput
 from commonweal.core.forms import apply_errors
 from commonweal.core.http import posted, posted_files
@@ -41,6 +39,7 @@ from commonweal.systems.forms import (
 )
 from commonweal.systems.models import Community, Organisation, Place, System, SystemRole
 from commonweal.systems.organisation_import import COLUMNS, allowed_sectors_text, template_csv
+from commonweal.systems.panels import dashboard_panels, system_panels
 from commonweal.systems.permissions import can, require
 from commonweal.systems.queries import get_system
 
@@ -60,28 +59,6 @@ FACILITATORS = RolePage(
 )
 
 
-def conversations_with_counts(qs: Any) -> Any:
-    """Conversations with their statement and participant counts, one query, without multiplying joins."""
-
-    def count_of(model: Any, **filters: Any) -> Subquery:
-        sub = (
-            model.objects.filter(conversation=OuterRef("pk"), **filters)
-            .order_by()
-            .values("conversation")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return Coalesce(Subquery(sub, output_field=IntegerField()), 0)
-
-    return qs.annotate(
-        n_participants=count_of(Participation),
-        n_accepted=count_of(Statement, state=Statement.State.ACCEPTED),
-        n_to_review=count_of(
-            Statement, moderated_at__isnull=True, is_seed=False, state__in=["pending", "accepted"]
-        ),
-    )
-
-
 # --- Your systems -------------------------------------------------------------------------------------------
 
 
@@ -97,17 +74,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         n_conversations=Count("conversations", distinct=True),
         n_open=Count("conversations", filter=Q(conversations__status="open"), distinct=True),
     )
-    moderated = conversations_with_counts(
-        Conversation.objects.filter(moderators__user=user)
-        .exclude(system__in=[s.pk for s in systems])
-        .select_related("system")
-    )
     return render(
         request,
         "systems/dashboard.html",
         {
             "systems": systems,
-            "moderated": moderated,
+            "panels": dashboard_panels(request, systems),
             "can_create": can(user, "system.create"),
             "can_manage_accounts": can_account(user, "account.manage"),
         },
@@ -135,13 +107,12 @@ def system_create(request: HttpRequest) -> HttpResponse:
 def system_detail(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "system.view", obj)
-    conversations = conversations_with_counts(obj.conversations.all())
     return render(
         request,
         "systems/system_detail.html",
         {
             "system": obj,
-            "conversations": conversations,
+            "panels": system_panels(request, obj),
             "n_places": obj.places.count(),
             "n_communities": obj.communities.count(),
             "n_organisations": obj.organisations.count(),
