@@ -9,8 +9,8 @@ group or not. Votes are sparse: each participant votes on a subset of statements
 ("random") or weighted towards divisive, new-looking statements the way Pol.is' priorities route
 them ("priority", a static approximation).
 
-Generation is vectorised (no Python loop per vote or per participant): 1,000,000 participants x
-5,000 statements with 20 million votes takes seconds.
+Generation is vectorised (no Python loop per vote or per participant), so a conversation of a
+million participants is a matter of seconds (docs/analysis.md, "Simulation").
 """
 
 from __future__ import annotations
@@ -144,36 +144,22 @@ def simulate_conversation(
     ----------
     n_participants, n_statements : int
         Size of the conversation.
-    n_groups : int, default 3
-        Number of opinion groups (ignored if ``group_sizes`` is given).
-    group_sizes : sequence of float, optional
-        Relative group sizes (normalised); default equal.
-    votes_per_participant : float, default 20
-        Mean votes per participant (Poisson, at least ``min_votes_per_participant``, at most
-        ``n_statements``). Total votes are about ``n_participants * votes_per_participant``.
-    min_votes_per_participant : int, default 1
-        Floor on each participant's number of votes.
-    n_common_ground, n_divisive : int or float, optional
-        Planted statements, as counts or shares of ``n_statements`` (defaults 10% and 20%).
-    n_sector_rejected : int, default 0
-        Statements agreed by every opinion group but rejected by one sector (needs sectors).
-    n_sectors : int, default 0
-        Number of declared sectors (0 = none).
-    sector_correlation : float, default 0
-        Probability that a participant's sector follows their group (group ``g`` prefers sector
-        ``g mod n_sectors``); otherwise it is uniform. 0 = independent, 1 = determined.
-    sector_declared : float, default 1
-        Share of participants who declare a sector.
-    strength : float, default 0.85
-        Probability of the planted response (agree on common ground; agree/disagree on the two
-        sides of a divisive statement; disagree in the rejecting sector).
-    pass_rate : float, default 0.08
-        Probability of passing on planted statements.
-    routing : {"random", "priority"}, default "random"
-        How statements are chosen for each participant: uniformly, or weighted by a static
-        Pol.is-like priority (divisive statements and early statements are shown more).
+    n_groups, group_sizes : int, sequence of float
+        Number of opinion groups (default 3), or their relative sizes (default equal).
+    votes_per_participant, min_votes_per_participant : float, int
+        Mean (Poisson, default 20) and floor (default 1) of each participant's votes.
+    n_common_ground, n_divisive, n_sector_rejected : int or float
+        Planted statements, as counts or shares of ``n_statements`` (defaults 10%, 20% and 0). A
+        sector-rejected statement is agreed by every group but rejected by one sector.
+    n_sectors, sector_correlation, sector_declared : int, float, float
+        Declared sectors (default 0); the chance that a participant's sector follows their group
+        (``g mod n_sectors``; default 0, independent); the share who declare one (default 1).
+    strength, pass_rate : float
+        Probability of the planted response (0.85) and of passing (0.08) on planted statements.
+    routing : {"random", "priority"}
+        Statements shown uniformly, or weighted by a static Pol.is-like priority (docs/analysis.md,
+        "Simulation", says how statements and votes are drawn).
     random_state : int, Generator or None
-        Seed.
 
     Returns
     -------
@@ -182,19 +168,43 @@ def simulate_conversation(
     Raises
     ------
     AnalysisInputError
-        If the parameters are inconsistent (e.g. more planted statements than statements, or
-        sector-rejected statements without sectors).
-
-    Notes
-    -----
-    Background statements (neither planted kind) draw each group's agree probability uniformly in
-    [0.05, 0.6] with at least one group at or below 0.4, and a disagree probability that splits
-    most of the rest, so no background statement is common ground in expectation while the groups
-    still differ on them.
+        If the parameters are inconsistent.
     """
-    rng = (
-        random_state if isinstance(random_state, np.random.Generator) else np.random.default_rng(random_state)
+    rng = np.random.default_rng(random_state)  # a Generator is returned as it is
+    n_p, n_s, sizes = _checked_sizes(n_participants, n_statements, n_groups, group_sizes)
+    planted = _checked_planted(n_common_ground, n_divisive, n_sector_rejected, n_s, sizes.size, n_sectors)
+    _check_shares(strength, pass_rate, sector_correlation, sector_declared, routing)
+    group = _groups(rng, sizes, n_p)
+    sector = _sectors(rng, group, n_sectors, sector_correlation, sector_declared)
+    st = _plant_statements(rng, n_s, planted, sizes.size, n_sectors, strength, pass_rate)
+    weights = _routing_weights(routing, st.agree)
+    participant, statement = _voted_pairs(
+        rng, n_p, n_s, votes_per_participant, min_votes_per_participant, weights
     )
+    vote = _draw_votes(rng, group, sector, participant, statement, st, strength, pass_rate)
+    return SimulatedConversation(
+        participant=participant,
+        statement=statement,
+        vote=vote,
+        time=_vote_times(rng, participant, n_p),
+        n_participants=n_p,
+        n_statements=n_s,
+        group=group,
+        sector=sector,
+        sector_names=[f"sector {i + 1}" for i in range(n_sectors)],
+        agree_probability=st.agree,
+        disagree_probability=st.disagree,
+        is_common_ground=st.kinds == 1,
+        is_divisive=st.kinds == 2,
+        is_sector_rejected=st.kinds == 3,
+        rejecting_sector=st.rejecting,
+    )
+
+
+def _checked_sizes(
+    n_participants: int, n_statements: int, n_groups: int, group_sizes: Sequence[float] | None
+) -> tuple[int, int, FloatArray]:
+    """The numbers of participants and statements, and the relative group sizes, checked."""
     n_p, n_s = int(n_participants), int(n_statements)
     if n_p < 1 or n_s < 1:
         raise AnalysisInputError("n_participants and n_statements must be at least 1")
@@ -203,7 +213,18 @@ def simulate_conversation(
     sizes = np.ones(n_groups) if group_sizes is None else np.asarray(group_sizes, dtype=np.float64)
     if sizes.ndim != 1 or sizes.size < 1 or np.any(sizes <= 0):
         raise AnalysisInputError("group_sizes must be positive numbers, one per group")
-    k = sizes.size
+    return n_p, n_s, sizes
+
+
+def _checked_planted(
+    n_common_ground: int | float | None,
+    n_divisive: int | float | None,
+    n_sector_rejected: int,
+    n_s: int,
+    k: int,
+    n_sectors: int,
+) -> tuple[int, int, int]:
+    """How many statements are planted as common ground, divisive and sector-rejected, checked."""
     n_cg = _count(n_common_ground, 0.1, n_s, "n_common_ground")
     n_div = _count(n_divisive, 0.2, n_s, "n_divisive")
     n_rej = int(n_sector_rejected)
@@ -216,6 +237,12 @@ def simulate_conversation(
             f"planted statements ({n_cg} common ground + {n_div} divisive + {n_rej} sector-rejected) "
             f"exceed n_statements ({n_s})"
         )
+    return n_cg, n_div, n_rej
+
+
+def _check_shares(
+    strength: float, pass_rate: float, sector_correlation: float, sector_declared: float, routing: str
+) -> None:
     for name, v in (
         ("strength", strength),
         ("pass_rate", pass_rate),
@@ -226,27 +253,73 @@ def simulate_conversation(
             raise AnalysisInputError(f"{name} must be in [0, 1], got {v}")
     if strength + pass_rate > 1.0:
         raise AnalysisInputError("strength + pass_rate must not exceed 1")
+    if routing not in ("random", "priority"):
+        raise AnalysisInputError(f"routing must be 'random' or 'priority', got {routing!r}")
 
-    # Participants: exact group counts by share, shuffled.
+
+def _groups(rng: np.random.Generator, sizes: FloatArray, n_p: int) -> IntArray:
+    """Each participant's planted opinion group: exact counts by share, shuffled."""
     counts = np.floor(sizes / sizes.sum() * n_p).astype(np.int64)
     counts[: n_p - counts.sum()] += 1
-    group = rng.permutation(np.repeat(np.arange(k, dtype=np.int64), counts))
+    return rng.permutation(np.repeat(np.arange(sizes.size, dtype=np.int64), counts))
 
-    # Sectors.
+
+def _sectors(
+    rng: np.random.Generator, group: IntArray, n_sectors: int, correlation: float, declared: float
+) -> IntArray:
+    """Each participant's declared sector code, -1 where undeclared (all -1 without sectors)."""
+    n_p = group.size
     sector = np.full(n_p, -1, dtype=np.int64)
-    sector_names = [f"sector {i + 1}" for i in range(n_sectors)]
     if n_sectors > 0:
-        follow = rng.random(n_p) < sector_correlation
+        follow = rng.random(n_p) < correlation
         sector = np.where(follow, group % n_sectors, rng.integers(0, n_sectors, size=n_p))
-        sector[rng.random(n_p) >= sector_declared] = -1
+        sector[rng.random(n_p) >= declared] = -1
+    return sector
 
-    # Statement kinds, at random positions.
-    kinds = np.zeros(n_s, dtype=np.int8)  # 0 background, 1 common ground, 2 divisive, 3 sector-rejected
+
+@dataclass(frozen=True)
+class _Statements:
+    """The planted statements: each one's kind (0 background, 1 common ground, 2 divisive, 3 sector-rejected),
+    each group's probabilities of agreeing and of disagreeing (groups x statements), and the sector that rejects
+    a sector-rejected statement (-1 for the others)."""
+
+    kinds: NDArray[np.int8]
+    agree: FloatArray
+    disagree: FloatArray
+    rejecting: IntArray
+
+
+def _plant_statements(
+    rng: np.random.Generator,
+    n_s: int,
+    planted: tuple[int, int, int],
+    k: int,
+    n_sectors: int,
+    strength: float,
+    pass_rate: float,
+) -> _Statements:
+    kinds = _statement_kinds(rng, n_s, *planted)
+    agree, disagree = _probabilities(rng, kinds, k, strength, pass_rate)
+    return _Statements(kinds, agree, disagree, _rejecting_sectors(rng, kinds, n_sectors))
+
+
+def _statement_kinds(
+    rng: np.random.Generator, n_s: int, n_cg: int, n_div: int, n_rej: int
+) -> NDArray[np.int8]:
+    """0 background, 1 common ground, 2 divisive, 3 sector-rejected, at random positions."""
+    kinds = np.zeros(n_s, dtype=np.int8)
     perm = rng.permutation(n_s)
     kinds[perm[:n_cg]] = 1
     kinds[perm[n_cg : n_cg + n_div]] = 2
     kinds[perm[n_cg + n_div : n_cg + n_div + n_rej]] = 3
+    return kinds
 
+
+def _probabilities(
+    rng: np.random.Generator, kinds: NDArray[np.int8], k: int, strength: float, pass_rate: float
+) -> tuple[FloatArray, FloatArray]:
+    """Each group's probability of agreeing and of disagreeing with each statement (groups x statements)."""
+    n_s = kinds.size
     agree_p = rng.uniform(0.05, 0.6, size=(k, n_s))
     low = rng.integers(0, k, size=n_s)
     agree_p[low, np.arange(n_s)] = np.minimum(agree_p[low, np.arange(n_s)], 0.4)
@@ -264,63 +337,68 @@ def simulate_conversation(
         side[flip, cols] = ~side[flip, cols]
         agree_p[:, div] = np.where(side, strength, 1.0 - strength - pass_rate)
         disagree_p[:, div] = np.where(side, 1.0 - strength - pass_rate, strength)
-    rejecting = np.full(n_s, -1, dtype=np.int64)
+    return agree_p, disagree_p
+
+
+def _rejecting_sectors(rng: np.random.Generator, kinds: NDArray[np.int8], n_sectors: int) -> IntArray:
+    """The sector that rejects each sector-rejected statement, -1 for the other statements."""
+    rejecting = np.full(kinds.size, -1, dtype=np.int64)
     rej = np.flatnonzero(kinds == 3)
     if rej.size:
         rejecting[rej] = rng.integers(0, n_sectors, size=rej.size)
+    return rejecting
 
-    # How many votes each participant casts.
-    n_votes = rng.poisson(votes_per_participant, size=n_p)
-    n_votes = np.clip(n_votes, min(min_votes_per_participant, n_s), n_s).astype(np.int64)
 
+def _routing_weights(routing: str, agree_p: FloatArray) -> FloatArray | None:
+    """Weights of the statements shown (None: uniform): Pol.is-like priority favours divisive, early ones."""
     if routing == "random":
-        weights = None
-    elif routing == "priority":
-        spread = agree_p.max(axis=0) - agree_p.min(axis=0)
-        age = np.arange(n_s) / max(n_s, 1)
-        weights = (1.0 + 4.0 * spread) * (1.0 + 2.0 * (1.0 - age))
-        weights = weights / weights.sum()
-    else:
-        raise AnalysisInputError(f"routing must be 'random' or 'priority', got {routing!r}")
-    keys = _sample_pairs(rng, n_votes, n_s, weights)
-    participant = (keys // n_s).astype(np.int32)
-    statement = (keys % n_s).astype(np.int32)
-    del keys
+        return None
+    n_s = agree_p.shape[1]
+    spread = agree_p.max(axis=0) - agree_p.min(axis=0)
+    age = np.arange(n_s) / max(n_s, 1)
+    weights = (1.0 + 4.0 * spread) * (1.0 + 2.0 * (1.0 - age))
+    return np.asarray(weights / weights.sum(), dtype=np.float64)
 
-    # Draw the votes.
+
+def _voted_pairs(
+    rng: np.random.Generator, n_p: int, n_s: int, mean: float, floor: int, weights: FloatArray | None
+) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Who votes on which statement: each participant's number of votes, then distinct statements."""
+    n_votes = rng.poisson(mean, size=n_p)
+    n_votes = np.clip(n_votes, min(floor, n_s), n_s).astype(np.int64)
+    keys = _sample_pairs(rng, n_votes, n_s, weights)
+    return (keys // n_s).astype(np.int32), (keys % n_s).astype(np.int32)
+
+
+def _draw_votes(
+    rng: np.random.Generator,
+    group: IntArray,
+    sector: IntArray,
+    participant: NDArray[np.int32],
+    statement: NDArray[np.int32],
+    st: _Statements,
+    strength: float,
+    pass_rate: float,
+) -> NDArray[np.int8]:
+    """One vote per (participant, statement) pair, from the voter's group's probabilities; in the sector
+    that rejects a sector-rejected statement, the planted response is to disagree."""
     g = group[participant]
-    a = agree_p[g, statement]
-    d = disagree_p[g, statement]
-    if rej.size:
-        override = (kinds[statement] == 3) & (sector[participant] == rejecting[statement])
+    a = st.agree[g, statement]
+    d = st.disagree[g, statement]
+    if np.any(st.kinds == 3):
+        override = (st.kinds[statement] == 3) & (sector[participant] == st.rejecting[statement])
         a = np.where(override, 1.0 - strength - pass_rate, a)
         d = np.where(override, strength, d)
     u = rng.random(participant.size)
-    vote = np.where(u < a, 1, np.where(u < a + d, -1, 0)).astype(np.int8)
-    del a, d, u, g
+    return np.where(u < a, 1, np.where(u < a + d, -1, 0)).astype(np.int8)
 
-    # Times: participants arrive in a random order, one vote a second-ish.
+
+def _vote_times(rng: np.random.Generator, participant: NDArray[np.int32], n_p: int) -> NDArray[np.int64]:
+    """Vote times in milliseconds: participants arrive in a random order and vote about once a second."""
     arrival = rng.permutation(n_p).astype(np.int64) * 60_000
     first = np.searchsorted(participant, np.arange(n_p))  # votes are sorted by participant
     order_in_participant = np.arange(participant.size, dtype=np.int64) - first[participant]
-    time = 1_700_000_000_000 + arrival[participant] + order_in_participant * 1_000
-    return SimulatedConversation(
-        participant=participant,
-        statement=statement,
-        vote=vote,
-        time=time,
-        n_participants=n_p,
-        n_statements=n_s,
-        group=group,
-        sector=sector,
-        sector_names=sector_names,
-        agree_probability=agree_p,
-        disagree_probability=disagree_p,
-        is_common_ground=kinds == 1,
-        is_divisive=kinds == 2,
-        is_sector_rejected=kinds == 3,
-        rejecting_sector=rejecting,
-    )
+    return np.asarray(1_700_000_000_000 + arrival[participant] + order_in_participant * 1_000, dtype=np.int64)
 
 
 def _sample_pairs(
