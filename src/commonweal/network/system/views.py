@@ -19,6 +19,7 @@ from commonweal.accounts.decorators import manager_view
 from commonweal.analysis.network.measures import NetworkMeasures, RoundChange, compare, in_ten, summarise
 from commonweal.analysis.network.types import RoundNetwork
 from commonweal.core.errors import ImportFailed, NotFound
+from commonweal.core.http import posted, posted_files
 from commonweal.core.small_numbers import fewer_than, suppress_count
 from commonweal.network.graph import round_network
 from commonweal.network.io import (
@@ -301,16 +302,13 @@ def home(request: HttpRequest, system: str) -> HttpResponse:
 def import_relationships(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "network.edit", obj)
-    posted = request.method == "POST"
     initial = {}
     if "round" in request.GET and request.GET["round"].isdigit():
         initial["survey_round"] = int(request.GET["round"])
-    form = RelationshipImportForm(
-        request.POST if posted else None, request.FILES if posted else None, system=obj, initial=initial
-    )
+    form = RelationshipImportForm(posted(request), posted_files(request), system=obj, initial=initial)
     failure: ImportFailed | None = None
     status = 200
-    if posted:
+    if request.method == "POST":
         if form.is_valid():
             upload = form.cleaned_data["file"]
             survey_round = form.cleaned_data["survey_round"]
