@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import secrets
-import unicodedata
 
 from django.conf import settings
 from django.db import models
 
+from commonweal.core.text import duplicate_key
 from commonweal.systems.models import Community, Organisation, Place, Sector, System
 
 STATEMENT_MAX_LENGTH = 280
@@ -27,13 +26,6 @@ def new_slug() -> str:
 
 def new_handle() -> str:
     return secrets.token_hex(8)
-
-
-def normalise_text(text: str) -> str:
-    """The form used to find exact duplicates: case, spacing and trailing punctuation do not count."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"\s+", " ", text).strip()
-    return text.rstrip(" .!?")
 
 
 class Conversation(models.Model):
@@ -159,7 +151,7 @@ class Statement(models.Model):
         indexes = [models.Index(fields=["conversation", "state"])]
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.normalised_text = normalise_text(self.text)
+        self.normalised_text = duplicate_key(self.text)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def __str__(self) -> str:

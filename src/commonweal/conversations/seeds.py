@@ -26,10 +26,10 @@ from commonweal.conversations.models import (
     Participant,
     Participation,
     Statement,
-    normalise_text,
 )
 from commonweal.conversations.participate.actions import bulk_load_votes
 from commonweal.core.audit import record
+from commonweal.core.text import duplicate_key
 from commonweal.systems.models import Community, Organisation, Place, Sector, System
 
 CONVERSATION_SLUG = "riverside-together"
@@ -344,7 +344,7 @@ def _seed_statements(conversation: Conversation, facilitator: Any, opened_at: da
             Statement(
                 conversation=conversation,
                 text=text,
-                normalised_text=normalise_text(text),
+                normalised_text=duplicate_key(text),
                 theme=theme,
                 is_seed=True,
                 seeded_by=facilitator,

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.db.models import Count, Max, Sum
 
 from commonweal.analysis.similar import SimilarityIndex
-from commonweal.conversations.models import Conversation, Participant, Statement, Vote, normalise_text
+from commonweal.conversations.models import Conversation, Participant, Statement, Vote
 from commonweal.core.ratelimit import hit
+from commonweal.core.text import duplicate_key
 
 __all__ = [
     "MIN_LENGTH",
@@ -182,7 +183,7 @@ def very_similar(
     found = similar_statements(conversation, text, participant=participant, threshold=CONFIRM_THRESHOLD)
     if not found:
         return []
-    normalised = normalise_text(" ".join(text.split()))
+    normalised = duplicate_key(" ".join(text.split()))
     if any(s.statement.normalised_text == normalised for s in found):
         return []
     if seen is not None and all(s.statement.pk in seen for s in found):

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from commonweal.core.text import clean_text
+
 #: The largest file any import takes.
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -161,7 +163,7 @@ def data_rows(
     records: list[list[str]], header: list[str]
 ) -> Iterator[tuple[int, dict[str, str], list[RowError]]]:
     """Each data row that is not blank (blank lines, often at the end of a file, are not rows): its row number,
-    its values by column (stripped; a missing cell is empty), and the error of a row with more values than the
+    its values by column (cleaned by :func:`commonweal.core.text.clean_text`; a missing cell is empty), and the error of a row with more values than the
     header names, if it has one (a list the caller adds its own row errors to)."""
     for index, record in enumerate(records[1:], start=2):
         if not any(cell.strip() for cell in record):
@@ -176,5 +178,6 @@ def data_rows(
                     "Remove the extra values, or put quotation marks around a value that contains a comma.",
                 )
             )
-        values = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header) if h}
+        # Every cell is text someone typed: cleaned like every other text input (core.text).
+        values = {h: (clean_text(record[i]) if i < len(record) else "") for i, h in enumerate(header) if h}
         yield index, values, errors

@@ -8,12 +8,14 @@ its hint and error message (``aria-describedby``), so a template renders a field
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
 
 from commonweal.core.errors import InvalidInput
+from commonweal.core.text import clean_text
 
 # The NHS.UK class of each Django widget type (``BoundField.widget_type``).
 _WIDGET_CLASSES = {
@@ -86,10 +88,24 @@ class NHSUKBoundField(BoundField):
         return attrs
 
 
-class NHSUKFormMixin:
-    """Mix into a ``forms.Form`` or ``forms.ModelForm`` to render it in the NHS.UK design system."""
+class CleanTextMixin:
+    """Mix into a form so that every text field's input is cleaned by :func:`commonweal.core.text.clean_text`
+    before the form validates it (a textarea keeps its line breaks): "required", length limits, the actions and
+    the database all see text without control or invisible characters. Passwords are left exactly as typed.
+    Every form of the site has it, through :class:`NHSUKFormMixin` or directly."""
 
-    bound_field_class = NHSUKBoundField
+    def full_clean(self) -> None:
+        form: Any = self
+        if form.is_bound:
+            form.data = clean_text_inputs(form.data, form.fields, form.add_prefix)
+        super().full_clean()  # type: ignore[misc]
+
+
+class NHSUKFormMixin(CleanTextMixin):
+    """Mix into a ``forms.Form`` or ``forms.ModelForm`` to render it in the NHS.UK design system (and to clean
+    its text inputs: :class:`CleanTextMixin`)."""
+
+    bound_field_class: type[BoundField] | None = NHSUKBoundField
     # The error summary and the messages say what is wrong; the browser's own bubbles would not.
     use_required_attribute = False
     error_summary_title = "There is a problem"
@@ -102,6 +118,27 @@ class NHSUKFormMixin:
             bound = form[name]
             items.extend({"anchor": bound.anchor, "message": str(m)} for m in bound.errors)
         return items
+
+
+def _is_text(field: forms.Field) -> bool:
+    # A password is compared as typed: cleaning it would lock out whoever chose one with such characters.
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput)
+
+
+def clean_text_inputs(data: Any, fields: dict[str, forms.Field], prefixed: Callable[[str], str]) -> Any:
+    """A copy of a form's ``data`` with the value of every text field cleaned (the one text clean-up,
+    :func:`commonweal.core.text.clean_text`; multi-line for a textarea). Other fields are left alone."""
+    cleaned = data.copy() if hasattr(data, "copy") else dict(data)
+    for name, field in fields.items():
+        key = prefixed(name)
+        if not _is_text(field) or key not in cleaned:
+            continue
+        multiline = isinstance(field.widget, forms.Textarea)
+        if hasattr(cleaned, "setlist"):
+            cleaned.setlist(key, [clean_text(v, multiline=multiline) for v in cleaned.getlist(key)])
+        else:
+            cleaned[key] = clean_text(cleaned[key], multiline=multiline)
+    return cleaned
 
 
 def apply_errors(form: forms.Form, exc: InvalidInput) -> None:

@@ -15,7 +15,6 @@ the header is row 1.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable
@@ -28,6 +27,7 @@ from openpyxl.styles import Font
 from commonweal.analysis.network.types import RoundNetwork, Tie
 from commonweal.core.csv_input import RowError, check_header, data_rows, key, loose, read_records
 from commonweal.core.small_numbers import fewer_than, suppress_count
+from commonweal.core.spreadsheet import SpreadsheetWriter, append_row
 from commonweal.network.graph import round_network
 from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
@@ -174,12 +174,14 @@ CSV_COLUMNS = [
     "partner", "partner_org_id", "partner_sector",
     "intensity", "intensity_meaning", "trust", "value", "respondents", "contributions",
 ]  # fmt: skip
+# Written as numbers; every other column is text, guarded against formula injection (core.spreadsheet).
+CSV_NUMBER_COLUMNS = [CSV_COLUMNS.index(c) for c in ("intensity", "trust", "value", "respondents")]
 
 
 def export_csv(data: RoundExport) -> str:
     """One row per directed rating: who rates whom, how (median over the rater's respondents), and by how many."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SpreadsheetWriter(out, numbers=CSV_NUMBER_COLUMNS, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for tie in sorted(
         data.ties, key=lambda t: (data.organisation(t.rater).name, data.organisation(t.partner).name)
@@ -271,18 +273,19 @@ def export_kumu(data: RoundExport) -> bytes:
     book = Workbook()
     elements = book.active
     elements.title = "Elements"
-    elements.append(KUMU_ELEMENT_COLUMNS)
+    append_row(elements, KUMU_ELEMENT_COLUMNS)
     for e in sorted(data.elements.values(), key=lambda e: (e.kind != "organisation", e.name)):
         description = f"Org id {e.org_id}" if e.org_id else ""
-        elements.append([e.name, e.kind.capitalize(), e.sector, "|".join(e.places), description])
+        append_row(elements, [e.name, e.kind.capitalize(), e.sector, "|".join(e.places), description])
     connections = book.create_sheet("Connections")
-    connections.append(KUMU_CONNECTION_COLUMNS)
+    append_row(connections, KUMU_CONNECTION_COLUMNS)
     for tie in sorted(
         data.ties, key=lambda t: (data.organisation(t.rater).name, data.organisation(t.partner).name)
     ):
         meaning = _intensity_meaning(tie.intensity)
         contributions = _contributions(tie)
-        connections.append(
+        append_row(
+            connections,
             [
                 data.organisation(tie.rater).name,
                 data.organisation(tie.partner).name,
@@ -295,10 +298,11 @@ def export_kumu(data: RoundExport) -> bytes:
                 tie.intensity,
                 f"{meaning}. Respondents: {people(tie.respondents)}."
                 + (f" Contributes: {contributions}." if contributions else ""),
-            ]
+            ],
         )
     for flow in data.flows:
-        connections.append(
+        append_row(
+            connections,
             [
                 data.elements[flow.source].name,
                 data.elements[flow.target].name,
@@ -309,7 +313,7 @@ def export_kumu(data: RoundExport) -> bytes:
                 None,
                 {"low": 1, "medium": 2, "high": 3}.get(flow.strength, 2),
                 f"{flow.kind}: {flow.description}" + (f" Evidence: {flow.evidence}" if flow.evidence else ""),
-            ]
+            ],
         )
     for sheet in (elements, connections):
         for cell in sheet[1]:
@@ -574,7 +578,7 @@ def _respondent(row: _Row) -> str:
 def template_csv() -> str:
     """An example file to start from: two people of one organisation and one of another."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SpreadsheetWriter(out, lineterminator="\r\n")
     writer.writerow(IMPORT_COLUMNS)
     writer.writerow(
         [

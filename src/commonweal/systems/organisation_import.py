@@ -11,7 +11,6 @@ Row numbers are those a spreadsheet shows: the header is row 1, the first organi
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from commonweal.core.csv_input import MAX_BYTES, RowError, check_header, data_rows, key, loose, read_records
+from commonweal.core.spreadsheet import SpreadsheetWriter
 from commonweal.systems.models import IdentifierScheme, Organisation, Place, Sector, System
 
 # MAX_BYTES and RowError are the shared ones of core.csv_input, named here too for this import's callers.
@@ -317,7 +317,7 @@ def parse_organisations(data: bytes, system: System, *, filename: str = "") -> P
 def template_csv() -> str:
     """An example file to start from."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = SpreadsheetWriter(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerow(
         ["Riverside Hospitals NHS Foundation Trust", "acute", "GB-NHS", "RXX", "", "2020-04-01", ""]

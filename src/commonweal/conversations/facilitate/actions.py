@@ -24,10 +24,10 @@ from commonweal.conversations.models import (
     Conversation,
     ConversationModerator,
     Statement,
-    normalise_text,
 )
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
+from commonweal.core.text import clean_text, duplicate_key
 from commonweal.systems.models import System
 
 __all__ = [
@@ -68,6 +68,9 @@ __all__ = [
 
 MAX_THEMES = 12
 THEME_MAX_LENGTH = 100
+TITLE_MAX_LENGTH = 200
+QUESTION_MAX_LENGTH = 500
+DESCRIPTION_MAX_LENGTH = 4000
 MAX_SEEDS = 500
 
 CONVERSATION_FIELDS = [
@@ -105,7 +108,7 @@ def clean_themes(themes: str | Iterable[str] | None) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for raw in items:
-        theme = " ".join(str(raw).split())
+        theme = clean_text(raw)
         if not theme:
             continue
         if len(theme) > THEME_MAX_LENGTH:
@@ -151,16 +154,26 @@ class ConversationInput:
 
 def _clean_input(data: ConversationInput) -> ConversationInput:
     problems: list[tuple[str, str]] = []
-    title = " ".join((data.title or "").split())
-    question = " ".join((data.question or "").split())
+    title = clean_text(data.title)
+    question = clean_text(data.question)
+    description = clean_text(data.description, multiline=True)
     if not title:
         problems.append(("title", "Enter a title for the conversation"))
-    elif len(title) > 200:
-        problems.append(("title", f"The title is {len(title)} characters; keep it to 200"))
+    elif len(title) > TITLE_MAX_LENGTH:
+        problems.append(("title", f"The title is {len(title)} characters; keep it to {TITLE_MAX_LENGTH}"))
     if not question:
         problems.append(("question", "Enter the question participants will answer"))
-    elif len(question) > 500:
-        problems.append(("question", f"The question is {len(question)} characters; keep it to 500"))
+    elif len(question) > QUESTION_MAX_LENGTH:
+        problems.append(
+            ("question", f"The question is {len(question)} characters; keep it to {QUESTION_MAX_LENGTH}")
+        )
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        problems.append(
+            (
+                "description",
+                f"The description is {len(description)} characters; keep it to {DESCRIPTION_MAX_LENGTH}",
+            )
+        )
     if data.moderation not in Conversation.Moderation.values:
         problems.append(("moderation", "Choose strict or permissive moderation"))
     if problems:
@@ -168,7 +181,7 @@ def _clean_input(data: ConversationInput) -> ConversationInput:
     return ConversationInput(
         title=title,
         question=question,
-        description=(data.description or "").strip(),
+        description=description,
         moderation=data.moderation,
         participants_can_add=bool(data.participants_can_add),
         ask_sector=bool(data.ask_sector),
@@ -385,7 +398,7 @@ def check_add_seed_statements(
     problems: list[dict[str, Any]] = []
     for seed in seeds:
         where = f"Line {seed.line}" if seed.line else "A statement"
-        text = " ".join(seed.text.split())
+        text = clean_text(seed.text)
         if not text:
             problems.append(
                 {"line": seed.line, "problem": f"{where} has a theme but no statement: add the text"}
@@ -431,8 +444,8 @@ def do_add_seed_statements(actor: Any, conversation: Conversation, seeds: Sequen
         )
         seen: dict[str, int] = {}
         for seed in seeds:
-            text = " ".join(seed.text.split())
-            key = normalise_text(text)
+            text = clean_text(seed.text)
+            key = duplicate_key(text)
             if key in existing:
                 state = existing[key]
                 report.duplicates.append(

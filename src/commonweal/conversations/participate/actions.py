@@ -39,7 +39,6 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
     VoteValue,
-    normalise_text,
 )
 from commonweal.conversations.participate import queries as hotpath
 from commonweal.core.errors import (
@@ -52,6 +51,7 @@ from commonweal.core.errors import (
     StatementNotVotable,
 )
 from commonweal.core.ratelimit import hit, parse_rate, refusal, window_start
+from commonweal.core.text import clean_text, duplicate_key
 from commonweal.systems.models import Community, Organisation, Place, Sector
 
 __all__ = [
@@ -619,11 +619,11 @@ def my_votes(participant: Participant, conversation: Conversation) -> list[MyVot
 
 
 def clean_statement_text(text: object) -> str:
-    """The statement text with spaces trimmed; :class:`InvalidInput` with a message to act on otherwise."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    # Line breaks and runs of spaces mean nothing in a one-line statement: count and keep single spaces.
-    text = " ".join(text.split())
+    """The statement text cleaned (:func:`commonweal.core.text.clean_text`: no control or invisible characters,
+    single spaces); :class:`InvalidInput` with a message to act on otherwise."""
+    # Line breaks and runs of spaces mean nothing in a one-line statement: count and keep single spaces. Text
+    # that is only invisible characters counts as empty.
+    text = clean_text(text)
     if not text:
         raise InvalidInput(
             "Enter your statement.",
@@ -720,7 +720,7 @@ def do_submit_statement(
     require_joined(participant, conversation)
     text = clean_statement_text(text)
     theme = clean_theme(conversation, theme)
-    normalised = normalise_text(text)
+    normalised = duplicate_key(text)
     existing = Statement.objects.filter(conversation=conversation, normalised_text=normalised).first()
     if existing is not None:
         raise _duplicate_error(existing, conversation)

@@ -9,6 +9,7 @@ from django import forms
 from commonweal.conversations.models import STATEMENT_MAX_LENGTH, Conversation
 from commonweal.conversations.participate.actions import clean_statement_text, clean_theme
 from commonweal.core.errors import InvalidInput
+from commonweal.core.forms import CleanTextMixin
 from commonweal.systems.models import Community, Organisation, Place, Sector
 
 
@@ -17,7 +18,7 @@ def _problems(exc: InvalidInput) -> dict[str, str]:
     return {f["field"]: f["problem"] for f in detail.get("fields", []) if f.get("field")}
 
 
-class AboutYouForm(forms.Form):
+class AboutYouForm(CleanTextMixin, forms.Form):
     """The optional "about you" questions: only those the conversation asks, every one skippable."""
 
     sector = forms.ChoiceField(
@@ -77,7 +78,7 @@ class AboutYouForm(forms.Form):
                 )
 
 
-class StatementForm(forms.Form):
+class StatementForm(CleanTextMixin, forms.Form):
     text = forms.CharField(
         label="Your statement",
         help_text=(

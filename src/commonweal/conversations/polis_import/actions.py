@@ -51,11 +51,12 @@ from commonweal.conversations.models import (
     Participant,
     Participation,
     Statement,
-    normalise_text,
 )
 from commonweal.conversations.participate.actions import bulk_load_votes
 from commonweal.core import audit
 from commonweal.core.errors import ImportFailed
+from commonweal.core.spreadsheet import restore_cell
+from commonweal.core.text import clean_text, duplicate_key
 from commonweal.systems.models import System
 
 __all__ = [
@@ -352,7 +353,7 @@ def check_import_polis(
     malformed; nothing is written then. The returned conversation carries the counts as ``import_result``
     (:class:`ImportResult`).
     """
-    title = " ".join((title or "").split())
+    title = clean_text(title)
     if len(title) > TITLE_MAX:
         raise ImportFailed(
             f"The title is {len(title)} characters; keep it to {TITLE_MAX}.",
@@ -374,18 +375,19 @@ def _statement_texts(export: PolisExport) -> tuple[list[str], int, int, int]:
     seen: set[str] = set()
     shortened = repeated = empty = 0
     for c in export.comments:
-        text = c.body.strip()
+        # Our own exports guard texts against formula injection with a leading quote: take it off again.
+        text = clean_text(restore_cell(c.body))
         if not text:
             empty += 1
             text = f"(Pol.is comment {c.comment_id} has no text)"
         if len(text) > STATEMENT_STORED_MAX_LENGTH:
             shortened += 1
             text = _clip(text, STATEMENT_STORED_MAX_LENGTH)
-        if normalise_text(text) in seen:
+        if duplicate_key(text) in seen:
             repeated += 1
             suffix = f" (Pol.is comment {c.comment_id})"
             text = _clip(text, STATEMENT_STORED_MAX_LENGTH - len(suffix)) + suffix
-        seen.add(normalise_text(text))
+        seen.add(duplicate_key(text))
         texts.append(text)
     return texts, shortened, repeated, empty
 
@@ -406,8 +408,8 @@ class _Heading:
 
 def _heading(export: PolisExport, title: str | None, source: str) -> _Heading:
     summary = export.summary
-    topic = " ".join(summary.get("topic", "").split())
-    description = summary.get("conversation-description", "").strip()
+    topic = clean_text(restore_cell(summary.get("topic", "")))
+    description = clean_text(restore_cell(summary.get("conversation-description", "")), multiline=True)
     name = title or _clip(topic, TITLE_MAX) or _clip(source, TITLE_MAX) or "Imported Pol.is conversation"
     question = _clip(" ".join(description.split()), QUESTION_MAX) if description else (topic or name)
     url = summary.get("url", "").strip()
@@ -461,7 +463,7 @@ def _create_statements(
             Statement(
                 conversation=conversation,
                 text=text,
-                normalised_text=normalise_text(text),
+                normalised_text=duplicate_key(text),
                 author_id=participant_pk.get(c.author_id) if c.author_id is not None else None,
                 is_seed=bool(c.is_seed),
                 is_meta=bool(c.is_meta),

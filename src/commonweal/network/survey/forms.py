@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from commonweal.core.forms import NHSUKFormMixin
+from commonweal.core.forms import CleanTextMixin, NHSUKFormMixin
 from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
     ITEM_SCALE,
@@ -94,7 +94,7 @@ class IdListField(forms.Field):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from exc
 
 
-class PickForm(forms.Form):
+class PickForm(CleanTextMixin, forms.Form):
     """The partners ticked (``partners``) among those the page showed (``shown``)."""
 
     partners = IdListField(required=False)

@@ -13,7 +13,6 @@ partners as you type.
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -31,6 +30,7 @@ from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.http import is_htmx, posted
 from commonweal.core.pages import save_and_return
+from commonweal.core.spreadsheet import SpreadsheetWriter
 from commonweal.network.models import (
     INTENSITY_DEFINITIONS,
     ITEM_SCALE,
@@ -164,16 +164,17 @@ def round_links_csv(request: HttpRequest, system: str, round_id: int) -> HttpRes
     require(request.user, "network.view", obj)
     survey_round = get_round(obj, round_id)
     out = io.StringIO()
-    writer = csv.writer(out)
+    # The last two columns are counts of people; the others are text, guarded against formula injection.
+    writer = SpreadsheetWriter(out, numbers=[5, 6])
     writer.writerow(["organisation", "sector", "identifier", "round", "link", "people_answered", "submitted"])
     for row in round_links(survey_round).rows:
         org = row.invitation.organisation
         writer.writerow(
             [
-                _csv_safe(org.name),
+                org.name,
                 org.get_sector_display(),
-                _csv_safe(f"{org.identifier_scheme}-{org.identifier}" if org.identifier else ""),
-                _csv_safe(survey_round.name),
+                f"{org.identifier_scheme}-{org.identifier}" if org.identifier else "",
+                survey_round.name,
                 survey_link(request, row.invitation),
                 row.answered.display,
                 row.submitted.display,
@@ -183,11 +184,6 @@ def round_links_csv(request: HttpRequest, system: str, round_id: int) -> HttpRes
     filename = f"survey-links-{obj.slug}-{survey_round.pk}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @manager_view

@@ -30,7 +30,6 @@ Each export is an action (:func:`do_export`): it writes the file and records the
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import tempfile
@@ -55,6 +54,7 @@ from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results.snapshot import read_result
 from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
+from commonweal.core.spreadsheet import SpreadsheetWriter, safe_cell
 from commonweal.reports.exports import published
 
 __all__ = [
@@ -225,7 +225,7 @@ def polis_export(
     comments = [
         PolisComment(
             comment_id=ids.statements[s.pk],
-            body=s.text,
+            body=safe_cell(s.text),  # comments.csv is opened in spreadsheets
             author_id=ids.participants.get(s.author_id) if s.author_id else None,  # type: ignore[attr-defined]
             moderation=s.state,
             timestamp=_ms(s.created_at),
@@ -244,13 +244,13 @@ def polis_export(
     else:
         in_conv = len(stored.in_conv) if stored is not None else 0
     summary = {
-        "topic": conversation.title,
+        "topic": safe_cell(conversation.title),
         "voters": str(voters),
         "voters-in-conv": str(in_conv),
         "commenters": str(len({c.author_id for c in comments if c.author_id is not None})),
         "comments": str(len(comments)),
         "groups": str(len({g for g in groups.values() if g is not None})),
-        "conversation-description": conversation.question,
+        "conversation-description": safe_cell(conversation.question),
     }
     export = PolisExport(
         comments=comments,
@@ -397,7 +397,10 @@ def statement_rows(conversation: Conversation) -> tuple[list[str], list[list[str
 def write_statements_csv(conversation: Conversation, out: IO[bytes]) -> None:
     header, rows = statement_rows(conversation)
     text = io.StringIO()
-    writer = csv.writer(text, lineterminator="\n")
+    # Text columns (the statement, its theme and moderation state) are guarded against formula injection;
+    # the id, the counts and the shares are numbers (or words such as "fewer than 5").
+    numbers = [0, *range(4, len(header))]
+    writer = SpreadsheetWriter(text, numbers=numbers, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
     # A byte-order mark so that spreadsheets open the file as UTF-8 (names and texts carry accents).
