@@ -24,7 +24,9 @@ Phases per database, each bounded in time and in requests:
 Recorded per phase: votes a second, latency percentiles of votes, of next-statement requests and of joins,
 errors by HTTP status, the CPU seconds of the load generator itself, the server (gunicorn master and workers)
 and PostgreSQL, and a check that every vote acknowledged with 201 is stored. Per database also the SQL
-statements each request makes (counted in-process). Figures go to ``benchmarks/results/vote_load.json``,
+statements each request makes (counted in-process), and the durability settings the server's connections had
+(``durability``: PostgreSQL's ``fsync``, ``synchronous_commit``, ``full_page_writes``; SQLite's ``journal_mode``
+and ``synchronous``; the throw-away PostgreSQL runs with them off, so its figures are not a durable server's). Figures go to ``benchmarks/results/vote_load.json``,
 with the machine and the date.
 
 Usage::
@@ -81,7 +83,7 @@ def _django() -> None:
 def _setup_conversation(statements: int) -> dict[str, Any]:
     """An open conversation with ``statements`` accepted statements, in a fresh system."""
     _django()
-    from commonweal.conversations.models import Conversation, Statement, normalise_text
+    from commonweal.conversations.models import Conversation, Statement
     from commonweal.systems.models import System
 
     system = System.objects.create(slug="bench", name="Benchmark Health and Care Partnership")
@@ -97,7 +99,8 @@ def _setup_conversation(statements: int) -> dict[str, Any]:
             Statement(
                 conversation=conversation,
                 text=f"Benchmark statement number {i}: we should work together on priority {i}.",
-                normalised_text=normalise_text(f"Benchmark statement number {i}: priority {i}"),
+                # bulk_create skips save(), which fills it: any distinct key will do (already in normal form).
+                normalised_text=f"benchmark statement number {i} priority {i}",
                 is_seed=True,
                 state=Statement.State.ACCEPTED,
             )
@@ -203,6 +206,42 @@ def _count(slug: str) -> dict[str, int]:
         "votes": Vote.objects.filter(conversation__slug=slug).count(),
         "participants": Participant.objects.filter(system__slug="bench").count(),
     }
+
+
+#: SQLite's ``PRAGMA synchronous`` levels, by number.
+SQLITE_SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+
+
+def _durability() -> dict[str, Any]:
+    """The settings that decide whether a vote the server acknowledged survives a power cut, as the server's own
+    database connections have them (``durable``: all of them keep it).
+
+    PostgreSQL: ``fsync`` and ``full_page_writes`` on, and ``synchronous_commit`` not ``off`` (``off`` acknowledges
+    before the commit is on disk). SQLite: ``synchronous`` FULL or EXTRA (in WAL mode, NORMAL may lose the last
+    commits at a power cut). The throw-away PostgreSQL of scripts/pg.sh runs with all three off, so figures
+    measured on it are not those of a durable server: see docs/operations.md, "Durability".
+    """
+    _django()
+    from django.db import connection
+
+    out: dict[str, Any] = {"database": connection.vendor}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name in ("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method"):
+                cursor.execute(f"SHOW {name}")
+                out[name] = str(cursor.fetchone()[0])
+            out["durable"] = (
+                out["fsync"] == "on"
+                and out["full_page_writes"] == "on"
+                and out["synchronous_commit"] != "off"
+            )
+        else:
+            cursor.execute("PRAGMA journal_mode")
+            out["journal_mode"] = str(cursor.fetchone()[0]).lower()
+            cursor.execute("PRAGMA synchronous")
+            out["synchronous"] = SQLITE_SYNCHRONOUS.get(int(cursor.fetchone()[0]), "unknown")
+            out["durable"] = out["synchronous"] in ("FULL", "EXTRA")
+    return out
 
 
 # --- CPU accounting from /proc --------------------------------------------------------------------------------
@@ -531,6 +570,10 @@ def run_database(database: str, args: argparse.Namespace) -> dict[str, Any]:
         else:
             info["sqlite_version"] = sqlite3.sqlite_version
         subprocess.run([str(COMMONWEAL), "migrate", "--verbosity", "0"], env=env, check=True, timeout=300)
+        # Whether an acknowledged vote would survive a power cut with these settings (the throw-away PostgreSQL
+        # runs without fsync, which flatters its figures).
+        info["durability"] = django_step(env, "_durability")
+        print(f"durability settings: {info['durability']}", flush=True)
         slug = django_step(env, "_setup", str(args.statements))["slug"]
 
         port = args.port or free_port()
@@ -693,12 +736,14 @@ def machine() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in ("_setup", "_profile", "_count"):
+    if argv and argv[0] in ("_setup", "_profile", "_count", "_durability"):
         step = argv[0]
         if step == "_setup":
             out = _setup_conversation(int(argv[1]))
         elif step == "_profile":
             out = _profile(argv[1], int(argv[2]))
+        elif step == "_durability":
+            out = _durability()
         else:
             out = _count(argv[1])
         print(json.dumps(out))

@@ -49,12 +49,14 @@ class FakeWorkerProcess:
 def test_serve_shows_the_demo_login_with_the_address_it_serves(
     settings, tmp_path, monkeypatch, capsys, worker
 ):
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.arbiter import Arbiter
 
     from commonweal import cli
 
     started = []
-    monkeypatch.setattr(BaseApplication, "run", lambda self: started.append(self.cfg.bind))
+    # gunicorn's arbiter (the embedded worker's supervising one inherits it) starts nothing here.
+    monkeypatch.setattr(Arbiter, "run", lambda self: started.append(self.cfg.bind))
+    monkeypatch.setenv("SERVER_SOFTWARE", "")  # which the arbiter sets; restored afterwards
     children: list[FakeWorkerProcess] = []
     monkeypatch.setattr(
         cli, "_start_embedded_worker", lambda: children.append(FakeWorkerProcess()) or children[-1]

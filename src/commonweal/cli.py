@@ -108,6 +108,9 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         def load(self) -> Any:
             return application
 
+        def run(self) -> None:
+            _run_server(self, supervisor)
+
     problem = _port_problem(args.host, args.port)
     if problem:
         print(problem, file=sys.stderr)
@@ -124,22 +127,53 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
 
         # The file names the address the demo was loaded for; show the one actually served.
         print(re.sub(r"http://[^\s)]+?/(?=accounts/|c/|manage/)", url, login_file.read_text().rstrip()))
-    child = None
-    if settings.WORKER == "embedded":
-        child = _start_embedded_worker()
-        print(
-            f"The analysis worker is running (process {child.pid}) and updates results as votes arrive "
-            "(COMMONWEAL_WORKER=off to run `commonweal worker` separately)."
-        )
-    else:
+    supervisor = _start_supervised_worker() if settings.WORKER == "embedded" else None
+    if supervisor is None:
         print("The analysis worker is not started here (COMMONWEAL_WORKER=off): run `commonweal worker`.")
     print("Press Ctrl+C to stop.", flush=True)
     try:
+        if supervisor is not None:
+            supervisor.start_thread()
         Server().run()
     finally:
-        if child is not None:
-            _stop_embedded_worker(child)
+        if supervisor is not None:
+            supervisor.stop()
     return 0
+
+
+def _start_supervised_worker() -> Any:
+    """The embedded analysis worker, started under its supervisor (``conversations.jobs.supervisor``), which
+    restarts it when it dies; returns the supervisor (its thread is started once the server runs)."""
+    # deferred for start-up cost: the supervisor is needed by `serve` only
+    from commonweal.conversations.jobs.supervisor import WorkerSupervisor
+
+    supervisor = WorkerSupervisor(_start_embedded_worker)
+    child = supervisor.start()
+    print(
+        f"The analysis worker is running (process {child.pid}) and updates results as votes arrive; it is "
+        "restarted if it dies (COMMONWEAL_WORKER=off to run `commonweal worker` separately)."
+    )
+    return supervisor
+
+
+def _run_server(app: Any, supervisor: Any) -> None:
+    """gunicorn's ``BaseApplication.run``; with a worker ``supervisor``, its arbiter lets the supervisor collect the
+    worker's exit status before gunicorn reaps its children (so the log can say how the worker died)."""
+    # deferred for start-up cost: gunicorn is needed by `serve` only
+    from gunicorn.app.base import BaseApplication
+
+    if supervisor is None:
+        BaseApplication.run(app)
+        return
+    # deferred for start-up cost: the supervisor is needed by `serve` only
+    from commonweal.conversations.jobs.supervisor import arbiter_class
+
+    # BaseApplication.run's own body, with the supervising arbiter.
+    try:
+        arbiter_class(supervisor)(app).run()
+    except RuntimeError as exc:
+        print(f"\nError: {exc}\n", file=sys.stderr, flush=True)
+        sys.exit(1)
 
 
 def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
@@ -156,6 +190,8 @@ def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
     _setup_django()
     from django.conf import settings
 
+    # deferred for start-up cost: needs Django set up, as the imports below
+    from commonweal.conversations.jobs.heartbeat import Heartbeat
     from commonweal.conversations.jobs.worker import (
         Computation,
         Worker,
@@ -199,7 +235,12 @@ def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
                 flush=True,
             )
             worker = Worker(interval=args.interval, on_computation=report)
-            worker.run_forever(stop, poll=args.poll, parent_pid=args.exit_with_parent)
+            heartbeat = Heartbeat()
+            worker.run_forever(stop, poll=args.poll, parent_pid=args.exit_with_parent, heartbeat=heartbeat)
+            try:
+                heartbeat.stop()  # a clean stop: the worker is absent, not stale
+            except Exception:  # noqa: BLE001 - the database may be gone; the row then grows stale, which is true
+                log.warning("analysis worker: could not remove its heartbeat", exc_info=True)
     except WorkerAlreadyRunning as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -214,7 +255,8 @@ def _start_embedded_worker() -> Any:
     thread computing a 10,000-participant analysis would stall the requests of its gunicorn worker for seconds;
     and a crash in the engine (or memory it runs out of) must not take the web server down. It is started before
     gunicorn forks its workers, is told the server's process id (it stops by itself if the server dies without
-    stopping it), and is stopped when the server stops.
+    stopping it), is restarted when it dies (``conversations.jobs.supervisor``), and is stopped when the server
+    stops.
     """
     import subprocess
 
@@ -222,18 +264,6 @@ def _start_embedded_worker() -> Any:
         [sys.executable, "-m", "commonweal.cli", "worker", "--exit-with-parent", str(os.getpid())],
         env=os.environ.copy(),
     )
-
-
-def _stop_embedded_worker(child: Any) -> None:
-    import subprocess
-
-    if child.poll() is None:
-        child.terminate()
-        try:
-            child.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
 
 
 def cmd_demo(args: argparse.Namespace, rest: Sequence[str]) -> int:
@@ -289,6 +319,11 @@ def build_parser() -> argparse.ArgumentParser:
     from commonweal.reports.exports.cli import add_parsers as add_export_parsers
 
     add_export_parsers(sub, _setup_django)
+
+    # deferred for start-up cost: as the other commands' parsers
+    from commonweal.core.backup_cli import add_parsers as add_backup_parsers
+
+    add_backup_parsers(sub, _setup_django)
 
     p = sub.add_parser("manage", help="run a Django management command", add_help=False)
     p.set_defaults(func=cmd_manage)

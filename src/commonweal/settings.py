@@ -263,6 +263,9 @@ if WORKER not in ("embedded", "off"):
 ANALYSIS_INTERVAL = float(os.environ.get("COMMONWEAL_ANALYSIS_INTERVAL", "2"))
 # COMMONWEAL_ANALYSIS_POLL: seconds between the worker's looks for new votes and moderation. Default: 0.25.
 ANALYSIS_POLL = float(os.environ.get("COMMONWEAL_ANALYSIS_POLL", "0.25"))
+# COMMONWEAL_WORKER_STALE_AFTER: seconds without a heartbeat (every 5 s) after which /healthz and the results
+# pages say the analysis worker has stopped reporting. Default: 120.
+WORKER_STALE_AFTER = float(os.environ.get("COMMONWEAL_WORKER_STALE_AFTER", "120"))
 
 # COMMONWEAL_LOG_LEVEL: logging level of commonweal's own loggers.
 LOG_LEVEL = os.environ.get("COMMONWEAL_LOG_LEVEL", "INFO")

@@ -99,7 +99,7 @@ def test_results_page_shows_everything(client, conversation, analysed):
     assert f"update {analysed['snapshot'].tick}" in html
     assert 'aria-live="polite"' in html
     assert (
-        f'hx-get="{url("manage_results_live", conversation)}?after={analysed["snapshot"].tick}&amp;failing=0"'
+        f'hx-get="{url("manage_results_live", conversation)}?after={analysed["snapshot"].tick}&amp;failing=0&amp;worker=0"'
         in html
     )
     assert 'hx-trigger="every 3s"' in html

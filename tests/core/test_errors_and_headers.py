@@ -62,7 +62,10 @@ def test_rate_limit_refuses_the_event_past_the_allowance_with_a_retry_time():
 
 @pytest.mark.django_db
 def test_health_check_touches_the_database(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    # The load balancer's check: the database only (the worker's part is tested with the worker's heartbeat).
+    assert client.get("/healthz?scope=web").json() == {"status": "ok", "database": "ok"}
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["database"] == "ok" and body["worker"]["state"] == "absent"
 
 
 @pytest.mark.django_db

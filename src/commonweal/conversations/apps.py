@@ -7,6 +7,7 @@ from django.apps import AppConfig
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from commonweal.core.health import HealthCheck
     from commonweal.systems.panels import Panel
 
 
@@ -28,3 +29,10 @@ class ConversationsConfig(AppConfig):
         from commonweal.conversations import panels
 
         return panels.dashboard_panels(request, systems)
+
+    def health_checks(self) -> list[HealthCheck]:
+        """The analysis worker's part of ``/healthz`` (called through the app registry by ``core``)."""
+        # start-up: apps.py is imported while the app registry loads, before any model can be imported.
+        from commonweal.conversations.jobs.health import worker_health_check
+
+        return [worker_health_check()]

@@ -244,3 +244,18 @@ class AnalysisStatus(models.Model):
     last_error = models.TextField(blank=True, help_text="The last failure's error; empty after a success.")
     last_error_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
+
+
+class WorkerHeartbeat(models.Model):
+    """An analysis worker's sign of life: one row per running worker process, its ``beat_at`` renewed every few
+    seconds (``commonweal.conversations.jobs.heartbeat``).
+
+    In the database, not in a file or in memory, so every app server (and ``/healthz`` on any of them) sees the
+    workers of every machine. A worker that stops cleanly deletes its row; one that dies leaves it, growing old.
+    """
+
+    worker = models.CharField(max_length=200, unique=True, help_text="host:process id")
+    host = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    beat_at = models.DateTimeField(db_index=True)

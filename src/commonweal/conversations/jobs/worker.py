@@ -54,6 +54,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from commonweal.conversations.jobs.compute import VoteCache, votes_at_or_below
+from commonweal.conversations.jobs.heartbeat import Heartbeat
 from commonweal.conversations.models import AnalysisSnapshot, Conversation, VoteEvent
 from commonweal.conversations.results.snapshot import meta_lookup, read_meta
 
@@ -424,12 +425,19 @@ class Worker:
             self.on_computation(outcome)
 
     def run_forever(
-        self, stop_event: threading.Event, *, poll: float | None = None, parent_pid: int | None = None
+        self,
+        stop_event: threading.Event,
+        *,
+        poll: float | None = None,
+        parent_pid: int | None = None,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         """Pass after pass until ``stop_event`` is set (or, with ``parent_pid``, the parent process is gone).
 
         A pass that fails (the database is down, say) is logged and the worker tries again at the next poll.
-        Database connections are closed between passes when stale (``close_old_connections``) or broken.
+        Database connections are closed between passes when stale (``close_old_connections``) or broken. With
+        ``heartbeat``, the worker beats before each pass (at most every few seconds), so ``/healthz`` and the
+        results pages know it is alive.
         """
         poll = float(settings.ANALYSIS_POLL if poll is None else poll)
         while not stop_event.is_set():
@@ -438,6 +446,8 @@ class Worker:
                 break
             close_old_connections()
             try:
+                if heartbeat is not None:
+                    heartbeat.beat()
                 self.run_once()
             except Exception:  # noqa: BLE001 - e.g. the database restarting; try again at the next poll
                 logger.exception("analysis worker: a pass failed; trying again")

@@ -3,7 +3,8 @@
 Both pages work without JavaScript: the results page shows every chart as a server-drawn SVG with a table, and
 a "Reload" link; present mode shows the question, the QR code and the common ground so far. With JavaScript,
 htmx asks the live endpoints every 3 seconds; they answer 204 (nothing to change, so focus and scroll stay) until
-a newer analysis snapshot exists or the analysis starts or stops failing, and then send the new fragment.
+a newer analysis snapshot exists, the analysis starts or stops failing, or the analysis worker stops or starts
+reporting (its heartbeat), and then send the new fragment.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.views.decorators.http import require_GET
 
 from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.facilitate.views import participant_url
+from commonweal.conversations.jobs.compute import analysis_health
+from commonweal.conversations.jobs.heartbeat import WorkerHealth, worker_health
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.permissions import require
 from commonweal.conversations.queries import get_conversation
@@ -39,12 +42,29 @@ def _after(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
-def _unchanged(request: HttpRequest, marker: LiveMarker, *, counts: bool = False) -> bool:
-    """Whether the page already shows this snapshot and this health (and, for present mode, these counts), so
-    the live endpoint answers 204 without building the results."""
+def _worker_stopped(conversation: Conversation, pending: bool | None = None) -> WorkerHealth | None:
+    """The workers' health when none is reporting while this conversation's changes wait for an analysis (the
+    results page then says so, instead of "new votes are being counted"); else None. One query, and when no
+    worker reports and ``pending`` is not given, the conversation's analysis health too."""
+    health = worker_health()
+    if health.state == "ok":
+        return None
+    if pending is None:
+        pending = analysis_health(conversation).pending
+    return health if pending else None
+
+
+def _unchanged(
+    request: HttpRequest, marker: LiveMarker, *, counts: bool = False, worker_stopped: bool | None = None
+) -> bool:
+    """Whether the page already shows this snapshot and this health (and, for present mode, these counts; for
+    the results page, whether the worker has stopped reporting), so the live endpoint answers 204 without
+    building the results."""
     same = marker.tick <= _after(request) and request.GET.get("failing", "0") == (
         "1" if marker.failing else "0"
     )
+    if worker_stopped is not None:
+        same = same and request.GET.get("worker", "0") == ("1" if worker_stopped else "0")
     if counts:
         same = (
             same
@@ -74,6 +94,7 @@ def _results_context(conversation: Conversation, results: Results) -> dict[str, 
         "results": results,
         "charts": _charts(results),
         "poll_seconds": POLL_SECONDS,
+        "worker_stopped": _worker_stopped(conversation, results.health.pending),
     }
 
 
@@ -92,7 +113,8 @@ def manage_results_live(request: HttpRequest, slug: str) -> HttpResponse:
     """The results fragment when a newer snapshot exists (``?after=<tick>``), else 204 No Content."""
     conversation = get_conversation(slug)
     require(request.user, "conversation.view_results", conversation)
-    if _unchanged(request, live_marker(conversation)):
+    stopped = _worker_stopped(conversation) is not None
+    if _unchanged(request, live_marker(conversation), worker_stopped=stopped):
         return HttpResponse(status=204)
     results = build_results(conversation, theme=_theme(request, conversation))
     return render(
