@@ -7,7 +7,8 @@ module only calls them with the Pol.is-mode result and collects their outputs.
 from __future__ import annotations
 
 import dataclasses
-import time
+from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ import scipy.sparse as sparse
 from commonweal.analysis import commonground, polis, uncertainty
 from commonweal.analysis.bridging import BridgingModel, BridgingResult
 from commonweal.analysis.matrix import REJECTED, VoteMatrix
-from commonweal.analysis.result import AnalysisResult
+from commonweal.analysis.result import AnalysisResult, StepTimer
 from commonweal.analysis.state import AnalysisState, carry
 from commonweal.analysis.uncertainty import GroupStability
 
@@ -25,14 +26,14 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 #: Cap on base-cluster k-means steps per stability resample. Started from the full-data base
-#: centres, the groups a resample yields are settled after a few steps: on the 1M-vote benchmark
-#: conversation the overall stability over the same 10 resamples was 0.8435, 0.8420, 0.8417 and
-#: 0.8422 with 3, 5, 10 and 100 steps (standard error 0.034); later steps only polish the 100
-#: base centres, and each costs a nearest-centre search over every participant.
+#: centres, the groups a resample yields are settled after a few steps (docs/analysis.md, "Group
+#: stability in analyse", has the measurements); later steps only polish the 100 base centres, and
+#: each costs a nearest-centre search over every participant.
 RESAMPLE_BASE_ITERS = 5
 
 __all__ = [
     "ResampleClusterer",
+    "StabilityOptions",
     "beyond_reasons",
     "bridging_init",
     "compute",
@@ -114,10 +115,8 @@ class ResampleClusterer:
         k-means convergence threshold.
     pca_tol : float
         Stop the iteration when every Ritz residual is below this times the largest
-        eigenvalue. At 1e-2 (4-5 steps with LOBPCG, 6-9 with plain block power iteration) the
-        resample's groups agree with those of an exact
-        eigen-solve for 98-99.5% of participants at 1M votes, while resampling itself moves
-        16% of them: the solver error is well inside the quantity measured.
+        eigenvalue. At 1e-2 the solver's error is well inside what resampling itself moves
+        (docs/analysis.md, "Group stability in analyse").
     pca_iters : int
         Cap on iteration steps (operator products) per resample.
     """
@@ -287,6 +286,44 @@ def fit_bridging(matrix: VoteMatrix, previous: AnalysisState | None) -> Bridging
     return BridgingModel().fit(matrix, init=bridging_init(previous, matrix))
 
 
+@dataclass(frozen=True)
+class StabilityOptions:
+    """How :func:`compute` measures group stability (``AnalysisOptions``' ``stability_*`` options).
+
+    Attributes
+    ----------
+    resamples : int
+        Most bootstrap resamples of statements (0 skips group stability).
+    min_resamples : int
+        Fewest resamples; after these, resampling stops once the standard error is at most
+        ``target_se`` (0 runs every resample).
+    target_se : float
+    every : int
+        Compute group stability on every ``every``-th update (tick) and carry the last value in
+        between, as long as the shown number of groups is unchanged.
+    vote_budget : int
+        When positive, at most ``vote_budget // votes`` resamples (but at least ``min_resamples``):
+        each resample costs a few passes over the votes, so this bounds the work on large
+        conversations deterministically.
+    base_iters, group_iters : int
+        The engine's k-means iteration caps (base steps are capped at :data:`RESAMPLE_BASE_ITERS`).
+    threshold : float
+        The engine's k-means convergence threshold.
+    threads : int
+        Resamples run at a time (see :func:`~commonweal.analysis.uncertainty.group_stability`).
+    """
+
+    resamples: int = 20
+    min_resamples: int = 5
+    target_se: float = 0.01
+    every: int = 1
+    vote_budget: int = 0
+    base_iters: int = 100
+    group_iters: int = 20
+    threshold: float = 0.01
+    threads: int = 1
+
+
 def compute(
     result: AnalysisResult,
     matrix: VoteMatrix,
@@ -294,16 +331,8 @@ def compute(
     timings: dict[str, float],
     *,
     previous: AnalysisState | None = None,
-    stability_resamples: int = 20,
-    stability_min_resamples: int = 5,
-    stability_target_se: float = 0.01,
-    stability_every: int = 1,
-    stability_vote_budget: int = 0,
-    base_iters: int = 100,
-    group_iters: int = 20,
-    threshold: float = 0.01,
-    bridging_fit: Any = None,
-    threads: int = 1,
+    stability: StabilityOptions | None = None,
+    bridging_fit: Future[BridgingResult] | None = None,
 ) -> dict[str, Any]:
     """Compute the beyond-Pol.is fields of a result.
 
@@ -320,28 +349,11 @@ def compute(
     previous : AnalysisState, optional
         The previous update's state: its bridging fit warm-starts this one, and its group
         stability is carried when this update skips it.
-    stability_resamples : int
-        Most bootstrap resamples for group stability (0 skips it).
-    stability_min_resamples : int
-        Fewest resamples; after these, stop once the standard error is at most
-        ``stability_target_se``.
-    stability_target_se : float
-        See above (0 runs every resample).
-    stability_vote_budget : int
-        When positive, at most ``stability_vote_budget // votes`` resamples (but at least
-        ``stability_min_resamples``): each resample costs a few passes over the votes, so this
-        bounds the work on large conversations deterministically.
-    stability_every : int
-        Compute group stability on every ``stability_every``-th update (tick) and carry the
-        last value in between, as long as the shown number of groups is unchanged.
-    base_iters, group_iters, threshold
-        k-means settings of the engine, for the resampled clustering.
+    stability : StabilityOptions, optional
+        How group stability is measured (default ``StabilityOptions()``).
     bridging_fit : concurrent.futures.Future, optional
         The bridging fit already running (:func:`fit_bridging`, started by ``analyse``); when
         ``None`` it is computed here.
-    threads : int
-        Group stability runs this many resamples at a time (see
-        :func:`~commonweal.analysis.uncertainty.group_stability`).
 
     Returns
     -------
@@ -349,21 +361,55 @@ def compute(
         Field name -> value, for :meth:`AnalysisResult.with_extras`, including ``state`` (the
         result's state with the bridging fit and stability carried).
     """
-    out: dict[str, Any] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
-
-    votes = matrix.votes
+    settings = stability if stability is not None else StabilityOptions()
+    timer = StepTimer(timings)
     indicators = commonground.vote_indicators(matrix)  # once, for every measure below
     by_kind = matrix.vote_kind_counts()  # disagrees, passes, agrees per statement
     seen = by_kind.sum(axis=1)
-    active = seen > 0
-    eligible = active & (matrix.moderation != REJECTED) & ~matrix.is_meta
+    eligible = (seen > 0) & (matrix.moderation != REJECTED) & ~matrix.is_meta
+    out = _common_ground(result, matrix, indicators, eligible)
+    timer.lap("common_ground")
+    out["intervals"] = {
+        "agree": uncertainty.share_intervals(by_kind[:, 2], seen),
+        "disagree": uncertainty.share_intervals(by_kind[:, 0], seen),
+        "group_agree": uncertainty.share_intervals(result.group_agree, result.group_seen),
+        "group_disagree": uncertainty.share_intervals(result.group_disagree, result.group_seen),
+    }
+    timer.lap("intervals")
+    extra = dict(result.state.extra)
+    if result.k >= 2 and settings.resamples > 0:
+        out["group_stability"], extra["group_stability"] = _group_stability(
+            result, matrix, previous, random_state, settings
+        )
+    timer.lap("group_stability")
+    # The bridging fit last: when it runs on its own thread (started by analyse), group
+    # stability above has used the time instead of waiting for it.
+    state_updates: dict[str, Any] = {}
+    if matrix.n_votes > 0:
+        fit = bridging_fit.result() if bridging_fit is not None else fit_bridging(matrix, previous)
+        out["bridging"] = fit
+        state_updates.update(
+            bridging_mu=float(fit.mu),
+            bridging_participant=np.column_stack([fit.participant_intercept, fit.participant_factor]),
+            bridging_statement=np.column_stack([fit.statement_intercept, fit.statement_factor]),
+        )
+    timer.lap("bridging")
+    out["state"] = dataclasses.replace(result.state, extra=extra, **state_updates)
+    out["reasons"] = {
+        **result.reasons,
+        **beyond_reasons(result.k, matrix.n_votes, out, eligible, settings.resamples),
+    }
+    return out
+
+
+def _common_ground(
+    result: AnalysisResult,
+    matrix: VoteMatrix,
+    indicators: commonground.VoteIndicators,
+    eligible: npt.NDArray[np.bool_],
+) -> dict[str, Any]:
+    """Common ground (across the opinion groups and the declared labels) and divisive statements."""
+    out: dict[str, Any] = {}
     labels = {name: arr for name, arr in matrix.participant_labels.items() if arr is not None}
     groups = result.group_labels if result.k > 0 else None
     group_tallies = None
@@ -387,65 +433,44 @@ def compute(
         out["divisive"] = commonground.divisive_statements(
             indicators, result.group_labels, eligible=eligible, tallies=group_tallies
         )
-    lap("common_ground")
-    out["intervals"] = {
-        "agree": uncertainty.share_intervals(by_kind[:, 2], seen),
-        "disagree": uncertainty.share_intervals(by_kind[:, 0], seen),
-        "group_agree": uncertainty.share_intervals(result.group_agree, result.group_seen),
-        "group_disagree": uncertainty.share_intervals(result.group_disagree, result.group_seen),
-    }
-    lap("intervals")
-    extra = dict(result.state.extra)
-    if result.k >= 2 and stability_resamples > 0:
-        carried = previous.extra.get("group_stability") if previous is not None else None
-        due = stability_every <= 1 or result.tick % stability_every == 1 or carried is None
-        if not due and carried is not None and carried.get("k") == result.k:
-            out["group_stability"] = _carried_stability(carried)
-            extra["group_stability"] = carried
-        else:
-            clusterer = ResampleClusterer(
-                matrix,
-                result,
-                base_iters=min(base_iters, RESAMPLE_BASE_ITERS),
-                group_iters=group_iters,
-                threshold=threshold,
-            )
-            n_max = stability_resamples
-            if stability_vote_budget > 0:
-                n_max = min(n_max, stability_vote_budget // max(matrix.n_votes, 1))
-            n_min = min(stability_min_resamples, stability_resamples)
-            n_max = max(n_max, n_min, 1)
-            stab = uncertainty.group_stability(
-                votes,
-                result.group_labels,
-                n_resamples=n_max,
-                weighted_cluster=clusterer,
-                min_resamples=max(n_min, 1),
-                target_se=stability_target_se,
-                random_state=random_state,
-                n_jobs=threads,
-            )
-            out["group_stability"] = stab
-            extra["group_stability"] = {"tick": result.tick, "k": result.k, **stab.to_dict()}
-    lap("group_stability")
-    # The bridging fit last: when it runs on its own thread (started by analyse), group
-    # stability above has used the time instead of waiting for it.
-    state_updates: dict[str, Any] = {}
-    if matrix.n_votes > 0:
-        fit = bridging_fit.result() if bridging_fit is not None else fit_bridging(matrix, previous)
-        out["bridging"] = fit
-        state_updates.update(
-            bridging_mu=float(fit.mu),
-            bridging_participant=np.column_stack([fit.participant_intercept, fit.participant_factor]),
-            bridging_statement=np.column_stack([fit.statement_intercept, fit.statement_factor]),
-        )
-    lap("bridging")
-    out["state"] = dataclasses.replace(result.state, extra=extra, **state_updates)
-    out["reasons"] = {
-        **result.reasons,
-        **beyond_reasons(result.k, matrix.n_votes, out, eligible, stability_resamples),
-    }
     return out
+
+
+def _group_stability(
+    result: AnalysisResult,
+    matrix: VoteMatrix,
+    previous: AnalysisState | None,
+    random_state: Any,
+    settings: StabilityOptions,
+) -> tuple[GroupStability, dict[str, Any]]:
+    """Group stability, measured or carried from the previous state, and the summary the new state carries."""
+    carried = previous.extra.get("group_stability") if previous is not None else None
+    due = settings.every <= 1 or result.tick % settings.every == 1 or carried is None
+    if not due and carried is not None and carried.get("k") == result.k:
+        return _carried_stability(carried), carried
+    clusterer = ResampleClusterer(
+        matrix,
+        result,
+        base_iters=min(settings.base_iters, RESAMPLE_BASE_ITERS),
+        group_iters=settings.group_iters,
+        threshold=settings.threshold,
+    )
+    n_max = settings.resamples
+    if settings.vote_budget > 0:
+        n_max = min(n_max, settings.vote_budget // max(matrix.n_votes, 1))
+    n_min = min(settings.min_resamples, settings.resamples)
+    n_max = max(n_max, n_min, 1)
+    stab = uncertainty.group_stability(
+        matrix.votes,
+        result.group_labels,
+        n_resamples=n_max,
+        weighted_cluster=clusterer,
+        min_resamples=max(n_min, 1),
+        target_se=settings.target_se,
+        random_state=random_state,
+        n_jobs=settings.threads,
+    )
+    return stab, {"tick": result.tick, "k": result.k, **stab.to_dict()}
 
 
 def beyond_reasons(

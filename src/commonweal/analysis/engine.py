@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -12,10 +11,11 @@ import numpy.typing as npt
 import pandas as pd
 
 from commonweal.analysis import beyond, polis
+from commonweal.analysis.bridging import BridgingResult
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.analysis.matrix import VoteMatrix
 from commonweal.analysis.polis import KSmoother, Tallies
-from commonweal.analysis.result import AnalysisResult
+from commonweal.analysis.result import AnalysisResult, StepTimer
 from commonweal.analysis.state import AnalysisState, carry
 
 __all__ = [
@@ -294,7 +294,7 @@ def analyse(
     # The bridging fit needs only the votes and the previous fit: start it now, on a second
     # thread, so it runs while Pol.is mode does (its sparse products release the GIL).
     pool: ThreadPoolExecutor | None = None
-    bridging_fit: Future[Any] | None = None
+    bridging_fit: Future[BridgingResult] | None = None
     if opts.beyond_polis and opts.threads > 1 and matrix.n_votes > 0:
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="commonweal-bridging")
         bridging_fit = pool.submit(beyond.fit_bridging, matrix, state)
@@ -305,46 +305,114 @@ def analyse(
             pool.shutdown(wait=True)
 
 
+@dataclass(frozen=True)
+class _OpinionMap:
+    """Steps 3 and 4 of Pol.is mode: the PCA and the projections of participants and statements."""
+
+    means: FloatArray
+    components: FloatArray
+    eigenvalues: FloatArray
+    participants: FloatArray
+    statements: FloatArray
+    extremity: FloatArray
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """Step 6 of Pol.is mode: the opinion groups shown, and every candidate k's clustering for the state."""
+
+    labels: IntArray
+    of_base: IntArray
+    centres: FloatArray
+    centres_by_k: dict[int, FloatArray]
+    silhouettes: dict[int, float]
+    best_k: int
+    smoother: KSmoother
+
+
 def _analyse(
     matrix: VoteMatrix,
     state: AnalysisState | None,
     opts: AnalysisOptions,
     random_state: Any,
     timings: dict[str, float],
-    bridging_fit: Future[Any] | None,
+    bridging_fit: Future[BridgingResult] | None,
 ) -> AnalysisResult:
     """:func:`analyse` after validation (``bridging_fit`` may already be running)."""
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
-
-    votes = matrix.votes
-    n_p, n_s = matrix.shape
+    timer = StepTimer(timings)
     pids = matrix.participant_ids
-    sids = matrix.statement_ids
 
     # 1. Columns Pol.is sees; mod-out (rejected, meta) columns are zeros for everyone.
     active, usable, n_columns = polis.statement_columns(matrix)
-    mod_out = matrix.mod_out
     vote_counts = matrix.participant_vote_counts()
-    lap("matrix")
+    timer.lap("matrix")
 
     # 2. In-conv, carried over.
     prev_in = carry(state.participant_ids, pids, state.in_conv, False) if state is not None else None
     in_conv = polis.in_conv(vote_counts, n_columns, prev_in, min_votes=opts.min_votes, greedy_n=opts.greedy_n)
-    lap("in_conv")
+    timer.lap("in_conv")
 
-    # 3. PCA on the centred matrix (sparsity of the votes), warm-started.
+    # 3-4. PCA and projections.
+    opinion_map = _opinion_map(matrix, state, opts, active, usable, n_columns, vote_counts, timer)
+
+    # 5. Base clusters on in-conv participants.
+    in_idx = np.flatnonzero(in_conv)
+    pts = opinion_map.participants[in_idx]
+    init = _base_start(pts, in_idx, pids, state, opts.base_k)
+    base = polis.kmeans(pts, init, max_iter=opts.base_iters, threshold=opts.threshold)
+    base_labels = np.full(matrix.n_participants, -1, dtype=np.int64)
+    base_labels[in_idx] = base.labels
+    timer.lap("base_clusters")
+
+    # 6. Opinion groups with Pol.is' k smoothing.
+    groups = _opinion_groups(base, in_idx, matrix.n_participants, state, opts)
+    n_groups = int(groups.centres.shape[0])
+    reasons = degenerate_reasons(n_groups, pts, int(usable.sum()), opinion_map.eigenvalues)
+    timer.lap("groups")
+
+    # 7-11.
+    stats = group_statistics(matrix, groups.labels, n_groups, opinion_map.extremity)
+    timer.lap("group_statistics")
+
+    new_state = AnalysisState(
+        tick=(state.tick if state is not None else 0) + 1,
+        participant_ids=pids,
+        statement_ids=matrix.statement_ids,
+        in_conv=in_conv,
+        components=opinion_map.components,
+        center=opinion_map.means,
+        base_centres=base.centres,
+        base_labels=base_labels,
+        group_centres=groups.centres_by_k,
+        k_smoother=groups.smoother,
+    )
+    n_voters = int((vote_counts > 0).sum())
+    result = _polis_result(
+        matrix, new_state, n_voters, n_columns, opinion_map, base, groups, stats, reasons, timings
+    )
+    if opts.beyond_polis:
+        result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit)
+    return result
+
+
+def _opinion_map(
+    matrix: VoteMatrix,
+    state: AnalysisState | None,
+    opts: AnalysisOptions,
+    active: BoolArray,
+    usable: BoolArray,
+    n_columns: int,
+    vote_counts: IntArray,
+    timer: StepTimer,
+) -> _OpinionMap:
+    """Steps 3 (PCA on the centred matrix, warm-started) and 4 (projections)."""
+    votes = matrix.votes
     kind_counts = matrix.vote_kind_counts()
     means = polis.column_means(votes, usable, kind_counts=kind_counts)
     centred = polis.centred_matrix(votes, means, usable, keys=matrix.vote_keys())
     start = None
     if state is not None and state.components.size:
-        start = carry(state.statement_ids, sids, state.components.T, 0.0).T
+        start = carry(state.statement_ids, matrix.statement_ids, state.components.T, 0.0).T
     comps, evals = polis.pca_components(
         centred,
         2,
@@ -352,113 +420,111 @@ def _analyse(
         method=opts.pca_method,
         columns=polis.informative_columns(kind_counts, usable),
     )
-    lap("pca")
+    timer.lap("pca")
 
-    # 4. Projections. n_p counts mod-out columns as voted, for everyone (Pol.is zeroes them).
-    active_mod_out = active & mod_out
-    votes_on_mod_out = np.zeros(n_p, dtype=np.int64)
+    # n_p counts mod-out columns as voted, for everyone (Pol.is zeroes them).
+    active_mod_out = active & matrix.mod_out
+    votes_on_mod_out = np.zeros(matrix.n_participants, dtype=np.int64)
     if active_mod_out.any():
         rows = matrix.vote_rows()
-        votes_on_mod_out = np.bincount(rows[active_mod_out[votes.indices]], minlength=n_p).astype(np.int64)
+        votes_on_mod_out = np.bincount(
+            rows[active_mod_out[votes.indices]], minlength=matrix.n_participants
+        ).astype(np.int64)
     n_cast = vote_counts - votes_on_mod_out + int(active_mod_out.sum())
     proj = polis.project_participants(centred, comps, n_cast, n_columns)
     st_proj, extremity = polis.project_statements(means, comps, n_columns, usable)
-    lap("projection")
+    timer.lap("projection")
+    return _OpinionMap(means, comps, evals, proj, st_proj, extremity)
 
-    # 5. Base clusters on in-conv participants.
-    in_idx = np.flatnonzero(in_conv)
-    pts = proj[in_idx]
-    init: FloatArray
-    if state is not None and state.base_centres.shape[0] > 0 and pts.shape[0] > 0:
-        prev_labels = carry(state.participant_ids, pids, state.base_labels, -1)[in_idx]
-        had = prev_labels >= 0
-        if had.any():
-            m = int(prev_labels.max()) + 1
-            cnt = np.bincount(prev_labels[had], minlength=m)
-            cx = np.bincount(prev_labels[had], weights=pts[had, 0], minlength=m)
-            cy = np.bincount(prev_labels[had], weights=pts[had, 1], minlength=m)
-            keep = cnt > 0
-            recentred = np.column_stack([cx[keep] / cnt[keep], cy[keep] / cnt[keep]])
-            # Pol.is merges clusters whose centres coincide.
-            recentred = np.unique(recentred, axis=0) if recentred.shape[0] > 1 else recentred
-            init = polis.fill_clusters(pts, recentred, opts.base_k)
-        else:
-            init = polis.fill_clusters(pts, state.base_centres, opts.base_k)
-    else:
-        init = polis.init_clusters(pts, opts.base_k)
-    base = polis.kmeans(pts, init, max_iter=opts.base_iters, threshold=opts.threshold)
-    base_labels = np.full(n_p, -1, dtype=np.int64)
-    base_labels[in_idx] = base.labels
-    lap("base_clusters")
 
-    # 6. Opinion groups with Pol.is' k smoothing.
+def _base_start(
+    pts: FloatArray, in_idx: IntArray, pids: npt.NDArray[Any], state: AnalysisState | None, base_k: int
+) -> FloatArray:
+    """Where the base clusters' k-means starts: the previous clusters, recentred on who was in them."""
+    if state is None or state.base_centres.shape[0] == 0 or pts.shape[0] == 0:
+        return polis.init_clusters(pts, base_k)
+    prev_labels = carry(state.participant_ids, pids, state.base_labels, -1)[in_idx]
+    had = prev_labels >= 0
+    if not had.any():
+        return polis.fill_clusters(pts, state.base_centres, base_k)
+    m = int(prev_labels.max()) + 1
+    cnt = np.bincount(prev_labels[had], minlength=m)
+    cx = np.bincount(prev_labels[had], weights=pts[had, 0], minlength=m)
+    cy = np.bincount(prev_labels[had], weights=pts[had, 1], minlength=m)
+    keep = cnt > 0
+    recentred = np.column_stack([cx[keep] / cnt[keep], cy[keep] / cnt[keep]])
+    # Pol.is merges clusters whose centres coincide.
+    recentred = np.unique(recentred, axis=0) if recentred.shape[0] > 1 else recentred
+    return polis.fill_clusters(pts, recentred, base_k)
+
+
+def _opinion_groups(
+    base: polis.KMeansResult, in_idx: IntArray, n_p: int, state: AnalysisState | None, opts: AnalysisOptions
+) -> _Groups:
+    """Step 6: cluster the base centres into opinion groups and smooth the number shown (Pol.is' k buffer)."""
     smoother = state.k_smoother if state is not None else KSmoother()
-    prev_groups = state.group_centres if state is not None else None
     group_labels = np.full(n_p, -1, dtype=np.int64)
-    if base.centres.shape[0] > 0:
-        clusterings, sils, best_k = polis.choose_groups(
-            base.centres,
-            base.sizes.astype(np.float64),
-            previous_centres=prev_groups,
-            max_k=opts.max_k,
-            max_iter=opts.group_iters,
-            threshold=opts.threshold,
-            robust=opts.robust_groups,
-        )
-        smoother = polis.smooth_k(smoother, best_k, opts.k_buffer)
-        shown = smoother.smoothed_k if smoother.smoothed_k in clusterings else best_k
-        chosen = clusterings[int(shown if shown is not None else best_k)]
-        group_of_base = chosen.labels
-        group_centres = chosen.centres
-        group_labels[in_idx] = group_of_base[base.labels]
-        group_centres_by_k = {k: c.centres for k, c in clusterings.items()}
-    else:
-        sils, best_k = {}, 0
-        group_of_base = np.zeros(0, dtype=np.int64)
-        group_centres = np.zeros((0, 2))
-        group_centres_by_k = {}
-    n_groups = int(group_centres.shape[0])
-    reasons = degenerate_reasons(n_groups, pts, int(usable.sum()), evals)
-    lap("groups")
-
-    # 7-11.
-    stats = group_statistics(matrix, group_labels, n_groups, extremity)
-    lap("group_statistics")
-
-    new_state = AnalysisState(
-        tick=(state.tick if state is not None else 0) + 1,
-        participant_ids=pids,
-        statement_ids=sids,
-        in_conv=in_conv,
-        components=comps,
-        center=means,
-        base_centres=base.centres,
-        base_labels=base_labels,
-        group_centres=group_centres_by_k,
-        k_smoother=smoother,
+    if base.centres.shape[0] == 0:
+        return _Groups(group_labels, np.zeros(0, dtype=np.int64), np.zeros((0, 2)), {}, {}, 0, smoother)
+    clusterings, sils, best_k = polis.choose_groups(
+        base.centres,
+        base.sizes.astype(np.float64),
+        previous_centres=state.group_centres if state is not None else None,
+        max_k=opts.max_k,
+        max_iter=opts.group_iters,
+        threshold=opts.threshold,
+        robust=opts.robust_groups,
     )
-    result = AnalysisResult(
+    smoother = polis.smooth_k(smoother, best_k, opts.k_buffer)
+    shown = smoother.smoothed_k if smoother.smoothed_k in clusterings else best_k
+    chosen = clusterings[int(shown if shown is not None else best_k)]
+    group_labels[in_idx] = chosen.labels[base.labels]
+    return _Groups(
+        labels=group_labels,
+        of_base=np.asarray(chosen.labels, dtype=np.int64),
+        centres=chosen.centres,
+        centres_by_k={k: c.centres for k, c in clusterings.items()},
+        silhouettes={int(k): float(v) for k, v in sils.items()},
+        best_k=int(best_k),
+        smoother=smoother,
+    )
+
+
+def _polis_result(
+    matrix: VoteMatrix,
+    new_state: AnalysisState,
+    n_participants: int,
+    n_columns: int,
+    opinion_map: _OpinionMap,
+    base: polis.KMeansResult,
+    groups: _Groups,
+    stats: GroupStatistics,
+    reasons: dict[str, str],
+    timings: dict[str, float],
+) -> AnalysisResult:
+    """The Pol.is-mode result of the update (steps 1-11), before the beyond-Pol.is measures."""
+    return AnalysisResult(
         tick=new_state.tick,
-        participant_ids=pids,
-        statement_ids=sids,
-        n_participants=int((vote_counts > 0).sum()),
+        participant_ids=new_state.participant_ids,
+        statement_ids=new_state.statement_ids,
+        n_participants=n_participants,
         n_statements=n_columns,
-        in_conv=in_conv,
-        pca_center=means,
-        pca_components=comps,
-        pca_eigenvalues=evals,
-        participant_projections=proj,
-        statement_projections=st_proj,
-        statement_extremity=extremity,
+        in_conv=new_state.in_conv,
+        pca_center=opinion_map.means,
+        pca_components=opinion_map.components,
+        pca_eigenvalues=opinion_map.eigenvalues,
+        participant_projections=opinion_map.participants,
+        statement_projections=opinion_map.statements,
+        statement_extremity=opinion_map.extremity,
         base_centres=base.centres,
         base_sizes=base.sizes,
-        base_labels=base_labels,
-        k=n_groups,
-        best_k=int(best_k),
-        silhouettes={int(k): float(v) for k, v in sils.items()},
-        group_centres=group_centres,
-        group_of_base=np.asarray(group_of_base, dtype=np.int64),
-        group_labels=group_labels,
+        base_labels=new_state.base_labels,
+        k=int(groups.centres.shape[0]),
+        best_k=groups.best_k,
+        silhouettes=groups.silhouettes,
+        group_centres=groups.centres,
+        group_of_base=groups.of_base,
+        group_labels=groups.labels,
         group_sizes=stats.tallies.n_members,
         group_agree=stats.tallies.agree,
         group_disagree=stats.tallies.disagree,
@@ -467,14 +533,11 @@ def _analyse(
         repness=stats.repness,
         consensus=stats.consensus,
         priorities=stats.priorities,
-        mod_out=mod_out,
+        mod_out=matrix.mod_out,
         state=new_state,
         timings=timings,
         reasons=reasons,
     )
-    if opts.beyond_polis:
-        result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit)
-    return result
 
 
 def _beyond_polis(
@@ -484,25 +547,28 @@ def _beyond_polis(
     random_state: Any,
     timings: dict[str, float],
     opts: AnalysisOptions,
-    bridging_fit: Future[Any] | None = None,
+    bridging_fit: Future[BridgingResult] | None = None,
 ) -> AnalysisResult:
     """Fill the beyond-Pol.is fields with the functions of the sibling modules."""
+    stability = beyond.StabilityOptions(
+        resamples=opts.stability_resamples,
+        min_resamples=opts.stability_min_resamples,
+        target_se=opts.stability_target_se,
+        every=opts.stability_every,
+        vote_budget=opts.stability_vote_budget,
+        base_iters=opts.base_iters,
+        group_iters=opts.group_iters,
+        threshold=opts.threshold,
+        threads=opts.threads,
+    )
     extras = beyond.compute(
         result,
         matrix,
         random_state,
         timings,
         previous=previous,
-        stability_resamples=opts.stability_resamples,
-        stability_min_resamples=opts.stability_min_resamples,
-        stability_target_se=opts.stability_target_se,
-        stability_every=opts.stability_every,
-        stability_vote_budget=opts.stability_vote_budget,
-        base_iters=opts.base_iters,
-        group_iters=opts.group_iters,
-        threshold=opts.threshold,
+        stability=stability,
         bridging_fit=bridging_fit,
-        threads=opts.threads,
     )
     return result.with_extras(**extras, timings=timings) if extras else result
 

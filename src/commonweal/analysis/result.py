@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,27 @@ from commonweal.analysis.jsonable import to_jsonable
 from commonweal.analysis.polis import ConsensusStatement, RepStatement
 from commonweal.analysis.state import AnalysisState
 
-__all__ = ["AnalysisResult", "to_jsonable"]
+__all__ = ["AnalysisResult", "StepTimer", "to_jsonable"]
+
+
+class StepTimer:
+    """Records the seconds each step of an update takes, into a result's ``timings``.
+
+    Parameters
+    ----------
+    timings : dict
+        Step name -> seconds; each :meth:`lap` adds one.
+    """
+
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+        self._clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        """Record the time since the last lap (or since the timer started) as step ``name``."""
+        now = time.perf_counter()
+        self.timings[name] = now - self._clock
+        self._clock = now
 
 
 @dataclass(frozen=True, eq=False)
