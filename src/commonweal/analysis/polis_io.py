@@ -562,10 +562,32 @@ def write_polis_export(
         if col not in votes.columns:
             raise AnalysisInputError(f"export.votes lacks column {col!r}")
     latest = export.latest_votes()
+    _write_comments(root / "comments.csv", export, latest)
+    _write_vote_events(root / "votes.csv", votes)
+    group_of = dict(groups) if groups is not None else export.groups()
+    table = _participants_table(export, latest, group_of, replace_groups=groups is not None)
+    columns = export.vote_columns
+    if columns is None:
+        columns = sorted(int(s) for s in latest["statement"].unique())
+    _write_participants_votes(root / "participants-votes.csv", table, latest, columns)
+    summary = dict(export.summary)
+    if not summary:
+        n_groups = len({g for g in group_of.values() if g is not None})
+        summary = {
+            "voters": str(latest["participant"].nunique()),
+            "voters-in-conv": str(latest["participant"].nunique()),
+            "commenters": str(len({c.author_id for c in export.comments if c.author_id is not None})),
+            "comments": str(len(export.comments)),
+            "groups": str(n_groups),
+        }
+    _write_rows(root / "summary.csv", None, list(summary.items()))
+    return root
+
+
+def _write_comments(path: Path, export: PolisExport, latest: pd.DataFrame) -> None:
+    """comments.csv, in the export's header; agree and disagree counts from the latest votes when not given."""
     agree_count = latest[latest["vote"] == 1].groupby("statement").size()
     disagree_count = latest[latest["vote"] == -1].groupby("statement").size()
-
-    # comments.csv
     extended = export.comments_header == "extended"
     header = EXTENDED_COMMENT_HEADER if extended else CLASSIC_COMMENT_HEADER
     rows = []
@@ -590,12 +612,16 @@ def write_polis_export(
             "comment-body": c.body,
         }
         rows.append([_fmt(values[h]) for h in header])
-    _write_rows(root / "comments.csv", header, rows)
+    _write_rows(path, header, rows)
 
-    # votes.csv: only for vote events with times (an export rebuilt from participants-votes.csv has none).
+
+def _write_vote_events(path: Path, votes: pd.DataFrame) -> None:
+    """votes.csv, only when every vote event has a time (an export rebuilt from participants-votes.csv has none)."""
     ts = votes["timestamp"] if "timestamp" in votes.columns else pd.Series(pd.NA, index=votes.index)
     dts = votes["datetime"] if "datetime" in votes.columns else pd.Series(None, index=votes.index)
     has_times = bool(ts.notna().all()) and len(votes) > 0
+    if not has_times:
+        return
     vote_rows = (
         [
             _fmt(t),
@@ -608,39 +634,45 @@ def write_polis_export(
             ts, dts, votes["statement"], votes["participant"], votes["vote"], strict=True
         )
     )
-    if has_times:
-        _write_rows(root / "votes.csv", VOTES_HEADER, vote_rows)
+    _write_rows(path, VOTES_HEADER, vote_rows)
 
-    # participants-votes.csv
-    group_of = dict(groups) if groups is not None else export.groups()
-    columns = export.vote_columns
-    if columns is None:
-        columns = sorted(int(s) for s in latest["statement"].unique())
+
+def _participants_table(
+    export: PolisExport, latest: pd.DataFrame, group_of: Mapping[int, int | None], *, replace_groups: bool
+) -> pd.DataFrame:
+    """The export's participants table (its group ids replaced when asked), or one computed from the votes."""
     table = export.participants
-    if table is None:
-        authors = pd.Series([c.author_id for c in export.comments if c.author_id is not None], dtype="Int64")
-        n_comments = authors.value_counts()
-        pids = np.unique(latest["participant"].to_numpy())
-        g = latest.groupby("participant")["vote"]
-        table = pd.DataFrame(
-            {
-                "participant": pids,
-                "group-id": pd.array([group_of.get(int(p)) for p in pids], dtype="Int64"),
-                "n-comments": pd.array([int(n_comments.get(int(p), 0)) for p in pids], dtype="Int64"),
-                "n-votes": pd.array(g.size().reindex(pids, fill_value=0).to_numpy(), dtype="Int64"),
-                "n-agree": pd.array(
-                    g.apply(lambda s: int((s == 1).sum())).reindex(pids, fill_value=0).to_numpy(),
-                    dtype="Int64",
-                ),
-                "n-disagree": pd.array(
-                    g.apply(lambda s: int((s == -1).sum())).reindex(pids, fill_value=0).to_numpy(),
-                    dtype="Int64",
-                ),
-            }
-        )
-    elif groups is not None:
-        table = table.copy()
-        table["group-id"] = pd.array([group_of.get(int(p)) for p in table["participant"]], dtype="Int64")
+    if table is not None:
+        if replace_groups:
+            table = table.copy()
+            table["group-id"] = pd.array([group_of.get(int(p)) for p in table["participant"]], dtype="Int64")
+        return table
+    authors = pd.Series([c.author_id for c in export.comments if c.author_id is not None], dtype="Int64")
+    n_comments = authors.value_counts()
+    pids = np.unique(latest["participant"].to_numpy())
+    g = latest.groupby("participant")["vote"]
+    return pd.DataFrame(
+        {
+            "participant": pids,
+            "group-id": pd.array([group_of.get(int(p)) for p in pids], dtype="Int64"),
+            "n-comments": pd.array([int(n_comments.get(int(p), 0)) for p in pids], dtype="Int64"),
+            "n-votes": pd.array(g.size().reindex(pids, fill_value=0).to_numpy(), dtype="Int64"),
+            "n-agree": pd.array(
+                g.apply(lambda s: int((s == 1).sum())).reindex(pids, fill_value=0).to_numpy(),
+                dtype="Int64",
+            ),
+            "n-disagree": pd.array(
+                g.apply(lambda s: int((s == -1).sum())).reindex(pids, fill_value=0).to_numpy(),
+                dtype="Int64",
+            ),
+        }
+    )
+
+
+def _write_participants_votes(
+    path: Path, table: pd.DataFrame, latest: pd.DataFrame, columns: list[int]
+) -> None:
+    """participants-votes.csv: the participants table, then each participant's latest vote per column."""
     fixed = [c for c in _PV_FIXED if c in table.columns]
     # Place the latest votes in the grid, vectorised.
     row_index = pd.Index(table["participant"].astype(np.int64))
@@ -655,21 +687,7 @@ def write_polis_export(
     grid[r_pos[on], c_pos[on]] = latest["vote"].to_numpy()[on].astype(np.int64).astype(str)
     fixed_cols = [[_fmt(x) for x in table[f].tolist()] for f in fixed]
     pv_rows = ([col[i] for col in fixed_cols] + grid[i].tolist() for i in range(len(table)))
-    _write_rows(root / "participants-votes.csv", fixed + [str(c) for c in columns], pv_rows)
-
-    # summary.csv
-    summary = dict(export.summary)
-    if not summary:
-        n_groups = len({g for g in group_of.values() if g is not None})
-        summary = {
-            "voters": str(latest["participant"].nunique()),
-            "voters-in-conv": str(latest["participant"].nunique()),
-            "commenters": str(len({c.author_id for c in export.comments if c.author_id is not None})),
-            "comments": str(len(export.comments)),
-            "groups": str(n_groups),
-        }
-    _write_rows(root / "summary.csv", None, list(summary.items()))
-    return root
+    _write_rows(path, fixed + [str(c) for c in columns], pv_rows)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -751,42 +769,63 @@ def read_polis_math_fixture(
             f"{root}: votes.json and comments.json must be lists, math-pca2.json an object"
         )
 
-    def pick(entry: Mapping[str, Any], keys: tuple[str, ...], path: Path, i: int) -> Any:
-        for k in keys:
-            if k in entry:
-                return entry[k]
-        raise AnalysisInputError(f"{path}: entry {i} has none of the keys {keys}")
+    votes = _fixture_votes(raw_votes, root / "votes.json")
+    comments = _fixture_comments(raw_comments, root / "comments.json")
+    if vote_sign == "auto":
+        sign = _detect_sign(votes, comments)
+    elif vote_sign in (1, -1):
+        sign = int(vote_sign)
+    else:
+        raise AnalysisInputError(f"vote_sign must be 'auto', 1 or -1, got {vote_sign!r}")
+    if sign == -1:
+        votes["vote"] = -votes["vote"]
+    votes["vote"] = votes["vote"].astype(np.int8)
+    return PolisMathFixture(votes=votes, comments=comments, math=math, conversation=conversation, sign=sign)
 
-    vp = root / "votes.json"
+
+def _pick(entry: Mapping[str, Any], keys: tuple[str, ...], path: Path, i: int) -> Any:
+    """The value of the first of ``keys`` that entry ``i`` of ``path`` has (the API has used two spellings)."""
+    for k in keys:
+        if k in entry:
+            return entry[k]
+    raise AnalysisInputError(f"{path}: entry {i} has none of the keys {keys}")
+
+
+def _fixture_votes(raw_votes: list[Any], vp: Path) -> pd.DataFrame:
+    """The entries of a fixture's votes.json, in the fixture's own sign."""
     rows = []
     for i, e in enumerate(raw_votes):
         if not isinstance(e, dict):
             raise AnalysisInputError(f"{vp}: entry {i} is not an object")
-        value = pick(e, ("vote",), vp, i)
+        value = _pick(e, ("vote",), vp, i)
         if value not in (-1, 0, 1):
             raise AnalysisInputError(f"{vp}: entry {i} has vote {value!r}, expected -1, 0 or 1")
         modified = e.get("modified")
         rows.append(
             (
-                int(pick(e, ("pid", "participant_id"), vp, i)),
-                int(pick(e, ("tid", "statement_id"), vp, i)),
+                int(_pick(e, ("pid", "participant_id"), vp, i)),
+                int(_pick(e, ("tid", "statement_id"), vp, i)),
                 int(value),
                 None if modified is None else int(modified),
             )
         )
     votes = pd.DataFrame(rows, columns=["participant", "statement", "vote", "timestamp"])
     votes["timestamp"] = votes["timestamp"].astype("Int64")
-    cp = root / "comments.json"
+    return votes
+
+
+def _fixture_comments(raw_comments: list[Any], cp: Path) -> pd.DataFrame:
+    """The entries of a fixture's comments.json."""
     crow = []
     for i, e in enumerate(raw_comments):
         if not isinstance(e, dict):
             raise AnalysisInputError(f"{cp}: entry {i} is not an object")
-        mod = int(pick(e, ("mod", "moderated"), cp, i))
+        mod = int(_pick(e, ("mod", "moderated"), cp, i))
         if mod not in MODERATION_CODES:
             raise AnalysisInputError(f"{cp}: entry {i} has moderation {mod!r}, expected -1, 0 or 1")
         crow.append(
             (
-                int(pick(e, ("tid", "statement_id"), cp, i)),
+                int(_pick(e, ("tid", "statement_id"), cp, i)),
                 str(e.get("txt", "")),
                 MODERATION_CODES[mod],
                 bool(e.get("is_meta", False)),
@@ -797,7 +836,7 @@ def read_polis_math_fixture(
                 e.get("pass_count"),
             )
         )
-    comments = pd.DataFrame(
+    return pd.DataFrame(
         crow,
         columns=[
             "statement",
@@ -811,16 +850,6 @@ def read_polis_math_fixture(
             "pass_count",
         ],
     )
-    if vote_sign == "auto":
-        sign = _detect_sign(votes, comments)
-    elif vote_sign in (1, -1):
-        sign = int(vote_sign)
-    else:
-        raise AnalysisInputError(f"vote_sign must be 'auto', 1 or -1, got {vote_sign!r}")
-    if sign == -1:
-        votes["vote"] = -votes["vote"]
-    votes["vote"] = votes["vote"].astype(np.int8)
-    return PolisMathFixture(votes=votes, comments=comments, math=math, conversation=conversation, sign=sign)
 
 
 def _detect_sign(votes: pd.DataFrame, comments: pd.DataFrame) -> int:
