@@ -3,14 +3,56 @@ interactive docs at /api/docs. Every error has the one shape ``{"error": {"code"
 
 from __future__ import annotations
 
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from commonweal.core.errors import CommonwealError, InvalidInput, NotAuthenticated, RateLimited
+from commonweal.core.errors import (
+    CommonwealError,
+    InvalidInput,
+    NotAuthenticated,
+    RateLimited,
+    number_out_of_range,
+    request_refusal,
+)
+from commonweal.core.schemas import ERRORS, ErrorBody, ErrorOut
 
-api = NinjaAPI(
+log = logging.getLogger("commonweal.errors")
+
+
+class CommonwealAPI(NinjaAPI):
+    """The API, whose OpenAPI document lists the error answers of every operation (one shape, ``ErrorOut``)."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        return document_errors(schema)
+
+
+def document_errors(schema: Any) -> Any:
+    """Add the error answers (400, 401, 403, 404, 409, 413, 414, 429, in the one error shape) to every operation
+    of an OpenAPI document that does not describe them itself."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, model in (("ErrorBody", ErrorBody), ("ErrorOut", ErrorOut)):
+        components.setdefault(name, model.model_json_schema(ref_template="#/components/schemas/{model}"))
+    components["ErrorOut"].pop("$defs", None)
+    content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in ERRORS:
+                responses.setdefault(
+                    str(status), {"description": HTTPStatus(status).phrase, "content": content}
+                )
+    return schema
+
+
+api = CommonwealAPI(
     title="commonweal API",
     version="1",
     description="Conversations, statements and votes of a health and care system's strategy. "
@@ -44,6 +86,24 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _render(request, NotAuthenticated("Send a valid API token: 'Authorization: Bearer <token>'."))
+
+
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def request_refused(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A body over the size limit (413 payload_too_large) or too many fields: the same answer as the site's.
+    return _render(request, request_refusal(exc))
+
+
+@api.exception_handler(OverflowError)
+def overflow(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A number beyond 64 bits that reached an SQLite lookup from the request is bad input; anything else is ours.
+    out_of_range = number_out_of_range(exc)
+    if out_of_range is None:
+        raise exc
+    log.warning("%s %s: %s", request.method, request.path, exc)
+    return _render(request, out_of_range)
 
 
 @api.exception_handler(HttpError)

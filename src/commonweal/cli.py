@@ -94,6 +94,9 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         # Longer than gunicorn's 2 s default, so a reverse proxy or a phone that pauses between votes reuses
         # its connection instead of racing the server's close.
         "keepalive": 5,
+        # gunicorn's largest request line (its default is 4,094 bytes), so that a long query string reaches the
+        # app, which refuses one over COMMONWEAL_MAX_QUERY_STRING with its own JSON 414 (query_too_long).
+        "limit_request_line": 8190,
         "accesslog": "-" if args.access_log else None,
         "errorlog": "-",
         "loglevel": "warning",

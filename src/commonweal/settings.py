@@ -103,8 +103,13 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "commonweal.core.middleware.SecurityHeadersMiddleware",
+    "commonweal.core.middleware.RequestLimitsMiddleware",
     "commonweal.core.middleware.ErrorPageMiddleware",
 ]
+# COMMONWEAL_MAX_QUERY_STRING: the longest query string (the part of an address after '?', in characters) the
+# app answers; a longer one is refused with 414 query_too_long. Below gunicorn's own limit on the request line
+# (8,190 bytes), so that the refusal is the app's, in its one error shape. Default: 4096.
+MAX_QUERY_STRING = int(os.environ.get("COMMONWEAL_MAX_QUERY_STRING", "4096"))
 
 ROOT_URLCONF = "commonweal.urls"
 WSGI_APPLICATION = "commonweal.wsgi.application"

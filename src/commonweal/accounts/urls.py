@@ -14,5 +14,5 @@ urlpatterns = [
 
 token_urlpatterns = [
     path("", views.tokens, name="api_tokens"),
-    path("<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
+    path("<id:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
 ]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
 
 class CommonwealError(Exception):
     """Base class: an error a person can understand and act on."""
@@ -88,6 +91,26 @@ class DuplicateStatement(Conflict):
     default_message = "That statement is already in this conversation. You can vote on it instead."
 
 
+class PayloadTooLarge(CommonwealError):
+    code = "payload_too_large"
+    status = 413
+    default_message = (
+        "What was sent is too large. Send less at a time: a request body (not counting uploaded files) can be "
+        "at most {limit}."
+    )
+
+    def __init__(self, message: str | None = None, *, limit_bytes: int | None = None, **kw: Any) -> None:
+        if message is None and limit_bytes is not None:
+            message = self.default_message.format(limit=f"{limit_bytes / 1024 / 1024:.1f} MB")
+        super().__init__(message or "What was sent is too large. Send less at a time.", **kw)
+
+
+class QueryTooLong(CommonwealError):
+    code = "query_too_long"
+    status = 414
+    default_message = "The address is too long. Shorten its query (the part after '?') and try again."
+
+
 class RateLimited(CommonwealError):
     code = "rate_limited"
     status = 429
@@ -111,3 +134,31 @@ class ImportFailed(InvalidInput):
     default_message = (
         "The file was not imported: fix the rows listed and upload it again. Nothing was changed."
     )
+
+
+def number_out_of_range(exc: BaseException) -> InvalidInput | None:
+    """The 400 for SQLite's refusal of a whole number beyond 64 bits that reached a lookup from what someone
+    sent (a form field, a query parameter): ``invalid_input``, not a server error. None for any other error.
+
+    The API's schemas, the ``<id:...>`` addresses and the forms bound the numbers they take; this covers the
+    lookups that take a number straight from a request. PostgreSQL compares such a number without complaint.
+    """
+    if isinstance(exc, OverflowError) and "too large to convert to SQLite INTEGER" in str(exc):
+        return InvalidInput(
+            "A number in what was sent is larger than any we use. Check it and try again.",
+            code="number_out_of_range",
+        )
+    return None
+
+
+def request_refusal(exception: BaseException | None) -> CommonwealError:
+    """The error for a request Django refused as it read it: a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is 413
+    ``payload_too_large``, too many form fields or files 400 ``too_many_fields``, anything else 400
+    ``bad_request``."""
+    if isinstance(exception, RequestDataTooBig):
+        return PayloadTooLarge(limit_bytes=settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        return CommonwealError(
+            "The form sent too many fields or files. Send fewer at a time.", code="too_many_fields"
+        )
+    return CommonwealError("The request was not understood. Go back and try again.", code="bad_request")

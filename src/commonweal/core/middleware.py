@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from commonweal.core.errors import CommonwealError, RateLimited
+from commonweal.core.errors import (
+    CommonwealError,
+    QueryTooLong,
+    RateLimited,
+    field_error,
+    number_out_of_range,
+)
 
 log = logging.getLogger("commonweal.errors")
 
@@ -63,6 +71,30 @@ def error_response(request: HttpRequest, exc: CommonwealError) -> HttpResponse:
     return response
 
 
+class RequestLimitsMiddleware:
+    """Refuse, in the one error shape, a request that no view could answer sensibly.
+
+    - A query string longer than ``settings.MAX_QUERY_STRING`` characters: 414 ``query_too_long``. gunicorn
+      refuses a request line longer than its ``limit_request_line`` (8,190 bytes, set by ``commonweal serve``)
+      with a plain-text 414 of its own before the app sees it; below that, the answer is ours, as JSON for the
+      API and as a page for the site.
+    - A NUL character in the path or the query: 400 ``invalid_input``. PostgreSQL cannot hold one in a string,
+      so looking it up would fail as a server error; no address or search of ours needs one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if len(query) > settings.MAX_QUERY_STRING:
+            return error_response(request, QueryTooLong())
+        if "\x00" in request.path or "\x00" in unquote_plus(query):
+            problem = "The address contains a NUL character (%00), which no address or search needs."
+            return error_response(request, field_error("query", problem))
+        return self.get_response(request)
+
+
 class ErrorPageMiddleware:
     """Render a :class:`CommonwealError` raised by an HTML view as a page in the same layout."""
 
@@ -75,4 +107,8 @@ class ErrorPageMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, CommonwealError):
             return error_response(request, exception)
+        out_of_range = number_out_of_range(exception)
+        if out_of_range is not None:
+            log.warning("%s %s: %s", request.method, request.path, exception)
+            return error_response(request, out_of_range)
         return None

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from commonweal.core.errors import CommonwealError, NotFound, PermissionDenied
+from commonweal.core.errors import CommonwealError, NotFound, PermissionDenied, request_refusal
 from commonweal.core.health import run_checks
 from commonweal.core.middleware import error_response
 
@@ -57,7 +57,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return error_response(request, CommonwealError("The request was not understood. Go back and try again."))
+    """Django's 400 (a request it refused before any view), in the one error shape: 413 ``payload_too_large``
+    for a body over the size limit, 400 ``too_many_fields`` or ``bad_request`` otherwise."""
+    return error_response(request, request_refusal(exception))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -29,7 +29,7 @@ system_pages = [
         **_ITEM_PAGES,
     ),
     path("facilitators/", views.facilitators, name="facilitators"),
-    path("facilitators/<int:user_id>/remove/", views.facilitator_remove, name="facilitator_remove"),
+    path("facilitators/<id:user_id>/remove/", views.facilitator_remove, name="facilitator_remove"),
 ]
 
 app_name = "systems"
@@ -38,6 +38,6 @@ urlpatterns = [
     path("systems/new/", views.system_create, name="system_create"),
     path("systems/<slug:system>/", include(system_pages)),
     path("accounts/", views.accounts, name="accounts"),
-    path("accounts/<int:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
-    path("accounts/<int:pk>/active/", views.account_set_active, name="account_set_active"),
+    path("accounts/<id:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
+    path("accounts/<id:pk>/active/", views.account_set_active, name="account_set_active"),
 ]

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict
 
 from commonweal.accounts.api import api_token
 from commonweal.conversations.facilitate import actions
@@ -27,6 +26,7 @@ from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.permissions import require
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import NotFound
+from commonweal.core.schemas import MULTILINE, Id, InputSchema, PathId, QueryPage
 from commonweal.systems.queries import get_system
 
 router = Router(tags=["facilitators: conversations"], auth=api_token)
@@ -34,14 +34,15 @@ router = Router(tags=["facilitators: conversations"], auth=api_token)
 QUEUE_PAGE_SIZE = 100
 
 
-class _In(Schema):
-    model_config = ConfigDict(extra="forbid")
+# Strict types, no unknown fields, every string cleaned (core.schemas).
+_In = InputSchema
+Description = Annotated[str, MULTILINE]
 
 
 class ConversationIn(_In):
-    title: str = Field(max_length=200)
-    question: str = Field(max_length=500)
-    description: str = ""
+    title: str = Field(max_length=actions.TITLE_MAX_LENGTH)
+    question: str = Field(max_length=actions.QUESTION_MAX_LENGTH)
+    description: Description = Field("", max_length=actions.DESCRIPTION_MAX_LENGTH)
     moderation: Literal["strict", "permissive"] = "strict"
     participants_can_add: bool = True
     ask_sector: bool = True
@@ -54,9 +55,9 @@ class ConversationIn(_In):
 
 
 class ConversationPatch(_In):
-    title: str | None = Field(None, max_length=200)
-    question: str | None = Field(None, max_length=500)
-    description: str | None = None
+    title: str | None = Field(None, max_length=actions.TITLE_MAX_LENGTH)
+    question: str | None = Field(None, max_length=actions.QUESTION_MAX_LENGTH)
+    description: Description | None = Field(None, max_length=actions.DESCRIPTION_MAX_LENGTH)
     moderation: Literal["strict", "permissive"] | None = None
     participants_can_add: bool | None = None
     ask_sector: bool | None = None
@@ -89,7 +90,7 @@ class ConversationOut(Schema):
 
 class SeedIn(_In):
     text: str
-    theme: str = ""
+    theme: str = Field("", max_length=actions.THEME_MAX_LENGTH)
 
 
 class SeedsIn(_In):
@@ -125,7 +126,7 @@ class QueueOut(Schema):
 
 
 class DecisionIn(_In):
-    statement_ids: list[int] = Field(min_length=1, max_length=1000)
+    statement_ids: list[Id] = Field(min_length=1, max_length=1000)
     decision: Literal["accept", "reject"]
 
 
@@ -137,7 +138,7 @@ class DecisionOut(Schema):
 
 class StatementPatch(_In):
     is_meta: bool | None = None
-    theme: str | None = None
+    theme: str | None = Field(None, max_length=actions.THEME_MAX_LENGTH)
 
 
 def _out(request: HttpRequest, c: Conversation) -> dict[str, Any]:
@@ -267,7 +268,7 @@ def add_seeds(request: HttpRequest, slug: str, payload: SeedsIn) -> Status[dict[
 
 class QueueQuery(Schema):
     view: Literal["to_review", "accepted", "rejected", "all"] = "to_review"
-    page: int = Field(1, ge=1)
+    page: QueryPage = 1
 
 
 @router.get(
@@ -321,7 +322,7 @@ def _decide(request: HttpRequest, slug: str, statement_id: int, decision: str) -
     response=QueueStatementOut,
     summary="Accept one statement",
 )
-def accept(request: HttpRequest, slug: str, statement_id: int) -> dict[str, Any]:
+def accept(request: HttpRequest, slug: str, statement_id: PathId) -> dict[str, Any]:
     return _decide(request, slug, statement_id, "accept")
 
 
@@ -330,7 +331,7 @@ def accept(request: HttpRequest, slug: str, statement_id: int) -> dict[str, Any]
     response=QueueStatementOut,
     summary="Reject one statement",
 )
-def reject(request: HttpRequest, slug: str, statement_id: int) -> dict[str, Any]:
+def reject(request: HttpRequest, slug: str, statement_id: PathId) -> dict[str, Any]:
     return _decide(request, slug, statement_id, "reject")
 
 
@@ -340,7 +341,7 @@ def reject(request: HttpRequest, slug: str, statement_id: int) -> dict[str, Any]
     summary="Mark a statement as meta (or not), or change its theme",
 )
 def update_statement(
-    request: HttpRequest, slug: str, statement_id: int, payload: StatementPatch
+    request: HttpRequest, slug: str, statement_id: PathId, payload: StatementPatch
 ) -> dict[str, Any]:
     conversation = get_conversation(slug)
     require(request.auth, "conversation.moderate", conversation)  # type: ignore[attr-defined]

@@ -14,10 +14,10 @@ from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyHeader
-from pydantic import ConfigDict, StrictInt
+from pydantic import StrictInt
 
 from commonweal.conversations.models import Conversation, Participant, Statement, VoteValue
 from commonweal.conversations.participate.actions import (
@@ -39,6 +39,7 @@ from commonweal.conversations.participate.actions import (
 from commonweal.conversations.queries import get_conversation_for_participant
 from commonweal.core.errors import NotAuthenticated, NotFound
 from commonweal.core.http import client_address
+from commonweal.core.schemas import ERRORS, Id, InputSchema, Pagination
 
 router = Router(tags=["participants"])
 
@@ -68,16 +69,19 @@ participant_token = ParticipantToken()
 # --- Schemas ------------------------------------------------------------------------------------------------
 
 
-class _In(Schema):
-    # A misspelt field is an error, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
+# Strict types, no unknown fields, every string cleaned (core.schemas).
+_In = InputSchema
 
 
 class AboutYouIn(_In):
-    sector: str | None = Field(None, description="One of the sector codes, e.g. 'vcse', 'acute'.")
-    organisation_id: int | None = Field(None, description="An organisation of this system.")
-    place_id: int | None = Field(None, description="A place of this system.")
-    community_ids: list[int] = Field(default_factory=list, description="Communities of this system.")
+    sector: str | None = Field(
+        None, max_length=40, description="One of the sector codes, e.g. 'vcse', 'acute'."
+    )
+    organisation_id: Id | None = Field(None, description="An organisation of this system.")
+    place_id: Id | None = Field(None, description="A place of this system.")
+    community_ids: list[Id] = Field(
+        default_factory=list, max_length=200, description="Communities of this system."
+    )
 
 
 class JoinIn(AboutYouIn):
@@ -101,7 +105,9 @@ class StatementOut(Schema):
     created_at: datetime
 
 
-class ConversationOut(Schema):
+class JoinedConversationOut(Schema):
+    """The conversation as a participant sees it on joining (the facilitators' view is ``ConversationOut``)."""
+
     slug: str
     title: str
     question: str
@@ -126,7 +132,7 @@ class JoinOut(Schema):
         "Null when an existing participant (who sent their token) joined."
     )
     new_participant: bool
-    conversation: ConversationOut
+    conversation: JoinedConversationOut
     about_you: AboutYouOut
     progress: ProgressOut
 
@@ -139,7 +145,7 @@ class NextOut(Schema):
 
 
 class VoteIn(_In):
-    statement_id: StrictInt
+    statement_id: Id
     value: StrictInt = Field(description="1 agree, -1 disagree, 0 pass.")
 
 
@@ -153,7 +159,7 @@ class VoteOut(Schema):
 
 class StatementIn(_In):
     text: str = Field(description="1 to 280 characters after trimming spaces.")
-    theme: str | None = Field(None, description="One of the conversation's themes, or none.")
+    theme: str | None = Field(None, max_length=100, description="One of the conversation's themes, or none.")
 
 
 class SubmittedOut(Schema):
@@ -171,19 +177,6 @@ class MyVoteOut(Schema):
     label: str
     updated_at: datetime
     can_change: bool
-
-
-class ErrorBody(Schema):
-    code: str
-    message: str
-    detail: object | None = None
-
-
-class ErrorOut(Schema):
-    error: ErrorBody
-
-
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
 
 
 # --- Helpers ------------------------------------------------------------------------------------------------
@@ -421,7 +414,7 @@ def add_statement(request: HttpRequest, slug: str, payload: StatementIn) -> Stat
     response={200: list[StatementOut], **ERRORS},
     summary="The statements participants can see",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def statements(request: HttpRequest, slug: str) -> object:
     """Every statement shown to participants (accepted ones; under permissive moderation also those not yet
     moderated), oldest first. Public to anyone with the conversation's link, like the pages."""

@@ -13,5 +13,5 @@ urlpatterns = [
     path("<slug:slug>/add/similar/", views.similar, name="participant-similar"),
     path("<slug:slug>/where-you-stand/", views.where_you_stand_page, name="participant-where-you-stand"),
     path("<slug:slug>/my-votes/", views.my_votes_page, name="participant-my-votes"),
-    path("<slug:slug>/statements/<int:statement_id>/", views.statement_page, name="participant-statement"),
+    path("<slug:slug>/statements/<id:statement_id>/", views.statement_page, name="participant-statement"),
 ]

@@ -11,12 +11,12 @@ SURVEY = "survey/<str:token>/"
 urlpatterns = [
     path(ROUNDS, views.round_list, name="round_list"),
     path(ROUNDS + "new/", views.round_create, name="round_create"),
-    path(ROUNDS + "<int:round_id>/", views.round_detail, name="round_detail"),
-    path(ROUNDS + "<int:round_id>/status/", views.round_status, name="round_status"),
-    path(ROUNDS + "<int:round_id>/links.csv", views.round_links_csv, name="round_links_csv"),
-    path(ROUNDS + "<int:round_id>/qr/<int:organisation_id>.svg", views.round_qr, name="round_qr"),
+    path(ROUNDS + "<id:round_id>/", views.round_detail, name="round_detail"),
+    path(ROUNDS + "<id:round_id>/status/", views.round_status, name="round_status"),
+    path(ROUNDS + "<id:round_id>/links.csv", views.round_links_csv, name="round_links_csv"),
+    path(ROUNDS + "<id:round_id>/qr/<id:organisation_id>.svg", views.round_qr, name="round_qr"),
     path(SURVEY, views.survey_start, name="survey_start"),
     path(SURVEY + "r/<str:key>/partners/", views.survey_partners, name="survey_partners"),
-    path(SURVEY + "r/<str:key>/partners/<int:partner_id>/", views.survey_rate, name="survey_rate"),
+    path(SURVEY + "r/<str:key>/partners/<id:partner_id>/", views.survey_rate, name="survey_rate"),
     path(SURVEY + "r/<str:key>/check/", views.survey_check, name="survey_check"),
 ]

@@ -9,7 +9,7 @@ urlpatterns: list = [
     path("manage/conversations/<slug:slug>/report.pdf", views.report_pdf, name="report_pdf"),
     path("manage/conversations/<slug:slug>/report/share/", views.share, name="share"),
     path(
-        "manage/conversations/<slug:slug>/report/share/<int:pk>/revoke/",
+        "manage/conversations/<slug:slug>/report/share/<id:pk>/revoke/",
         views.share_revoke,
         name="share_revoke",
     ),
