@@ -277,6 +277,7 @@ WALK_TABLES = (
     "tests.network.walk_map",
     "tests.conversations.walk_results",
     "tests.conversations.walk_participant_live",
+    "tests.conversations.walk_rights",
     "tests.reports.walk_report",
     "tests.reports.walk_exports",
 )

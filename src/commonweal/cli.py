@@ -323,6 +323,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_export_parsers(sub, _setup_django)
 
+    from commonweal.conversations.rights.cli import add_parsers as add_retention_parsers
+
+    add_retention_parsers(sub, _setup_django)
+
     # deferred for start-up cost: as the other commands' parsers
     from commonweal.core.backup_cli import add_parsers as add_backup_parsers
 

@@ -259,3 +259,46 @@ class WorkerHeartbeat(models.Model):
     pid = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     beat_at = models.DateTimeField(db_index=True)
+
+
+class Erasure(models.Model):
+    """Participant data erased from a conversation (at the participant's wish, on request, or by retention).
+
+    What the results, the report and the exports read to say "updated after an erasure" (the latest snapshot was
+    computed before it) or "includes an erasure on <date>" (after it). It holds no reference to the person: whose
+    data it was, and who asked, are in the audit log.
+    """
+
+    class Reason(models.TextChoices):
+        PARTICIPANT = "participant", "The participant deleted their data"
+        REQUEST = "request", "A facilitator erased a participant's data on request"
+        RETENTION = "retention", "The system's retention period ended"
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="erasures")
+    at = models.DateTimeField()
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    votes = models.PositiveIntegerField(default=0, help_text="Current votes removed.")
+    vote_events = models.PositiveIntegerField(default=0, help_text="Vote events removed.")
+    statements_deleted = models.PositiveIntegerField(default=0)
+    statements_unattributed = models.PositiveIntegerField(
+        default=0, help_text="Statements others voted on, kept without their author."
+    )
+    analysis_version = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="AnalysisStatus.moderation_version after the erasure: a snapshot computed with it (or later) "
+        "leaves the erased data out. Null when no votes were left to analyse.",
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["conversation", "at"])]
+
+
+class RetentionRun(models.Model):
+    """When the retention job last ran: one row, which a worker claims at most once a day
+    (``commonweal.conversations.rights.retention``), so several workers on one database run it once."""
+
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_summary = models.JSONField(default=dict, blank=True, help_text="What the last run erased.")

@@ -4,7 +4,8 @@ One check, :func:`require`, that every facilitator and moderator page and API en
 
 - ``conversation.create`` (subject: the system): facilitators of the system (and administrators).
 - ``conversation.edit``, ``conversation.change_status`` (open, close, reopen), ``conversation.seed`` (add seed
-  statements), ``conversation.manage_moderators``: facilitators of the conversation's system.
+  statements), ``conversation.manage_moderators``, ``conversation.erase_participant`` (erase a participant's data
+  on their request): facilitators of the conversation's system.
 - ``conversation.view`` (its facilitator page and QR code), ``conversation.moderate``,
   ``conversation.view_dashboard``, ``conversation.view_results`` (results, present mode): moderators of that conversation, and its system's facilitators.
 
@@ -35,6 +36,7 @@ FACILITATOR_ACTIONS = {
     "conversation.change_status",
     "conversation.seed",
     "conversation.manage_moderators",
+    "conversation.erase_participant",
 }
 MODERATOR_ACTIONS = {
     "conversation.view",
@@ -49,6 +51,7 @@ _MESSAGES = {
     "conversation.change_status": "Only the facilitators of this system can open or close this conversation.",
     "conversation.seed": "Only the facilitators of this system can add seed statements.",
     "conversation.manage_moderators": "Only the facilitators of this system can add or remove moderators.",
+    "conversation.erase_participant": "Only the facilitators of this system can erase a participant's data.",
     "conversation.view": "You are not a moderator of this conversation. Ask a facilitator of its system to add you.",
     "conversation.moderate": "You are not a moderator of this conversation. Ask a facilitator to add you.",
     "conversation.view_dashboard": "Only this conversation's moderators and facilitators can see its dashboard.",

@@ -403,6 +403,10 @@ def compute_snapshot(
             or 0
         )
         previous = _previous_snapshot(conversation)
+        if cache is not None and previous is not None and previous.moderation_version != moderation_version:
+            # What changed without a vote may have removed votes (an erasure), which a read of the votes since
+            # the cache's last read cannot see: read them all.
+            cache.forget(conversation.pk)
         matrix, high_water, (at_or_below, id_sum) = _read_matrix(conversation, cache)
         read_seconds = time.perf_counter() - started
         if matrix.n_votes == 0:

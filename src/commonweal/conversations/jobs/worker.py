@@ -57,6 +57,7 @@ from commonweal.conversations.jobs.compute import VoteCache, votes_at_or_below
 from commonweal.conversations.jobs.heartbeat import Heartbeat
 from commonweal.conversations.models import AnalysisSnapshot, Conversation, VoteEvent
 from commonweal.conversations.results.snapshot import meta_lookup, read_meta
+from commonweal.conversations.rights.schedule import RetentionSchedule
 
 __all__ = [
     "LOCK_CLASS",
@@ -242,6 +243,9 @@ class Worker:
         Passed to ``compute_snapshot``.
     on_computation : callable, optional
         Called with each :class:`Computation` (the CLI logs them).
+    retention : RetentionSchedule, optional
+        Runs the retention of participant data once a day from :meth:`run_forever` (tests pass one with a fake
+        clock).
     """
 
     def __init__(
@@ -251,8 +255,10 @@ class Worker:
         clock: Callable[[], float] = time.monotonic,
         options: Any = None,
         on_computation: Callable[[Computation], None] | None = None,
+        retention: RetentionSchedule | None = None,
     ) -> None:
         self.interval = float(settings.ANALYSIS_INTERVAL if interval is None else interval)
+        self.retention = retention if retention is not None else RetentionSchedule()
         self.clock = clock
         self.options = options
         self.on_computation = on_computation
@@ -437,7 +443,8 @@ class Worker:
         A pass that fails (the database is down, say) is logged and the worker tries again at the next poll.
         Database connections are closed between passes when stale (``close_old_connections``) or broken. With
         ``heartbeat``, the worker beats before each pass (at most every few seconds), so ``/healthz`` and the
-        results pages know it is alive.
+        results pages know it is alive. Before each pass, ``self.retention`` runs the retention of participant
+        data when a day has passed since its last run (``conversations.rights.schedule``).
         """
         poll = float(settings.ANALYSIS_POLL if poll is None else poll)
         while not stop_event.is_set():
@@ -448,6 +455,8 @@ class Worker:
             try:
                 if heartbeat is not None:
                     heartbeat.beat()
+                # Erasing closed conversations' participant data once a day: a look at the clock most passes.
+                self.retention.run_if_due()
                 self.run_once()
             except Exception:  # noqa: BLE001 - e.g. the database restarting; try again at the next poll
                 logger.exception("analysis worker: a pass failed; trying again")

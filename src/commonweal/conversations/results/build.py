@@ -54,6 +54,7 @@ from commonweal.conversations.results.snapshot import (
     read_result,
 )
 from commonweal.conversations.results.snapshot import GroupStability as StoredStability
+from commonweal.conversations.rights.queries import ErasureNote, erasure_note
 from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
 from commonweal.systems.models import Organisation, Sector
 
@@ -407,6 +408,8 @@ class Results:
     opinion_map: OpinionMap | None = None
     #: The conversation's one publication, which every count above comes from (for the pages built beside it).
     numbers: ConversationNumbers | None = None
+    #: What to say about the latest erasure of participant data (conversations.rights.queries.ErasureNote).
+    erasure: ErasureNote | None = None
 
     @property
     def ready(self) -> bool:
@@ -651,6 +654,7 @@ def build_results(
         return results
     results.snapshot_tick = snapshot.tick
     results.computed_at = snapshot.computed_at
+    results.erasure = erasure_note(conversation, snapshot)
     _fill_from_result(results, stored, theme, numbers)
     return results
 

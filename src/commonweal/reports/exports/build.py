@@ -52,6 +52,7 @@ from commonweal.conversations.models import (
 )
 from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results.snapshot import read_result
+from commonweal.conversations.rights.queries import erasure_note
 from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.spreadsheet import SpreadsheetWriter, safe_cell
@@ -330,6 +331,8 @@ def analysis_document(conversation: Conversation) -> dict[str, Any]:
         "ids": "Statements carry the export ids of this conversation's other exports (0, 1, 2, ... in creation order).",
         "statements": _statement_texts(conversation, ids),
         "analysis": published.analysis_cells(conversation, snapshot, ids.statements),
+        # Participant data erased since (or before) this snapshot was computed: see docs/data-rights.md.
+        "erasure": note.as_dict() if (note := erasure_note(conversation, snapshot)) else None,
     }
 
 
@@ -365,6 +368,8 @@ def raw_analysis_document(conversation: Conversation) -> dict[str, Any]:
         ),
         "statements": statements,
         "result": _exported_result(snapshot, ids),
+        # Participant data erased since (or before) this snapshot was computed: see docs/data-rights.md.
+        "erasure": note.as_dict() if (note := erasure_note(conversation, snapshot)) else None,
     }
 
 
@@ -446,10 +451,12 @@ def describe(conversation: Conversation) -> dict[str, Any]:
     statements = Statement.objects.filter(conversation=conversation).count()
     votes = VoteEvent.objects.filter(conversation=conversation).count()
     voters = Vote.objects.filter(conversation=conversation).values("participant_id").distinct().count()
+    snapshot = latest_snapshot(conversation)
     return {
         "statements": statements,
         "votes": votes,
         "voters": voters,
         "text": {"statements": f"{statements:,}", "votes": f"{votes:,}", "voters": f"{voters:,}"},
-        "snapshot": latest_snapshot(conversation),
+        "snapshot": snapshot,
+        "erasure": erasure_note(conversation, snapshot),
     }
