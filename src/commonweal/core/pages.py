@@ -161,8 +161,8 @@ def kind_urls(prefix: str, name: str, kind: Kind[Any], *, list_view: Any, item_v
     return [
         path(prefix, list_view, name=f"{name}_list"),
         path(f"{prefix}new/", item_view, {"kind": kind}, name=f"{name}_create"),
-        path(f"{prefix}<int:pk>/edit/", item_view, {"kind": kind}, name=f"{name}_edit"),
-        path(f"{prefix}<int:pk>/delete/", item_view, {"kind": kind, "delete": True}, name=f"{name}_delete"),
+        path(f"{prefix}<id:pk>/edit/", item_view, {"kind": kind}, name=f"{name}_edit"),
+        path(f"{prefix}<id:pk>/delete/", item_view, {"kind": kind, "delete": True}, name=f"{name}_delete"),
     ]
 
 
