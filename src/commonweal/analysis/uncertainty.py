@@ -370,44 +370,37 @@ def group_stability(
 ) -> GroupStability:
     """Group stability under bootstrap resampling of statements.
 
-    For each resample, statements (columns) are drawn with replacement, the grouped participants
-    are clustered again into the same number of groups, the new labels are aligned with the
-    reference groups by Hungarian matching on the confusion matrix, and each participant scores 1
-    if they landed in the group matched to their own. Each resample costs O(votes) plus the
-    clustering.
+    Each resample draws the statements (columns) with replacement, clusters the grouped
+    participants again into the same number of groups and aligns the new groups with the reference
+    by Hungarian matching; a participant scores 1 when they land in the group matched to their own
+    (docs/analysis.md, "Uncertainty"). Each resample costs O(votes) plus the clustering.
 
     Parameters
     ----------
     votes : scipy.sparse matrix or VoteMatrix
         Participants x statements; stored entries are votes (+1, -1, 0 for pass).
     groups : array_like of int, shape (n_participants,)
-        Reference opinion group of each participant; negative for participants not grouped
-        (they are left out).
+        Reference opinion group of each participant; negative for those not grouped (left out).
     n_resamples : int, default 50
-        Number of bootstrap resamples.
+        Number of bootstrap resamples (at most, with ``min_resamples``).
     cluster : callable, optional
-        ``cluster(votes, n_groups, seed) -> labels``, see :data:`ClusterFunction`. Defaults to
-        :func:`kmeans_on_projection`. Pass the engine's own clustering to measure the stability
-        of exactly the procedure that made the groups.
+        ``cluster(votes, n_groups, seed) -> labels`` (:data:`ClusterFunction`); defaults to
+        :func:`kmeans_on_projection`.
     weighted_cluster : callable, optional
-        ``weighted_cluster(column_counts, n_groups, seed) -> labels``, see
-        :data:`WeightedClusterFunction`; used instead of ``cluster`` when given. The resample is
-        then never built: the callable gets how often each statement was drawn (O(statements)
-        per resample instead of a column-indexed copy of the votes).
+        ``weighted_cluster(column_counts, n_groups, seed) -> labels``
+        (:data:`WeightedClusterFunction`), used instead of ``cluster`` when given: it gets how often
+        each statement was drawn, so the resample is never built.
     min_resamples : int, optional
-        Adaptive number of resamples: after at least this many, stop as soon as the standard
-        error of the overall stability is at most ``target_se``. ``None`` (default) runs all
-        ``n_resamples``.
+        After at least this many resamples, stop as soon as the standard error of the overall
+        stability is at most ``target_se``. ``None`` (default) runs all ``n_resamples``.
     target_se : float, default 0
         Standard error to stop at (with ``min_resamples``); 0 never stops early.
     random_state : int, Generator or None
         Seed for resampling and clustering.
     n_jobs : int, default 1
-        With ``weighted_cluster``, run this many resamples at a time on threads (the sparse
-        products and k-d tree queries release the GIL). The draws are made in the same order
-        and the results are used in the same order, so the outcome equals ``n_jobs=1``; with
-        adaptive stopping, up to ``n_jobs - 1`` resamples past the stopping point are computed
-        and discarded. ``cluster`` functions always run one at a time.
+        With ``weighted_cluster``, resamples run this many at a time on threads, drawn and used in
+        the one-at-a-time order, so the outcome equals ``n_jobs=1`` (with adaptive stopping, up to
+        ``n_jobs - 1`` resamples past the stopping point are computed and discarded).
 
     Returns
     -------
@@ -421,74 +414,35 @@ def group_stability(
     # With a weighted clustering only the shape of the votes is needed: skip the O(votes) copy.
     x = as_vote_csr(votes) if weighted_cluster is None or not hasattr(votes, "shape") else None
     n_rows, n_cols = (int(d) for d in (x.shape if x is not None else votes.shape))
-    g = np.asarray(groups)
-    if g.ndim != 1 or g.shape[0] != n_rows:
-        raise AnalysisInputError(
-            f"groups must have one entry per participant ({n_rows}), got shape {g.shape}"
-        )
-    if not np.issubdtype(g.dtype, np.integer):
-        raise AnalysisInputError("groups must be integers (negative for participants without a group)")
-    if n_resamples < 1:
-        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
+    g = _checked_groups(groups, n_rows, n_resamples)
     rng = _check_random_state(random_state)
     members = np.flatnonzero(g >= 0)
     group_ids, ref = np.unique(g[members], return_inverse=True)
     n_groups = group_ids.size
-    if n_groups < 2:
-        raise AnalysisInputError("group stability needs at least two groups")
-    if min_resamples is not None and min_resamples < 1:
-        raise AnalysisInputError(f"min_resamples must be at least 1, got {min_resamples}")
-    if not target_se >= 0.0:
-        raise AnalysisInputError(f"target_se must be non-negative, got {target_se!r}")
-    if n_jobs < 1:
-        raise AnalysisInputError(f"n_jobs must be at least 1, got {n_jobs}")
-    clusterer: ClusterFunction = cluster if cluster is not None else kmeans_on_projection
-    sub = x[members] if weighted_cluster is None and x is not None else None
+    _check_stopping(n_groups, min_resamples, target_se, n_jobs)
+    resample: Callable[[IntArray, int], IntArray]
+    if weighted_cluster is not None:
+        resample, width = _weighted_resample(weighted_cluster, n_cols, n_groups), n_jobs
+    else:
+        assert x is not None  # built above whenever there is no weighted clustering
+        clusterer = cluster if cluster is not None else kmeans_on_projection
+        resample, width = _copied_resample(clusterer, x[members], n_groups), 1
+    kept, per_resample = _run_resamples(
+        resample, rng, n_cols, ref, n_groups, n_resamples, width, min_resamples, target_se
+    )
+    return _summary(kept, per_resample, members, ref, group_ids, n_rows)
 
-    def resample(draw: tuple[IntArray, int]) -> IntArray:
-        cols, seed = draw
-        if weighted_cluster is not None:
-            counts = np.bincount(cols, minlength=n_cols).astype(np.int64)
-            found = weighted_cluster(counts, n_groups, seed)
-        else:
-            assert sub is not None
-            found = clusterer(sparse.csr_matrix(sub[:, cols]), n_groups, seed)
-        return np.asarray(found).astype(np.int64).ravel()
 
-    width = n_jobs if weighted_cluster is not None else 1
-    pool = ThreadPoolExecutor(max_workers=width) if width > 1 else None
-    kept = np.zeros(members.size, dtype=np.float64)
-    per_resample: list[float] = []
-    try:
-        stop = False
-        while not stop and len(per_resample) < n_resamples:
-            # Draw a batch in the order a one-at-a-time loop would, then use it in that order.
-            batch = min(width, n_resamples - len(per_resample))
-            draws = []
-            for _ in range(batch):
-                cols = rng.integers(0, n_cols, size=n_cols)
-                draws.append((cols, int(rng.integers(0, 2**31 - 1))))
-            found_all = list(pool.map(resample, draws)) if pool is not None else [resample(d) for d in draws]
-            for labels in found_all:
-                if labels.shape[0] != members.size:
-                    raise AnalysisInputError(
-                        f"cluster function returned {labels.shape[0]} labels for {members.size} participants"
-                    )
-                aligned = _align(ref, labels, n_groups)
-                hit = aligned == ref
-                kept += hit
-                per_resample.append(float(hit.mean()))
-                done = len(per_resample)
-                if (
-                    min_resamples is not None
-                    and done >= max(min_resamples, 2)
-                    and float(np.std(per_resample, ddof=1)) / np.sqrt(done) <= target_se
-                ):
-                    stop = True
-                    break
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
+def _summary(
+    kept: FloatArray,
+    per_resample: list[float],
+    members: IntArray,
+    ref: IntArray,
+    group_ids: IntArray,
+    n_rows: int,
+) -> GroupStability:
+    """The stability of each member, group and overall, from the resamples that kept each member in their group."""
+    n_groups = group_ids.size
     n_done = len(per_resample)
     kept /= n_done
     se = float(np.std(per_resample, ddof=1) / np.sqrt(n_done)) if n_done > 1 else float("nan")
@@ -502,4 +456,111 @@ def group_stability(
         participant=participant,
         n_resamples=int(n_done),
         standard_error=se,
+    )
+
+
+def _checked_groups(groups: ArrayLike, n_rows: int, n_resamples: int) -> NDArray[np.integer[Any]]:
+    g = np.asarray(groups)
+    if g.ndim != 1 or g.shape[0] != n_rows:
+        raise AnalysisInputError(
+            f"groups must have one entry per participant ({n_rows}), got shape {g.shape}"
+        )
+    if not np.issubdtype(g.dtype, np.integer):
+        raise AnalysisInputError("groups must be integers (negative for participants without a group)")
+    if n_resamples < 1:
+        raise AnalysisInputError(f"n_resamples must be at least 1, got {n_resamples}")
+    return g
+
+
+def _check_stopping(n_groups: int, min_resamples: int | None, target_se: float, n_jobs: int) -> None:
+    if n_groups < 2:
+        raise AnalysisInputError("group stability needs at least two groups")
+    if min_resamples is not None and min_resamples < 1:
+        raise AnalysisInputError(f"min_resamples must be at least 1, got {min_resamples}")
+    if not target_se >= 0.0:
+        raise AnalysisInputError(f"target_se must be non-negative, got {target_se!r}")
+    if n_jobs < 1:
+        raise AnalysisInputError(f"n_jobs must be at least 1, got {n_jobs}")
+
+
+def _weighted_resample(
+    weighted_cluster: WeightedClusterFunction, n_cols: int, n_groups: int
+) -> Callable[[IntArray, int], IntArray]:
+    """One resample's labels from how often each statement was drawn."""
+
+    def resample(cols: IntArray, seed: int) -> IntArray:
+        counts = np.bincount(cols, minlength=n_cols).astype(np.int64)
+        return np.asarray(weighted_cluster(counts, n_groups, seed)).astype(np.int64).ravel()
+
+    return resample
+
+
+def _copied_resample(
+    clusterer: ClusterFunction, sub: sparse.csr_matrix, n_groups: int
+) -> Callable[[IntArray, int], IntArray]:
+    """One resample's labels from a copy of the grouped participants' votes on the drawn statements."""
+
+    def resample(cols: IntArray, seed: int) -> IntArray:
+        found = clusterer(sparse.csr_matrix(sub[:, cols]), n_groups, seed)
+        return np.asarray(found).astype(np.int64).ravel()
+
+    return resample
+
+
+def _run_resamples(
+    resample: Callable[[IntArray, int], IntArray],
+    rng: np.random.Generator,
+    n_cols: int,
+    ref: IntArray,
+    n_groups: int,
+    n_resamples: int,
+    width: int,
+    min_resamples: int | None,
+    target_se: float,
+) -> tuple[FloatArray, list[float]]:
+    """How many resamples kept each member in their group, and the share kept in each resample.
+
+    Runs ``width`` resamples at a time; stops after ``n_resamples``, or earlier once the standard
+    error is at most ``target_se`` (after ``min_resamples``).
+    """
+    pool = ThreadPoolExecutor(max_workers=width) if width > 1 else None
+    kept = np.zeros(ref.size, dtype=np.float64)
+    per_resample: list[float] = []
+    try:
+        stop = False
+        while not stop and len(per_resample) < n_resamples:
+            # Draw a batch in the order a one-at-a-time loop would, then use it in that order.
+            batch = min(width, n_resamples - len(per_resample))
+            draws = []
+            for _ in range(batch):
+                cols = rng.integers(0, n_cols, size=n_cols)
+                draws.append((cols, int(rng.integers(0, 2**31 - 1))))
+            if pool is not None:
+                found_all = list(pool.map(lambda d: resample(*d), draws))
+            else:
+                found_all = [resample(*d) for d in draws]
+            for labels in found_all:
+                if labels.shape[0] != ref.size:
+                    raise AnalysisInputError(
+                        f"cluster function returned {labels.shape[0]} labels for {ref.size} participants"
+                    )
+                hit = _align(ref, labels, n_groups) == ref
+                kept += hit
+                per_resample.append(float(hit.mean()))
+                if _precise_enough(per_resample, min_resamples, target_se):
+                    stop = True
+                    break
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    return kept, per_resample
+
+
+def _precise_enough(per_resample: list[float], min_resamples: int | None, target_se: float) -> bool:
+    """Whether adaptive stopping may stop: enough resamples, and the standard error at most ``target_se``."""
+    done = len(per_resample)
+    return (
+        min_resamples is not None
+        and done >= max(min_resamples, 2)
+        and float(np.std(per_resample, ddof=1)) / np.sqrt(done) <= target_se
     )
