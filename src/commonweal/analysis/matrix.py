@@ -159,73 +159,16 @@ class VoteMatrix:
             When the arrays differ in length, a value is not -1, 0 or +1, an id is missing,
             a time is not finite, or metadata name unknown statements or states.
         """
-        p = _as_1d("participants", participants)
-        s = _as_1d("statements", statements)
-        v_raw = _as_1d("values", values)
-        n = p.shape[0]
-        if s.shape[0] != n or v_raw.shape[0] != n:
-            raise AnalysisInputError(
-                f"participants, statements and values must have the same length, got {n}, "
-                f"{s.shape[0]} and {v_raw.shape[0]}"
-            )
-        _check_ids("participants", p)
-        _check_ids("statements", s)
-        if v_raw.dtype.kind not in "iufb":
-            try:
-                v_raw = v_raw.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise AnalysisInputError("values must be numbers (+1 agree, -1 disagree, 0 pass)") from exc
-        v = v_raw.astype(np.float64, copy=False)
-        bad = ~np.isin(v, (-1.0, 0.0, 1.0))
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise AnalysisInputError(
-                f"vote values must be +1 (agree), -1 (disagree) or 0 (pass); event {first} has {v_raw[first]!r} "
-                f"({int(bad.sum())} invalid values in all)"
-            )
-        last_time: float | None = None
-        if times is not None:
-            t = _as_1d("times", times)
-            if t.shape[0] != n:
-                raise AnalysisInputError(
-                    f"times must have one entry per event, got {t.shape[0]} for {n} events"
-                )
-            try:
-                t = t.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise AnalysisInputError("times must be numbers (e.g. epoch milliseconds)") from exc
-            if n and not np.all(np.isfinite(t)):
-                raise AnalysisInputError("times contains NaN or infinite values")
-            if n and np.any(t[1:] < t[:-1]):
-                order = np.argsort(t, kind="stable")
-                p, s, v, t = p[order], s[order], v[order], t[order]
-            last_time = float(t[-1]) if n else None
-
+        p, s, v, last_time = _events_in_time_order(participants, statements, values, times)
         p_known = _as_1d("participant_ids", participant_ids) if participant_ids is not None else p[:0]
         s_known = _as_1d("statement_ids", statement_ids) if statement_ids is not None else s[:0]
         if pd.Index(p_known).has_duplicates:
             raise AnalysisInputError("participant_ids contains duplicates")
         if pd.Index(s_known).has_duplicates:
             raise AnalysisInputError("statement_ids contains duplicates")
-        p_codes_all, p_uniques = pd.factorize(_concat_ids(p_known, p))
-        s_codes_all, s_uniques = pd.factorize(_concat_ids(s_known, s))
-        p_codes = p_codes_all[p_known.shape[0] :].astype(np.int64)
-        s_codes = s_codes_all[s_known.shape[0] :].astype(np.int64)
-        n_p = len(p_uniques)
-        n_s = len(s_uniques)
-        pid_arr = _tidy_ids(np.asarray(p_uniques))
-        sid_arr = _tidy_ids(np.asarray(s_uniques))
-
-        # Latest wins: keep the last event of every (participant, statement) cell. Hashing keeps
-        # this linear in the number of events.
-        key = p_codes * max(n_s, 1) + s_codes
-        keep = ~pd.Series(key).duplicated(keep="last").to_numpy()
-        votes = sp.csr_matrix(
-            (v[keep].astype(np.int8), (p_codes[keep], s_codes[keep])),
-            shape=(n_p, n_s),
-        )
-        votes.sort_indices()
-
+        p_codes, pid_arr = _codes(p_known, p)
+        s_codes, sid_arr = _codes(s_known, s)
+        votes = _latest_votes(p_codes, s_codes, v, pid_arr.shape[0], sid_arr.shape[0])
         mod = _moderation_array(moderation, sid_arr)
         meta = _meta_array(is_meta, sid_arr)
         labels = _labels_dict(participant_labels, pid_arr)
@@ -534,6 +477,71 @@ class VoteMatrix:
             participant_labels=self.participant_labels,
             last_vote_time=self.last_vote_time,
         )
+
+
+def _events_in_time_order(
+    participants: Any, statements: Any, values: Any, times: Any
+) -> tuple[npt.NDArray[Any], npt.NDArray[Any], FloatArray, float | None]:
+    """The vote events checked, ordered by time (stably) when times are given, and the last time."""
+    p = _as_1d("participants", participants)
+    s = _as_1d("statements", statements)
+    v_raw = _as_1d("values", values)
+    n = p.shape[0]
+    if s.shape[0] != n or v_raw.shape[0] != n:
+        raise AnalysisInputError(
+            f"participants, statements and values must have the same length, got {n}, "
+            f"{s.shape[0]} and {v_raw.shape[0]}"
+        )
+    _check_ids("participants", p)
+    _check_ids("statements", s)
+    if v_raw.dtype.kind not in "iufb":
+        try:
+            v_raw = v_raw.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise AnalysisInputError("values must be numbers (+1 agree, -1 disagree, 0 pass)") from exc
+    v = v_raw.astype(np.float64, copy=False)
+    bad = ~np.isin(v, (-1.0, 0.0, 1.0))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise AnalysisInputError(
+            f"vote values must be +1 (agree), -1 (disagree) or 0 (pass); event {first} has {v_raw[first]!r} "
+            f"({int(bad.sum())} invalid values in all)"
+        )
+    if times is None:
+        return p, s, v, None
+    t = _as_1d("times", times)
+    if t.shape[0] != n:
+        raise AnalysisInputError(f"times must have one entry per event, got {t.shape[0]} for {n} events")
+    try:
+        t = t.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise AnalysisInputError("times must be numbers (e.g. epoch milliseconds)") from exc
+    if n and not np.all(np.isfinite(t)):
+        raise AnalysisInputError("times contains NaN or infinite values")
+    if n and np.any(t[1:] < t[:-1]):
+        order = np.argsort(t, kind="stable")
+        p, s, v, t = p[order], s[order], v[order], t[order]
+    return p, s, v, float(t[-1]) if n else None
+
+
+def _codes(known: npt.NDArray[Any], ids: npt.NDArray[Any]) -> tuple[IntArray, npt.NDArray[Any]]:
+    """Each event's row (or column) index, and the ids in index order: the known ids first, in their
+    order, then new ids in order of their first event."""
+    codes_all, uniques = pd.factorize(_concat_ids(known, ids))
+    return codes_all[known.shape[0] :].astype(np.int64), _tidy_ids(np.asarray(uniques))
+
+
+def _latest_votes(p_codes: IntArray, s_codes: IntArray, v: FloatArray, n_p: int, n_s: int) -> sp.csr_matrix:
+    """The int8 vote matrix of the last event of every (participant, statement) cell."""
+    # Hashing keeps this linear in the number of events.
+    key = p_codes * max(n_s, 1) + s_codes
+    keep = ~pd.Series(key).duplicated(keep="last").to_numpy()
+    votes = sp.csr_matrix(
+        (v[keep].astype(np.int8), (p_codes[keep], s_codes[keep])),
+        shape=(n_p, n_s),
+    )
+    votes.sort_indices()
+    return votes
 
 
 def _concat_ids(known: npt.NDArray[Any], ids: npt.NDArray[Any]) -> npt.NDArray[Any]:
