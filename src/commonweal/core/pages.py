@@ -222,3 +222,9 @@ def role_remove(
     if not page.checks.can(request.user, page.permissions[0], subject):
         return redirect(settings.LOGIN_REDIRECT_URL)
     return redirect(page.url(subject))
+
+
+def named_path(route: str, view: Callable[..., HttpResponse]) -> URLPattern:
+    """``path(route, view)`` named after the view (``manage_edit``), for the apps whose page names are their
+    views' names."""
+    return path(route, view, name=view.__name__)

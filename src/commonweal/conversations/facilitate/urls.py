@@ -1,26 +1,29 @@
-"""Facilitator and moderator pages, relative to /manage/conversations/ (names ``conversations:manage_*``)."""
+"""Facilitator and moderator pages, relative to /manage/conversations/ (names ``conversations:manage_*``, each
+its view's name)."""
 
-from django.urls import path
+from django.urls import URLPattern, URLResolver, include, path
 
 from commonweal.conversations.facilitate import views
+from commonweal.core.pages import named_path
 
-urlpatterns = [
-    path("new/<slug:system>/", views.manage_create, name="manage_create"),
-    path("<slug:slug>/", views.manage_detail, name="manage_detail"),
-    path("<slug:slug>/edit/", views.manage_edit, name="manage_edit"),
-    path("<slug:slug>/seed/", views.manage_seed, name="manage_seed"),
-    path("<slug:slug>/status/", views.manage_status, name="manage_status"),
-    path("<slug:slug>/qr.svg", views.manage_qr_svg, name="manage_qr_svg"),
-    path("<slug:slug>/qr.png", views.manage_qr_png, name="manage_qr_png"),
-    path("<slug:slug>/moderation/", views.manage_moderation, name="manage_moderation"),
-    path("<slug:slug>/moderation/bulk/", views.manage_moderate_bulk, name="manage_moderate_bulk"),
-    path("<slug:slug>/moderation/<id:statement_id>/", views.manage_moderate, name="manage_moderate"),
-    path("<slug:slug>/dashboard/", views.manage_dashboard, name="manage_dashboard"),
-    path("<slug:slug>/dashboard/live/", views.manage_dashboard_live, name="manage_dashboard_live"),
-    path("<slug:slug>/moderators/", views.manage_moderators, name="manage_moderators"),
-    path(
-        "<slug:slug>/moderators/<id:user_id>/remove/",
-        views.manage_moderator_remove,
-        name="manage_moderator_remove",
-    ),
+#: The pages of one conversation, under /manage/conversations/<its slug>/.
+conversation_pages = [
+    named_path("", views.manage_detail),
+    named_path("edit/", views.manage_edit),
+    named_path("seed/", views.manage_seed),
+    named_path("status/", views.manage_status),
+    named_path("qr.svg", views.manage_qr_svg),
+    named_path("qr.png", views.manage_qr_png),
+    named_path("moderation/", views.manage_moderation),
+    named_path("moderation/bulk/", views.manage_moderate_bulk),
+    named_path("moderation/<id:statement_id>/", views.manage_moderate),
+    named_path("dashboard/", views.manage_dashboard),
+    named_path("dashboard/live/", views.manage_dashboard_live),
+    named_path("moderators/", views.manage_moderators),
+    named_path("moderators/<id:user_id>/remove/", views.manage_moderator_remove),
+]
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    named_path("new/<slug:system>/", views.manage_create),
+    path("<slug:slug>/", include(conversation_pages)),
 ]
