@@ -62,8 +62,8 @@ Start. ``mu`` is the mean rating and the intercepts are ridge-shrunk row and col
 factor comes from the residual ``E`` after them (on the votes' pattern): at an ALS fixed point
 without penalty, ``f_s`` is proportional to ``D_s^-1 E^T D_p^-1 E f_s`` (``D`` the vote counts),
 so ``f_s = D_s^-1/2 v`` with ``v`` the leading eigenvector of ``D_s^-1/2 E^T D_p^-1 E D_s^-1/2``.
-With three groups the two leading eigenvalues are close (within 1-7% on the benchmark
-conversations) and the model's own best direction in their plane can differ from the first; a
+With three groups the two leading eigenvalues can be close (docs/analysis.md, "Bridging score",
+gives the figures) and the model's own best direction in their plane can differ from the first; a
 start near the second direction sits near a saddle of the loss, where ALS stalls for dozens to
 hundreds of sweeps. So the two leading eigenvectors are computed (a few steps of a block iteration, linear in
 the votes) and the start is the direction in their plane with the lowest loss after the
@@ -76,10 +76,9 @@ Stopping. The fit stops when the estimated distance of ``x`` from the fixed poin
 successive steps, i.e. the observed rate of convergence), is at most ``tol`` (default 1e-5, on
 the scale of the ratings): a slow, steady stretch (``rho`` near 1) does not stop the fit, a fast
 one does. The criterion is on the reported parameters, not on the loss, whose relative change
-is tiny along the weakly determined direction even when the factors are still far off. On 18
-planted conversations of 225k, 1M and 5M votes, against the previous implementation run to a
-relative loss change of 1e-15, the default fit's statement intercepts were within 2e-6 and its
-factors within 3e-5 (the intercepts are shown to two decimals), in 8 to 11 sweeps.
+is tiny along the weakly determined direction even when the factors are still far off. How close
+the default stops to a tightly converged fit is measured by ``benchmarks/bridging.py`` and
+reported in docs/analysis.md.
 
 The statement intercept ``i_s`` is agreement that the main divide (the factor) does not explain: a
 bridging score. It correlates strongly with the plain approval rate, so the result carries both
@@ -407,35 +406,95 @@ def _gauge(
     ``2 lambda_f sqrt(Fp Fs)`` for the last term; ``(a, c, d)`` is found by Newton's method
     with a backtracking line search from the identity, so the penalty never increases.
     """
-    vp, vs = pb.voted_p, pb.voted_s
-    lam_i, lam_f = sw.lam_i, sw.lam_f
-    i_p, f_p = ip[vp], fp[vp]
-    v, g = mu + is_[vs], fs[vs]
-    n_p, n_s = float(i_p.size), float(v.size)
-    mi, mf = float(i_p.sum()) / n_p, float(f_p.sum()) / n_p
-    mff, mif, mii = _dot(f_p, f_p) / n_p, _dot(i_p, f_p) / n_p, _dot(i_p, i_p) / n_p
-    vm, vf = float(v.sum()) / n_s, float(g.sum()) / n_s
-    vff, vvf, vvv = _dot(g, g) / n_s, _dot(v, g) / n_s, _dot(v, v) / n_s
-    svv, svf, sff = vvv - vm * vm, vvf - vm * vf, vff - vf * vf
-    with_factors = mff > 0.0 and vff > 0.0
+    pen = _GaugePenalty.of(pb, sw, is_, fs, mu, ip, fp)
+    z = _least_penalty(pen)
+    a, c, d = float(z[0]), float(z[1]), float(z[2])
+    m = pen.vm + a - d * pen.vf - c * d
+    new_mu = m / 2.0
+    new_is = np.where(pb.voted_s, mu + is_ + a - d * fs - c * d - new_mu, 0.0)
+    new_fs = fs
+    if pen.with_factors:
+        fp_end, fs_end = pen.mff + 2.0 * d * pen.mf + d * d, pen.vff + 2.0 * c * pen.vf + c * c
+        if fp_end > 0.0 and fs_end > 0.0:
+            new_fs = np.where(pb.voted_s, (fs + c) / (fs_end / fp_end) ** 0.25, 0.0)
+        else:
+            # Every shifted factor of one side is 0, so no product of factors changes a
+            # prediction (the intercepts took the shift) and the penalty's least value has the
+            # statements' factors at 0 too (the limit of the optimal scale s).
+            new_fs = np.zeros_like(fs)
+    return sw.join(new_is, new_fs, new_mu)
 
-    def penalty(z: FloatArray) -> float:
+
+@dataclass(frozen=True)
+class _GaugePenalty:
+    """The penalty after the gauge transformation ``z = (a, c, d)`` (see :func:`_gauge`), as a function of
+    ``z``, from means over the participants (``m*``) and statements (``v*``; ``s*`` are variances and
+    covariances) with votes: ``i`` intercepts, ``f`` factors, ``v = mu + i_s``."""
+
+    lam_i: float
+    lam_f: float
+    mi: float
+    mf: float
+    mff: float
+    mif: float
+    mii: float
+    vm: float
+    vf: float
+    vff: float
+    svv: float
+    svf: float
+    sff: float
+    with_factors: bool
+
+    @classmethod
+    def of(
+        cls,
+        pb: _Problem,
+        sw: _Sweeper,
+        is_: FloatArray,
+        fs: FloatArray,
+        mu: float,
+        ip: FloatArray,
+        fp: FloatArray,
+    ) -> _GaugePenalty:
+        vp, vs = pb.voted_p, pb.voted_s
+        i_p, f_p = ip[vp], fp[vp]
+        v, g = mu + is_[vs], fs[vs]
+        n_p, n_s = float(i_p.size), float(v.size)
+        mi, mf = float(i_p.sum()) / n_p, float(f_p.sum()) / n_p
+        mff, mif, mii = _dot(f_p, f_p) / n_p, _dot(i_p, f_p) / n_p, _dot(i_p, i_p) / n_p
+        vm, vf = float(v.sum()) / n_s, float(g.sum()) / n_s
+        vff, vvf, vvv = _dot(g, g) / n_s, _dot(v, g) / n_s, _dot(v, v) / n_s
+        svv, svf, sff = vvv - vm * vm, vvf - vm * vf, vff - vf * vf
+        with_factors = mff > 0.0 and vff > 0.0
+        return cls(sw.lam_i, sw.lam_f, mi, mf, mff, mif, mii, vm, vf, vff, svv, svf, sff, with_factors)
+
+    def __call__(self, z: FloatArray) -> float:
         a, c, d = float(z[0]), float(z[1]), float(z[2])
-        ipart = mii + a * a + c * c * mff - 2.0 * a * mi - 2.0 * c * mif + 2.0 * a * c * mf
-        var = svv - 2.0 * d * svf + d * d * sff
-        m = vm + a - d * vf - c * d
+        ipart = (
+            self.mii
+            + a * a
+            + c * c * self.mff
+            - 2.0 * a * self.mi
+            - 2.0 * c * self.mif
+            + 2.0 * a * c * self.mf
+        )
+        var = self.svv - 2.0 * d * self.svf + d * d * self.sff
+        m = self.vm + a - d * self.vf - c * d
         fpart = 0.0
-        if with_factors:
-            fpart = (
-                2.0
-                * lam_f
-                * float(np.sqrt(max((mff + 2.0 * d * mf + d * d) * (vff + 2.0 * c * vf + c * c), 0.0)))
-            )
-        return lam_i * (ipart + var + m * m / 2.0) + fpart
+        if self.with_factors:
+            fp_ = self.mff + 2.0 * d * self.mf + d * d
+            fs_ = self.vff + 2.0 * c * self.vf + c * c
+            fpart = 2.0 * self.lam_f * float(np.sqrt(max(fp_ * fs_, 0.0)))
+        return self.lam_i * (ipart + var + m * m / 2.0) + fpart
 
-    def newton_step(z: FloatArray) -> FloatArray:
+    def newton_step(self, z: FloatArray) -> FloatArray:
+        """Newton's step from ``z`` (a scaled gradient step where the penalty is not convex); NaN where the
+        factor term has no derivative."""
+        lam_i = self.lam_i
+        mi, mf, mff, mif, vf, svf, sff = self.mi, self.mf, self.mff, self.mif, self.vf, self.svf, self.sff
         a, c, d = float(z[0]), float(z[1]), float(z[2])
-        m = vm + a - d * vf - c * d
+        m = self.vm + a - d * vf - c * d
         grad = np.array(
             [
                 lam_i * (2.0 * a - 2.0 * mi + 2.0 * c * mf + m),
@@ -450,23 +509,8 @@ def _gauge(
         hess[1, 1] = lam_i * (2.0 * mff + d * d)
         hess[2, 2] = lam_i * (2.0 * sff + (vf + c) ** 2)
         hess[1, 2] = hess[2, 1] = lam_i * (d * (vf + c) - m)
-        if with_factors:
-            # 2 lambda_f sqrt(Fp(d) Fs(c)) and its derivatives.
-            fp_, fs_ = mff + 2.0 * d * mf + d * d, vff + 2.0 * c * vf + c * c
-            q = float(np.sqrt(max(fp_ * fs_, 0.0)))
-            if q**3 == 0.0:
-                # One side's factors are all equal after the shift (e.g. a single statement with
-                # votes): the factor term is 0, its least value, and has no derivative there (nor
-                # a representable one when q**3 underflows). Stop the search (the caller stops
-                # at a non-finite step).
-                return np.full(3, np.nan)
-            fp_d, fs_c = 2.0 * (mf + d), 2.0 * (vf + c)
-            grad[1] += lam_f * fp_ * fs_c / q
-            grad[2] += lam_f * fs_ * fp_d / q
-            hess[1, 1] += 2.0 * lam_f * (fp_ / q - fp_ * fp_ * fs_c * fs_c / (4.0 * q**3))
-            hess[2, 2] += 2.0 * lam_f * (fs_ / q - fs_ * fs_ * fp_d * fp_d / (4.0 * q**3))
-            hess[1, 2] += 2.0 * lam_f * fp_d * fs_c / (4.0 * q)
-            hess[2, 1] = hess[1, 2]
+        if self.with_factors and not self._add_factor_term(grad, hess, c, d):
+            return np.full(3, np.nan)
         try:
             np.linalg.cholesky(hess)
             return np.asarray(-np.linalg.solve(hess, grad), dtype=np.float64)
@@ -474,21 +518,44 @@ def _gauge(
             # Not convex here: a scaled gradient step (the line search keeps it safe).
             return np.asarray(-grad / max(float(np.max(np.abs(np.diag(hess)))), 1e-300), dtype=np.float64)
 
+    def _add_factor_term(self, grad: FloatArray, hess: FloatArray, c: float, d: float) -> bool:
+        """Add the derivatives of ``2 lambda_f sqrt(Fp(d) Fs(c))``; False where it has none."""
+        lam_f = self.lam_f
+        fp_, fs_ = self.mff + 2.0 * d * self.mf + d * d, self.vff + 2.0 * c * self.vf + c * c
+        q = float(np.sqrt(max(fp_ * fs_, 0.0)))
+        if q**3 == 0.0:
+            # One side's factors are all equal after the shift (e.g. a single statement with
+            # votes): the factor term is 0, its least value, and has no derivative there (nor
+            # a representable one when q**3 underflows). The search stops (at a non-finite step).
+            return False
+        fp_d, fs_c = 2.0 * (self.mf + d), 2.0 * (self.vf + c)
+        grad[1] += lam_f * fp_ * fs_c / q
+        grad[2] += lam_f * fs_ * fp_d / q
+        hess[1, 1] += 2.0 * lam_f * (fp_ / q - fp_ * fp_ * fs_c * fs_c / (4.0 * q**3))
+        hess[2, 2] += 2.0 * lam_f * (fs_ / q - fs_ * fs_ * fp_d * fp_d / (4.0 * q**3))
+        hess[1, 2] += 2.0 * lam_f * fp_d * fs_c / (4.0 * q)
+        hess[2, 1] = hess[1, 2]
+        return True
+
+
+def _least_penalty(pen: _GaugePenalty) -> FloatArray:
+    """The gauge transformation ``(a, c, d)`` of least penalty: Newton's method with a backtracking line
+    search from the identity, so the penalty never increases."""
     z = np.zeros(3)
-    if not with_factors:
+    if not pen.with_factors:
         # No factor to move: only the intercepts are rebalanced (c = d = 0, s = 1), in closed form.
-        z[0] = (2.0 * mi - vm) / 3.0
-        if penalty(z) > penalty(np.zeros(3)):
+        z[0] = (2.0 * pen.mi - pen.vm) / 3.0
+        if pen(z) > pen(np.zeros(3)):
             z[0] = 0.0
-    best = penalty(z)
-    for _ in range(30 if with_factors else 0):
-        step = newton_step(z)
+    best = pen(z)
+    for _ in range(30 if pen.with_factors else 0):
+        step = pen.newton_step(z)
         if not np.all(np.isfinite(step)):
             break
         t = 1.0
         while t > 1e-6:
             trial = z + t * step
-            value = penalty(trial)
+            value = pen(trial)
             if value <= best:
                 break
             t *= 0.5
@@ -498,21 +565,7 @@ def _gauge(
         z, best = trial, value
         if moved <= 1e-15 * (1.0 + float(np.max(np.abs(z)))):
             break
-    a, c, d = float(z[0]), float(z[1]), float(z[2])
-    m = vm + a - d * vf - c * d
-    new_mu = m / 2.0
-    new_is = np.where(vs, mu + is_ + a - d * fs - c * d - new_mu, 0.0)
-    new_fs = fs
-    if with_factors:
-        fp_end, fs_end = mff + 2.0 * d * mf + d * d, vff + 2.0 * c * vf + c * c
-        if fp_end > 0.0 and fs_end > 0.0:
-            new_fs = np.where(vs, (fs + c) / (fs_end / fp_end) ** 0.25, 0.0)
-        else:
-            # Every shifted factor of one side is 0, so no product of factors changes a
-            # prediction (the intercepts took the shift) and the penalty's least value has the
-            # statements' factors at 0 too (the limit of the optimal scale s).
-            new_fs = np.zeros_like(fs)
-    return sw.join(new_is, new_fs, new_mu)
+    return z
 
 
 class BridgingModel:
@@ -531,9 +584,8 @@ class BridgingModel:
     tol : float, default 1e-5
         Stop when the estimated distance of the statement parameters and ``mu`` from the
         minimiser (the last sweep's largest change, divided by one minus the observed rate of
-        convergence) is at most ``tol``, on the scale of the ratings. On planted conversations
-        of 225k to 5M votes the statement intercepts were then within 2e-6 of a tightly
-        converged fit, and the factors within 3e-5; tighten it for checks of the fit itself.
+        convergence) is at most ``tol``, on the scale of the ratings (docs/analysis.md, "Bridging
+        score", gives the accuracy this buys); tighten it for checks of the fit itself.
     anderson : int, default 5
         Number of previous sweeps the Anderson extrapolation combines; 0 turns it off (plain ALS
         with the gauge step).
