@@ -257,6 +257,11 @@ SMALL_NUMBER_THRESHOLD = int(os.environ.get("COMMONWEAL_SMALL_NUMBER", "5"))
 # --- Exports and the Pol.is import (reports/polis_import.py) ---
 # COMMONWEAL_POLIS_IMPORT_MAX_MB: the largest Pol.is export (a zip or its CSV files together) the import page takes.
 POLIS_IMPORT_MAX_MB = int(os.environ.get("COMMONWEAL_POLIS_IMPORT_MAX_MB", "100"))
+# COMMONWEAL_IMPORT_MAX_VOTES: the most vote events (rows of votes.csv, or answered cells of participants-votes.csv)
+# one Pol.is import takes, counted before anything is loaded. Default: 2,000,000.
+IMPORT_MAX_VOTES = int(os.environ.get("COMMONWEAL_IMPORT_MAX_VOTES", "2000000"))
+# COMMONWEAL_IMPORT_MAX_PARTICIPANTS: the most Pol.is participants (voters) one import takes. Default: 200,000.
+IMPORT_MAX_PARTICIPANTS = int(os.environ.get("COMMONWEAL_IMPORT_MAX_PARTICIPANTS", "200000"))
 
 # --- The analysis worker (conversations/worker.py) ---
 # COMMONWEAL_WORKER: "embedded" (default): `commonweal serve` starts the analysis worker as its own child process;

@@ -27,6 +27,7 @@ Rows in the messages are counted as a spreadsheet shows them: the header is row 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import re
@@ -65,12 +66,16 @@ __all__ = [
     "ImportResult",
     "Progress",
     "check_import_polis",
+    "check_limits",
     "do_import_polis",
     "max_upload_bytes",
 ]
 
 POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
 BATCH = 5000
+#: Bytes per row of votes.csv that a zip's unpacked size is measured against before unpacking: a Pol.is row
+#: ("1436482946000,Thu Jul 09 2015 23:02:26 GMT+0000 (UTC),123,4567,-1") is about 65, so this is generous.
+VOTE_ROW_BYTES = 128
 TITLE_MAX = 200
 QUESTION_MAX = 500
 IMPORTED_FROM_MAX = 300
@@ -289,6 +294,7 @@ def _unzip(zip_path: Path, folder: Path, label: str) -> None:
                         "Import it from the command line: commonweal import-polis <folder> --system <slug>.",
                     )
                 )
+            _check_unpacked_size(wanted, label)
             for name, info in wanted.items():
                 with archive.open(info) as src, (folder / name).open("wb") as dst:
                     while chunk := src.read(1 << 20):
@@ -305,7 +311,107 @@ def _unzip(zip_path: Path, folder: Path, label: str) -> None:
         ) from None
 
 
+def _limits() -> tuple[int, int]:
+    return int(settings.IMPORT_MAX_VOTES), int(settings.IMPORT_MAX_PARTICIPANTS)
+
+
+def _over_limit(label: str, what: str, count: str, limit: int, setting: str) -> ImportFailed:
+    return _failed(
+        ImportProblem(
+            label,
+            None,
+            "",
+            f"The export has {count} {what}; one import takes at most {limit:,} ({setting}).",
+            f"Import it with `commonweal import-polis` on the server after raising {setting} for that command "
+            "(the server needs the memory for it), or import a smaller export.",
+        )
+    )
+
+
+def _check_unpacked_size(wanted: Mapping[str, zipfile.ZipInfo], label: str) -> None:
+    """Refuse a zip whose votes file, unpacked, is larger than the vote limit can fill, before unpacking it."""
+    max_votes, _ = _limits()
+    for name in ("votes.csv", "participants-votes.csv"):
+        info = wanted.get(name)
+        if info is not None and info.file_size > max_votes * VOTE_ROW_BYTES + 1024 * 1024:
+            mb = info.file_size // 1024 // 1024
+            raise _over_limit(
+                label,
+                "votes",
+                f"a {name} of {mb:,} MB unpacked, more",
+                max_votes,
+                "COMMONWEAL_IMPORT_MAX_VOTES",
+            )
+
+
+def _count_votes_csv(path: Path, max_votes: int, max_people: int) -> None:
+    """Stream votes.csv row by row (nothing kept but the voter ids) and stop at the first limit passed."""
+    people: set[str] = set()
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        voter = header.index("voter-id") if "voter-id" in header else None
+        for rows, row in enumerate(reader, start=1):
+            if rows > max_votes:
+                raise _over_limit(
+                    "votes.csv",
+                    "vote events",
+                    f"more than {max_votes:,}",
+                    max_votes,
+                    "COMMONWEAL_IMPORT_MAX_VOTES",
+                )
+            if voter is not None and voter < len(row):
+                people.add(row[voter])
+                if len(people) > max_people:
+                    raise _over_limit(
+                        "votes.csv",
+                        "participants",
+                        f"more than {max_people:,}",
+                        max_people,
+                        "COMMONWEAL_IMPORT_MAX_PARTICIPANTS",
+                    )
+
+
+def _count_participants_votes(path: Path, max_votes: int, max_people: int) -> None:
+    """Stream participants-votes.csv: a row per participant, a vote per answered comment column."""
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        columns = [i for i, name in enumerate(header) if name.strip().isdigit()]
+        votes = 0
+        for rows, row in enumerate(reader, start=1):
+            if rows > max_people:
+                raise _over_limit(
+                    "participants-votes.csv",
+                    "participants",
+                    f"more than {max_people:,}",
+                    max_people,
+                    "COMMONWEAL_IMPORT_MAX_PARTICIPANTS",
+                )
+            votes += sum(1 for i in columns if i < len(row) and row[i].strip())
+            if votes > max_votes:
+                raise _over_limit(
+                    "participants-votes.csv",
+                    "votes",
+                    f"more than {max_votes:,}",
+                    max_votes,
+                    "COMMONWEAL_IMPORT_MAX_VOTES",
+                )
+
+
+def check_limits(folder: Path) -> None:
+    """Refuse an export with more votes or participants than one import takes (``COMMONWEAL_IMPORT_MAX_VOTES``,
+    ``COMMONWEAL_IMPORT_MAX_PARTICIPANTS``), counted by streaming the file before the reader loads it whole."""
+    max_votes, max_people = _limits()
+    # The reader loads both files when both are there, so both are counted.
+    if (folder / "votes.csv").is_file():
+        _count_votes_csv(folder / "votes.csv", max_votes, max_people)
+    if (folder / "participants-votes.csv").is_file():
+        _count_participants_votes(folder / "participants-votes.csv", max_votes, max_people)
+
+
 def _read(folder: Path) -> PolisExport:
+    check_limits(folder)
     try:
         export = read_polis_export(folder)
     except AnalysisInputError as exc:
