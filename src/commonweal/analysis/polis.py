@@ -1,9 +1,8 @@
 """Pol.is mode, step by step: the math of Pol.is' Clojure worker, on sparse matrices.
 
 Every function here is one step of "Pol.is mode, step by step" in the engine reference
-(``docs/analysis.md``) and follows ``math/src/polismath/math/*.clj`` of
-github.com/compdemocracy/polis (``conversation.clj``, ``pca.clj``, ``clusters.clj``,
-``repness.clj``, ``stats.clj``) detail for detail, except where a docstring says otherwise.
+(``docs/analysis.md``, which names the Pol.is worker's source files) and follows Pol.is' math
+detail for detail, except where a docstring says otherwise.
 
 Signs: our votes are +1 agree, -1 disagree, 0 pass. Pol.is' math uses agree = -1. Every
 quantity here is in *our* sign; Pol.is' PCA centre and projections are the negatives of ours
@@ -17,6 +16,7 @@ stored cells. Cost is linear in the number of votes, plus k-means on 2-D points.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -236,8 +236,8 @@ def sparse_times_block(matrix: Any, block: FloatArray) -> FloatArray:
     """``matrix @ block`` for a sparse matrix and a thin dense block (a few columns).
 
     scipy's CSR kernel for a block (``csr_matvecs``) costs about as much for two or three
-    columns as for four, 2-3 times a single product at a million votes; below four columns,
-    one product per column is faster. Other formats (the CSC view of a transpose, whose block
+    columns as for four, several times a single product; below four columns, one product per
+    column is faster. Other formats (the CSC view of a transpose, whose block
     kernel is fast) use ``@``.
     """
     if sp.issparse(matrix) and matrix.format == "csr" and block.ndim == 2 and block.shape[1] <= 3:
@@ -323,45 +323,48 @@ def pca_components(
     gram_cost = float(np.dot(row_nnz, row_nnz))
     use_gram = method == "gram" or (method == "auto" and cols.size <= 200 and gram_cost <= gram_budget)
     if use_gram or cols.size <= k + 1:
-        gram = (sub.T @ sub).toarray()
-        w, v = np.linalg.eigh(gram)
-        order = np.argsort(w)[::-1][:k]
-        vecs = v[:, order].T
-        vals = w[order]
+        vecs, vals = _gram_eigenpairs(sub, k)
     else:
         sub_t = sub.T  # CSC view: its products scatter in the same order, no copy
-
-        def matvec(x: FloatArray) -> FloatArray:
-            return np.asarray(sub_t @ (sub @ x), dtype=np.float64)
-
         warm = None
         if start is not None and start.shape[1] == m and k == n_components:
             warm = _subspace_iteration(sub, sub_t, start[:, cols].T, k)
-        if warm is not None:
-            vecs, vals = warm
-            for i in range(k):
-                if vals[i] > 1e-12 * max(1.0, float(vals[0])):
-                    comps[i, cols] = vecs[i]
-                    evals[i] = vals[i]
-            return _fix_signs(comps), evals
-        op = spla.LinearOperator((cols.size, cols.size), matvec=matvec, dtype=np.float64)
-        v0 = None
-        if start is not None and start.shape[1] == m and np.any(start[0, cols]):
-            v0 = start[0, cols] + (start[1, cols] if start.shape[0] > 1 else 0.0)
-            if not np.any(v0):
-                v0 = None
-        if v0 is None:
-            # Deterministic start (ARPACK would otherwise draw a random one).
-            v0 = np.ones(cols.size) + np.linspace(0.0, 1.0, cols.size)
-        w, v = spla.eigsh(op, k=k, which="LA", v0=v0, tol=1e-12, maxiter=max(1000, 20 * cols.size))
-        order = np.argsort(w)[::-1]
-        vecs = v[:, order].T
-        vals = w[order]
+        vecs, vals = warm if warm is not None else _lanczos_eigenpairs(sub, sub_t, start, cols, m, k)
     for i in range(k):
         if vals[i] > 1e-12 * max(1.0, float(vals[0])):
             comps[i, cols] = vecs[i]
             evals[i] = vals[i]
     return _fix_signs(comps), evals
+
+
+def _gram_eigenpairs(sub: Any, k: int) -> tuple[FloatArray, FloatArray]:
+    """The leading ``k`` eigenpairs of ``X^T X``, formed and solved exactly (LAPACK); vectors as rows."""
+    gram = (sub.T @ sub).toarray()
+    w, v = np.linalg.eigh(gram)
+    order = np.argsort(w)[::-1][:k]
+    return v[:, order].T, w[order]
+
+
+def _lanczos_eigenpairs(
+    sub: Any, sub_t: Any, start: FloatArray | None, cols: IntArray, m: int, k: int
+) -> tuple[FloatArray, FloatArray]:
+    """The leading ``k`` eigenpairs of ``X^T X`` by ARPACK on ``v -> X^T (X v)``; vectors as rows."""
+
+    def matvec(x: FloatArray) -> FloatArray:
+        return np.asarray(sub_t @ (sub @ x), dtype=np.float64)
+
+    op = spla.LinearOperator((cols.size, cols.size), matvec=matvec, dtype=np.float64)
+    v0 = None
+    if start is not None and start.shape[1] == m and np.any(start[0, cols]):
+        v0 = start[0, cols] + (start[1, cols] if start.shape[0] > 1 else 0.0)
+        if not np.any(v0):
+            v0 = None
+    if v0 is None:
+        # Deterministic start (ARPACK would otherwise draw a random one).
+        v0 = np.ones(cols.size) + np.linspace(0.0, 1.0, cols.size)
+    w, v = spla.eigsh(op, k=k, which="LA", v0=v0, tol=1e-12, maxiter=max(1000, 20 * cols.size))
+    order = np.argsort(w)[::-1]
+    return v[:, order].T, w[order]
 
 
 def lobpcg_largest(
@@ -419,45 +422,8 @@ def lobpcg_largest(
         converged = bool(np.all(norms[:k] <= tol * max(float(w[0]), 1e-300)))
         if converged or steps >= max_steps:
             break
-        # Search directions: the last update (its image under the operator is known and
-        # follows every linear combination), then the residuals of the wanted vectors
-        # (multiplied once, after orthogonalisation). Classical Gram-Schmidt, twice, each
-        # new vector projected against the whole basis at once (two matrix-vector products
-        # instead of a loop over the basis vectors: the same projections).
         nx = x.shape[1]
-        width = nx + (p_blk.shape[1] if p_blk is not None else 0) + k
-        # Column-major, so every leading block of columns is contiguous for BLAS.
-        q = np.empty((x.shape[0], width), order="F")
-        aq = np.empty((x.shape[0], width), order="F")
-        q[:, :nx], aq[:, :nx] = x, ax
-        m = nx
-        if p_blk is not None and ap_blk is not None:
-            for i in range(p_blk.shape[1]):
-                v, av = p_blk[:, i], ap_blk[:, i]
-                size = float(np.linalg.norm(v))
-                if size == 0.0:
-                    continue
-                v, av = v / size, av / size
-                for _ in range(2):
-                    coef = q[:, :m].T @ v
-                    v, av = v - q[:, :m] @ coef, av - aq[:, :m] @ coef
-                norm = float(np.linalg.norm(v))
-                if norm > 1e-6:
-                    q[:, m], aq[:, m] = v / norm, av / norm
-                    m += 1
-        n_old = m
-        for i in range(k):
-            v = resid[:, i]
-            size = float(np.linalg.norm(v))
-            if size == 0.0:
-                continue
-            v = v / size
-            for _ in range(2):
-                v = v - q[:, :m] @ (q[:, :m].T @ v)
-            norm = float(np.linalg.norm(v))
-            if norm > 1e-8:
-                q[:, m] = v / norm
-                m += 1
+        q, aq, n_old, m = _search_basis(x, ax, resid[:, :k], p_blk, ap_blk)
         if m == n_old:
             break
         aq[:, n_old:m] = apply(q[:, n_old:m])
@@ -471,6 +437,67 @@ def lobpcg_largest(
         ap_blk = aq[:, nx:] @ c[nx:]
         x, ax = q @ c, aq @ c
     return x[:, :k].copy(), w[:k].copy(), steps, converged
+
+
+def _search_basis(
+    x: FloatArray, ax: FloatArray, resid: FloatArray, p_blk: FloatArray | None, ap_blk: FloatArray | None
+) -> tuple[FloatArray, FloatArray, int, int]:
+    """The block, then the last update, then the residuals, as an orthonormal basis ``q`` with the images
+    ``aq`` known for all but the residuals; returns ``q``, ``aq``, where the residuals start, and the size.
+
+    The last update's image under the operator is known and follows every linear combination; the
+    residuals are multiplied once, after orthogonalisation.
+    """
+    nx = x.shape[1]
+    width = nx + (p_blk.shape[1] if p_blk is not None else 0) + resid.shape[1]
+    # Column-major, so every leading block of columns is contiguous for BLAS.
+    q = np.empty((x.shape[0], width), order="F")
+    aq = np.empty((x.shape[0], width), order="F")
+    q[:, :nx], aq[:, :nx] = x, ax
+    m = nx
+    if p_blk is not None and ap_blk is not None:
+        m = _add_updates(q, aq, m, p_blk, ap_blk)
+    n_old = m
+    return q, aq, n_old, _add_residuals(q, m, resid)
+
+
+def _add_updates(q: FloatArray, aq: FloatArray, m: int, p_blk: FloatArray, ap_blk: FloatArray) -> int:
+    """Append the last update's directions (and their images) to the basis ``q[:, :m]``; the new size.
+
+    Classical Gram-Schmidt, twice, each new vector projected against the whole basis at once (two
+    matrix-vector products instead of a loop over the basis vectors: the same projections).
+    """
+    for i in range(p_blk.shape[1]):
+        v, av = p_blk[:, i], ap_blk[:, i]
+        size = float(np.linalg.norm(v))
+        if size == 0.0:
+            continue
+        v, av = v / size, av / size
+        for _ in range(2):
+            coef = q[:, :m].T @ v
+            v, av = v - q[:, :m] @ coef, av - aq[:, :m] @ coef
+        norm = float(np.linalg.norm(v))
+        if norm > 1e-6:
+            q[:, m], aq[:, m] = v / norm, av / norm
+            m += 1
+    return m
+
+
+def _add_residuals(q: FloatArray, m: int, resid: FloatArray) -> int:
+    """Append the residuals, orthogonalised (twice) against the basis ``q[:, :m]``; the new size."""
+    for i in range(resid.shape[1]):
+        v = resid[:, i]
+        size = float(np.linalg.norm(v))
+        if size == 0.0:
+            continue
+        v = v / size
+        for _ in range(2):
+            v = v - q[:, :m] @ (q[:, :m].T @ v)
+        norm = float(np.linalg.norm(v))
+        if norm > 1e-8:
+            q[:, m] = v / norm
+            m += 1
+    return m
 
 
 def _subspace_iteration(
@@ -795,38 +822,8 @@ def kmeans(
     for it in range(max_iter + 1):
         steps += 1
         if it > 0:
-            # Hamerly's second test: a point closer to its centre than half the distance from
-            # that centre to any other centre keeps it.
-            centre_dist = _centre_distances(centres)
-            half_gap = _half_gaps(centre_dist)
-            bound = np.maximum(lower, half_gap[labels])
-            check = upper > bound
-            if check.any():
-                idx = np.flatnonzero(check)
-                upper[idx] = np.sqrt(((pts[idx] - centres[labels[idx]]) ** 2).sum(axis=1))
-                still = idx[upper[idx] > bound[idx]]
-                if still.size:
-                    lab, d1, d2 = _nearest2_local(
-                        pts[still], labels[still], upper[still], centres, centre_dist=centre_dist
-                    )
-                    labels[still] = lab
-                    upper[still] = d1
-                    lower[still] = d2
-        k = centres.shape[0]
-        count = np.bincount(labels, minlength=k)
-        wsum = count.astype(np.float64) if weights is None else np.bincount(labels, weights=w, minlength=k)
-        keep = count > 0
-        new = np.empty((k, pts.shape[1]))
-        for dim in range(pts.shape[1]):
-            new[:, dim] = np.bincount(labels, weights=weighted_cols[dim], minlength=k)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            new = new / wsum[:, None]
-        # Zero-weight clusters with members: fall back to the plain mean.
-        zero_w = keep & (wsum == 0)
-        if zero_w.any():
-            for dim in range(pts.shape[1]):
-                plain = np.bincount(labels, weights=pts[:, dim], minlength=k)
-                new[zero_w, dim] = plain[zero_w] / count[zero_w]
+            _reassign(pts, centres, labels, upper, lower)
+        new, keep = _recentre(pts, labels, centres.shape[0], w, weighted_cols, weighted=weights is not None)
         moves = np.sqrt(((new[keep] - centres[keep]) ** 2).sum(axis=1))
         new = new[keep]
         if not keep.all():
@@ -836,20 +833,76 @@ def kmeans(
         centres = new
         if done:
             break
-        upper += moves[labels]
-        if moves.size > 1:
-            # Hamerly: a point's lower bound drops by the largest move of the *other* centres,
-            # which for the members of the centre that moved most is the second largest move.
-            top = int(np.argmax(moves))
-            second = float(np.max(np.delete(moves, top)))
-            drop = np.full(moves.size, float(moves[top]))
-            drop[top] = second
-            lower -= drop[labels]
-        elif moves.size:
-            lower -= float(moves[0])
+        _loosen_bounds(upper, lower, moves, labels)
     sizes = np.bincount(labels, minlength=centres.shape[0]).astype(np.int64)
     wts = np.bincount(labels, weights=w, minlength=centres.shape[0]).astype(np.float64)
     return KMeansResult(labels, centres, sizes, wts, steps)
+
+
+def _reassign(
+    pts: FloatArray, centres: FloatArray, labels: IntArray, upper: FloatArray, lower: FloatArray
+) -> None:
+    """Move the points whose bounds allow a nearer centre to their nearest one (in place)."""
+    # Hamerly's second test: a point closer to its centre than half the distance from that
+    # centre to any other centre keeps it.
+    centre_dist = _centre_distances(centres)
+    half_gap = _half_gaps(centre_dist)
+    bound = np.maximum(lower, half_gap[labels])
+    check = upper > bound
+    if not check.any():
+        return
+    idx = np.flatnonzero(check)
+    upper[idx] = np.sqrt(((pts[idx] - centres[labels[idx]]) ** 2).sum(axis=1))
+    still = idx[upper[idx] > bound[idx]]
+    if still.size:
+        lab, d1, d2 = _nearest2_local(
+            pts[still], labels[still], upper[still], centres, centre_dist=centre_dist
+        )
+        labels[still] = lab
+        upper[still] = d1
+        lower[still] = d2
+
+
+def _recentre(
+    pts: FloatArray,
+    labels: IntArray,
+    k: int,
+    w: FloatArray,
+    weighted_cols: list[FloatArray],
+    *,
+    weighted: bool,
+) -> tuple[FloatArray, BoolArray]:
+    """The (weighted) mean of each cluster's points, and which clusters have points."""
+    count = np.bincount(labels, minlength=k)
+    wsum = np.bincount(labels, weights=w, minlength=k) if weighted else count.astype(np.float64)
+    keep = count > 0
+    new = np.empty((k, pts.shape[1]))
+    for dim in range(pts.shape[1]):
+        new[:, dim] = np.bincount(labels, weights=weighted_cols[dim], minlength=k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        new = new / wsum[:, None]
+    # Zero-weight clusters with members: fall back to the plain mean.
+    zero_w = keep & (wsum == 0)
+    if zero_w.any():
+        for dim in range(pts.shape[1]):
+            plain = np.bincount(labels, weights=pts[:, dim], minlength=k)
+            new[zero_w, dim] = plain[zero_w] / count[zero_w]
+    return new, keep
+
+
+def _loosen_bounds(upper: FloatArray, lower: FloatArray, moves: FloatArray, labels: IntArray) -> None:
+    """Hamerly's bounds after the centres moved (in place)."""
+    upper += moves[labels]
+    if moves.size > 1:
+        # A point's lower bound drops by the largest move of the *other* centres, which for the
+        # members of the centre that moved most is the second largest move.
+        top = int(np.argmax(moves))
+        second = float(np.max(np.delete(moves, top)))
+        drop = np.full(moves.size, float(moves[top]))
+        drop[top] = second
+        lower -= drop[labels]
+    elif moves.size:
+        lower -= float(moves[0])
 
 
 def fill_clusters(points: FloatArray, centres: FloatArray, k: int) -> FloatArray:
@@ -1296,83 +1349,85 @@ def repness(
     n_groups, n_s = tallies.agree.shape
     sids = statement_ids if statement_ids is not None else np.arange(n_s)
     cols = [int(j) for j in (order if order is not None else range(n_s)) if eligible[int(j)]]
-    tot_a = tallies.agree.sum(axis=0)
-    tot_d = tallies.disagree.sum(axis=0)
-    tot_s = tallies.seen.sum(axis=0)
-    out: dict[int, list[RepStatement]] = {}
-    for g in range(n_groups):
-        na = tallies.agree[g].astype(np.float64)
-        nd = tallies.disagree[g].astype(np.float64)
-        ns = tallies.seen[g].astype(np.float64)
-        ra_n = (tot_a - tallies.agree[g]).astype(np.float64)
-        rd_n = (tot_d - tallies.disagree[g]).astype(np.float64)
-        rs_n = (tot_s - tallies.seen[g]).astype(np.float64)
-        pa = (na + 1) / (ns + 2)
-        pd = (nd + 1) / (ns + 2)
-        stats = {
-            "na": na,
-            "nd": nd,
-            "ns": ns,
-            "pa": pa,
-            "pd": pd,
-            "pat": prop_test(na, ns),
-            "pdt": prop_test(nd, ns),
-            "ra": pa / ((ra_n + 1) / (rs_n + 2)),
-            "rd": pd / ((rd_n + 1) / (rs_n + 2)),
-            "rat": two_prop_test(na, ra_n, ns, rs_n),
-            "rdt": two_prop_test(nd, rd_n, ns, rs_n),
-        }
-        cols_arr = np.asarray(cols, dtype=np.int64)
-        passes_all = ((stats["rat"] > Z_90) & (stats["pat"] > Z_90)) | (
-            (stats["rdt"] > Z_90) & (stats["pdt"] > Z_90)
-        )
-        passing = cols_arr[passes_all[cols_arr]] if cols_arr.size else cols_arr
-        # Pol.is' ranking metric, with repness-test in single precision as Pol.is stores it;
-        # only the top few need building (stable sort, as Clojure's sort-by).
-        agree_side = stats["rat"][passing] > stats["rdt"][passing]
-        r_val = np.where(agree_side, stats["ra"][passing], stats["rd"][passing])
-        r_test = np.where(agree_side, stats["rat"][passing], stats["rdt"][passing]).astype(np.float32)
-        p_val = np.where(agree_side, stats["pa"][passing], stats["pd"][passing])
-        p_test = np.where(agree_side, stats["pat"][passing], stats["pdt"][passing])
-        metric = r_val * r_test.astype(np.float64) * p_val * p_test
-        ranked = passing[np.argsort(-metric, kind="stable")][: max_statements + 1]
-        sufficient = [_finalize(int(j), sids[j], _column(stats, int(j))) for j in ranked]
-        best: RepStatement | None = None
-        if not sufficient:
-            # Only then does Pol.is' running "best by test" matter (it stops updating once a
-            # statement qualifies); compared against the stored single-precision value.
-            top = np.maximum(stats["rat"], stats["rdt"])
-            for j in cols_arr.tolist():
-                if best is None or float(top[j]) > best.repness_test_f32:
-                    best = _finalize(j, sids[j], _column(stats, j))
-        best_agree_j = _best_agree_index(stats, cols_arr)
-        ba = _column(stats, best_agree_j) if best_agree_j is not None else {}
-        best_agree: RepStatement | None = None
-        if best_agree_j is not None:
-            fin = _finalize(best_agree_j, sids[best_agree_j], ba)
-            best_agree = RepStatement(
-                fin.statement,
-                fin.statement_id,
-                fin.repful_for,
-                fin.n_success,
-                fin.n_trials,
-                fin.p_success,
-                fin.p_test,
-                fin.repness,
-                fin.repness_test,
-                best_agree=True,
-                n_agree=int(ba["na"]),
-            )
-        if not sufficient:
-            out[g] = [best_agree] if best_agree is not None else ([best] if best is not None else [])
-            continue
-        rest = [r for r in sufficient if best_agree is None or r.statement != best_agree.statement]
-        chosen = ([best_agree] if best_agree is not None else []) + rest
-        chosen = chosen[:max_statements]
-        out[g] = [r for r in chosen if r.repful_for == "agree"] + [
-            r for r in chosen if r.repful_for == "disagree"
-        ]
-    return out
+    cols_arr = np.asarray(cols, dtype=np.int64)
+    totals = (tallies.agree.sum(axis=0), tallies.disagree.sum(axis=0), tallies.seen.sum(axis=0))
+    return {
+        g: _group_repness(_repness_stats(tallies, g, totals), cols_arr, sids, max_statements)
+        for g in range(n_groups)
+    }
+
+
+def _repness_stats(tallies: Tallies, g: int, totals: tuple[Any, Any, Any]) -> dict[str, FloatArray]:
+    """Group ``g``'s statistics against the rest, per statement (see :func:`repness`)."""
+    tot_a, tot_d, tot_s = totals
+    na = tallies.agree[g].astype(np.float64)
+    nd = tallies.disagree[g].astype(np.float64)
+    ns = tallies.seen[g].astype(np.float64)
+    ra_n = (tot_a - tallies.agree[g]).astype(np.float64)
+    rd_n = (tot_d - tallies.disagree[g]).astype(np.float64)
+    rs_n = (tot_s - tallies.seen[g]).astype(np.float64)
+    pa = (na + 1) / (ns + 2)
+    pd = (nd + 1) / (ns + 2)
+    return {
+        "na": na,
+        "nd": nd,
+        "ns": ns,
+        "pa": pa,
+        "pd": pd,
+        "pat": prop_test(na, ns),
+        "pdt": prop_test(nd, ns),
+        "ra": pa / ((ra_n + 1) / (rs_n + 2)),
+        "rd": pd / ((rd_n + 1) / (rs_n + 2)),
+        "rat": two_prop_test(na, ra_n, ns, rs_n),
+        "rdt": two_prop_test(nd, rd_n, ns, rs_n),
+    }
+
+
+def _group_repness(
+    stats: dict[str, FloatArray], cols_arr: IntArray, sids: Any, max_statements: int
+) -> list[RepStatement]:
+    """One group's representative statements, from its statistics (see :func:`repness`)."""
+    sufficient = _sufficient(stats, cols_arr, sids, max_statements)
+    best: RepStatement | None = None
+    if not sufficient:
+        # Only then does Pol.is' running "best by test" matter (it stops updating once a
+        # statement qualifies); compared against the stored single-precision value.
+        top = np.maximum(stats["rat"], stats["rdt"])
+        for j in cols_arr.tolist():
+            if best is None or float(top[j]) > best.repness_test_f32:
+                best = _finalize(j, sids[j], _column(stats, j))
+    best_agree_j = _best_agree_index(stats, cols_arr)
+    best_agree: RepStatement | None = None
+    if best_agree_j is not None:
+        ba = _column(stats, best_agree_j)
+        fin = _finalize(best_agree_j, sids[best_agree_j], ba)
+        best_agree = dataclasses.replace(fin, best_agree=True, n_agree=int(ba["na"]))
+    if not sufficient:
+        return [best_agree] if best_agree is not None else ([best] if best is not None else [])
+    rest = [r for r in sufficient if best_agree is None or r.statement != best_agree.statement]
+    chosen = ([best_agree] if best_agree is not None else []) + rest
+    chosen = chosen[:max_statements]
+    return [r for r in chosen if r.repful_for == "agree"] + [r for r in chosen if r.repful_for == "disagree"]
+
+
+def _sufficient(
+    stats: dict[str, FloatArray], cols_arr: IntArray, sids: Any, max_statements: int
+) -> list[RepStatement]:
+    """The statements that qualify, best first by Pol.is' ranking metric (the first few only)."""
+    passes_all = ((stats["rat"] > Z_90) & (stats["pat"] > Z_90)) | (
+        (stats["rdt"] > Z_90) & (stats["pdt"] > Z_90)
+    )
+    passing = cols_arr[passes_all[cols_arr]] if cols_arr.size else cols_arr
+    # Pol.is' ranking metric, with repness-test in single precision as Pol.is stores it;
+    # only the top few need building (stable sort, as Clojure's sort-by).
+    agree_side = stats["rat"][passing] > stats["rdt"][passing]
+    r_val = np.where(agree_side, stats["ra"][passing], stats["rd"][passing])
+    r_test = np.where(agree_side, stats["rat"][passing], stats["rdt"][passing]).astype(np.float32)
+    p_val = np.where(agree_side, stats["pa"][passing], stats["pd"][passing])
+    p_test = np.where(agree_side, stats["pat"][passing], stats["pdt"][passing])
+    metric = r_val * r_test.astype(np.float64) * p_val * p_test
+    ranked = passing[np.argsort(-metric, kind="stable")][: max_statements + 1]
+    return [_finalize(int(j), sids[j], _column(stats, int(j))) for j in ranked]
 
 
 def _column(stats: dict[str, FloatArray], j: int) -> dict[str, float]:
