@@ -197,21 +197,16 @@ def check_create_conversation(actor: Any, system: System, data: ConversationInpu
     return do_create_conversation(actor, system, _clean_input(data))
 
 
+def _settings(data: ConversationInput) -> dict[str, Any]:
+    """The conversation's columns that ``data`` sets (its themes as a list)."""
+    settings = {f.name: getattr(data, f.name) for f in fields(ConversationInput)}
+    return settings | {"themes": list(data.themes or [])}
+
+
 def do_create_conversation(actor: Any, system: System, data: ConversationInput) -> Conversation:
     with transaction.atomic():
         conversation = Conversation.objects.create(
-            system=system,
-            title=data.title,
-            question=data.question,
-            description=data.description,
-            moderation=data.moderation,
-            participants_can_add=data.participants_can_add,
-            ask_sector=data.ask_sector,
-            ask_organisation=data.ask_organisation,
-            ask_place=data.ask_place,
-            ask_community=data.ask_community,
-            themes=list(data.themes or []),
-            status=Conversation.Status.DRAFT,
+            system=system, status=Conversation.Status.DRAFT, **_settings(data)
         )
         audit.record(actor, "conversation.create", conversation, after=_state(conversation), system=system)
     return conversation
@@ -245,9 +240,8 @@ def check_update_conversation(
 def do_update_conversation(actor: Any, conversation: Conversation, data: ConversationInput) -> Conversation:
     with transaction.atomic():
         before = _state(conversation)
-        for f in fields(ConversationInput):
-            setattr(conversation, f.name, getattr(data, f.name))
-        conversation.themes = list(data.themes or [])
+        for name, value in _settings(data).items():
+            setattr(conversation, name, value)
         conversation.save()
         audit.record(actor, "conversation.update", conversation, before=before, after=_state(conversation))
     return conversation
