@@ -556,8 +556,33 @@ def common_ground(
     if not 0.0 <= threshold < 1.0:
         raise AnalysisInputError(f"threshold must be in [0, 1), got {threshold}")
     ind = vote_indicators(votes)
+    elig = _eligible_mask(eligible, ind.shape[1])
+    dims = _dimensions(ind, groups, labels, min_voters, confidence, group_tallies)
+    ok, gic, active = _holds_everywhere(dims, elig, threshold, min_judged_groups)
+    idx = np.flatnonzero(ok)
+    order = idx[np.lexsort((idx, -gic[idx]))]
+    return CommonGroundResult(
+        statements=order.astype(np.int64),
+        is_common_ground=ok,
+        gic=gic,
+        dimensions=dims,
+        active=active,
+        threshold=float(threshold),
+        confidence=float(confidence),
+        min_voters=int(min_voters),
+    )
+
+
+def _dimensions(
+    ind: VoteIndicators,
+    groups: ArrayLike | None,
+    labels: Mapping[str, ArrayLike] | None,
+    min_voters: int,
+    confidence: float,
+    group_tallies: CategoryTallies | None,
+) -> dict[str, CategoryTallies]:
+    """The tallies of every dimension checked: the opinion groups first, then the declared labels."""
     n_p, n_s = ind.shape
-    elig = _eligible_mask(eligible, n_s)
     dims: dict[str, CategoryTallies] = {}
     if groups is not None:
         g = np.asarray(groups)
@@ -577,9 +602,16 @@ def common_ground(
         dims[name] = category_tallies(ind, codes, cats, name, min_voters=min_voters, confidence=confidence)
     if not dims:
         raise AnalysisInputError("common_ground needs opinion groups or at least one label dimension")
+    return dims
 
+
+def _holds_everywhere(
+    dims: dict[str, CategoryTallies], elig: BoolArray, threshold: float, min_judged_groups: int
+) -> tuple[BoolArray, FloatArray, dict[str, bool]]:
+    """Which statements hold in every judged category of every active dimension (the module
+    docstring's rule), their group-informed consensus, and which dimensions are active."""
     ok = elig.copy()
-    log_gic = np.zeros(n_s)
+    log_gic = np.zeros(elig.shape[0])
     active: dict[str, bool] = {}
     for name, t in dims.items():
         holds = ~t.judged | (t.agree_lower > threshold)
@@ -595,19 +627,7 @@ def common_ground(
             if active[name]:
                 ok &= n_judged >= 1
         log_gic += np.log((t.agree[nonempty] + 1.0) / (t.voters[nonempty] + 2.0)).sum(axis=0)
-    gic = np.exp(log_gic)
-    idx = np.flatnonzero(ok)
-    order = idx[np.lexsort((idx, -gic[idx]))]
-    return CommonGroundResult(
-        statements=order.astype(np.int64),
-        is_common_ground=ok,
-        gic=gic,
-        dimensions=dims,
-        active=active,
-        threshold=float(threshold),
-        confidence=float(confidence),
-        min_voters=int(min_voters),
-    )
+    return ok, np.exp(log_gic), active
 
 
 # --------------------------------------------------------------------------------------------------
