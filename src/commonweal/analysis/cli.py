@@ -8,11 +8,13 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
 
+from commonweal.analysis.bridging import BridgingResult
 from commonweal.analysis.engine import analyse
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.analysis.polis_io import PolisExport, read_polis_export
@@ -66,7 +68,21 @@ def summarise(
         f"{int(result.group_seen.sum()) if result.k else 0:,} votes by grouped participants.",
         file=out,
     )
+    _print_groups(result, statement, top, out)
+    _print_common_ground(result, statement, top, out)
+    _print_divisive(result, statement, top, out)
+    if result.bridging is not None and result.k:
+        _print_bridging(result.bridging, statement, top, out)
+    gs = result.group_stability
+    if gs is not None:
+        print(
+            f"\nGroup stability: {_pct(float(gs.overall))} of participants keep their group when statements are "
+            f"resampled ({gs.n_resamples} resamples).",
+            file=out,
+        )
 
+
+def _print_groups(result: AnalysisResult, statement: Callable[[int], str], top: int, out: TextIO) -> None:
     print(f"\nOpinion groups: {result.k}", file=out)
     for g in range(result.k):
         print(f"\n  Group {_LETTERS[g % 26]}: {int(result.group_sizes[g]):,} participants", file=out)
@@ -80,8 +96,11 @@ def summarise(
                 file=out,
             )
 
+
+def _print_common_ground(
+    result: AnalysisResult, statement: Callable[[int], str], top: int, out: TextIO
+) -> None:
     agree_share = result.intervals["agree"] if isinstance(result.intervals, dict) else None
-    seen = np.asarray(result.group_seen.sum(axis=0)) if result.k else None
     print(
         "\nCommon ground (holds in every opinion group and declared category with 5 or more voters):",
         file=out,
@@ -89,48 +108,42 @@ def summarise(
     cg = result.common_ground
     if cg is None or len(cg.statements) == 0:
         print("  None found.", file=out)
-    else:
-        for j in cg.statements[:top].tolist():
-            extra = ""
-            if agree_share is not None:
-                lo, hi = agree_share
-                extra = f" (agree share 90% interval {_pct(float(lo[j]))}-{_pct(float(hi[j]))})"
-            print(_wrap(f"GIC {float(cg.gic[j]):.2f}{extra}: {statement(j)}", "  "), file=out)
-        never = {k: v for k, v in cg.never_judged().items() if v}
-        if never:
-            for dim, cats in never.items():
-                names = ", ".join(str(c) for c in cats)
-                print(_wrap(f"Too small to judge ({dim}): {names}", "  "), file=out)
+        return
+    for j in cg.statements[:top].tolist():
+        extra = ""
+        if agree_share is not None:
+            lo, hi = agree_share.lower[j], agree_share.upper[j]
+            extra = f" (agree share 90% interval {_pct(float(lo))}-{_pct(float(hi))})"
+        print(_wrap(f"GIC {float(cg.gic[j]):.2f}{extra}: {statement(j)}", "  "), file=out)
+    never = {k: v for k, v in cg.never_judged().items() if v}
+    for dim, cats in never.items():
+        names = ", ".join(str(c) for c in cats)
+        print(_wrap(f"Too small to judge ({dim}): {names}", "  "), file=out)
 
+
+def _print_divisive(result: AnalysisResult, statement: Callable[[int], str], top: int, out: TextIO) -> None:
     print("\nDivisive statements (strong agreement in some groups, strong disagreement in others):", file=out)
     dv = result.divisive
     if dv is None or len(dv.statements) == 0:
         print("  None found.", file=out)
-    else:
-        for j in dv.statements[:top].tolist():
-            sides = dv.sides(int(j))
-            agree = ", ".join(_LETTERS[int(c) % 26] for c in sides["agree"])
-            disagree = ", ".join(_LETTERS[int(c) % 26] for c in sides["disagree"])
-            print(_wrap(f"groups {agree} agree, {disagree} disagree: {statement(int(j))}", "  "), file=out)
+        return
+    for j in dv.statements[:top].tolist():
+        sides = dv.sides(int(j))
+        agree = ", ".join(_LETTERS[int(c) % 26] for c in sides["agree"])
+        disagree = ", ".join(_LETTERS[int(c) % 26] for c in sides["disagree"])
+        print(_wrap(f"groups {agree} agree, {disagree} disagree: {statement(int(j))}", "  "), file=out)
 
-    br = result.bridging
-    if br is not None and seen is not None:
-        print("\nHighest bridging scores (shown with the plain approval rate):", file=out)
-        order = np.argsort(-np.nan_to_num(br.statement_intercept, nan=-np.inf))[:top]
-        for j in order.tolist():
-            print(
-                _wrap(
-                    f"bridging {float(br.statement_intercept[j]):+.2f}, approval {_pct(float(br.approval[j]))}: "
-                    f"{statement(j)}",
-                    "  ",
-                ),
-                file=out,
-            )
-    gs = result.group_stability
-    if gs is not None:
+
+def _print_bridging(br: BridgingResult, statement: Callable[[int], str], top: int, out: TextIO) -> None:
+    print("\nHighest bridging scores (shown with the plain approval rate):", file=out)
+    order = np.argsort(-np.nan_to_num(br.statement_intercept, nan=-np.inf))[:top]
+    for j in order.tolist():
         print(
-            f"\nGroup stability: {_pct(float(gs.overall))} of participants keep their group when statements are "
-            f"resampled ({gs.n_resamples} resamples).",
+            _wrap(
+                f"bridging {float(br.statement_intercept[j]):+.2f}, approval {_pct(float(br.approval[j]))}: "
+                f"{statement(j)}",
+                "  ",
+            ),
             file=out,
         )
 
