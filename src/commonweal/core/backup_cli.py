@@ -10,6 +10,8 @@ import argparse
 import sys
 from typing import Any
 
+from commonweal.core.commands import with_django
+
 
 def run_backup(args: argparse.Namespace) -> int:
     # deferred for start-up cost: every `commonweal` command builds this parser; Django runs only here
@@ -58,13 +60,6 @@ def run_restore(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any, setup: Any) -> None:
     """Add ``backup`` and ``restore`` to the ``commonweal`` command (``setup`` sets Django up)."""
 
-    def with_django(run: Any) -> Any:
-        def command(args: argparse.Namespace, rest: Any) -> int:
-            setup()
-            return int(run(args))
-
-        return command
-
     p = sub.add_parser(
         "backup",
         help="write the database and the data folder's secret key to one archive (safe while serving)",
@@ -74,11 +69,11 @@ def add_parsers(sub: Any, setup: Any) -> None:
         "--output",
         help="the archive, or a folder for it (default: ./commonweal-backup-<date>-<time>.tar.gz)",
     )
-    p.set_defaults(func=with_django(run_backup))
+    p.set_defaults(func=with_django(setup, run_backup))
 
     p = sub.add_parser("restore", help="restore a backup archive into this installation's empty database")
     p.add_argument("archive", help="a .tar.gz written by `commonweal backup`")
     p.add_argument(
         "--force", action="store_true", help="replace the data the database already holds (back it up first)"
     )
-    p.set_defaults(func=with_django(run_restore))
+    p.set_defaults(func=with_django(setup, run_restore))

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from commonweal.core.commands import with_django
+
 
 class ProgressBar:
     """A progress bar on stderr, one line per stage: redrawn in place on a terminal, and written once when a
@@ -110,13 +112,6 @@ def run_export(args: argparse.Namespace) -> int:
 def add_parsers(sub: Any, setup: Any) -> None:
     """Add ``import-polis`` and ``export`` to the ``commonweal`` command (``setup`` sets Django up)."""
 
-    def with_django(run: Any) -> Any:
-        def command(args: argparse.Namespace, rest: Any) -> int:
-            setup()
-            return int(run(args))
-
-        return command
-
     p = sub.add_parser(
         "import-polis",
         help="import a Pol.is open-data export (folder or .zip) into a system as a new, closed conversation",
@@ -124,10 +119,10 @@ def add_parsers(sub: Any, setup: Any) -> None:
     p.add_argument("folder", help="the export's folder (comments.csv, votes.csv, ...) or a .zip of it")
     p.add_argument("--system", required=True, help="the slug of the system to import into")
     p.add_argument("--title", help="the conversation's title (default: the export's topic)")
-    p.set_defaults(func=with_django(run_import_polis))
+    p.set_defaults(func=with_django(setup, run_import_polis))
 
     p = sub.add_parser("export", help="export a conversation: Pol.is zip, analysis JSON or per-statement CSV")
     p.add_argument("conversation", help="the conversation's slug")
     p.add_argument("--format", required=True, choices=["polis", "analysis", "analysis-raw", "statements"])
     p.add_argument("--out", required=True, help="the file to write (or a folder: named <slug>-<format file>)")
-    p.set_defaults(func=with_django(run_export))
+    p.set_defaults(func=with_django(setup, run_export))
