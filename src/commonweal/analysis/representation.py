@@ -310,6 +310,28 @@ def rake_weights(
         )
     if not labels:
         raise AnalysisInputError("rake_weights needs at least one dimension")
+    prepared, included, dropped_all = _raking_margins(labels, targets, on_empty, unlisted)
+    w, converged, n_iter, err = _rake(prepared, included, max_iter, tol)
+    return Weights(
+        weights=w,
+        included=included,
+        effective_sample_size=kish_effective_sample_size(w),
+        n_excluded=int((~included).sum()),
+        dropped_categories=dropped_all,
+        converged=converged,
+        n_iter=n_iter,
+        max_margin_error=err,
+    )
+
+
+def _raking_margins(
+    labels: Mapping[str, ArrayLike],
+    targets: Mapping[str, Mapping[Any, float]],
+    on_empty: Literal["raise", "renormalise"],
+    unlisted: Literal["raise", "exclude"],
+) -> tuple[list[tuple[IntArray, FloatArray]], NDArray[np.bool_], dict[str, list[Any]]]:
+    """Each dimension's category codes and target shares, who is raked (declared in every dimension), and
+    the categories dropped; refuses targets that the people raked cannot reach."""
     n: int | None = None
     prepared: list[tuple[IntArray, FloatArray]] = []
     dropped_all: dict[str, list[Any]] = {}
@@ -320,7 +342,7 @@ def rake_weights(
         prepared.append((codes, tshare))
         if dropped:
             dropped_all[dim] = dropped
-    assert n is not None
+    assert n is not None  # labels has at least one dimension (checked by the caller)
     included = np.ones(n, dtype=bool)
     for codes, _ in prepared:
         included &= codes >= 0
@@ -335,6 +357,14 @@ def rake_weights(
                 f"raking cannot reach the {dim!r} targets: no participant who declared every raked "
                 f"dimension is in categories at positions {np.flatnonzero(missing).tolist()}"
             )
+    return prepared, included, dropped_all
+
+
+def _rake(
+    prepared: list[tuple[IntArray, FloatArray]], included: NDArray[np.bool_], max_iter: int, tol: float
+) -> tuple[FloatArray, bool, int, float]:
+    """Iterative proportional fitting: the weights, whether every margin met its target within ``tol``,
+    the passes made and the largest margin error."""
     w = included.astype(np.float64)
     converged = False
     it = 0
@@ -350,16 +380,7 @@ def rake_weights(
         if err <= tol:
             converged = True
             break
-    return Weights(
-        weights=w,
-        included=included,
-        effective_sample_size=kish_effective_sample_size(w),
-        n_excluded=int((~included).sum()),
-        dropped_categories=dropped_all,
-        converged=converged,
-        n_iter=it,
-        max_margin_error=err,
-    )
+    return w, converged, it, err
 
 
 @dataclass(frozen=True)
