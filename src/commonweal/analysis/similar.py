@@ -6,8 +6,8 @@ stripped, lower-cased), which is robust to typos, plurals and word order and nee
 model. A :class:`SimilarityIndex` is built once per conversation (refit it when many statements
 have been added; :meth:`SimilarityIndex.add` appends without refitting). A query transforms one
 text and multiplies it with the index's inverted (term x statement) matrix, touching only the
-statements that share an n-gram with it: well under 10 ms for 10,000 statements
-(``benchmarks/similar.py``).
+statements that share an n-gram with it (docs/analysis.md gives its speed, measured by
+``benchmarks/similar.py``).
 
 :func:`group_duplicates` groups likely duplicates among pending statements for moderators.
 """
@@ -302,27 +302,12 @@ def group_duplicates(
     n = len(texts)
     if n == 0:
         return []
-    if any(t.strip() for t in texts):
-        x = sparse.csr_matrix(_vectorizer(ngram_range).fit_transform(texts))
-        sim = sparse.csr_matrix(x @ x.T)
-        sim.data[sim.data < threshold] = 0
-        sim.eliminate_zeros()
-        sim.setdiag(0)
-        sim.eliminate_zeros()
-    else:
-        sim = sparse.csr_matrix((n, n))
+    sim = _links(texts, threshold, ngram_range)
     n_comp, comp = connected_components(sim, directed=False)
     groups: list[DuplicateGroup] = []
     for c in range(n_comp):
         members = np.flatnonzero(comp == c)
-        existing: list[Match] = []
-        if against is not None:
-            best: dict[int, Match] = {}
-            for m in members:
-                for match in against.query(texts[int(m)], top_k=5, threshold=threshold):
-                    if match.position not in best or best[match.position].score < match.score:
-                        best[match.position] = match
-            existing = sorted(best.values(), key=lambda mt: (-mt.score, mt.position))
+        existing = _existing_matches(against, [texts[int(m)] for m in members], threshold)
         if members.size < 2 and not existing:
             continue
         if members.size > 1:
@@ -340,3 +325,29 @@ def group_duplicates(
         )
     groups.sort(key=lambda g: (-len(g.positions), g.positions[0]))
     return groups
+
+
+def _links(texts: list[str], threshold: float, ngram_range: tuple[int, int]) -> sparse.csr_matrix:
+    """The similarity of every two texts that reach ``threshold`` (0 elsewhere and on the diagonal)."""
+    n = len(texts)
+    if not any(t.strip() for t in texts):
+        return sparse.csr_matrix((n, n))
+    x = sparse.csr_matrix(_vectorizer(ngram_range).fit_transform(texts))
+    sim = sparse.csr_matrix(x @ x.T)
+    sim.data[sim.data < threshold] = 0
+    sim.eliminate_zeros()
+    sim.setdiag(0)
+    sim.eliminate_zeros()
+    return sim
+
+
+def _existing_matches(against: SimilarityIndex | None, texts: list[str], threshold: float) -> list[Match]:
+    """The statements of ``against`` that any of ``texts`` duplicates, each with its best score, best first."""
+    if against is None:
+        return []
+    best: dict[int, Match] = {}
+    for text in texts:
+        for match in against.query(text, top_k=5, threshold=threshold):
+            if match.position not in best or best[match.position].score < match.score:
+                best[match.position] = match
+    return sorted(best.values(), key=lambda mt: (-mt.score, mt.position))
