@@ -748,9 +748,9 @@ def _converged(steps: list[float], tol: float) -> bool:
     ``rho`` is the larger of the last two ratios of successive steps (the observed rate of
     convergence), so a long, slow stretch, where the step is small but the distance is not, does
     not stop the fit, and neither does one sharp drop right after a stall. (The geometric mean of
-    the two ratios saves a sweep now and then, but stopped one benchmark fit with its factors
-    1.8e-4 from the minimiser at ``tol=1e-5``.) At least three sweeps are needed to observe a
-    rate, unless a step is 0.
+    the two ratios saves a sweep now and then, but stopped a benchmark fit well short of the
+    minimiser: docs/analysis.md.) At least three sweeps are needed to observe a rate, unless a
+    step is 0.
     """
     step = steps[-1]
     if step == 0.0:
