@@ -40,6 +40,7 @@ from commonweal.conversations.rights.queries import (
 )
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
+from commonweal.core.http import posted
 
 T = "conversations/participant/"
 DOWNLOADS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
@@ -158,7 +159,7 @@ def manage_erase(request: HttpRequest, slug: str) -> HttpResponse:
     """Find a participant by their reference; then confirm (what goes, what stays); then erase, audited."""
     conversation = get_conversation(slug)
     require(request.user, "conversation.erase_participant", conversation)
-    form = ReferenceForm(request.POST if request.method == "POST" else None)
+    form = ReferenceForm(posted(request))
     context: dict[str, Any] = {"conversation": conversation, "system": conversation.system, "form": form}
     if request.method != "POST":
         return render(request, "conversations/manage/erase.html", context)
