@@ -59,8 +59,8 @@ class Match:
 
 
 def _vectorizer(ngram_range: tuple[int, int]) -> TfidfVectorizer:
-    # deferred for start-up cost: scikit-learn's text module takes about half a second to import, and only the
-    # similar-statement paths use it (every test run and every command would pay for it otherwise)
+    # scikit-learn's text module takes about half a second to import, and only the similar-statement paths
+    # use it (every test run and every command would pay for it otherwise): deferred for start-up cost
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(

@@ -282,8 +282,8 @@ def polis_projection(votes: sparse.csr_matrix, n_components: int = 2, random_sta
     -------
     ndarray, shape (n_participants, n_components)
     """
-    # deferred for start-up cost: scikit-learn takes about half a second to import, and only this default
-    # clustering of group_stability needs it (the engine passes its own)
+    # scikit-learn takes about half a second to import, and only this default clustering of
+    # group_stability needs it (the engine passes its own): deferred for start-up cost
     from sklearn.utils.extmath import randomized_svd
 
     x = sparse.csr_matrix(votes, dtype=np.float64, copy=True)
@@ -327,8 +327,8 @@ def kmeans_on_projection(votes: sparse.csr_matrix, n_groups: int, seed: int) -> 
     -------
     ndarray of int, shape (n_participants,)
     """
-    # deferred for start-up cost: scikit-learn takes about half a second to import, and only this default
-    # clustering of group_stability needs it (the engine passes its own)
+    # scikit-learn takes about half a second to import, and only this default clustering of
+    # group_stability needs it (the engine passes its own): deferred for start-up cost
     from sklearn.cluster import KMeans
 
     # deferred with scikit-learn for start-up cost: threadpoolctl comes with it and only this function uses it
