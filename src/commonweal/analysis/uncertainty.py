@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from scipy import sparse
-from scipy.optimize import linear_sum_assignment
 from scipy.special import ndtri
 
 from commonweal.analysis.errors import AnalysisInputError
@@ -345,6 +344,10 @@ def kmeans_on_projection(votes: sparse.csr_matrix, n_groups: int, seed: int) -> 
 
 def _align(reference: IntArray, found: IntArray, n_ref: int) -> IntArray:
     """Relabel ``found`` to best match ``reference`` (labels 0..n_ref-1) by Hungarian matching."""
+    # scipy.optimize adds a fifth to the engine's import time and only group stability needs it (importing
+    # the engine, as every command and test run does, need not pay): deferred for start-up cost
+    from scipy.optimize import linear_sum_assignment
+
     found_codes, found_inv = np.unique(found, return_inverse=True)
     n_found = found_codes.size
     confusion = sparse.coo_matrix(
