@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import schemathesis
 from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from commonweal.conversations.participate.actions import do_join
 from tests.factories import (
@@ -96,6 +93,11 @@ def no_connection_closing() -> Any:
 
 
 def _check(case: Any, response: Any, failures: list[str]) -> None:
+    # deferred for start-up cost: schemathesis takes the better part of a second to import, which every test run
+    # would otherwise pay at collection for this one test
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import response_schema_conformance
+
     try:
         case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
     except BaseExceptionGroup as group:  # every failure is collected, and all are reported together
@@ -110,6 +112,9 @@ def _check(case: Any, response: Any, failures: list[str]) -> None:
 def test_api_under_schemathesis_has_no_server_error_and_no_schema_violation(
     no_connection_closing: Any,
 ) -> None:
+    # deferred for start-up cost, as in _check
+    import schemathesis
+
     world = _world()
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     headers = {"X-Participant-Token": world.participant_token, "Authorization": f"Bearer {world.api_token}"}
