@@ -52,24 +52,36 @@ def test_a_moderator_token_cannot_download():
     assert json.loads(response.content)["error"]["code"] == "permission_denied"
 
 
+def _progress(response, headers):
+    from commonweal.conversations.polis_import.actions import run_next_import_job
+
+    assert response.status_code == 202, response.content
+    body = json.loads(response.content)
+    assert body["status"] == "queued"
+    run_next_import_job()
+    return json.loads(Client().get(body["progress_url"], **headers).content)
+
+
 def test_a_facilitator_imports_a_zip_through_the_api():
     system = make_system()
+    headers = _headers(make_facilitator(system))
     response = Client().post(
         f"/api/manage/systems/{system.slug}/import-polis",
         {"files": SimpleUploadedFile("export.zip", small_polis_zip()), "title": "From the API"},
-        **_headers(make_facilitator(system)),
+        **headers,
     )
-    assert response.status_code == 201, response.content
-    body = json.loads(response.content)
+    body = _progress(response, headers)
     conversation = Conversation.objects.get(system=system)
+    assert body["status"] == "done"
     assert body["slug"] == conversation.slug
-    assert body["title"] == "From the API"
-    assert (body["statements"], body["participants"], body["vote_events"]) == (2, 2, 3)
+    assert conversation.title == "From the API"
+    assert body["summary"].startswith("Imported 2 statements, 2 participants and 3 votes")
     assert body["manage_url"].endswith(f"/manage/conversations/{conversation.slug}/")
 
 
 def test_a_malformed_export_through_the_api_is_refused_with_file_row_and_reason():
     system = make_system()
+    headers = _headers(make_facilitator(system))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("comments.csv", COMMENTS)
@@ -77,12 +89,11 @@ def test_a_malformed_export_through_the_api_is_refused_with_file_row_and_reason(
     response = Client().post(
         f"/api/manage/systems/{system.slug}/import-polis",
         {"files": SimpleUploadedFile("export.zip", out.getvalue())},
-        **_headers(make_facilitator(system)),
+        **headers,
     )
-    assert response.status_code == 400
-    error = json.loads(response.content)["error"]
-    assert error["code"] == "import_failed"
-    assert error["detail"]["errors"][0]["file"] == "votes.csv"
-    assert error["detail"]["errors"][0]["row"] == 3
-    assert "votes.csv, row 3" in error["message"]
+    body = _progress(response, headers)
+    assert body["status"] == "failed"
+    assert body["errors"][0]["file"] == "votes.csv"
+    assert body["errors"][0]["row"] == 3
+    assert "votes.csv, row 3" in body["error"]
     assert not Conversation.objects.filter(system=system).exists()

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from commonweal.conversations.models import ImportJob
 from tests.factories import make_conversation, make_participant, make_snapshot, make_statements, make_vote
 from tests.walk_support import FACILITATORS, REDIRECT, Expect, api, same, staff
 
@@ -59,6 +60,9 @@ EXPECTED: dict[str, Expect] = {
     "api:import_polis_export": Expect(
         get=same(405), post=api(400, FACILITATORS), post_data={"title": "From the walk"}, json=True
     ),
+    # The progress of a queued import: who may import into the system (a job of the walk's system).
+    "reports:import_job": Expect(get=_FACILITATORS_ONLY),
+    "api:import_job_progress": Expect(get=api(200, FACILITATORS), json=True),
 }
 
 
@@ -72,7 +76,9 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         make_vote(person, statement, 1)
     make_snapshot(conversation, result={})
     world["export_conversation"] = conversation
+    job = ImportJob.objects.create(system=world["system"], upload="", source="export.zip")
     slug = {"slug": conversation.slug}
+    of_job = {"system": world["system"].slug, "job": job.pk}
     return {
         "reports:exports": slug,
         "reports:export_polis": slug,
@@ -80,4 +86,6 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "reports:export_analysis_raw": slug,
         "reports:export_statements": slug,
         "api:export_conversation": {**slug, "format": "statements"},
+        "reports:import_job": of_job,
+        "api:import_job_progress": of_job,
     }

@@ -302,3 +302,42 @@ class RetentionRun(models.Model):
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_summary = models.JSONField(default=dict, blank=True, help_text="What the last run erased.")
+
+
+class ImportJob(models.Model):
+    """A Pol.is import waiting for, or run by, the analysis worker (``commonweal.conversations.polis_import``).
+
+    The import page and the API save the upload in the data folder and queue a job, so that no web request
+    reads a large export; the worker runs one job at a time and records its stage and progress here for the
+    progress page. ``conversation`` is set once the import is done: until then nothing of it is visible.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Not imported"
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    upload = models.CharField(max_length=500, help_text="The folder in the data folder holding the upload.")
+    source = models.CharField(max_length=300, blank=True, help_text="The uploaded files' names.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    stage = models.CharField(max_length=40, blank=True)
+    done = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    summary = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True, help_text="The file, row and reason of a refusal.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

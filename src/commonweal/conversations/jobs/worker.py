@@ -55,7 +55,8 @@ from django.utils import timezone
 
 from commonweal.conversations.jobs.compute import VoteCache, votes_at_or_below
 from commonweal.conversations.jobs.heartbeat import Heartbeat
-from commonweal.conversations.models import AnalysisSnapshot, Conversation, VoteEvent
+from commonweal.conversations.models import AnalysisSnapshot, Conversation, ImportJob, VoteEvent
+from commonweal.conversations.polis_import import actions as polis_import
 from commonweal.conversations.results.snapshot import meta_lookup, read_meta
 from commonweal.conversations.rights.schedule import RetentionSchedule
 
@@ -229,6 +230,32 @@ def conversation_lock(conversation_id: int) -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, key])
 
 
+class ImportRunner:
+    """Runs queued Pol.is imports one at a time, each in a thread of its own, so that an import of minutes does
+    not stop the analyses (``commonweal.conversations.polis_import.actions.run_next_import_job``)."""
+
+    def __init__(self) -> None:
+        self.thread: threading.Thread | None = None
+
+    def poll(self) -> None:
+        """Start the next queued import when none is running here."""
+        if self.thread is not None and self.thread.is_alive():
+            return
+        if not ImportJob.objects.filter(status=ImportJob.Status.QUEUED).exists():
+            return
+        self.thread = threading.Thread(target=self._run, name="polis-import", daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def _run() -> None:
+        try:
+            polis_import.run_next_import_job()
+        except Exception:  # noqa: BLE001 - logged; the job itself records its failure
+            logger.exception("analysis worker: a Pol.is import could not be run")
+        finally:
+            connection.close()
+
+
 class Worker:
     """The scheduling memory of one worker: when each conversation was last computed and when it may retry.
 
@@ -273,6 +300,7 @@ class Worker:
         self.late_check_delay = max(self.interval, LATE_VOTE_MIN_DELAY)
         self.late_checks: dict[int, _LateCheck] = {}
         self.late_pending: dict[int, int] = {}
+        self.imports = ImportRunner()
 
     def due_at(self, conversation_id: int) -> float:
         """When the conversation may next be computed (its work being pending)."""
@@ -458,6 +486,7 @@ class Worker:
                 # Erasing closed conversations' participant data once a day: a look at the clock most passes.
                 self.retention.run_if_due()
                 self.run_once()
+                self.imports.poll()
             except Exception:  # noqa: BLE001 - e.g. the database restarting; try again at the next poll
                 logger.exception("analysis worker: a pass failed; trying again")
                 connection.close()

@@ -29,11 +29,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import os
 import re
+import shutil
 import tempfile
+import time
+import uuid
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +45,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from commonweal.analysis.errors import AnalysisInputError
@@ -49,6 +53,7 @@ from commonweal.analysis.polis_io import PolisExport, read_polis_export
 from commonweal.conversations.models import (
     STATEMENT_STORED_MAX_LENGTH,
     Conversation,
+    ImportJob,
     Participant,
     Participation,
     Statement,
@@ -68,8 +73,13 @@ __all__ = [
     "check_import_polis",
     "check_limits",
     "do_import_polis",
+    "queue_import_polis",
+    "run_import_job",
+    "run_next_import_job",
     "max_upload_bytes",
 ]
+
+logger = logging.getLogger(__name__)
 
 POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
 BATCH = 5000
@@ -601,6 +611,144 @@ def _notes(shortened: int, repeated: int, empty: int) -> list[str]:
     return notes
 
 
+@dataclass
+class _Plan:
+    """What an import writes, worked out from the export before anything is written."""
+
+    heading: _Heading
+    texts: list[str]
+    shortened: int
+    repeated: int
+    empty: int
+    votes: pd.DataFrame
+    at: list[dt.datetime]
+    polis_people: list[int]
+    now: dt.datetime
+
+
+def _plan(export: PolisExport, title: str | None, source: str) -> _Plan:
+    texts, shortened, repeated, empty = _statement_texts(export)
+    now = timezone.now()
+    votes, at = _ordered_votes(export, now)
+    author_ids = {c.author_id for c in export.comments if c.author_id is not None}
+    polis_people = sorted(set(np.unique(votes["participant"].to_numpy()).tolist()) | author_ids)
+    return _Plan(
+        _heading(export, title, source), texts, shortened, repeated, empty, votes, at, polis_people, now
+    )
+
+
+def _write(
+    system: System, export: PolisExport, plan: _Plan, conversation: Conversation, report: Progress
+) -> ImportResult:
+    """Write the participants, the statements and the votes of ``plan`` into ``conversation``."""
+    participant_pk = _create_participants(system, conversation, plan.polis_people, report)
+    statement_pk = _create_statements(conversation, export, plan.texts, participant_pk, report)
+    votes = plan.votes
+    loaded = bulk_load_votes(
+        conversation,
+        [participant_pk[int(p)] for p in votes["participant"].to_numpy()],
+        [statement_pk[int(c)] for c in votes["statement"].to_numpy()],
+        votes["vote"].to_numpy().astype(np.int64).tolist(),
+        plan.at,
+        progress=report,
+    )
+    return ImportResult(
+        conversation=conversation,
+        statements=len(plan.texts),
+        participants=len(plan.polis_people),
+        votes=loaded.votes,
+        vote_events=loaded.vote_events,
+        shortened=plan.shortened,
+        repeated=plan.repeated,
+        empty=plan.empty,
+        notes=_notes(plan.shortened, plan.repeated, plan.empty),
+    )
+
+
+def _new_conversation(system: System, plan: _Plan, status: str) -> Conversation:
+    return Conversation.objects.create(
+        system=system,
+        title=plan.heading.title,
+        question=plan.heading.question,
+        description=plan.heading.description,
+        status=status,
+        moderation=Conversation.Moderation.PERMISSIVE,
+        participants_can_add=False,
+        themes=[],
+        imported_from=plan.heading.imported_from,
+        opened_at=min(plan.at) if plan.at else plan.now,
+        closed_at=plan.now,
+    )
+
+
+def _record(actor: Any, result: ImportResult, plan: _Plan, source: str) -> None:
+    audit.record(
+        actor,
+        "conversation.import_polis",
+        result.conversation,
+        after={
+            "source": source,
+            "imported_from": plan.heading.imported_from,
+            "statements": result.statements,
+            "participants": result.participants,
+            "vote_events": result.vote_events,
+            "votes": result.votes,
+            "shortened": plan.shortened,
+            "repeated": plan.repeated,
+            "empty": plan.empty,
+        },
+    )
+
+
+#: Seconds the batched import waits after each committed batch, so that a participant's write waiting for
+#: SQLite's one write lock (its busy handler retries every few milliseconds) gets it before the next batch.
+BATCH_PAUSE = 0.02
+
+
+def _pausing(report: Progress) -> Progress:
+    def pause_after(stage: str, done: int, total: int) -> None:
+        report(stage, done, total)
+        if done:
+            time.sleep(BATCH_PAUSE)
+
+    return pause_after
+
+
+def _remove_partial(conversation: Conversation | None) -> None:
+    """Delete what a failed batched import wrote: the conversation (its statements, votes and joins with it)
+    and the participants made for it (an imported participant belongs to that one conversation only)."""
+    if conversation is None:
+        return
+    with transaction.atomic():
+        made = list(
+            Participant.objects.filter(participations__conversation=conversation).values_list("pk", flat=True)
+        )
+        Conversation.objects.filter(pk=conversation.pk).delete()
+        for start in range(0, len(made), BATCH):
+            Participant.objects.filter(pk__in=made[start : start + BATCH]).delete()
+
+
+def _import_in_batches(
+    actor: Any, system: System, export: PolisExport, plan: _Plan, source: str, report: Progress
+):
+    """The import on SQLite outside a transaction: each batch of rows commits on its own, so that participants'
+    votes and joins get the database's one write lock between batches (one transaction would hold it for the
+    whole import). The conversation is a draft, which no participant can open, until the last step closes it and
+    records the import; a failure deletes what was written."""
+    conversation: Conversation | None = None
+    try:
+        conversation = _new_conversation(system, plan, Conversation.Status.DRAFT)
+        result = _write(system, export, plan, conversation, _pausing(report))
+        with transaction.atomic():
+            Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.CLOSED)
+            conversation.status = Conversation.Status.CLOSED
+            _record(actor, result, plan, source)
+    except BaseException:
+        _remove_partial(conversation)
+        raise
+    return result
+
+
 def do_import_polis(
     actor: Any,
     system: System,
@@ -610,65 +758,120 @@ def do_import_polis(
     source: str = "",
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Write ``export`` (read and checked) into ``system`` as a new closed conversation, in one transaction, and
-    record it in the audit log."""
-    report = progress or (lambda stage, done, total: None)
-    heading = _heading(export, title, source)
-    texts, shortened, repeated, empty = _statement_texts(export)
-    now = timezone.now()
-    votes, at = _ordered_votes(export, now)
-    author_ids = {c.author_id for c in export.comments if c.author_id is not None}
-    polis_people = sorted(set(np.unique(votes["participant"].to_numpy()).tolist()) | author_ids)
+    """Write ``export`` (read and checked) into ``system`` as a new closed conversation and record it in the
+    audit log.
 
+    In one transaction, except on SQLite when no transaction is open: there the rows are committed in batches
+    (see :func:`_import_in_batches`) so that participants are not locked out for the length of the import, and
+    a failure deletes what was written. Either way nothing half-imported is ever visible to participants.
+    """
+    report = progress or (lambda stage, done, total: None)
+    plan = _plan(export, title, source)
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return _import_in_batches(actor, system, export, plan, source, report)
     with transaction.atomic():
-        conversation = Conversation.objects.create(
-            system=system,
-            title=heading.title,
-            question=heading.question,
-            description=heading.description,
-            status=Conversation.Status.CLOSED,
-            moderation=Conversation.Moderation.PERMISSIVE,
-            participants_can_add=False,
-            themes=[],
-            imported_from=heading.imported_from,
-            opened_at=min(at) if at else now,
-            closed_at=now,
-        )
-        participant_pk = _create_participants(system, conversation, polis_people, report)
-        statement_pk = _create_statements(conversation, export, texts, participant_pk, report)
-        loaded = bulk_load_votes(
-            conversation,
-            [participant_pk[int(p)] for p in votes["participant"].to_numpy()],
-            [statement_pk[int(c)] for c in votes["statement"].to_numpy()],
-            votes["vote"].to_numpy().astype(np.int64).tolist(),
-            at,
-            progress=report,
-        )
-        result = ImportResult(
-            conversation=conversation,
-            statements=len(texts),
-            participants=len(polis_people),
-            votes=loaded.votes,
-            vote_events=loaded.vote_events,
-            shortened=shortened,
-            repeated=repeated,
-            empty=empty,
-            notes=_notes(shortened, repeated, empty),
-        )
-        audit.record(
-            actor,
-            "conversation.import_polis",
-            conversation,
-            after={
-                "source": source,
-                "imported_from": heading.imported_from,
-                "statements": result.statements,
-                "participants": result.participants,
-                "vote_events": result.vote_events,
-                "votes": result.votes,
-                "shortened": shortened,
-                "repeated": repeated,
-                "empty": empty,
-            },
-        )
+        conversation = _new_conversation(system, plan, Conversation.Status.CLOSED)
+        result = _write(system, export, plan, conversation, report)
+        _record(actor, result, plan, source)
     return result
+
+
+# --- Imports as background jobs ------------------------------------------------------------------------------------
+
+#: Least seconds between two writes of a running job's progress.
+PROGRESS_EVERY = 1.0
+
+
+def _upload_root() -> Path:
+    return Path(settings.DATA_DIR) / "imports"
+
+
+def queue_import_polis(user: Any, system: System, uploads: Iterable[Any], *, title: str = "") -> ImportJob:
+    """Save uploaded export files in the data folder and queue their import, for the analysis worker.
+
+    ``uploads`` are Django uploaded files (read in chunks, never whole). The caller has checked
+    ``conversation.import`` on the system and the files' names and size. Returns the queued
+    :class:`~commonweal.conversations.models.ImportJob`; :func:`run_next_import_job` runs it.
+    """
+    folder = _upload_root() / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    names = []
+    for upload in uploads:
+        name = os.path.basename(str(upload.name or ""))
+        names.append(name)
+        with (folder / name).open("wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+    return ImportJob.objects.create(
+        system=system,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+        title=clean_text(title),
+        upload=str(folder),
+        source=_clip(", ".join(names), IMPORTED_FROM_MAX),
+    )
+
+
+def _job_source(folder: Path) -> Path:
+    """What to import from a job's upload folder: the zip when one was uploaded, else the folder of CSV files."""
+    zips = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".zip")
+    return zips[0] if zips else folder
+
+
+def _job_progress(job: ImportJob) -> Progress:
+    last = {"stage": "", "at": 0.0}
+
+    def report(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        # A write per stage and at most one a second within it: progress is for people, not a log.
+        if stage == last["stage"] and now - float(last["at"]) < PROGRESS_EVERY and done < total:
+            return
+        last["stage"], last["at"] = stage, now
+        ImportJob.objects.filter(pk=job.pk).update(stage=stage, done=done, total=total)
+
+    return report
+
+
+def run_import_job(job: ImportJob) -> ImportJob:
+    """Run a claimed (``running``) import job to its end: ``done`` with the new conversation and the summary, or
+    ``failed`` with the reason (a refused export: the file, row and reason). The upload is deleted either way."""
+    folder = Path(job.upload)
+    fields: dict[str, Any] = {}
+    try:
+        conversation = check_import_polis(
+            job.created_by,
+            job.system,
+            _job_source(folder),
+            title=job.title or None,
+            progress=_job_progress(job),
+        )
+    except ImportFailed as exc:
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        fields.update(status=ImportJob.Status.FAILED, error=str(exc), errors=detail.get("errors", []))
+    except Exception as exc:  # noqa: BLE001 - the job records the failure; the worker carries on
+        logger.exception("Pol.is import job %s failed", job.pk)
+        fields.update(
+            status=ImportJob.Status.FAILED,
+            error=f"The import failed unexpectedly ({type(exc).__name__}). Nothing was imported.",
+        )
+    else:
+        result = conversation.import_result  # type: ignore[attr-defined]
+        fields.update(status=ImportJob.Status.DONE, conversation=conversation, summary=result.summary)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    fields["finished_at"] = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    job.refresh_from_db()
+    return job
+
+
+def run_next_import_job() -> ImportJob | None:
+    """Claim the oldest queued import job and run it (None when none is queued). The claim is a conditional
+    update, so two workers never run one job."""
+    for job in ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("created_at", "id")[:5]:
+        claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+            status=ImportJob.Status.RUNNING, started_at=timezone.now()
+        )
+        if claimed:
+            job.refresh_from_db()
+            return run_import_job(job)
+    return None

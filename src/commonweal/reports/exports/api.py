@@ -5,10 +5,13 @@
   zip (``polis``) or the raw analysis JSON (``analysis-raw``), which needs ``conversation.export_raw``; as a
   download, audited like the page's.
 - ``POST /api/manage/systems/{system}/import-polis``: a Pol.is export (multipart: ``files``, the zip or its CSV
-  files; optional ``title``) imported as a new closed conversation; 201 with what was imported, or 400
-  ``import_failed`` with the file, row and reason in ``detail.errors``.
+  files; optional ``title``) saved and queued for the analysis worker to import as a new closed conversation:
+  202 with the job and its ``progress_url``.
+- ``GET /api/manage/systems/{system}/imports/{job}``: the job's status (queued, running, done, failed), stage and
+  progress; once done the new conversation's ``slug``, once failed ``error`` and, for a refused export, the
+  file, row and reason in ``errors``.
 
-Both call the same actions as the pages (``exports.do_export``, ``polis_import.check_import_polis``).
+Both call the same actions as the pages (``exports.do_export``, ``polis_import.queue_import_polis``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from commonweal.accounts.api import api_token
-from commonweal.conversations.polis_import.actions import POLIS_FILES, check_import_polis, max_upload_bytes
+from commonweal.conversations.models import ImportJob
+from commonweal.conversations.polis_import.actions import POLIS_FILES, max_upload_bytes, queue_import_polis
+from commonweal.conversations.polis_import.queries import get_import_job
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import InvalidInput
 from commonweal.reports.exports import build as export_files
@@ -31,15 +36,18 @@ from commonweal.systems.queries import get_system
 router = Router(tags=["facilitators: exports and imports"], auth=api_token)
 
 
-class ImportedOut(Schema):
-    slug: str
-    title: str
-    statements: int
-    participants: int
-    votes: int
-    vote_events: int
+class ImportJobOut(Schema):
+    job: int
+    status: Literal["queued", "running", "done", "failed"]
+    stage: str
+    done: int
+    total: int
+    slug: str | None
     summary: str
-    manage_url: str
+    error: str
+    errors: list[dict[str, Any]]
+    progress_url: str
+    manage_url: str | None
 
 
 @router.get(
@@ -64,8 +72,8 @@ def export_conversation(
 
 @router.post(
     "/systems/{system}/import-polis",
-    response={201: ImportedOut},
-    summary="Import a Pol.is export as a new closed conversation",
+    response={202: ImportJobOut},
+    summary="Queue the import of a Pol.is export as a new closed conversation; follow progress_url",
 )
 def import_polis_export(
     request: HttpRequest,
@@ -97,23 +105,39 @@ def import_polis_export(
             + ", ".join(POLIS_FILES),
             detail={"fields": [{"field": "files", "problem": "unknown file name"}]},
         )
-    conversation = check_import_polis(
-        request.auth,  # type: ignore[attr-defined]
-        obj,
-        {f.name: f.read() for f in files},
-        title=title or None,
-    )
-    result = conversation.import_result  # type: ignore[attr-defined]
-    return Status(
-        201,
-        {
-            "slug": conversation.slug,
-            "title": conversation.title,
-            "statements": result.statements,
-            "participants": result.participants,
-            "votes": result.votes,
-            "vote_events": result.vote_events,
-            "summary": result.summary,
-            "manage_url": request.build_absolute_uri(f"/manage/conversations/{conversation.slug}/"),
-        },
-    )
+    # Saved to the data folder and imported by the analysis worker: a large export never runs in a request.
+    job = queue_import_polis(request.auth, obj, files, title=title)  # type: ignore[attr-defined]
+    return Status(202, _job_out(request, job))
+
+
+def _job_out(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+    conversation = job.conversation
+    return {
+        "job": job.pk,
+        "status": job.status,
+        "stage": job.stage,
+        "done": job.done,
+        "total": job.total,
+        "slug": conversation.slug if conversation else None,
+        "summary": job.summary,
+        "error": job.error,
+        "errors": job.errors,
+        "progress_url": request.build_absolute_uri(f"/api/manage/systems/{job.system.slug}/imports/{job.pk}"),
+        "manage_url": (
+            request.build_absolute_uri(f"/manage/conversations/{conversation.slug}/")
+            if conversation
+            else None
+        ),
+    }
+
+
+@router.get(
+    "/systems/{system}/imports/{job}",
+    response={200: ImportJobOut},
+    summary="The progress of a Pol.is import: queued, running (stage, done of total), done (the new "
+    "conversation) or failed (the file, row and reason)",
+)
+def import_job_progress(request: HttpRequest, system: str, job: int) -> dict[str, Any]:
+    obj = get_system(system)
+    require(request.auth, "conversation.import", obj)  # type: ignore[attr-defined]
+    return _job_out(request, get_import_job(obj, job))

@@ -23,4 +23,5 @@ urlpatterns = [
         name="export_statements",
     ),
     path("manage/systems/<slug:system>/import-polis/", views.import_polis, name="import_polis"),
+    path("manage/systems/<slug:system>/imports/<id:job>/", views.import_job, name="import_job"),
 ]

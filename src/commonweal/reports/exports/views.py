@@ -6,16 +6,16 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from commonweal.accounts.decorators import manager_view
-from commonweal.conversations.polis_import.actions import check_import_polis, max_upload_bytes
+from commonweal.conversations.models import ImportJob
+from commonweal.conversations.polis_import.actions import max_upload_bytes, queue_import_polis
+from commonweal.conversations.polis_import.queries import STAGES, get_import_job
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import ImportFailed
-from commonweal.core.forms import apply_errors
 from commonweal.core.http import posted, posted_files
 from commonweal.reports.exports import build as export_files
 from commonweal.reports.exports.forms import ImportPolisForm
@@ -96,19 +96,11 @@ def import_polis(request: HttpRequest, system: str) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            files: dict[str, Any] = {f.name: f.read() for f in form.cleaned_data["export"]}
-            try:
-                conversation = check_import_polis(
-                    request.user, obj, files, title=form.cleaned_data["title"] or None
-                )
-            except ImportFailed as exc:
-                if isinstance(exc.detail, dict) and exc.detail.get("fields"):
-                    apply_errors(form, exc)
-                else:
-                    failure = exc
-            else:
-                messages.success(request, conversation.import_result.summary)  # type: ignore[attr-defined]
-                return redirect("conversations:manage_detail", slug=conversation.slug)
+            # Saved to the data folder and imported by the worker: a large export never runs in a request.
+            job = queue_import_polis(
+                request.user, obj, form.cleaned_data["export"], title=form.cleaned_data["title"]
+            )
+            return redirect("reports:import_job", system=obj.slug, job=job.pk)
     return render(
         request,
         "reports/import_polis.html",
@@ -120,4 +112,27 @@ def import_polis(request: HttpRequest, system: str) -> HttpResponse:
             "max_mb": max_upload_bytes() // 1024 // 1024,
         },
         status=status,
+    )
+
+
+@manager_view
+@require_GET
+def import_job(request: HttpRequest, system: str, job: int) -> HttpResponse:
+    """The progress of a queued import: its stage, refreshed every 2 seconds (htmx; a link without JavaScript),
+    and at the end the new conversation or what was wrong."""
+    obj = get_system(system)
+    require(request.user, "conversation.import", obj)
+    found = get_import_job(obj, job)
+    finished = found.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+    return render(
+        request,
+        "reports/import_job.html",
+        {
+            "system": obj,
+            "job": found,
+            "finished": finished,
+            "stage": STAGES.get(found.stage, found.stage),
+            "percent": int(100 * found.done / found.total) if found.total else 0,
+            "errors": found.errors if found.status == ImportJob.Status.FAILED else [],
+        },
     )
