@@ -124,7 +124,9 @@ def test_the_polis_zip_guards_comment_texts_and_the_summary_and_keeps_votes_as_n
 def test_our_polis_zip_imports_back_to_the_same_texts(world):
     content = _get(world["client"], reverse("reports:export_polis", args=["hostile"]))
     imported = check_import_polis(world["facilitator"], world["system"], {"polis.zip": content})
-    texts = list(Statement.objects.filter(conversation=imported).order_by("pk").values_list("text", flat=True))
+    texts = list(
+        Statement.objects.filter(conversation=imported).order_by("pk").values_list("text", flat=True)
+    )
     assert texts == TEXTS
     assert imported.title == "=Our strategy"
 
