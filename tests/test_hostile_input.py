@@ -390,3 +390,8 @@ def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
+
+
+def test_a_lookup_that_finds_nothing_is_404_in_the_error_shape(world):
+    # The import job lookup uses get_object_or_404: its Http404 is answered like every other 404.
+    error(call(world, "get", "/api/manage/systems/riverside/imports/999999"), 404, "not_found")

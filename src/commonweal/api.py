@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -17,6 +17,7 @@ from commonweal.core.errors import (
     CommonwealError,
     InvalidInput,
     NotAuthenticated,
+    NotFound,
     RateLimited,
     number_out_of_range,
     request_refusal,
@@ -81,6 +82,12 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "payload", "query", "path")]
         fields.append({"field": ".".join(loc) or None, "problem": err.get("msg", "invalid")})
     return _render(request, InvalidInput(detail={"fields": fields}))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # get_object_or_404 and the like: 404 not_found in the one error shape, not django-ninja's {"detail": ...}.
+    return _render(request, NotFound())
 
 
 @api.exception_handler(AuthenticationError)
