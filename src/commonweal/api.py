@@ -22,6 +22,7 @@ from commonweal.core.errors import (
     number_out_of_range,
     request_refusal,
 )
+from commonweal.core.refusals import record_refusal
 from commonweal.core.schemas import ERRORS, ErrorBody, ErrorOut
 
 log = logging.getLogger("commonweal.errors")
@@ -64,6 +65,7 @@ api = CommonwealAPI(
 
 
 def _render(request: HttpRequest, exc: CommonwealError) -> HttpResponse:
+    record_refusal(request, exc)  # a 401 or 403, in the activity log (rate-limited)
     response = api.create_response(request, exc.as_dict(), status=exc.status)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)

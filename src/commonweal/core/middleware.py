@@ -17,6 +17,7 @@ from commonweal.core.errors import (
     field_error,
     number_out_of_range,
 )
+from commonweal.core.refusals import record_refusal
 
 log = logging.getLogger("commonweal.errors")
 
@@ -62,6 +63,7 @@ def wants_json(request: HttpRequest) -> bool:
 
 
 def error_response(request: HttpRequest, exc: CommonwealError) -> HttpResponse:
+    record_refusal(request, exc)  # a 401 or 403, in the activity log (rate-limited)
     if wants_json(request):
         response: HttpResponse = JsonResponse(exc.as_dict(), status=exc.status)
     else:
