@@ -50,6 +50,7 @@ from tests.walk_support import (
     SIGNED_IN,
     Expect,
     api,
+    per_person_points,
     roles,
     same,
     staff,
@@ -459,4 +460,51 @@ def test_every_url_with_every_role(world):
                 got = outcome(response)
                 if got != want:
                     failures.append(f"{method.upper()} {path} ({name}) as {role}: expected {want}, got {got}")
+                if role in PUBLIC_ROLES:
+                    failures += per_person_points(response, f"{method.upper()} {path} as {role}")
+    assert not failures, "\n".join(failures)
+
+
+#: Who sees what participants see: no per-person points may reach them (issue 11).
+PUBLIC_ROLES = ("anonymous", "participant")
+
+
+def test_no_participant_facing_answer_carries_per_person_points(world):
+    """Every participant-facing page and API answer, and the shared report link, of a conversation with an
+    analysis (two opinion groups, one of them of 3 people), for a participant placed in a group: no opinion map
+    draws a mark for fewer than 5 people or one per person, and no JSON carries a per-person key."""
+    from commonweal.conversations.jobs.compute import compute_snapshot
+    from commonweal.conversations.participate.views import SESSION_KEY
+    from commonweal.reports.models import ReportShare
+    from tests.factories import make_vote
+
+    conversation = make_conversation(world["system"], title="Analysed in the walk")
+    statements = make_statements(conversation, 7)
+    people = []
+    for i in range(15):
+        person = make_participant(world["system"], conversation=conversation, about_you_done=True)
+        side = 1 if i < 12 else -1  # 12 on one side, 3 on the other
+        for j, statement in enumerate(statements):
+            # Everyone votes a little differently (a pass of their own), so that the engine's base clusters are
+            # single people: a map drawn from them would show one mark per person.
+            make_vote(person, statement, 0 if j == i % 7 else (side if j % 2 == 0 else -side))
+        people.append(person)
+    snapshot = compute_snapshot(conversation)
+    assert snapshot is not None and snapshot.result["k"] >= 1
+    placed = next(p for p in people if p.pk in snapshot.result["participant_ids"])
+    participant = Client()
+    session = participant.session
+    session[SESSION_KEY] = {str(world["system"].pk): placed.pk}
+    session.save()
+    share = ReportShare.objects.create(conversation=conversation, label="Board")
+    paths = [f"/r/{share.token}/"]
+    for route, name in url_patterns():
+        if name.startswith("conversations:participant-") and "<statement_id>" not in route:
+            paths.append("/" + route.replace("<slug:slug>", conversation.slug).lstrip("^").rstrip("$"))
+    failures: list[str] = []
+    for path in paths:
+        response = participant.get(path)
+        failures += per_person_points(response, f"GET {path}")
+    standing = participant.get(f"/c/{conversation.slug}/where-you-stand/").content.decode()
+    assert "data-spec-json" in standing, "the placed participant is shown the opinion map"
     assert not failures, "\n".join(failures)

@@ -242,7 +242,7 @@ class ConversationNumbers:
 
     def statement_votes(self, statement: int) -> dict[str, Cell]:
         """The current votes on ``statement`` by value, and ``"voters"`` (exact: headline counts)."""
-        cells = dict(self.publication[votes_on(statement)].cells)
+        cells = {str(value): c for value, c in self.publication[votes_on(statement)].cells.items()}
         cells["voters"] = self.cell(VOTERS_BY_STATEMENT, statement)
         return cells
 
@@ -281,7 +281,7 @@ class ConversationNumbers:
         everyone = self.cell(ANALYSED, None)
         outside = self.cell(GROUP, NOT_IN_GROUP)
         if everyone.count is None or outside.count is None:
-            return Cell("people in groups", None, complementary=True, limit=self.threshold)
+            return Cell("people in groups", None, withheld=True, limit=self.threshold)
         return Cell("people in groups", everyone.count - outside.count, limit=self.threshold)
 
     def group_tally(self, group: int, statement: int) -> GroupTally:
@@ -307,7 +307,7 @@ class ConversationNumbers:
         analysis did not record them (or did not count the statement)."""
         if not self.has_analysis_totals or statement not in self.columns:
             return None
-        cells = dict(self.publication[analysis_votes_on(statement)].cells)
+        cells = {str(value): c for value, c in self.publication[analysis_votes_on(statement)].cells.items()}
         cells["voters"] = self.cell(ANALYSIS_VOTERS, statement)
         return cells
 
@@ -563,7 +563,7 @@ def _analysis_totals(
 def _register_analysis(d: Disclosure, a: _Analysis, everyone: CellRef, participants: int) -> bool:
     """People by opinion group (and in none), each group's voters and votes on each statement beside everyone's.
     Returns whether everyone's votes were recorded (the "not in a group" row and the column totals)."""
-    counts: dict[Hashable, int] = dict(a.sizes)
+    counts: dict[Hashable, int] = dict(a.sizes.items())
     total: CellRef | None = None
     if a.analysed is not None:
         counts[NOT_IN_GROUP] = a.analysed - sum(a.sizes.values())
@@ -600,7 +600,7 @@ def _register_analysis(d: Disclosure, a: _Analysis, everyone: CellRef, participa
     d.cross(GROUP_BY_STATEMENT, seen, rows=by_group, cols=cols, within=group)
     for s in a.columns:
         values = None
-        if cols is not None:
+        if cols is not None and a.totals is not None:
             values = d.table(
                 analysis_votes_on(s), {v: a.totals[(s, v)] for v in VALUES}, total=cols[s], people=False
             )
@@ -669,7 +669,7 @@ def conversation_publication(
     stand", the report and its results) read one publication.
     """
     cached = snapshot.__dict__.get("_publication") if snapshot is not None else None
-    if cached is not None and cached.conversation_id == conversation.pk:
+    if isinstance(cached, ConversationNumbers) and cached.conversation_id == conversation.pk:
         return cached
     dims = _dimensions(conversation)
     facts = _read_facts(conversation, dims)
