@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from commonweal.conversations.api import router as conversations_router
 from commonweal.core.errors import (
     CommonwealError,
     InvalidInput,
@@ -24,6 +25,8 @@ from commonweal.core.errors import (
 )
 from commonweal.core.refusals import record_refusal
 from commonweal.core.schemas import ERRORS, ErrorBody, ErrorOut
+from commonweal.reports.exports.api import router as exports_router
+from commonweal.systems.api import router as systems_router
 
 log = logging.getLogger("commonweal.errors")
 
@@ -123,14 +126,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _mount() -> None:
-    from commonweal.conversations.api import router as conversations_router
-    from commonweal.systems.api import router as systems_router
-
     api.add_router("/", conversations_router)
     api.add_router("/", systems_router)
-
-    from commonweal.reports.exports.api import router as exports_router
-
     api.add_router("/manage", exports_router)
 
 

@@ -6,22 +6,35 @@ The web UI and this command share the same actions (``<app>/actions.py``); nothi
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import logging
 import multiprocessing
 import os
+import re
+import signal
+import socket
+import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
+
+import django
+from django.conf import settings
+
+from commonweal.conversations.rights.cli import add_parsers as add_retention_parsers
+from commonweal.reports.exports.cli import add_parsers as add_export_parsers
 
 
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
-    import django
-
     django.setup()
 
 
 def cmd_manage(args: argparse.Namespace, rest: Sequence[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
+    # deferred for start-up cost: Django's management machinery is needed by `manage` and `migrate` only
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["commonweal", *rest])
@@ -34,9 +47,6 @@ def cmd_migrate(args: argparse.Namespace, rest: Sequence[str]) -> int:
 
 def _port_problem(host: str, port: int) -> str | None:
     """Why the server cannot listen on host:port, in words that say what to do; None when it can."""
-    import errno
-    import socket
-
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror:
@@ -78,9 +88,10 @@ def _server_size(workers: int, threads: int, engine: str) -> tuple[int, int]:
 def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
     """Serve with gunicorn (a production-grade WSGI server), never Django's development server."""
     _setup_django()
-    from django.conf import settings
+    # deferred for start-up cost: gunicorn is needed by `serve` only
     from gunicorn.app.base import BaseApplication
 
+    # deferred past start-up: the WSGI application loads the models, importable only once Django is set up (above)
     from commonweal.wsgi import application
 
     workers, threads = _server_size(args.workers, args.threads, settings.DATABASES["default"]["ENGINE"])
@@ -126,8 +137,6 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
     )
     login_file = settings.DATA_DIR / "demo-login.txt"
     if login_file.exists():
-        import re
-
         # The file names the address the demo was loaded for; show the one actually served.
         print(re.sub(r"http://[^\s)]+?/(?=accounts/|c/|manage/)", url, login_file.read_text().rstrip()))
     supervisor = _start_supervised_worker() if settings.WORKER == "embedded" else None
@@ -185,16 +194,11 @@ def cmd_worker(args: argparse.Namespace, rest: Sequence[str]) -> int:
     Logs a line per computation; stops cleanly (after the computation in progress) on SIGTERM or SIGINT. On
     SQLite one worker may run per data folder; a second one says so and exits with 1.
     """
-    import contextlib
-    import logging
-    import signal
-    import threading
-
     _setup_django()
-    from django.conf import settings
-
     # deferred for start-up cost: needs Django set up, as the imports below
     from commonweal.conversations.jobs.heartbeat import Heartbeat
+
+    # deferred for start-up cost: the worker loads the models, which can be imported only once Django is set up
     from commonweal.conversations.jobs.worker import (
         Computation,
         Worker,
@@ -261,8 +265,6 @@ def _start_embedded_worker() -> Any:
     stopping it), is restarted when it dies (``conversations.jobs.supervisor``), and is stopped when the server
     stops.
     """
-    import subprocess
-
     return subprocess.Popen(
         [sys.executable, "-m", "commonweal.cli", "worker", "--exit-with-parent", str(os.getpid())],
         env=os.environ.copy(),
@@ -271,12 +273,14 @@ def _start_embedded_worker() -> Any:
 
 def cmd_demo(args: argparse.Namespace, rest: Sequence[str]) -> int:
     _setup_django()
+    # deferred for start-up cost: the demo loads the models, which can be imported only once Django is set up
     from commonweal.demo import load_demo
 
     return load_demo(if_empty=args.if_empty, participants=args.participants, seed=args.seed)
 
 
 def cmd_analyse(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    # deferred for start-up cost: the engine (numpy, pandas, scikit-learn) is needed by `analyse` only
     from commonweal.analysis.cli import run_analyse
 
     return run_analyse(args.folder, json_path=args.json, random_state=args.seed)
@@ -319,11 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=cmd_analyse)
 
-    from commonweal.reports.exports.cli import add_parsers as add_export_parsers
-
     add_export_parsers(sub, _setup_django)
-
-    from commonweal.conversations.rights.cli import add_parsers as add_retention_parsers
 
     add_retention_parsers(sub, _setup_django)
 

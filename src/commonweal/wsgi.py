@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonweal.settings")
@@ -21,8 +23,6 @@ def _networks(spec: Iterable[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv
         try:
             networks.append(ipaddress.ip_network(item, strict=False))
         except ValueError as exc:
-            from django.core.exceptions import ImproperlyConfigured
-
             raise ImproperlyConfigured(
                 f"COMMONWEAL_TRUSTED_PROXIES: {item!r} is not an address or network (e.g. 127.0.0.1 or 10.0.0.0/8)."
             ) from exc
@@ -63,8 +63,6 @@ class TrustedProxies:
 
 def _build() -> Callable[..., Any]:
     app = get_wsgi_application()
-    from django.conf import settings
-
     trusted = getattr(settings, "TRUSTED_PROXIES", [])
     return TrustedProxies(app, trusted) if trusted else app
 

@@ -18,13 +18,16 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from commonweal.accounts.queries import find_account
+from commonweal.analysis.similar import group_duplicates
 from commonweal.conversations.models import (
     DEFAULT_THEMES,
     STATEMENT_MAX_LENGTH,
+    AnalysisStatus,
     Conversation,
     ConversationModerator,
     Statement,
 )
+from commonweal.conversations.similar import accepted_index
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
 from commonweal.core.text import clean_text, duplicate_key
@@ -502,8 +505,6 @@ def bump_moderation_version(conversation: Conversation | int) -> None:
     """Tell the analysis worker that what it sees changed without a vote (moderation, meta, seeding).
 
     Call inside the transaction of the change, so the worker never sees the new version without the change."""
-    from commonweal.conversations.models import AnalysisStatus
-
     pk = conversation if isinstance(conversation, int) else conversation.pk
     if not AnalysisStatus.objects.filter(pk=pk).update(moderation_version=F("moderation_version") + 1):
         AnalysisStatus.objects.get_or_create(conversation_id=pk, defaults={"moderation_version": 1})
@@ -599,9 +600,6 @@ def queue_entries(conversation: Conversation, statements: Sequence[Statement]) -
     :data:`DUPLICATE_THRESHOLD`, chained), or as an accepted statement, are shown together so a moderator can
     accept one and reject the rest at once. Everything else keeps its place, one entry per statement.
     """
-    from commonweal.analysis.similar import group_duplicates
-    from commonweal.conversations.similar import accepted_index
-
     statements = list(statements)
     candidates = [
         s

@@ -28,9 +28,15 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
 from django.utils import timezone
 
+from commonweal.analysis import engine
+from commonweal.analysis.engine import AnalysisOptions
+from commonweal.analysis.matrix import VoteMatrix
+from commonweal.analysis.state import AnalysisState
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     AnalysisStatus,
@@ -231,8 +237,6 @@ class VoteCache:
 
 def _latest_wins(participants: Any, statements: Any, values: Any, events: Any) -> Votes:
     """Keep the last entry of each (participant, statement) cell."""
-    import pandas as pd
-
     key = participants * (int(statements.max()) + 1 if statements.size else 1) + statements
     keep = ~pd.Series(key).duplicated(keep="last").to_numpy()
     return participants[keep], statements[keep], values[keep], events[keep]
@@ -247,8 +251,6 @@ def _at_or_below(events: Any, high_water: int) -> tuple[int, int]:
 def votes_at_or_below(conversation_id: int, high_water: int) -> tuple[int, int]:
     """How many of the conversation's current votes have an event id at or below ``high_water``, and the sum of
     those ids: what a snapshot with that high water records it included, now (one query)."""
-    from django.db.models import Count, Sum
-
     row = Vote.objects.filter(conversation_id=conversation_id, event_id__lte=high_water).aggregate(
         n=Count("id"), total=Sum("event_id")
     )
@@ -281,8 +283,6 @@ def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) 
 def _read_matrix(conversation: Conversation, cache: VoteCache | None) -> tuple[Any, int, tuple[int, int]]:
     """:func:`build_matrix`'s matrix and high water, and how many of the votes read have an event id at or below
     the high water with the sum of those ids (the late-vote check's reference, see the module's docstring)."""
-    from commonweal.analysis.matrix import VoteMatrix
-
     high_water = latest_vote_event_id(conversation) or 0
     if cache is not None:
         participants, statements, values, events = cache.votes(conversation, high_water)
@@ -333,8 +333,6 @@ def _status(conversation: Conversation) -> AnalysisStatus:
 
 def _warm_state(conversation: Conversation, previous: AnalysisSnapshot | None) -> tuple[Any, str]:
     """The engine state to start from and how it was chosen ("warm", "cold: ..." with the reason)."""
-    from commonweal.analysis.state import AnalysisState
-
     if previous is None:
         return None, "cold: first snapshot"
     if not previous.state:
@@ -366,8 +364,6 @@ def default_options() -> Any:
     block iteration (and, cold, ARPACK) took 0.01 to 0.08 s, with the same components to 1e-14 and the same
     groups (benchmarks/live_latency.py's conversation, 2026-11-26). Very small matrices still use the Gram matrix.
     """
-    from commonweal.analysis.engine import AnalysisOptions
-
     return AnalysisOptions(pca_method="lanczos")
 
 
@@ -390,8 +386,6 @@ def compute_snapshot(
 
     ``cache``: a :class:`VoteCache` to read only the votes since the last analysis (the worker passes its own).
     """
-    from commonweal.analysis.engine import analyse
-
     started = time.perf_counter()
     started_at = timezone.now()
     status = _status(conversation)
@@ -416,7 +410,9 @@ def compute_snapshot(
         tick = (previous.tick if previous is not None else 0) + 1
         state, start = _warm_state(conversation, previous)
         opts = options if options is not None else default_options()
-        result = analyse(matrix, state, options=opts, random_state=random_state_for(conversation, tick))
+        result = engine.analyse(
+            matrix, state, options=opts, random_state=random_state_for(conversation, tick)
+        )
         engine_seconds = time.perf_counter() - started - read_seconds
         engine_result = result.to_dict()
         duration_ms = int(round((time.perf_counter() - started) * 1000))
@@ -484,8 +480,6 @@ def _clear_error(status_pk: int) -> None:
 
 
 def _record_error(conversation: Conversation, status_pk: int, exc: BaseException) -> None:
-    from django.db.models import F
-
     text = f"{type(exc).__name__}: {exc}"
     logger.error(
         "analysis of conversation %s failed: %s\n%s",

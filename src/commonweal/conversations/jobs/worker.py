@@ -53,7 +53,8 @@ from django.db.models import F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from commonweal.conversations.jobs.compute import VoteCache, votes_at_or_below
+from commonweal.conversations.jobs import compute
+from commonweal.conversations.jobs.compute import SnapshotConflict, VoteCache, is_pending, votes_at_or_below
 from commonweal.conversations.jobs.heartbeat import Heartbeat
 from commonweal.conversations.models import AnalysisSnapshot, Conversation, ImportJob, VoteEvent
 from commonweal.conversations.polis_import import actions as polis_import
@@ -142,8 +143,6 @@ class _LateCheck:
 
 def _conversation_rows(only: int | None = None) -> list[_Pending]:
     """Open and closed conversations with their latest vote event and latest snapshot (one query)."""
-    from commonweal.conversations.jobs.compute import is_pending
-
     latest_event = VoteEvent.objects.filter(conversation=OuterRef("pk")).order_by("-id").values("id")[:1]
     snapshots = AnalysisSnapshot.objects.filter(conversation=OuterRef("pk")).order_by("-tick")
     qs = Conversation.objects.filter(status__in=[Conversation.Status.OPEN, Conversation.Status.CLOSED])
@@ -385,8 +384,6 @@ class Worker:
         return row.pending
 
     def _compute(self, p: _Pending) -> Computation:
-        from commonweal.conversations.jobs.compute import SnapshotConflict, compute_snapshot
-
         with conversation_lock(p.conversation_id) as got:
             if not got:
                 outcome = Computation(p.conversation_id, p.slug, "busy")
@@ -409,7 +406,7 @@ class Worker:
             wall = time.perf_counter()
             try:
                 conversation = Conversation.objects.get(pk=p.conversation_id)
-                snapshot = compute_snapshot(conversation, options=self.options, cache=self.cache)
+                snapshot = compute.compute_snapshot(conversation, options=self.options, cache=self.cache)
             except SnapshotConflict:
                 outcome = Computation(
                     p.conversation_id, p.slug, "conflict", seconds=time.perf_counter() - wall

@@ -37,6 +37,8 @@ from commonweal.conversations.participate.actions import (
     visible_statements,
 )
 from commonweal.conversations.queries import get_conversation_for_participant
+from commonweal.conversations.results.standing import where_you_stand
+from commonweal.conversations.similar import check_similar_query
 from commonweal.core.errors import NotAuthenticated, NotFound
 from commonweal.core.http import client_address
 from commonweal.core.schemas import ERRORS, Id, InputSchema, Pagination
@@ -499,8 +501,6 @@ class SimilarOut(Schema):
 def standing(request: HttpRequest, slug: str) -> dict[str, object]:
     """From the latest analysis: after 7 votes, the participant's opinion group, what it believes most and what
     almost everyone agrees on (the same as the "Where you stand" page). Works after the conversation closes."""
-    from commonweal.conversations.results.standing import where_you_stand
-
     conversation = get_conversation_for_participant(slug)
     if conversation.status == Conversation.Status.DRAFT:
         require_open(conversation)
@@ -538,8 +538,6 @@ def similar(request: HttpRequest, slug: str, text: str = "") -> list[dict[str, o
     """Up to 3 accepted statements most like `text` (at least 12 characters), best first, so a participant can
     vote on one instead of adding a near-duplicate. Never pending or rejected statements. Rate-limited per
     participant (`COMMONWEAL_RATE_SIMILAR`)."""
-    from commonweal.conversations.similar import check_similar_query
-
     conversation = get_conversation_for_participant(slug)
     require_open(conversation)
     participant = require_joined(_participant(request, conversation), conversation)

@@ -38,14 +38,18 @@ from commonweal.conversations.disclosure import (
     GroupTally,
     conversation_publication,
 )
+from commonweal.conversations.facilitate.dashboard import build_dashboard
+from commonweal.conversations.jobs.compute import analysis_health
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     Conversation,
     Participation,
     Statement,
+    Vote,
     VoteEvent,
 )
 from commonweal.conversations.queries import latest_snapshot
+from commonweal.conversations.results.reasons import why as reason_why
 from commonweal.conversations.results.snapshot import CommonGround as StoredCommonGround
 from commonweal.conversations.results.snapshot import (
     CommonGroundStatement,
@@ -417,9 +421,7 @@ class Results:
 
     def why(self, output: str) -> str:
         """Why the analysis' ``output`` is missing, empty or single, in words ("" when it is complete)."""
-        from commonweal.conversations.results.reasons import why
-
-        return why(self.reasons, output)
+        return reason_why(self.reasons, output)
 
     @property
     def groups_reason(self) -> str:
@@ -509,16 +511,12 @@ def live_marker(conversation: Conversation, *, counts: bool = False) -> LiveMark
     health = _health(conversation)
     participants = votes = 0
     if counts:
-        from commonweal.conversations.models import Vote
-
         participants = Participation.objects.filter(conversation=conversation).count()
         votes = Vote.objects.filter(conversation=conversation).count()
     return LiveMarker(health.tick or 0, health.failing, participants, votes)
 
 
 def _health(conversation: Conversation) -> Health:
-    from commonweal.conversations.jobs.compute import analysis_health
-
     h = analysis_health(conversation)
     return Health(
         tick=h.tick,
@@ -628,8 +626,6 @@ def build_results(
     snapshot : AnalysisSnapshot, optional
         The snapshot to read; the latest when not given.
     """
-    from commonweal.conversations.facilitate.dashboard import build_dashboard
-
     theme = theme or None
     if snapshot is None:
         # Without the engine's state: the pages never read it, and it is the largest part.

@@ -562,6 +562,7 @@ def to_svg(spec: dict[str, Any]) -> str:
     The root ``<svg>`` has ``role="img"``, an ``aria-label`` and a ``<title>`` from the spec's description, a
     ``viewBox`` and no fixed width or height, so CSS can scale it to the page.
     """
+    # deferred for start-up cost: vl-convert (a bundled JavaScript engine) is needed only when a chart is drawn
     import vl_convert
 
     def make() -> str:
@@ -573,6 +574,7 @@ def to_svg(spec: dict[str, Any]) -> str:
 
 def to_png(spec: dict[str, Any], scale: float = 2) -> bytes:
     """Render ``spec`` to PNG (for the PDF report), cached by the spec's hash and the scale."""
+    # deferred for start-up cost: vl-convert (a bundled JavaScript engine) is needed only when a chart is drawn
     import vl_convert
 
     def make() -> bytes:

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from commonweal.analysis.engine import AnalysisOptions
 from commonweal.conversations.disclosure import ConversationNumbers, conversation_publication
 from commonweal.conversations.models import (
     AnalysisSnapshot,
@@ -33,8 +34,10 @@ from commonweal.conversations.models import (
     Vote,
     VoteEvent,
 )
+from commonweal.conversations.participate.actions import visible_statements
 from commonweal.conversations.queries import latest_snapshot
-from commonweal.conversations.results.build import WHAT_IS_WORKING, group_name, people_words
+from commonweal.conversations.results import charts
+from commonweal.conversations.results.build import WHAT_IS_WORKING, build_results, group_name, people_words
 from commonweal.conversations.results.reasons import why
 from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core.small_numbers import SMALL, Cell, fewer_than
@@ -54,8 +57,6 @@ PLACED = "placed"
 
 def min_votes() -> int:
     """Votes the engine needs from a participant to place them in an opinion group (7)."""
-    from commonweal.analysis.engine import AnalysisOptions
-
     return int(AnalysisOptions().min_votes)
 
 
@@ -120,8 +121,6 @@ class Standing:
 
 
 def _needed(conversation: Conversation) -> int:
-    from commonweal.conversations.participate.actions import visible_statements
-
     visible = visible_statements(conversation).count()
     return max(1, min(min_votes(), visible)) if visible else min_votes()
 
@@ -301,9 +300,6 @@ def _map(
 ) -> None:
     standing.map_text = _map_text(standing)
     # The same view-model and chart as the facilitators' results page, so the two maps always agree.
-    from commonweal.conversations.results import charts
-    from commonweal.conversations.results.build import build_results
-
     spec = charts.opinion_map(build_results(conversation, snapshot=snapshot), you=you)
     svg = charts.to_svg(spec)
     standing.map_spec = spec

@@ -24,6 +24,7 @@ from commonweal.conversations.jobs.heartbeat import WorkerHealth, worker_health
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.permissions import require
 from commonweal.conversations.queries import get_conversation
+from commonweal.conversations.results import charts
 from commonweal.conversations.results.build import LiveMarker, Results, build_results, live_marker
 from commonweal.core.errors import NotFound
 
@@ -76,8 +77,6 @@ def _unchanged(
 
 def _charts(results: Results) -> dict[str, dict[str, Any]]:
     """Each chart's spec, server SVG, table and caption, keyed for the templates (``charts.opinion_map``)."""
-    from commonweal.conversations.results import charts
-
     if not results.ready:
         return {}
     return {name.replace("-", "_"): charts.chart_context(name, results) for name in charts.CHARTS}
@@ -126,8 +125,6 @@ def manage_results_live(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def manage_results_chart(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponse:
     """One chart of the results: its Vega-Lite spec (``.json``) or the server's SVG (``.svg``)."""
-    from commonweal.conversations.results import charts
-
     conversation = get_conversation(slug)
     require(request.user, "conversation.view_results", conversation)
     chart = charts.CHARTS.get(name)

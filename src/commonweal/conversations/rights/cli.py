@@ -14,6 +14,8 @@ from typing import IO, Any
 
 
 def run_retention(args: argparse.Namespace, out: IO[str] | None = None) -> int:
+    # The command's parser is built before Django is set up; the action loads the models, importable only after.
+    # deferred past start-up: imported once Django is set up
     from commonweal.conversations.rights.actions import do_retention
 
     out = out or sys.stdout

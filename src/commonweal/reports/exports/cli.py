@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from commonweal.core.commands import with_django
+from commonweal.core.errors import CommonwealError
 
 
 class ProgressBar:
@@ -56,9 +57,10 @@ def _refuse(message: str) -> int:
 
 
 def run_import_polis(args: argparse.Namespace) -> int:
+    # The command's parser is built before Django is set up; these load the models, importable only after.
+    # deferred past start-up: imported once Django is set up
     from commonweal.conversations.polis_import.actions import check_import_polis
-    from commonweal.core.errors import CommonwealError
-    from commonweal.systems.models import System
+    from commonweal.systems.models import System  # deferred past start-up, as above
 
     system = System.objects.filter(slug=args.system).first()
     if system is None:
@@ -82,17 +84,16 @@ def run_import_polis(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    # The command's parser is built before Django is set up; these load the models, importable only after.
+    # deferred past start-up: imported once Django is set up
     from commonweal.conversations.models import Conversation
-    from commonweal.core.errors import CommonwealError
-    from commonweal.reports.exports.build import do_export
+    from commonweal.reports.exports.build import do_export, filename  # deferred past start-up, as above
 
     conversation = Conversation.objects.select_related("system").filter(slug=args.conversation).first()
     if conversation is None:
         return _refuse(f"there is no conversation with the slug {args.conversation!r}. Nothing was written.")
     out = Path(args.out)
     if out.is_dir():
-        from commonweal.reports.exports.build import filename
-
         out = out / filename(conversation, args.format)
     partial = out.with_name(out.name + ".partial")
     try:

@@ -34,6 +34,8 @@ from commonweal.conversations.models import (
     Vote,
 )
 from commonweal.conversations.queries import latest_snapshot
+from commonweal.conversations.results import charts
+from commonweal.conversations.results.build import build_results, people, people_words
 from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
 from commonweal.systems.models import Organisation, Sector
 
@@ -260,14 +262,10 @@ class ReportChart:
     note: str = ""
 
     def svg_data_uri(self) -> str:
-        from commonweal.conversations.results import charts
-
         svg = charts.to_svg(self.spec)
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
     def png_data_uri(self) -> str:
-        from commonweal.conversations.results import charts
-
         return "data:image/png;base64," + base64.b64encode(charts.to_png(self.spec, scale=2)).decode()
 
 
@@ -349,8 +347,6 @@ class Report:
     @property
     def grouped_display(self) -> str:
         """People placed in opinion groups, as published: a number only when it gives no group away."""
-        from commonweal.conversations.results.build import people_words
-
         grouped = self.results.grouped if self.results is not None else None
         if grouped is None or grouped.count is None:
             return "the people"
@@ -400,8 +396,6 @@ def fingerprint(conversation: Conversation) -> str:
 
 def build_report(conversation: Conversation) -> Report:
     """Everything the report shows, for the page, the shared link and the PDF alike (nothing facilitator-only)."""
-    from commonweal.conversations.results.build import build_results
-
     snapshot = latest_snapshot(conversation)
     # Without a snapshot the results still say who took part over time (and why there is nothing else yet).
     results = build_results(conversation, snapshot=snapshot)
@@ -481,8 +475,6 @@ def findings(report: Report) -> list[str]:
 
 def _result_findings(report: Report) -> list[str]:
     """Sentences about the groups, the common ground and the divide, from the results view-model."""
-    from commonweal.conversations.results.build import people
-
     r: Any = report.results
     out: list[str] = []
     if r.groups:
@@ -519,8 +511,6 @@ def _result_findings(report: Report) -> list[str]:
 
 def _charts(results: Any, only: tuple[str, ...] | None = None) -> dict[str, ReportChart]:
     """The results' charts with their tables (long tables cut to their first rows, and said so)."""
-    from commonweal.conversations.results import charts
-
     out: dict[str, ReportChart] = {}
     for chart_name, chart in charts.CHARTS.items():
         name = chart_name.replace("-", "_")  # a template reads report.charts.opinion_map

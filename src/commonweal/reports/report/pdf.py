@@ -43,8 +43,9 @@ def _lock(key: str) -> threading.Lock:
 
 def render_pdf(conversation: Conversation) -> bytes:
     """Render the report of ``conversation`` as a PDF, now (no cache)."""
+    # deferred for start-up cost: WeasyPrint (with its fonts and CSS engine) is needed for the PDF report only
     import weasyprint
-    from weasyprint.urls import URLFetcher
+    from weasyprint.urls import URLFetcher  # deferred for start-up cost, as weasyprint above
 
     report = build_report(conversation)
     context = {
