@@ -35,7 +35,9 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except DatabaseError:
         # The reason goes to the log, not to whoever asks (it may name hosts and users).
         logger.exception("health check: the database does not answer")
-        message = "The database does not answer: check that it runs and that COMMONWEAL_DATABASE_URL is right."
+        message = (
+            "The database does not answer: check that it runs and that COMMONWEAL_DATABASE_URL is right."
+        )
         error = {"code": "database_unreachable", "message": message, "detail": {}}
         return JsonResponse({"status": "unhealthy", "database": "unreachable", "error": error}, status=503)
     body: dict[str, Any] = {"status": "ok", "database": "ok"}

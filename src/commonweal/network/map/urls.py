@@ -15,9 +15,7 @@ _ITEM_PAGES = {"item_view": views_map.item_page}
 urlpatterns: list[URLPattern] = [
     path(f"{_NET}map/", views_map.map_view, name="map"),
     path(f"{_NET}map.svg", views_map.map_image, name="map_image"),
-    path(
-        f"{_NET}organisations/<id:organisation_id>/", views_map.organisation_part, name="organisation_part"
-    ),
+    path(f"{_NET}organisations/<id:organisation_id>/", views_map.organisation_part, name="organisation_part"),
     path("survey/<str:token>/my-part/", views_map.my_part, name="my_part"),
     *kind_urls(
         f"{_NET}interdependencies/",
