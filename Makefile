@@ -83,7 +83,8 @@ lint: install-dev
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 	$(BIN)/lint-imports
-	$(BIN)/mypy src/commonweal/analysis
+	@d=$$(mktemp -d); rc=0; echo "$(BIN)/mypy src"; COMMONWEAL_DATA_DIR=$$d $(BIN)/mypy src || rc=$$?; \
+	  rm -rf $$d; exit $$rc
 	@d=$$(mktemp -d); rc=0; COMMONWEAL_DATA_DIR=$$d $(BIN)/commonweal manage makemigrations --check --dry-run || rc=$$?; \
 	  rm -rf $$d; [ $$rc -eq 0 ] || echo "A model changed without its migration: run '$(BIN)/commonweal manage makemigrations'."; exit $$rc
 

@@ -12,7 +12,12 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Generic Django classes (forms.ModelChoiceField[SurveyRound], QuerySet[...]) can be subscripted at run time, as
+# their type hints are.
+django_stubs_ext.monkeypatch()
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -148,7 +153,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "commonweal.sqlite3",
+            "NAME": str(DATA_DIR / "commonweal.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks.
                 # synchronous=FULL: a vote acknowledged to a participant survives a power cut, not only a crash.

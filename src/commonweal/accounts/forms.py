@@ -71,7 +71,7 @@ class PasswordChangeForm(NHSUKFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean_current_password(self) -> str:
-        value = self.cleaned_data["current_password"]
+        value: str = self.cleaned_data["current_password"]
         if not self.user.check_password(value):
             raise forms.ValidationError("Your current password is not right: enter it again")
         return value

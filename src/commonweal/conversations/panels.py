@@ -19,6 +19,8 @@ def system_panels(request: HttpRequest, system: Any) -> list[Panel]:
 
 
 def dashboard_panels(request: HttpRequest, systems: list[Any]) -> list[Panel]:
+    if not request.user.is_authenticated:  # the start page is signed in only; nobody moderates anonymously
+        return []
     moderated = conversations_with_counts(
         Conversation.objects.filter(moderators__user=request.user)
         .exclude(system__in=[s.pk for s in systems])

@@ -64,7 +64,7 @@ def latest_snapshot(
 def conversations_with_counts(qs: QuerySet[Conversation]) -> QuerySet[Conversation]:
     """Conversations with their statement and participant counts, one query, without multiplying joins."""
 
-    def count_of(model: Any, **filters: Any) -> Subquery:
+    def count_of(model: Any, **filters: Any) -> Coalesce:
         sub = (
             model.objects.filter(conversation=OuterRef("pk"), **filters)
             .order_by()

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundField
+from django.utils.datastructures import MultiValueDict
 
 from commonweal.core.errors import InvalidInput
 from commonweal.core.text import clean_text
@@ -75,7 +76,7 @@ class NHSUKBoundField(BoundField):
     def build_widget_attrs(self, attrs: dict[str, Any], widget: Any = None) -> dict[str, Any]:
         attrs = super().build_widget_attrs(attrs, widget)
         base = _WIDGET_CLASSES.get(self.widget_type, "")
-        classes = [c for c in (base, attrs.get("class", "")) if c]
+        classes = [c for c in (base, attrs.get("class", "")) if isinstance(c, str) and c]
         if self.errors and base in _ERROR_CLASSES:
             classes.append(_ERROR_CLASSES[base])
         if classes:
@@ -134,7 +135,7 @@ def clean_text_inputs(data: Any, fields: dict[str, forms.Field], prefixed: Calla
         if not _is_text(field) or key not in cleaned:
             continue
         multiline = isinstance(field.widget, forms.Textarea)
-        if hasattr(cleaned, "setlist"):
+        if isinstance(cleaned, MultiValueDict):  # a QueryDict: every value of the key
             cleaned.setlist(key, [clean_text(v, multiline=multiline) for v in cleaned.getlist(key)])
         else:
             cleaned[key] = clean_text(cleaned[key], multiline=multiline)

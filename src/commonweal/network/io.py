@@ -131,6 +131,7 @@ def round_export(survey_round: SurveyRound, net: RoundNetwork | None = None) -> 
             if org_pk is not None:
                 ends.append(f"organisation-{org_pk}")
             else:
+                assert community is not None  # the interdependency_one_from/_to constraints
                 key = f"community-{community.pk}"
                 elements.setdefault(key, Element(key=key, name=community.name, kind="community"))
                 ends.append(key)
@@ -138,7 +139,7 @@ def round_export(survey_round: SurveyRound, net: RoundNetwork | None = None) -> 
             Flow(
                 source=ends[0],
                 target=ends[1],
-                kind=str(dep.get_kind_display()),  # type: ignore[attr-defined]
+                kind=str(dep.get_kind_display()),
                 strength=dep.strength,
                 description=dep.description,
                 evidence=dep.evidence,

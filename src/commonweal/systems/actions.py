@@ -363,7 +363,7 @@ def do_import_organisations(
             )
         by_sector: dict[str, int] = {}
         for org in created:
-            label = str(org.get_sector_display())  # type: ignore[attr-defined]
+            label = str(org.get_sector_display())
             by_sector[label] = by_sector.get(label, 0) + 1
         audit.record(
             actor,

@@ -278,7 +278,7 @@ def check_change_status(actor: Any, conversation: Conversation, status: str) -> 
     current = conversation.status
     if status == current:
         raise StatusChangeRefused(
-            f"The conversation is already {conversation.get_status_display().lower()}.",  # type: ignore[attr-defined]
+            f"The conversation is already {conversation.get_status_display().lower()}.",
             detail={"status": current},
         )
     if status not in TRANSITIONS.get(current, set()):
@@ -313,11 +313,12 @@ def do_change_status(actor: Any, conversation: Conversation, status: str) -> Con
         elif status == Conversation.Status.CLOSED:
             locked.closed_at = now
         locked.save(update_fields=["status", "opened_at", "closed_at"])
-        action = {
+        actions: dict[tuple[str, str], str] = {
             (Conversation.Status.DRAFT, Conversation.Status.OPEN): "conversation.open",
             (Conversation.Status.OPEN, Conversation.Status.CLOSED): "conversation.close",
             (Conversation.Status.CLOSED, Conversation.Status.OPEN): "conversation.reopen",
-        }.get((before["status"], status), "conversation.status")
+        }
+        action = actions.get((before["status"], status), "conversation.status")
         audit.record(actor, action, locked, before=before, after={"status": status})
     conversation.status, conversation.opened_at, conversation.closed_at = (
         locked.status,

@@ -166,7 +166,7 @@ def manage_seed(request: HttpRequest, slug: str) -> HttpResponse:
                 text += f" {len(report.duplicates)} skipped as duplicates: {skipped}."
             messages.success(request, text)
             return redirect("conversations:manage_detail", slug=conversation.slug)
-    seeds = Statement.objects.filter(conversation=conversation, is_seed=True).order_by("id")
+    added = Statement.objects.filter(conversation=conversation, is_seed=True).order_by("id")
     return render(
         request,
         "conversations/manage/seed.html",
@@ -175,7 +175,7 @@ def manage_seed(request: HttpRequest, slug: str) -> HttpResponse:
             "system": conversation.system,
             "form": form,
             "line_problems": line_problems,
-            "seeds": seeds,
+            "seeds": added,
         },
         status=400 if form.errors else 200,
     )

@@ -63,7 +63,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_MODERATION = {
+_MODERATION: dict[str, str] = {
     Statement.State.ACCEPTED: "accepted",
     Statement.State.PENDING: "pending",
     Statement.State.REJECTED: "rejected",

@@ -473,10 +473,10 @@ def clean_vote_value(value: object) -> int:
         value = None  # True == 1 in Python, but a boolean is not a vote
     elif isinstance(value, str):
         text = value.strip().lower()
-        value = {"agree": 1, "disagree": -1, "pass": 0}.get(text, text)
+        named = {"agree": 1, "disagree": -1, "pass": 0}.get(text)
         try:
-            value = int(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+            value = named if named is not None else int(text)
+        except ValueError:
             value = None
     if not isinstance(value, int) or value not in VoteValue.values:
         raise InvalidInput(

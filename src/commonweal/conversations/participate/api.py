@@ -77,10 +77,10 @@ _In = InputSchema
 
 class AboutYouIn(_In):
     sector: str | None = Field(
-        None, max_length=40, description="One of the sector codes, e.g. 'vcse', 'acute'."
+        default=None, max_length=40, description="One of the sector codes, e.g. 'vcse', 'acute'."
     )
-    organisation_id: Id | None = Field(None, description="An organisation of this system.")
-    place_id: Id | None = Field(None, description="A place of this system.")
+    organisation_id: Id | None = Field(default=None, description="An organisation of this system.")
+    place_id: Id | None = Field(default=None, description="A place of this system.")
     community_ids: list[Id] = Field(
         default_factory=list, max_length=200, description="Communities of this system."
     )

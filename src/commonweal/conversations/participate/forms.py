@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from commonweal.conversations.models import STATEMENT_MAX_LENGTH, Conversation
 from commonweal.conversations.participate.actions import clean_statement_text, clean_theme
@@ -50,11 +51,13 @@ class AboutYouForm(CleanTextMixin, forms.Form):
     def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         system_id = conversation.system_id
-        self.fields["organisation"].queryset = Organisation.objects.filter(system_id=system_id).order_by(
-            "name"
-        )
-        self.fields["place"].queryset = Place.objects.filter(system_id=system_id).order_by("name")
-        self.fields["communities"].queryset = Community.objects.filter(system_id=system_id).order_by("name")
+        querysets: dict[str, QuerySet[Any]] = {
+            "organisation": Organisation.objects.filter(system_id=system_id).order_by("name"),
+            "place": Place.objects.filter(system_id=system_id).order_by("name"),
+            "communities": Community.objects.filter(system_id=system_id).order_by("name"),
+        }
+        for name, queryset in querysets.items():
+            cast(forms.ModelChoiceField[Any], self.fields[name]).queryset = queryset
         asked = {
             "sector": conversation.ask_sector,
             "organisation": conversation.ask_organisation,
@@ -65,8 +68,8 @@ class AboutYouForm(CleanTextMixin, forms.Form):
             if not ask:
                 del self.fields[name]
         # A question with nothing to choose from is not worth asking.
-        for name in ("organisation", "place", "communities"):
-            if name in self.fields and not self.fields[name].queryset.exists():
+        for name, queryset in querysets.items():
+            if name in self.fields and not queryset.exists():
                 del self.fields[name]
         for name, field in self.fields.items():
             if name == "communities":
@@ -95,7 +98,8 @@ class StatementForm(CleanTextMixin, forms.Form):
         self.conversation = conversation
         themes = list(conversation.themes or [])
         if themes:
-            self.fields["theme"].choices = [("", "No theme")] + [(t, t) for t in themes]
+            theme = cast(forms.ChoiceField, self.fields["theme"])
+            theme.choices = [("", "No theme")] + [(t, t) for t in themes]
             self.fields["theme"].error_messages["invalid_choice"] = "Choose one of the themes listed."
         else:
             del self.fields["theme"]

@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import connection, models
@@ -47,18 +47,18 @@ def _table(model: type[models.Model]) -> str:
 def _columns(model: type[models.Model], alias: str) -> tuple[list[str], str]:
     """Every concrete field in the model's own order (what ``from_db`` expects), and their SELECT list."""
     fields = list(model._meta.concrete_fields)
-    return [f.attname for f in fields], ", ".join(f"{alias}.{_q(f.column)}" for f in fields)
+    # A concrete field always has a column (only relations without one, like reverse ones, have None).
+    return [f.attname for f in fields], ", ".join(f"{alias}.{_q(cast(str, f.column))}" for f in fields)
 
 
 def _aware(value: Any) -> dt.datetime | None:
     # What the ORM's converters do: SQLite hands back text or naive UTC datetimes.
     if value is None:
         return None
-    if not isinstance(value, dt.datetime):
-        value = parse_datetime(str(value))
-    if settings.USE_TZ and value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value
+    moment = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+    if settings.USE_TZ and moment is not None and timezone.is_naive(moment):
+        moment = timezone.make_aware(moment, dt.UTC)
+    return moment
 
 
 def _build(model: type[M], names: list[str], values: Sequence[Any]) -> M:
@@ -164,7 +164,7 @@ def _participant_sql(by: str) -> tuple[str, list[str]]:
     return sql, names
 
 
-def participant(conversation: Conversation, *, by: str, value: object) -> tuple[Participant, bool] | None:
+def participant(conversation: Conversation, *, by: str, value: int | str) -> tuple[Participant, bool] | None:
     """The participant of the conversation's system whose ``by`` column (id or token_hash) is ``value``, and
     whether they joined the conversation; or None."""
     sql, names = _participant_sql(by)
@@ -224,7 +224,8 @@ def candidates(
     """The visible statements the participant has not voted on, the number of visible statements, and the
     latest snapshot's id. The total and the snapshot are None when there are no candidates."""
     states = list(states)
-    params = [conversation_id, *states, conversation_id, conversation_id, *states, participant_id]
+    params: list[int | str] = [conversation_id, *states, conversation_id]
+    params += [conversation_id, *states, participant_id]
     with connection.cursor() as cursor:
         cursor.execute(_candidates_sql(len(states)), params)
         rows = cursor.fetchall()

@@ -153,6 +153,7 @@ def _voting_context(
     voted: str = "",
 ) -> dict[str, Any]:
     upcoming = next_statement(participant, conversation)
+    current: Statement | None
     if statement is not None and is_votable(conversation, statement):
         # Show the same statement again (after an error that was not about the statement itself).
         current = statement

@@ -730,7 +730,7 @@ def _remove_partial(conversation: Conversation | None) -> None:
 
 def _import_in_batches(
     actor: Any, system: System, export: PolisExport, plan: _Plan, source: str, report: Progress
-):
+) -> ImportResult:
     """The import on SQLite outside a transaction: each batch of rows commits on its own, so that participants'
     votes and joins get the database's one write lock between batches (one transaction would hold it for the
     whole import). The conversation is a draft, which no participant can open, until the last step closes it and
@@ -818,14 +818,15 @@ def _job_source(folder: Path) -> Path:
 
 
 def _job_progress(job: ImportJob) -> Progress:
-    last = {"stage": "", "at": 0.0}
+    last_stage, last_at = "", 0.0
 
     def report(stage: str, done: int, total: int) -> None:
+        nonlocal last_stage, last_at
         now = time.monotonic()
         # A write per stage and at most one a second within it: progress is for people, not a log.
-        if stage == last["stage"] and now - float(last["at"]) < PROGRESS_EVERY and done < total:
+        if stage == last_stage and now - last_at < PROGRESS_EVERY and done < total:
             return
-        last["stage"], last["at"] = stage, now
+        last_stage, last_at = stage, now
         ImportJob.objects.filter(pk=job.pk).update(stage=stage, done=done, total=total)
 
     return report

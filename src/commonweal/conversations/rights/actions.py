@@ -127,7 +127,7 @@ def _erase_in(plan: ConversationPlan, participant: Participant | None, reason: s
     n_votes = votes.delete()[0]
     # The current votes that point at these events went first, so nothing refers to them: a raw delete, where
     # Django's delete() would load every event (hundreds of thousands, at retention) to look for dependants.
-    n_events = events._raw_delete(events.db)  # type: ignore[attr-defined]
+    n_events = events._raw_delete(events.db)
     deleted = [s.pk for s in plan.statements_deleted]
     kept = [s.pk for s in plan.statements_kept]
     for batch in _batches(deleted):

@@ -15,11 +15,12 @@ from ninja import Field, Router, Schema
 
 from commonweal.conversations.models import Conversation, Participant
 from commonweal.conversations.participate.actions import find_participant
-from commonweal.conversations.participate.api import ERRORS, TOKEN_HEADER, participant_token
+from commonweal.conversations.participate.api import TOKEN_HEADER, participant_token
 from commonweal.conversations.queries import get_conversation_for_participant
 from commonweal.conversations.rights.actions import do_erase_participant
 from commonweal.conversations.rights.queries import data_document, participant_data
 from commonweal.core.errors import NotAuthenticated
+from commonweal.core.schemas import ERRORS
 
 router = Router(tags=["participants"])
 

@@ -359,7 +359,9 @@ class ErasurePlan:
         return sum(len(c.statements_kept) for c in self.conversations)
 
 
-def split_statements(conversation: Conversation, authors: QuerySet[Participant] | None) -> tuple[list, list]:
+def split_statements(
+    conversation: Conversation, authors: QuerySet[Participant] | None
+) -> tuple[list[Statement], list[Statement]]:
     """The statements of ``authors`` (every participant when None) in the conversation: (those nobody but their
     author voted on, those someone else voted on)."""
     others = VoteEvent.objects.filter(statement=OuterRef("pk")).exclude(participant=OuterRef("author"))
@@ -367,7 +369,7 @@ def split_statements(conversation: Conversation, authors: QuerySet[Participant] 
     if authors is not None:
         written = written.filter(author__in=authors)
     rows = list(written.annotate(others_voted=Exists(others)).order_by("pk"))
-    return [s for s in rows if not s.others_voted], [s for s in rows if s.others_voted]  # type: ignore[attr-defined]
+    return [s for s in rows if not s.others_voted], [s for s in rows if s.others_voted]
 
 
 def conversation_plan(conversation: Conversation, participant: Participant | None) -> ConversationPlan:

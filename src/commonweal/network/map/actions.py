@@ -238,7 +238,8 @@ def do_load_joint_work(actor: Any, system: System, items: Sequence[JointWorkInpu
                     system=system,
                     title=data.title,
                     kind=data.kind,
-                    started_on=data.started_on,
+                    # The caller vouches for a start date (the column is NOT NULL: None fails the insert).
+                    started_on=data.started_on,  # type: ignore[misc]
                     ended_on=data.ended_on,
                     description=data.description,
                     created_by=_creator(actor),

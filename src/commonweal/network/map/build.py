@@ -96,7 +96,7 @@ def _organisation_nodes(system: System, filters: MapFilters, positions: Position
             kind="organisation",
             name=o.name,
             sector=o.sector,
-            sector_label=str(o.get_sector_display()),  # type: ignore[attr-defined]
+            sector_label=str(o.get_sector_display()),
             colour=colour,
             shape=shape,
             x=x,
@@ -296,8 +296,8 @@ def _interdependency_edges(items: list[Interdependency]) -> list[MapEdge]:
             f"o{item.from_organisation_id}" if item.from_organisation_id else f"c{item.from_community_id}"
         )
         target = f"o{item.to_organisation_id}" if item.to_organisation_id else f"c{item.to_community_id}"
-        kind = str(item.get_kind_display())  # type: ignore[attr-defined]
-        strength = str(item.get_strength_display())  # type: ignore[attr-defined]
+        kind = str(item.get_kind_display())
+        strength = str(item.get_strength_display())
         edges.append(
             MapEdge(
                 key=f"i{item.pk}",

@@ -193,7 +193,7 @@ class InterdependencyForm(NHSUKFormMixin, forms.Form):
         """The organisation or community a cleaned end field names (the choices hold only the system's own)."""
         kind, _, pk = self.cleaned_data[name].partition("-")
         model = Organisation if kind == "organisation" else Community
-        return model.objects.filter(system=self.system, pk=int(pk)).first()  # type: ignore[attr-defined]
+        return model.objects.filter(system=self.system, pk=int(pk)).first()
 
 
 # --- Joint work ---------------------------------------------------------------------------------------------

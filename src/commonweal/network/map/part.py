@@ -156,7 +156,7 @@ def _partner_rows(
         rows.append(
             PartnerRow(
                 partner=others[pk],
-                sector_label=str(others[pk].get_sector_display()),  # type: ignore[attr-defined]
+                sector_label=str(others[pk].get_sector_display()),
                 rates_partner=intensity_text(mine.intensity if mine else 0.0)
                 if responded
                 else "Not answered yet",

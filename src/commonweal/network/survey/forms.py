@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -57,8 +57,9 @@ class PartnerFilterForm(NHSUKFormMixin, forms.Form):
 
     def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sector"].choices = [("", "All sectors"), *Sector.choices]
-        self.fields["place"].choices = [("", "All places"), *((p.pk, p.name) for p in places)]
+        cast(forms.ChoiceField, self.fields["sector"]).choices = [("", "All sectors"), *Sector.choices]
+        places_field = cast(forms.TypedChoiceField, self.fields["place"])
+        places_field.choices = [("", "All places"), *((p.pk, p.name) for p in places)]
 
     def filtered(self, partners: Any) -> Any:
         """``partners`` (a queryset of organisations) narrowed by what is valid in the search and filters."""
@@ -143,7 +144,7 @@ class RatingForm(NHSUKFormMixin, forms.Form):
             self.fields[name] = _item(label)
         self.fields["contributions"] = contributions
         # Intensity 0 is "no relationship": label each choice with its number, so the scale reads as one.
-        self.fields["intensity"].choices = [
+        cast(forms.ChoiceField, self.fields["intensity"]).choices = [
             (value, f"{value}: {text}") for value, text in INTENSITY_DEFINITIONS.items()
         ]
 

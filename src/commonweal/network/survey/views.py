@@ -276,6 +276,7 @@ def _context(request: HttpRequest, response: SurveyResponse | None, **kw: Any) -
         "survey_response": response,
     }
     if response is not None:
+        assert invitation is not None  # the response's own invitation at least
         resume = absolute(request, _url("survey_check", response))
         ctx["resume_link"] = resume
         ctx["resume_mailto"] = "mailto:?" + urlencode(
@@ -365,7 +366,7 @@ def survey_partners(request: HttpRequest, token: str, key: str) -> HttpResponse:
     form = PickForm(request.POST)
     error = ""
     if not form.is_valid():
-        error = next(iter(form.errors.values()))[0]
+        error = str(next(iter(form.errors.values()))[0])
     else:
         try:
             actions.check_pick_partners(
@@ -485,14 +486,12 @@ def survey_check(request: HttpRequest, token: str, key: str) -> HttpResponse:
             "until the round closes.",
         )
         return _remember(request, redirect(_url("survey_check", response)), response)
-    rows = [
-        {"progress": p, "answers": _describe(p.rating), "partner": p.rating.partner}
-        for p in actions.progress(response)
-    ]
+    progress = actions.progress(response)
+    rows = [{"progress": p, "answers": _describe(p.rating), "partner": p.rating.partner} for p in progress]
     ctx = _context(
         request,
         response,
         rows=rows,
-        n_incomplete=sum(1 for r in rows if not r["progress"].complete),
+        n_incomplete=sum(1 for p in progress if not p.complete),
     )
     return _remember(request, render(request, S + "check.html", ctx), response)

@@ -11,8 +11,8 @@ from commonweal.core.forms import NHSUKFormMixin
 from commonweal.network.models import SurveyRound
 
 
-class RoundChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
+class RoundChoiceField(forms.ModelChoiceField[SurveyRound]):
+    def label_from_instance(self, obj: SurveyRound) -> str:
         return f"{obj.name} ({obj.get_status_display().lower()})"
 
 

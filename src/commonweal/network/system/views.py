@@ -6,6 +6,7 @@ Views parse input, call ``require`` and then one action (or a pure read); every 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -160,7 +161,7 @@ def _chart(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
 
 #: The rows of the table of measures over rounds: (label, how to show a round's figure).
-OVER_ROUNDS = [
+OVER_ROUNDS: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
     ("Organisations answering", lambda r: f"{r['m'].n_responded:,} of {r['m'].n_organisations:,}"),
     ("People answering", lambda r: r["people"]),
     ("Ties", lambda r: f"{r['m'].n_ties:,}"),
@@ -372,6 +373,7 @@ def export_round(request: HttpRequest, system: str, fmt: str) -> HttpResponse:
         raise NotFound(f"There is no export as '{fmt}': choose CSV, GraphML or Kumu on the system map page.")
     rounds = SurveyRound.objects.filter(system=obj)
     raw = request.GET.get("round", "")
+    survey_round: SurveyRound | None
     if raw:
         # A round given as something other than a number is no round of this system either (ids start at 1).
         survey_round = get_round(obj, int(raw) if raw.isdigit() else 0)

@@ -227,7 +227,7 @@ def polis_export(
         PolisComment(
             comment_id=ids.statements[s.pk],
             body=safe_cell(s.text),  # comments.csv is opened in spreadsheets
-            author_id=ids.participants.get(s.author_id) if s.author_id else None,  # type: ignore[attr-defined]
+            author_id=ids.participants.get(s.author_id) if s.author_id else None,
             moderation=s.state,
             timestamp=_ms(s.created_at),
             is_meta=s.is_meta,

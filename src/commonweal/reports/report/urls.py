@@ -1,10 +1,10 @@
 """The report, its PDF and its secret share links (names ``reports:report*``, ``reports:share*``)."""
 
-from django.urls import path
+from django.urls import URLPattern, path
 
 from commonweal.reports.report import views
 
-urlpatterns: list = [
+urlpatterns: list[URLPattern] = [
     path("manage/conversations/<slug:slug>/report/", views.report, name="report"),
     path("manage/conversations/<slug:slug>/report.pdf", views.report_pdf, name="report_pdf"),
     path("manage/conversations/<slug:slug>/report/share/", views.share, name="share"),
