@@ -1,7 +1,7 @@
 """The system map: relationship survey rounds, ratings between organisations, interdependencies and joint work.
 
 Ratings are directed and never averaged across the pair: how A rates B and how B rates A are kept apart
-(PRODUCT.md, "relationship intensity"). Several people of one organisation may answer a round; their ratings are
+(docs/network.md, "From answers to ties"). Several people of one organisation may answer a round; their ratings are
 combined by the median in :mod:`commonweal.network.graph`, with the count of respondents kept.
 """
 
@@ -24,7 +24,7 @@ def new_token() -> str:
 
 
 class Intensity(models.IntegerChoices):
-    """PRODUCT.md's scale: each organisation rates each partner (directed)."""
+    """The intensity scale of docs/network.md: each organisation rates each partner (directed)."""
 
     NONE = 0, "None"
     AWARENESS = 1, "Awareness"

@@ -12,7 +12,7 @@ What it plants, so the map and the measures have something to find:
 - two rounds, "2025" (closed) and "2026" (open), with some organisations not answering and some answering with two
   or three people; between the rounds some ties strengthen, weaken, appear or disappear;
 - a few asymmetric pairs, where one side rates the relationship 4 (integration) and the other 1 (awareness);
-- PRODUCT.md's interdependency: the care homes' and home-care providers' workforce capacity decides the acute
+- the interdependency docs/user-guide.md gives as its example: the care homes' and home-care providers' workforce capacity decides the acute
   trust's discharges, and the acute trust funds the care-home workforce (money the other way);
 - a joint-work log: meetings, joint projects, a shared post, a pooled budget and a section 75 agreement.
 """
@@ -136,7 +136,7 @@ ROLES = ("", "", "Head of partnerships", "Chief executive", "Service manager", "
 
 K, STRENGTH = Interdependency.Kind, Interdependency.Strength
 #: Interdependencies: (from, to, what flows, description, strength, evidence). An end is an organisation's or a
-#: community's name. PRODUCT.md's example comes first, made for every care provider by :func:`_care_flows`.
+#: community's name. The user guide's example comes first, made for every care provider by :func:`_care_flows`.
 INTERDEPENDENCIES: tuple[tuple[str, str, str, str, str, str], ...] = (
     ("Vale and Coast Ambulance Service NHS Trust", ACUTE, K.PATIENTS,
      "Emergency conveyances: most of the hospital's emergency admissions arrive by ambulance.", STRENGTH.HIGH, ""),
@@ -340,7 +340,7 @@ def _add_ratings(
 
 
 def _care_flows(by_name: dict[str, Organisation]) -> list[InterdependencyInput]:
-    """PRODUCT.md's example: care-home and home-care staff capacity decides how fast the hospital can discharge
+    """The user guide's example: care-home and home-care staff capacity decides how fast the hospital can discharge
     people, and the hospital funds the care homes' workforce (money the other way)."""
     acute = by_name[ACUTE]
     flows = [

@@ -9,7 +9,7 @@ from django.db import models
 
 
 class Sector(models.TextChoices):
-    """Our own classification of organisations (ODS roles do not say it), from PRODUCT.md."""
+    """Our own classification of organisations (ODS roles do not say it), listed in docs/user-guide.md."""
 
     ACUTE = "acute", "Acute trust"
     COMMUNITY = "community", "Community health"

@@ -268,7 +268,7 @@ def build_matrix(conversation: Conversation, *, cache: VoteCache | None = None) 
     left out of the groups, as in Pol.is) and ``is_meta``; participants carry their declared ``sector``, None when
     not declared. Common ground must then hold in every opinion group and every sector with enough voters
     (docs/analysis.md). Organisations are not a dimension: most have too few voters to judge, and the one that
-    does would decide alone for its sector (ANALYSIS.md asks for them only "where asked", which no setting does yet).
+    does would decide alone for its sector (docs/analysis.md: they are judged only where a conversation asks, which no setting does yet).
 
     Rows are participants in order of id, columns statements in order of id (statements nobody voted on are
     columns too, with no votes), so the order is stable from one snapshot to the next and the engine's warm start
