@@ -48,18 +48,25 @@ def _row_counts() -> dict[str, int]:
     return counts
 
 
-def build_demo_copy(data_dir: Path) -> DemoCopy:
-    """Load the demo into the (empty) test database, copy its rows aside and empty the tables again.
+def _written_since(before: dict[str, int]) -> list[str]:
+    """The tables whose row count changed since ``before``."""
+    return sorted(table for table, count in _row_counts().items() if count != before.get(table, 0))
 
-    The caller unblocks database access (a session fixture). Fails if the demo did not load, or if it wrote to a
-    table that already had rows (the content types a migration made, say): those could not be emptied again
-    without losing what was there before.
-    """
+
+def _empty(tables: list[str]) -> None:
+    quote = connection.ops.quote_name
+    # Foreign keys are checked at commit (Django makes them deferrable), so the order does not matter.
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608 - a table name Django reports
+
+
+def _load_demo(data_dir: Path) -> str:
+    """``commonweal demo``'s load, with the data folder given; what it printed. Raises if it did not load."""
     # deferred for start-up cost: the demo imports every app and the engine, which a run of the engine's tests
     # alone (or of any module that does not read the demo) has no need to load
     from commonweal import demo
 
-    before = _row_counts()
     output = io.StringIO()
     # The project's own password hashers, whatever a test's settings say: the demo's accounts are as
     # `commonweal demo` makes them.
@@ -70,21 +77,35 @@ def build_demo_copy(data_dir: Path) -> DemoCopy:
         code = demo.load_demo(participants=PARTICIPANTS, seed=SEED)
     if code != 0:
         raise RuntimeError(f"the demo did not load (exit code {code}):\n{output.getvalue()}")
-    after = _row_counts()
-    written = sorted(table for table, count in after.items() if count != before.get(table, 0))
-    if shared := [table for table in written if before.get(table, 0)]:
-        raise RuntimeError(
-            f"the demo wrote to tables that already had rows, so it cannot be copied: {shared}"
-        )
+    return output.getvalue()
+
+
+def build_demo_copy(data_dir: Path) -> DemoCopy:
+    """Load the demo into the (empty) test database, copy its rows aside and empty the tables again.
+
+    The caller unblocks database access (a session fixture). Fails if the demo did not load, or if it wrote to a
+    table that already had rows (the content types a migration made, say): those could not be emptied again
+    without losing what was there before. Whatever it wrote to empty tables is removed again before the failure
+    is raised, so it stays with the tests that read the demo instead of spilling into every test after them.
+    """
+    before = _row_counts()
+    try:
+        output = _load_demo(data_dir)
+        written = _written_since(before)
+        if shared := [table for table in written if before.get(table, 0)]:
+            raise RuntimeError(
+                f"the demo wrote to tables that already had rows, so it cannot be copied: {shared}"
+            )
+    except BaseException:
+        _empty([table for table in _written_since(before) if not before.get(table, 0)])
+        raise
     quote = connection.ops.quote_name
     tables = tuple((table, f"demo_copy_{n}") for n, table in enumerate(written))
     with transaction.atomic(), connection.cursor() as cursor:
         for table, copy in tables:
             cursor.execute(f"CREATE TABLE {quote(copy)} AS SELECT * FROM {quote(table)}")  # noqa: S608
-        # Foreign keys are checked at commit (Django makes them deferrable), so the order does not matter.
-        for table, _ in tables:
-            cursor.execute(f"DELETE FROM {quote(table)}")  # noqa: S608
-    return DemoCopy(tables=tables, output=output.getvalue(), data_dir=data_dir)
+    _empty(written)
+    return DemoCopy(tables=tables, output=output, data_dir=data_dir)
 
 
 def restore_demo(copy: DemoCopy) -> None:
