@@ -176,7 +176,14 @@ def read_breakdown_rows(r: Reading, key: str, rows: list[Any]) -> None:
         r.words((key, key_of(r, key, cell.label)), cell.display, cell.status)
 
 
+STAT = re.compile(r'data-stat="(\w+)">([^<]*)</span>')
+STAT_CELLS = {"participants": ("N",), "voters": ("voters",), "votes": ("votes",), "grouped": ("grouped",)}
+
+
 def read_results(r: Reading, context: Any, html: str) -> None:
+    for name, text in STAT.findall(html):  # the counts at the top of the page
+        if name in STAT_CELLS:
+            r.words(STAT_CELLS[name], text)
     results = context["results"]
     for b in results.participation.breakdowns if results.participation else []:
         read_breakdown_rows(r, b.key, b.rows)
