@@ -61,6 +61,14 @@ def _read_uncommitted(sender: Any = None, connection: Any = None, **kwargs: Any)
         connection.cursor().execute("PRAGMA read_uncommitted = 1")
 
 
+def _in_turn(method: Any) -> Any:
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with TURN:
+            return method(*args, **kwargs)
+
+    return wrapped
+
+
 @contextmanager
 def analysis_worker(monkeypatch: Any) -> Iterator[None]:
     """The analysis worker on a thread (commonweal.conversations.jobs.worker.start_thread) for the block's length."""
@@ -76,6 +84,14 @@ def analysis_worker(monkeypatch: Any) -> Iterator[None]:
             return original(self)
 
     monkeypatch.setattr(worker.Worker, "run_once", run_once)
+    # The worker's other writes between passes (its heartbeat, the daily retention check, queued imports) take
+    # the same turn: SQLite's shared-cache test database fails a writer at once instead of waiting.
+    for owner, name in (
+        (worker.Heartbeat, "beat"),
+        (worker.RetentionSchedule, "run_if_due"),
+        (worker.ImportRunner, "poll"),
+    ):
+        monkeypatch.setattr(owner, name, _in_turn(getattr(owner, name)))
     thread = worker.start_thread(poll=0.1, interval=0.5)
     try:
         yield
