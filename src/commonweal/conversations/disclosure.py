@@ -378,64 +378,81 @@ def _by_field(qs: Any, field_name: str, dim: Dimension, count: str = "id") -> di
     return _by_dimension(_counts(counted.values_list(field_name, "n")), dim)
 
 
-def _sector_votes(votes: Any) -> dict[tuple[int, Hashable, str], int]:
-    out: dict[tuple[int, Hashable, str], int] = defaultdict(int)
-    for sid, sector, value, n in (
-        votes.values("statement_id", "participant__sector", "value")
-        .annotate(n=Count("id"))
-        .values_list("statement_id", "participant__sector", "value", "n")
-    ):
-        out[(sid, sector or NOT_SAID, _VALUE_OF[int(value)])] += int(n)
+def _vote_counts(votes: Any, by_place: bool) -> dict[tuple[int, Hashable, Hashable, str], int]:
+    """(statement id, sector key, place key, value) -> votes, in one query (place NOT_SAID unless ``by_place``):
+    every table of votes adds up from the same read."""
+    fields = ["statement_id", "participant__sector", "value"] + (["participant__place"] if by_place else [])
+    out: dict[tuple[int, Hashable, Hashable, str], int] = defaultdict(int)
+    for row in votes.values(*fields).annotate(n=Count("id")).values_list(*fields, "n"):
+        sid, sector, value = row[0], row[1], row[2]
+        place = row[3] if by_place else None
+        out[(sid, sector or NOT_SAID, place or NOT_SAID, _VALUE_OF[int(value)])] += int(row[-1])
     return dict(out)
 
 
 def _read_facts(conversation: Conversation, dims: dict[str, Dimension]) -> _Facts:
-    """The live counts, in a few aggregate queries (two breakdowns from one query where they can)."""
-    people = Participant.objects.filter(participations__conversation=conversation).order_by()
+    """The live counts, in a few aggregate queries (several breakdowns from one query where they can).
+
+    The votes are read first and the people after them, so that everyone whose vote was read is counted among
+    the people too (a person joins before voting); :func:`conversation_publication` reads again the rare time an
+    erasure or a changed answer falls between the two."""
     votes = Vote.objects.filter(conversation=conversation).order_by()
     written = Statement.objects.filter(conversation=conversation, author__isnull=False).order_by()
+    counted = _vote_counts(votes, "place" in dims)
+    voters = votes.values("participant_id").distinct().count()
+    vote_events = VoteEvent.objects.filter(conversation=conversation).count()
+    statements = tuple(
+        Statement.objects.filter(conversation=conversation).order_by("pk").values_list("pk", flat=True)
+    )
+    people = Participant.objects.filter(participations__conversation=conversation).order_by()
     sector_place = _pairs(people, "sector", "place")
     written_pairs = _pairs(written, "author__sector", "author__place")
-    sector_votes = _sector_votes(votes)
     by_value = dict.fromkeys(VALUES, 0)
-    votes_by_sector: dict[Any, int] = defaultdict(int)
-    for (_sid, sector, value), n in sector_votes.items():
+    sector_votes: dict[tuple[int, Hashable, str], int] = defaultdict(int)
+    by_sector: dict[Any, int] = defaultdict(int)
+    by_place: dict[Any, int] = defaultdict(int)
+    for (sid, sector, place, value), n in counted.items():
         by_value[value] += n
-        votes_by_sector[sector] += n
+        sector_votes[(sid, sector, value)] += n
+        by_sector[sector] += n
+        by_place[place] += n
     facts = _Facts(
         participants=sum(sector_place.values()),  # one participation, so one row, per person
-        voters=votes.values("participant_id").distinct().count(),
+        voters=voters,
         votes=sum(by_value.values()),
-        vote_events=VoteEvent.objects.filter(conversation=conversation).count(),
+        vote_events=vote_events,
         by_value=by_value,
         written=sum(written_pairs.values()),
         people={"sector": _by_dimension(_margin(sector_place, 0), dims["sector"])},
-        votes_by={"sector": _by_dimension(votes_by_sector, dims["sector"])},
+        votes_by={"sector": _by_dimension(by_sector, dims["sector"])},
         written_by={"sector": _by_dimension(_margin(written_pairs, 0), dims["sector"])},
-        statements=tuple(
-            Statement.objects.filter(conversation=conversation).order_by("pk").values_list("pk", flat=True)
-        ),
-        sector_votes=sector_votes,
+        statements=statements,
+        sector_votes=dict(sector_votes),
     )
     if "place" in dims:
         place = dims["place"]
         facts.people["place"] = _by_dimension(_margin(sector_place, 1), place)
-        facts.votes_by["place"] = _by_field(votes, "participant__place", place)
+        facts.votes_by["place"] = _by_dimension(by_place, place)
         facts.written_by["place"] = _by_dimension(_margin(written_pairs, 1), place)
     if "community" in dims:
-        community = dims["community"]
-        members = Participant.communities.through.objects.filter(
-            participant__participations__conversation=conversation
-        ).order_by()
-        facts.people["community"] = _by_field(members, "community", community, count="participant")
-        # People with no community are left out (they would otherwise count as a category of None).
-        facts.votes_by["community"] = _by_field(
-            votes.filter(participant__communities__isnull=False), "participant__communities", community
-        )
-        facts.written_by["community"] = _by_field(
-            written.filter(author__communities__isnull=False), "author__communities", community
-        )
+        _read_communities(facts, conversation, dims["community"], votes, written)
     return facts
+
+
+def _read_communities(
+    facts: _Facts, conversation: Conversation, community: Dimension, votes: Any, written: Any
+) -> None:
+    members = Participant.communities.through.objects.filter(
+        participant__participations__conversation=conversation
+    ).order_by()
+    facts.people["community"] = _by_field(members, "community", community, count="participant")
+    # People with no community are left out (they would otherwise count as a category of None).
+    facts.votes_by["community"] = _by_field(
+        votes.filter(participant__communities__isnull=False), "participant__communities", community
+    )
+    facts.written_by["community"] = _by_field(
+        written.filter(author__communities__isnull=False), "author__communities", community
+    )
 
 
 # --- Registering the tables -----------------------------------------------------------------------------------
@@ -659,6 +676,30 @@ def _published_marks(pub: Publication, marks: dict[int, list[Mark]]) -> list[Map
 # --- Building it ----------------------------------------------------------------------------------------------
 
 
+#: Reads of the live counts before giving up on counts that do not add up (see :func:`_live_tables`).
+READS = 3
+
+
+def _live_tables(
+    conversation: Conversation, dims: dict[str, Dimension]
+) -> tuple[Disclosure, _Facts, CellRef]:
+    """The live tables, registered. The counts come from several queries while people vote: the layer refuses
+    counts that do not add up (a vote counted whose voter had just been erased, say), and then they are read
+    again; after :data:`READS` reads the layer's error is raised."""
+    for attempt in range(READS):
+        facts = _read_facts(conversation, dims)
+        d = Disclosure()
+        try:
+            everyone = _register_people(d, facts, dims)
+            _register_statements(d, facts, dims)
+        except ValueError:
+            if attempt == READS - 1:
+                raise
+            continue
+        return d, facts, everyone
+    raise AssertionError("unreachable")  # the last attempt returns or raises
+
+
 def conversation_publication(
     conversation: Conversation, snapshot: AnalysisSnapshot | None = None
 ) -> ConversationNumbers:
@@ -672,10 +713,7 @@ def conversation_publication(
     if isinstance(cached, ConversationNumbers) and cached.conversation_id == conversation.pk:
         return cached
     dims = _dimensions(conversation)
-    facts = _read_facts(conversation, dims)
-    d = Disclosure()
-    everyone = _register_people(d, facts, dims)
-    _register_statements(d, facts, dims)
+    d, facts, everyone = _live_tables(conversation, dims)
     stored = read_result(snapshot)
     analysis = _read_analysis(stored) if stored is not None and stored.k > 0 else None
     marks: dict[int, list[Mark]] = {}
