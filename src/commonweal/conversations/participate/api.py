@@ -484,6 +484,14 @@ class StandingOut(Schema):
     common_ground: list[BeliefOut] = Field(description="What almost everyone agrees on, in every group.")
     group_beliefs: list[BeliefOut] = Field(description="What the participant's group believes most.")
     map_text: str = Field(description="The opinion map in words.")
+    common_ground_reason: str = Field(
+        "",
+        description="Why there is no common ground yet, from the analysis ('' when there is some, or no reason).",
+    )
+    groups_reason: str = Field(
+        "",
+        description="Why there is one opinion group or none, from the analysis ('' when there is nothing to say).",
+    )
 
 
 class SimilarOut(Schema):
@@ -525,6 +533,8 @@ def standing(request: HttpRequest, slug: str) -> dict[str, object]:
         "common_ground": [belief(b) for b in found.common_ground],
         "group_beliefs": [belief(b) for b in found.group_beliefs],
         "map_text": found.map_text,
+        "common_ground_reason": found.common_ground_reason,
+        "groups_reason": found.groups_reason,
     }
 
 
