@@ -135,6 +135,9 @@ def test_facilitator_compares_two_rounds_on_the_map(live_server, page, phone_pag
 
     # Click the hospital on the map: its details appear beside it.
     page.locator("#cw-map").scroll_into_view_if_needed()
+    # Cytoscape reads the container's place on the page again on the scroll event, which the browser sends
+    # with the next frame: a click before it lands where the map was (the story failed 1 run in 3 so).
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
     box = page.locator("#cw-map").bounding_box()
     at = page.evaluate(f"() => window.cwMap.getElementById('o{hospital}').renderedPosition()")
     page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])
