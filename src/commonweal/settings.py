@@ -96,6 +96,9 @@ INSTALLED_APPS = [
     "commonweal.conversations",
     "commonweal.network",
     "commonweal.reports",
+    "commonweal.pulse",
+    "commonweal.communities",
+    "commonweal.strategy",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,9 @@ urlpatterns = [
     path("", include("commonweal.conversations.urls")),
     path("", include("commonweal.network.urls")),
     path("", include("commonweal.reports.urls")),
+    path("", include("commonweal.pulse.urls")),
+    path("", include("commonweal.communities.urls")),
+    path("", include("commonweal.strategy.urls")),
     path("api/", api.urls),
 ]
 

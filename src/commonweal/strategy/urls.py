@@ -1,0 +1,8 @@
+"""Strategy: the app's pages (each capability adds its own urls module here)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver
+
+app_name = "strategy"
+urlpatterns: list[URLPattern | URLResolver] = []
