@@ -262,6 +262,9 @@ SITE_NAME = os.environ.get("COMMONWEAL_SITE_NAME", "commonweal")
 # COMMONWEAL_SMALL_NUMBER: no breakdown shows a cell of fewer people than this.
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("COMMONWEAL_SMALL_NUMBER", "5"))
 
+# COMMONWEAL_STRATEGY_STALE_DAYS: a commitment with no progress update for this many days shows "no update since".
+STRATEGY_STALE_DAYS = int(os.environ.get("COMMONWEAL_STRATEGY_STALE_DAYS", "90"))
+
 # --- Exports and the Pol.is import (reports/polis_import.py) ---
 # COMMONWEAL_POLIS_IMPORT_MAX_MB: the largest Pol.is export (a zip or its CSV files together) the import page takes.
 POLIS_IMPORT_MAX_MB = int(os.environ.get("COMMONWEAL_POLIS_IMPORT_MAX_MB", "100"))
