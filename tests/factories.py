@@ -41,6 +41,9 @@ def make_system(**kw: Any) -> System:
     n = _n()
     kw.setdefault("name", f"Test Health and Care Partnership {n}")
     kw.setdefault("slug", f"test-system-{n}")
+    # Its privacy notice names a controller, as a system must before any conversation opens.
+    kw.setdefault("controller_name", f"Test Integrated Care Board {n}")
+    kw.setdefault("controller_contact", f"privacy{n}@example.org")
     return System.objects.create(**kw)
 
 

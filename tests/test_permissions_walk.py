@@ -80,6 +80,10 @@ EXPECTED: dict[str, Expect] = {
     ),
     # The token in the URL is the facilitator's own: nobody else may revoke it, administrators included.
     "api_token_revoke": Expect(get=staff(405, SIGNED_IN), post=staff(REDIRECT, ("facilitator",))),
+    # --- A system's public pages: its notices, and the site's accessibility statement ---
+    "accessibility_statement_site": Expect(get=same(200)),
+    "accessibility_statement": Expect(get=same(200)),
+    "privacy_notice": Expect(get=same(200)),
     # --- Systems ---
     "systems:dashboard": Expect(get=staff(200, SIGNED_IN)),
     "systems:system_create": Expect(
@@ -90,6 +94,11 @@ EXPECTED: dict[str, Expect] = {
         get=staff(200, FACILITATORS),
         post=staff(REDIRECT, FACILITATORS),
         post_data={"name": "Renamed", "retention_days": "180"},
+    ),
+    "systems:notices_edit": Expect(
+        get=staff(200, FACILITATORS),
+        post=staff(REDIRECT, FACILITATORS),
+        post_data={"controller_name": "Riverside ICB", "controller_contact": "dpo@example.org"},
     ),
     "systems:system_activity": Expect(get=staff(200, FACILITATORS)),
     "systems:place_list": Expect(get=staff(200, FACILITATORS)),

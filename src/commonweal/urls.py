@@ -3,6 +3,7 @@ from django.urls import include, path
 from commonweal.accounts.urls import token_urlpatterns
 from commonweal.api import api
 from commonweal.core import views as core_views
+from commonweal.systems.urls import public_urlpatterns as system_public_urlpatterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -10,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("commonweal.accounts.urls")),
     path("manage/tokens/", include(token_urlpatterns)),
     path("manage/", include("commonweal.systems.urls")),
+    path("", include(system_public_urlpatterns)),
     path("", include("commonweal.conversations.urls")),
     path("", include("commonweal.network.urls")),
     path("", include("commonweal.reports.urls")),

@@ -21,6 +21,7 @@ from commonweal.accounts import actions as account_actions
 from commonweal.accounts.queries import find_account
 from commonweal.core import audit
 from commonweal.core.errors import ImportFailed, NotFound, field_error
+from commonweal.systems import notices as notices_module
 from commonweal.systems.models import (
     MAX_RETENTION_DAYS,
     MIN_RETENTION_DAYS,
@@ -118,6 +119,65 @@ def do_update_system(
             system.retention_days = retention_days
         system.save(update_fields=["name", "description", "retention_days"])
         audit.record(actor, "system.update", system, before=before, after=_state(system, SYSTEM_FIELDS))
+    return system
+
+
+# --- The privacy notice and the accessibility statement -----------------------------------------------------
+
+NOTICE_FIELDS = [
+    "controller_name",
+    "controller_contact",
+    "protection_officer",
+    "privacy_purpose",
+    "accessibility_statement",
+]
+
+
+@dataclass(frozen=True)
+class NoticesInput:
+    """What a facilitator typed on the privacy and accessibility page."""
+
+    controller_name: str
+    controller_contact: str
+    protection_officer: str
+    privacy_purpose: str
+    accessibility_statement: str
+
+
+def check_update_notices(actor: Any, system: System, notices: NoticesInput) -> System:
+    """Change who is responsible for participants' data (needed before any conversation opens) and the
+    system's own words for its privacy notice and accessibility statement (the defaults when left as they are)."""
+    name = " ".join(notices.controller_name.split())
+    contact = " ".join(notices.controller_contact.split())
+    if not name:
+        raise field_error(
+            "controller_name", "Enter the name of the organisation responsible for participants' data"
+        )
+    if not contact:
+        raise field_error(
+            "controller_contact", "Enter how participants can contact it, such as an email address"
+        )
+    cleaned = NoticesInput(
+        controller_name=name,
+        controller_contact=contact,
+        protection_officer=" ".join(notices.protection_officer.split()),
+        privacy_purpose=notices_module.stored_text(
+            notices.privacy_purpose, notices_module.DEFAULT_PRIVACY_PURPOSE
+        ),
+        accessibility_statement=notices_module.stored_text(
+            notices.accessibility_statement, notices_module.DEFAULT_ACCESSIBILITY_STATEMENT
+        ),
+    )
+    return do_update_notices(actor, system, cleaned)
+
+
+def do_update_notices(actor: Any, system: System, notices: NoticesInput) -> System:
+    with transaction.atomic():
+        before = _state(system, NOTICE_FIELDS)
+        for field in NOTICE_FIELDS:
+            setattr(system, field, getattr(notices, field))
+        system.save(update_fields=NOTICE_FIELDS)
+        audit.record(actor, "system.notices", system, before=before, after=_state(system, NOTICE_FIELDS))
     return system
 
 

@@ -72,6 +72,48 @@ class SystemForm(NHSUKFormMixin, forms.Form):
             del self.fields["retention_days"]
 
 
+class NoticesForm(NHSUKFormMixin, forms.Form):
+    """Who is responsible for participants' data, and the system's privacy notice and accessibility statement."""
+
+    controller_name = text_field(
+        "Who is responsible for participants' data (the data controller)",
+        max_length=200,
+        required="Enter the name of the organisation responsible for participants' data",
+        too_long="Keep the name to 200 characters",
+        help_text="Usually the integrated care board, or the organisation running the conversation. "
+        "No conversation can open until this and the contact are given.",
+    )
+    controller_contact = text_field(
+        "How participants can contact it",
+        max_length=300,
+        required="Enter how participants can contact it, such as an email address",
+        too_long="Keep the contact to 300 characters",
+        help_text="An email address, a web page or a postal address, such as engagement@example.nhs.uk.",
+    )
+    protection_officer = text_field(
+        "Data protection officer's contact (optional)",
+        max_length=300,
+        too_long="Keep the contact to 300 characters",
+        help_text="How to reach the controller's data protection officer, if it has one.",
+    )
+    privacy_purpose = text_field(
+        "Why you collect the data and the law that allows it",
+        max_length=5000,
+        too_long="Keep this to 5,000 characters",
+        help_text="Shown in the privacy notice, with what is collected, how long it is kept and people's rights, "
+        "which the notice always says. Leave a blank line between paragraphs.",
+        rows=10,
+    )
+    accessibility_statement = text_field(
+        "Accessibility statement",
+        max_length=5000,
+        too_long="Keep this to 5,000 characters",
+        help_text="How accessible the pages are and any known problems. The statement always adds how to report "
+        "a problem (to the contact above) and how to complain.",
+        rows=10,
+    )
+
+
 def _optional_int(label: str, help_text: str) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,

@@ -54,6 +54,15 @@ class System(models.Model):
         help_text="Days participants' votes, statements and answers are kept after a conversation closes; "
         "then `commonweal retention` (run daily by the worker) erases them.",
     )
+    # The privacy notice and the accessibility statement (systems/notices.py has the defaults; a conversation
+    # cannot open until the controller's name and contact are given).
+    controller_name = models.CharField(max_length=200, blank=True)
+    controller_contact = models.CharField(max_length=300, blank=True)
+    protection_officer = models.CharField(max_length=300, blank=True)
+    privacy_purpose = models.TextField(blank=True, help_text="Empty: the default text of systems/notices.py.")
+    accessibility_statement = models.TextField(
+        blank=True, help_text="Empty: the default of systems/notices.py."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -65,6 +74,12 @@ class System(models.Model):
     @property
     def system(self) -> System:
         return self
+
+    @property
+    def has_controller(self) -> bool:
+        """Whether the privacy notice names who is responsible for participants' data and how to reach them."""
+        return bool(self.controller_name.strip() and self.controller_contact.strip())
+
 
 
 class Place(models.Model):

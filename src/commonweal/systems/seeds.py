@@ -18,10 +18,12 @@ from typing import Any
 from commonweal.accounts.actions import do_create_account
 from commonweal.accounts.queries import account_named
 from commonweal.systems.actions import (
+    NoticesInput,
     OrganisationInput,
     check_save_community,
     check_save_organisation,
     check_save_place,
+    check_update_notices,
     do_add_facilitator,
     do_create_system,
 )
@@ -31,7 +33,15 @@ SYSTEM_SLUG = "riverside"
 SYSTEM_NAME = "Riverside Health and Care Partnership"
 SYSTEM_DESCRIPTION = (
     "A fictional integrated care system of about a million people in four places, loaded by "
-    "`commonweal demo` to show how the platform works. Every name in it is made up."
+    "commonweal demo to show how the platform works. Every name in it is made up."
+)
+#: Who is responsible for the demo's participants' data (a conversation cannot open without it).
+DEMO_NOTICES = NoticesInput(
+    controller_name="NHS Riverside Integrated Care Board",
+    controller_contact="engagement@riverside.example",
+    protection_officer="dpo@riverside.example",
+    privacy_purpose="",
+    accessibility_statement="",
 )
 FACILITATOR_USERNAME = "facilitator"
 ADMIN_USERNAME = "admin"
@@ -158,6 +168,7 @@ def load_system_demo() -> SystemSeeds:
     The caller has checked that no system has the slug :data:`SYSTEM_SLUG`.
     """
     system = do_create_system(None, name=SYSTEM_NAME, slug=SYSTEM_SLUG, description=SYSTEM_DESCRIPTION)
+    check_update_notices(None, system, DEMO_NOTICES)
     places = [check_save_place(None, system, name=name, population=pop) for name, pop in PLACES]
     communities = [
         check_save_community(None, system, name=name, kind=kind, population_estimate=pop)

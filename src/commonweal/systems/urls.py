@@ -12,6 +12,7 @@ _ITEM_PAGES = {"item_view": views.item_page}
 system_pages = [
     path("", views.system_detail, name="system_detail"),
     path("edit/", views.system_edit, name="system_edit"),
+    path("privacy-and-accessibility/", views.notices_edit, name="notices_edit"),
     path("activity/", views.system_activity, name="system_activity"),
     *kind_urls("places/", "place", views.PLACES, list_view=views.place_list, **_ITEM_PAGES),
     *kind_urls("communities/", "community", views.COMMUNITIES, list_view=views.community_list, **_ITEM_PAGES),
@@ -40,4 +41,11 @@ urlpatterns = [
     path("accounts/", views.accounts, name="accounts"),
     path("accounts/<id:pk>/reset-password/", views.account_reset_password, name="account_reset_password"),
     path("accounts/<id:pk>/active/", views.account_set_active, name="account_set_active"),
+]
+
+#: Public pages of a system, for participants (mounted at the site's root).
+public_urlpatterns = [
+    path("accessibility/", views.accessibility, name="accessibility_statement_site"),
+    path("accessibility/<slug:system>/", views.accessibility, name="accessibility_statement"),
+    path("privacy/<slug:system>/", views.privacy_notice, name="privacy_notice"),
 ]

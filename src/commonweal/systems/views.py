@@ -28,11 +28,12 @@ from commonweal.core.http import posted, posted_files
 from commonweal.core.models import AuditEntry
 from commonweal.core.pages import Kind, RolePage, kind_page, role_page, role_remove, save_and_return
 from commonweal.core.permissions import is_admin
-from commonweal.systems import actions, permissions, queries
+from commonweal.systems import actions, notices, permissions, queries
 from commonweal.systems.forms import (
     AccountForm,
     CommunityForm,
     ImportForm,
+    NoticesForm,
     OrganisationForm,
     PlaceForm,
     SystemForm,
@@ -141,6 +142,56 @@ def system_edit(request: HttpRequest, system: str) -> HttpResponse:
         back=reverse("systems:system_detail", kwargs={"system": obj.slug}),
     )
     return done or render(request, "systems/system_form.html", {"form": form, "system": obj})
+
+
+@manager_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def notices_edit(request: HttpRequest, system: str) -> HttpResponse:
+    obj = get_system(system)
+    require(request.user, "system.edit", obj)
+    form = NoticesForm(
+        posted(request),
+        initial={
+            "controller_name": obj.controller_name,
+            "controller_contact": obj.controller_contact,
+            "protection_officer": obj.protection_officer,
+            "privacy_purpose": notices.privacy_purpose(obj),
+            "accessibility_statement": notices.accessibility_statement(obj),
+        },
+    )
+    done = save_and_return(
+        request,
+        form,
+        lambda: actions.check_update_notices(request.user, obj, actions.NoticesInput(**form.cleaned_data)),
+        saved=lambda _: "The privacy notice and the accessibility statement are saved.",
+        back=reverse("systems:system_detail", kwargs={"system": obj.slug}),
+    )
+    return done or render(request, "systems/notices_form.html", {"form": form, "system": obj})
+
+
+def privacy_notice(request: HttpRequest, system: str) -> HttpResponse:
+    """The system's privacy notice: public, linked from the consent page and every participant page."""
+    obj = get_system(system)
+    return render(
+        request,
+        "systems/public/privacy.html",
+        {
+            "system": obj,
+            "purpose": notices.privacy_purpose(obj),
+            "retention": notices.retention_sentence(obj.name, obj.retention_days),
+            "notice_system": obj,
+        },
+    )
+
+
+def accessibility(request: HttpRequest, system: str | None = None) -> HttpResponse:
+    """The accessibility statement: the system's (linked from its participants' pages), or the site's."""
+    obj = get_system(system) if system else None
+    return render(
+        request,
+        "systems/public/accessibility.html",
+        {"system": obj, "statement": notices.accessibility_statement(obj), "notice_system": obj},
+    )
 
 
 @manager_view

@@ -268,8 +268,9 @@ class StatusChangeRefused(Conflict):
 def check_change_status(actor: Any, conversation: Conversation, status: str) -> Conversation:
     """Open, close or reopen a conversation.
 
-    Allowed: draft to open, open to closed, closed to open. Opening needs something to vote on: at least one
-    accepted statement, or participants allowed to add their own.
+    Allowed: draft to open, open to closed, closed to open. Opening needs the system's data controller and its
+    contact (the privacy notice names them) and something to vote on: at least one accepted statement, or
+    participants allowed to add their own.
     """
     if status not in Conversation.Status.values:
         raise _fields_error(
@@ -287,6 +288,12 @@ def check_change_status(actor: Any, conversation: Conversation, status: str) -> 
         else:
             message = f"A conversation cannot go from {current} to {status}."
         raise StatusChangeRefused(message, detail={"status": current, "requested": status})
+    if status == Conversation.Status.OPEN and not conversation.system.has_controller:
+        raise StatusChangeRefused(
+            "Before a conversation opens, its privacy notice must say who is responsible for participants' data "
+            "and how to contact them: give them on the system's privacy notice and accessibility statement page.",
+            detail={"status": current, "requested": status, "missing": "controller"},
+        )
     if (
         status == Conversation.Status.OPEN
         and not conversation.participants_can_add

@@ -25,7 +25,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from commonweal.conversations.models import (
     AnalysisSnapshot,
@@ -41,6 +40,7 @@ from commonweal.conversations.models import (
 from commonweal.core.errors import field_error
 from commonweal.core.spreadsheet import SpreadsheetWriter
 from commonweal.systems.models import Sector
+from commonweal.systems.notices import retention_sentence
 
 __all__ = [
     "ConversationData",
@@ -231,17 +231,6 @@ def participant_data(participant: Participant) -> ParticipantData:
         has_app_token=bool(participant.token_hash),
         conversations=[_conversation_data(participant, c) for c in _conversations_of(participant)],
     )
-
-
-def retention_sentence(system_name: str, days: int) -> str:
-    """How long the system keeps participants' data, in the words the consent and "Your data" pages use."""
-    return ngettext(
-        "%(system)s keeps your votes, statements and answers for %(days)s day after a conversation closes, "
-        "then deletes them.",
-        "%(system)s keeps your votes, statements and answers for %(days)s days after a conversation closes, "
-        "then deletes them.",
-        days,
-    ) % {"system": system_name, "days": f"{days:,}"}
 
 
 def _vote_dicts(rows: list[VoteRow]) -> list[dict[str, Any]]:
