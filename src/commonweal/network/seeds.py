@@ -37,46 +37,50 @@ from commonweal.network.models import Contribution, Interdependency, JointWork, 
 from commonweal.network.survey.actions import LoadedResponse, do_load_round
 from commonweal.systems.models import Community, Organisation, Sector, System
 
-S = Sector
-# How closely two sectors tend to work, 0 to 4 (symmetric; a pair not listed gets OTHERWISE).
+# How closely two sectors tend to work, 0 to 4 (symmetric; a pair not listed gets OTHERWISE): one pair a row.
+_AFFINITY_ROWS = """
+primary_care          community             3.3
+primary_care          primary_care          2.6
+primary_care          mental_health         2.4
+primary_care          acute                 2.2
+primary_care          vcse                  2.0
+primary_care          social_care_provider  2.0
+local_authority       social_care_provider  3.4
+local_authority       vcse                  3.0
+local_authority       local_authority       3.0
+local_authority       community_resident    2.4
+local_authority       other                 2.4
+icb                   acute                 3.6
+icb                   community             3.4
+icb                   mental_health         3.4
+icb                   ambulance             3.0
+icb                   primary_care          3.0
+icb                   local_authority       3.2
+icb                   healthwatch           2.6
+icb                   vcse                  2.2
+acute                 community             3.2
+acute                 ambulance             3.4
+acute                 mental_health         2.6
+acute                 social_care_provider  2.2
+acute                 local_authority       2.4
+community             social_care_provider  2.6
+community             mental_health         2.6
+community             local_authority       2.6
+mental_health         local_authority       2.4
+mental_health         vcse                  2.0
+vcse                  vcse                  2.0
+vcse                  community_resident    2.6
+vcse                  healthwatch           2.2
+healthwatch           community_resident    2.8
+healthwatch           local_authority       2.0
+"""
 AFFINITY: dict[frozenset[str], float] = {
-    frozenset({S.PRIMARY_CARE, S.COMMUNITY}): 3.3,
-    frozenset({S.PRIMARY_CARE}): 2.6,
-    frozenset({S.PRIMARY_CARE, S.MENTAL_HEALTH}): 2.4,
-    frozenset({S.PRIMARY_CARE, S.ACUTE}): 2.2,
-    frozenset({S.PRIMARY_CARE, S.VCSE}): 2.0,
-    frozenset({S.PRIMARY_CARE, S.SOCIAL_CARE_PROVIDER}): 2.0,
-    frozenset({S.LOCAL_AUTHORITY, S.SOCIAL_CARE_PROVIDER}): 3.4,
-    frozenset({S.LOCAL_AUTHORITY, S.VCSE}): 3.0,
-    frozenset({S.LOCAL_AUTHORITY}): 3.0,
-    frozenset({S.LOCAL_AUTHORITY, S.COMMUNITY_RESIDENT}): 2.4,
-    frozenset({S.LOCAL_AUTHORITY, S.OTHER}): 2.4,
-    frozenset({S.ICB, S.ACUTE}): 3.6,
-    frozenset({S.ICB, S.COMMUNITY}): 3.4,
-    frozenset({S.ICB, S.MENTAL_HEALTH}): 3.4,
-    frozenset({S.ICB, S.AMBULANCE}): 3.0,
-    frozenset({S.ICB, S.PRIMARY_CARE}): 3.0,
-    frozenset({S.ICB, S.LOCAL_AUTHORITY}): 3.2,
-    frozenset({S.ICB, S.HEALTHWATCH}): 2.6,
-    frozenset({S.ICB, S.VCSE}): 2.2,
-    frozenset({S.ACUTE, S.COMMUNITY}): 3.2,
-    frozenset({S.ACUTE, S.AMBULANCE}): 3.4,
-    frozenset({S.ACUTE, S.MENTAL_HEALTH}): 2.6,
-    frozenset({S.ACUTE, S.SOCIAL_CARE_PROVIDER}): 2.2,
-    frozenset({S.ACUTE, S.LOCAL_AUTHORITY}): 2.4,
-    frozenset({S.COMMUNITY, S.SOCIAL_CARE_PROVIDER}): 2.6,
-    frozenset({S.COMMUNITY, S.MENTAL_HEALTH}): 2.6,
-    frozenset({S.COMMUNITY, S.LOCAL_AUTHORITY}): 2.6,
-    frozenset({S.MENTAL_HEALTH, S.LOCAL_AUTHORITY}): 2.4,
-    frozenset({S.MENTAL_HEALTH, S.VCSE}): 2.0,
-    frozenset({S.VCSE}): 2.0,
-    frozenset({S.VCSE, S.COMMUNITY_RESIDENT}): 2.6,
-    frozenset({S.VCSE, S.HEALTHWATCH}): 2.2,
-    frozenset({S.HEALTHWATCH, S.COMMUNITY_RESIDENT}): 2.8,
-    frozenset({S.HEALTHWATCH, S.LOCAL_AUTHORITY}): 2.0,
+    frozenset({Sector(a), Sector(b)}): float(weight)
+    for a, b, weight in (row.split() for row in _AFFINITY_ROWS.strip().splitlines())
 }
 OTHERWISE = 0.8
 
+S = Sector
 # What a partner of each sector tends to contribute (respondents tick some of these).
 CONTRIBUTES: dict[str, tuple[str, ...]] = {
     S.ICB: (Contribution.FUNDING, Contribution.FACILITATION, Contribution.DATA),

@@ -6,23 +6,26 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Sector(models.TextChoices):
-    """Our own classification of organisations (ODS roles do not say it), listed in docs/user-guide.md."""
+    """Our own classification of organisations (ODS roles do not say it), listed in docs/user-guide.md.
 
-    ACUTE = "acute", "Acute trust"
-    COMMUNITY = "community", "Community health"
-    MENTAL_HEALTH = "mental_health", "Mental health"
-    AMBULANCE = "ambulance", "Ambulance"
-    PRIMARY_CARE = "primary_care", "Primary care"
-    SOCIAL_CARE_PROVIDER = "social_care_provider", "Social care provider"
-    LOCAL_AUTHORITY = "local_authority", "Local authority"
-    VCSE = "vcse", "Voluntary, community and social enterprise (VCSE)"
-    HEALTHWATCH = "healthwatch", "Healthwatch"
-    ICB = "icb", "Integrated care board (ICB)"
-    COMMUNITY_RESIDENT = "community_resident", "Community member or resident"
-    OTHER = "other", "Other"
+    Participants choose theirs, so the labels are translated."""
+
+    ACUTE = "acute", _("Acute trust")
+    COMMUNITY = "community", _("Community health")
+    MENTAL_HEALTH = "mental_health", _("Mental health")
+    AMBULANCE = "ambulance", _("Ambulance")
+    PRIMARY_CARE = "primary_care", _("Primary care")
+    SOCIAL_CARE_PROVIDER = "social_care_provider", _("Social care provider")
+    LOCAL_AUTHORITY = "local_authority", _("Local authority")
+    VCSE = "vcse", _("Voluntary, community and social enterprise (VCSE)")
+    HEALTHWATCH = "healthwatch", _("Healthwatch")
+    ICB = "icb", _("Integrated care board (ICB)")
+    COMMUNITY_RESIDENT = "community_resident", _("Community member or resident")
+    OTHER = "other", _("Other")
 
 
 class IdentifierScheme(models.TextChoices):
@@ -79,7 +82,6 @@ class System(models.Model):
     def has_controller(self) -> bool:
         """Whether the privacy notice names who is responsible for participants' data and how to reach them."""
         return bool(self.controller_name.strip() and self.controller_contact.strip())
-
 
 
 class Place(models.Model):
