@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from commonweal.core import ratelimit
 from commonweal.systems.models import System
 from tests.factories import make_facilitator, make_system
 from tests.session_demo import DemoCopy, build_demo_copy, restore_demo
@@ -63,6 +64,22 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "real_password_hashing: hash passwords with the project's own hashers (Argon2), not the tests' fast one",
     )
+
+
+class FrozenRateClock:
+    """One instant for the rate limits' fixed windows (core.ratelimit), so that a test that makes N + 1 requests
+    never straddles two windows (a "2/600" limit let the third vote through when the minute hand passed :10)."""
+
+    NOW = 1_800_000_030.0
+
+    @staticmethod
+    def time() -> float:
+        return FrozenRateClock.NOW
+
+
+@pytest.fixture(autouse=True)
+def frozen_rate_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ratelimit, "time", FrozenRateClock)
 
 
 @pytest.fixture(autouse=True)
