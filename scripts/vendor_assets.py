@@ -20,6 +20,8 @@ FILES = {
     "vega/build/vega.min.js": "vega/vega.min.js",
     "vega-lite/build/vega-lite.min.js": "vega/vega-lite.min.js",
     "vega-embed/build/vega-embed.min.js": "vega/vega-embed.min.js",
+    "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
+    "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
 }
 # Vega compiles its expressions with `new Function`, which the Content-Security-Policy forbids; its CSP-safe
 # interpreter is an ES module that imports vega-util. The vega bundle re-exports vega-util, so the module becomes
@@ -27,7 +29,10 @@ FILES = {
 VEGA_INTERPRETER = ("vega-interpreter/build/vega-interpreter.js", "vega/vega-interpreter.js")
 VEGA_IMPORT = re.compile(r"^import \{([^}]*)\} from 'vega-util';\s*$", re.MULTILINE)
 VEGA_EXPORT = re.compile(r"^export \{ expression as expressionInterpreter \};\s*$", re.MULTILINE)
-FOLDERS = {"nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images"}
+FOLDERS = {
+    "nhsuk-frontend/dist/nhsuk/assets/images": "nhsuk/images",
+    "leaflet/dist/images": "leaflet/images",
+}
 
 # The NHS.UK stylesheet loads the Frutiger web font from assets.nhs.uk. That font is licensed to NHS
 # services, and the Content-Security-Policy (rightly) blocks other origins, so every page would log errors.

@@ -214,6 +214,17 @@ RATE_REPORT_LINKS = os.environ.get("COMMONWEAL_RATE_REPORT_LINKS", "60/60")
 # a statement. Default: 120 a minute (one every 400 ms of typing, with room to spare).
 RATE_SIMILAR = os.environ.get("COMMONWEAL_RATE_SIMILAR", "120/60")
 
+# The community asset register (the communities app).
+# COMMONWEAL_RATE_ASSET_SUBMISSIONS: assets one IP address may add through a public asset mapping link in a
+# window. Default: 20 an hour (a community event shares one address; a script cannot flood the queue).
+RATE_ASSET_SUBMISSIONS = os.environ.get("COMMONWEAL_RATE_ASSET_SUBMISSIONS", "20/3600")
+# COMMONWEAL_MAP_TILES: the address of a tile server for the asset map, as Leaflet takes it
+# ("https://tiles.example.org/{z}/{x}/{y}.png"). Default: empty, no tiles and no request to another site: the map
+# draws the assets over a plain background.
+MAP_TILES = os.environ.get("COMMONWEAL_MAP_TILES", "")
+# COMMONWEAL_MAP_ATTRIBUTION: the credit the tile server asks for, shown on the map. Default: empty.
+MAP_ATTRIBUTION = os.environ.get("COMMONWEAL_MAP_ATTRIBUTION", "")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # COMMONWEAL_SECURE_COOKIES: send cookies over HTTPS only. Default: on in production, off otherwise.

@@ -1,9 +1,32 @@
+"""Communities as partners: the community asset register and who is taking part against who lives here."""
+
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from commonweal.systems.panels import Panel
 
 
 class CommunitiesConfig(AppConfig):
     name = "commonweal.communities"
     label = "communities"
     verbose_name = "Communities"
+
+    def system_panels(self, request: HttpRequest, system: Any) -> list[Panel]:
+        """The system page's links to the asset register (called through the app registry by ``systems.panels``)."""
+        # start-up: apps.py is imported while the app registry loads, before any model can be imported.
+        from commonweal.communities import panels
+
+        return panels.system_panels(request, system)
+
+    def organisation_panels(self, request: HttpRequest, organisation: Any) -> list[Panel]:
+        """The assets an organisation holds, on its "my part" page (collected by ``systems.panels``)."""
+        # start-up: apps.py is imported while the app registry loads, before any model can be imported.
+        from commonweal.communities import panels
+
+        return panels.organisation_panels(request, organisation)

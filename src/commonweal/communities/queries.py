@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Avg, Q, QuerySet
 
 from commonweal.communities.models import Asset, AssetTag, MappingLink, Status
 from commonweal.core.errors import NotFound
-from commonweal.systems.models import Organisation, System
+from commonweal.systems.models import Organisation, Place, System
 
 __all__ = [
     "AssetFilters",
@@ -28,6 +28,7 @@ __all__ = [
     "get_asset",
     "get_mapping_link",
     "map_points",
+    "place_centres",
     "tag_names",
 ]
 
@@ -140,3 +141,16 @@ def get_mapping_link(token: str) -> MappingLink:
             "shared it for the link to add community assets."
         )
     return link
+
+
+def place_centres(system: System) -> list[tuple[str, float, float]]:
+    """(name, latitude, longitude) of each place of ``system``: the middle of its accepted assets that have
+    coordinates (places have no boundary of their own), for labelling the map."""
+    on_map = Q(assets__status=Status.ACCEPTED, assets__latitude__isnull=False)
+    rows = (
+        Place.objects.filter(system=system)
+        .annotate(lat=Avg("assets__latitude", filter=on_map), lon=Avg("assets__longitude", filter=on_map))
+        .filter(lat__isnull=False)
+        .values_list("name", "lat", "lon")
+    )
+    return [(name, float(lat), float(lon)) for name, lat, lon in rows]

@@ -3,7 +3,8 @@
 The system page lists the system's conversations and links to its map; the facilitator's start page lists the
 conversations they moderate. Those belong to apps above ``systems`` in the layers, which ``systems`` must not
 import. Instead, an app adds sections by giving its ``AppConfig`` a method ``system_panels(request, system)``
-or ``dashboard_panels(request, systems)`` that returns :class:`Panel` objects; this module calls them through
+, ``dashboard_panels(request, systems)`` or ``organisation_panels(request, organisation)`` (for an
+organisation's "my part" page) that returns :class:`Panel` objects; this module calls them through
 Django's app registry and the page shows them in ``order``.
 """
 
@@ -43,6 +44,11 @@ def _collect(hook: str, request: HttpRequest, *args: Any) -> list[SafeString]:
 def system_panels(request: HttpRequest, system: Any) -> list[SafeString]:
     """The sections other apps show on ``system``'s page, in order."""
     return _collect("system_panels", request, system)
+
+
+def organisation_panels(request: HttpRequest, organisation: Any) -> list[SafeString]:
+    """The sections other apps show on ``organisation``'s "my part" page (the assets it holds, ...), in order."""
+    return _collect("organisation_panels", request, organisation)
 
 
 def dashboard_panels(request: HttpRequest, systems: Iterable[Any]) -> list[SafeString]:

@@ -29,6 +29,7 @@ from commonweal.network.map.svg import render_svg
 from commonweal.network.models import Interdependency, JointWork, SurveyInvitation
 from commonweal.network.permissions import require
 from commonweal.systems.models import Organisation, System
+from commonweal.systems.panels import organisation_panels
 from commonweal.systems.queries import get_system
 
 # --- The map ------------------------------------------------------------------------------------------------
@@ -101,7 +102,14 @@ def organisation_part(request: HttpRequest, system: str, organisation_id: int) -
         raise NotFound("That organisation is not in this system: it may have been deleted.")
     part = build_part(organisation)
     return render(
-        request, "network/part/organisation_part.html", {"system": obj, "part": part, "for_lead": False}
+        request,
+        "network/part/organisation_part.html",
+        {
+            "system": obj,
+            "part": part,
+            "for_lead": False,
+            "panels": organisation_panels(request, organisation),
+        },
     )
 
 
@@ -119,7 +127,13 @@ def my_part(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "network/part/my_part.html",
-        {"system": invitation.organisation.system, "part": part, "for_lead": True, "token": token},
+        {
+            "system": invitation.organisation.system,
+            "part": part,
+            "for_lead": True,
+            "token": token,
+            "panels": organisation_panels(request, invitation.organisation),
+        },
     )
     # The page is reached by a secret link: keep it out of shared caches and other sites' Referer headers.
     response["Cache-Control"] = "private, no-store"
