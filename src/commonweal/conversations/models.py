@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.text import duplicate_key
 from commonweal.systems.models import Community, Organisation, Place, Sector, System
@@ -16,6 +17,33 @@ STATEMENT_MAX_LENGTH = 280
 # index on the normalised text must fit PostgreSQL's index row limit (about 2,700 bytes) at 4 bytes a character.
 STATEMENT_STORED_MAX_LENGTH = 600
 DEFAULT_THEMES = ["What is working", "What we could do together"]
+
+
+class AgeBand(models.TextChoices):
+    """The optional "about you" age bands (people aged 16 and over), aligned to the Census 2021 age tables so that
+    a place's baseline can be summed into them (``communities.representation.census``)."""
+
+    AGED_16_24 = "16-24", _("16 to 24")
+    AGED_25_34 = "25-34", _("25 to 34")
+    AGED_35_44 = "35-44", _("35 to 44")
+    AGED_45_54 = "45-54", _("45 to 54")
+    AGED_55_64 = "55-64", _("55 to 64")
+    AGED_65_74 = "65-74", _("65 to 74")
+    AGED_75_84 = "75-84", _("75 to 84")
+    AGED_85_PLUS = "85+", _("85 or over")
+    PREFER_NOT = "prefer-not", _("Prefer not to say")
+
+
+class EthnicGroup(models.TextChoices):
+    """The optional "about you" ethnic group: the five high-level groups of the Census 2021 question in England
+    and Wales (TS021's "Ethnic group (6 categories)", without "Does not apply")."""
+
+    ASIAN = "asian", _("Asian, Asian British or Asian Welsh")
+    BLACK = "black", _("Black, Black British, Black Welsh, Caribbean or African")
+    MIXED = "mixed", _("Mixed or Multiple ethnic groups")
+    WHITE = "white", _("White")
+    OTHER = "other", _("Other ethnic group")
+    PREFER_NOT = "prefer-not", _("Prefer not to say")
 
 
 def new_slug() -> str:
@@ -50,6 +78,9 @@ class Conversation(models.Model):
     ask_organisation = models.BooleanField(default=True)
     ask_place = models.BooleanField(default=True)
     ask_community = models.BooleanField(default=True)
+    # The Census-aligned questions are off unless a facilitator turns them on (representation against a baseline).
+    ask_age_band = models.BooleanField(default=False)
+    ask_ethnic_group = models.BooleanField(default=False)
     themes = models.JSONField(
         default=list, blank=True, help_text="The conversation's own list of statement themes."
     )
@@ -74,7 +105,14 @@ class Conversation(models.Model):
 
     @property
     def asks_about_you(self) -> bool:
-        return self.ask_sector or self.ask_organisation or self.ask_place or self.ask_community
+        return (
+            self.ask_sector
+            or self.ask_organisation
+            or self.ask_place
+            or self.ask_community
+            or self.ask_age_band
+            or self.ask_ethnic_group
+        )
 
 
 class ConversationModerator(models.Model):
@@ -98,6 +136,9 @@ class Participant(models.Model):
     organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.SET_NULL)
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL)
     communities = models.ManyToManyField(Community, blank=True, related_name="participants")
+    # Blank: not asked or not answered; "prefer-not": the participant chose "Prefer not to say".
+    age_band = models.CharField(max_length=12, choices=AgeBand.choices, blank=True)
+    ethnic_group = models.CharField(max_length=12, choices=EthnicGroup.choices, blank=True)
     about_you_done = models.BooleanField(
         default=False, help_text="Answered or skipped the 'about you' questions."
     )

@@ -87,6 +87,8 @@ CONVERSATION_FIELDS = [
     "ask_organisation",
     "ask_place",
     "ask_community",
+    "ask_age_band",
+    "ask_ethnic_group",
     "themes",
 ]
 
@@ -147,6 +149,8 @@ class ConversationInput:
     ask_organisation: bool = True
     ask_place: bool = True
     ask_community: bool = True
+    ask_age_band: bool = False
+    ask_ethnic_group: bool = False
     themes: list[str] | str | None = None
 
     @classmethod
@@ -191,6 +195,8 @@ def _clean_input(data: ConversationInput) -> ConversationInput:
         ask_organisation=bool(data.ask_organisation),
         ask_place=bool(data.ask_place),
         ask_community=bool(data.ask_community),
+        ask_age_band=bool(data.ask_age_band),
+        ask_ethnic_group=bool(data.ask_ethnic_group),
         themes=clean_themes(data.themes),
     )
 

@@ -51,6 +51,8 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
             ("organisation", "Their organisation"),
             ("place", "Their place"),
             ("community", "Their communities"),
+            ("age_band", "Their age band (Census 2021 bands, with 'prefer not to say')"),
+            ("ethnic_group", "Their ethnic group (Census 2021 groups, with 'prefer not to say')"),
         ],
         initial=["sector", "organisation", "place", "community"],
         help_text="Participants can always skip them. The answers let you see who is taking part, and find common "
@@ -68,7 +70,9 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
     @classmethod
     def for_conversation(cls, conversation: Conversation) -> ConversationForm:
         asked = [
-            k for k in ("sector", "organisation", "place", "community") if getattr(conversation, f"ask_{k}")
+            k
+            for k in ("sector", "organisation", "place", "community", "age_band", "ethnic_group")
+            if getattr(conversation, f"ask_{k}")
         ]
         return cls(
             initial={
@@ -95,6 +99,8 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
             ask_organisation="organisation" in asked,
             ask_place="place" in asked,
             ask_community="community" in asked,
+            ask_age_band="age_band" in asked,
+            ask_ethnic_group="ethnic_group" in asked,
             themes=data.get("themes") or "",
         )
 

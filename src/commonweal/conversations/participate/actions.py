@@ -31,8 +31,10 @@ from django.utils import timezone
 from commonweal.accounts.models import hash_token
 from commonweal.conversations.models import (
     STATEMENT_MAX_LENGTH,
+    AgeBand,
     AnalysisSnapshot,
     Conversation,
+    EthnicGroup,
     Participant,
     Participation,
     Statement,
@@ -275,6 +277,30 @@ class AboutYou:
     organisation: Organisation | None = None
     place: Place | None = None
     communities: tuple[Community, ...] = ()
+    age_band: str = ""
+    ethnic_group: str = ""
+
+
+def _check_census_answers(
+    conversation: Conversation, age_band: str | None, ethnic_group: str | None, problems: list[dict[str, str]]
+) -> dict[str, str]:
+    """The optional Census-aligned answers (age band, ethnic group): each only when the conversation asks it."""
+    answers: dict[str, str] = {}
+    for field, label, given, choices in (
+        ("age_band", "age band", age_band, AgeBand),
+        ("ethnic_group", "ethnic group", ethnic_group, EthnicGroup),
+    ):
+        if not given:
+            continue
+        if not getattr(conversation, f"ask_{field}"):
+            problems.append({"field": field, "problem": f"This conversation does not ask for your {label}."})
+        elif given not in choices.values:
+            problems.append(
+                {"field": field, "problem": f"Choose one of the listed options for your {label}."}
+            )
+        else:
+            answers[field] = given
+    return answers
 
 
 def check_about_you(
@@ -285,6 +311,8 @@ def check_about_you(
     organisation_id: int | None = None,
     place_id: int | None = None,
     community_ids: Sequence[int] | None = None,
+    age_band: str | None = None,
+    ethnic_group: str | None = None,
 ) -> AboutYou:
     """Validate "about you" answers against what the conversation asks and the system's own lists.
 
@@ -331,6 +359,7 @@ def check_about_you(
                 {"field": "communities", "problem": "Choose communities from this system's list only."}
             )
         answers["communities"] = tuple(found)
+    answers.update(_check_census_answers(conversation, age_band, ethnic_group, problems))
     if problems:
         raise InvalidInput(
             "Some of your answers about you could not be saved: " + " ".join(p["problem"] for p in problems),
@@ -360,6 +389,10 @@ def do_update_about_you(
             if conversation.ask_place:
                 participant.place = about.place
                 fields.append("place")
+            for census in ("age_band", "ethnic_group"):
+                if getattr(conversation, f"ask_{census}"):
+                    setattr(participant, census, getattr(about, census))
+                    fields.append(census)
         participant.save(update_fields=fields)
         if about is not None and conversation.ask_community:
             participant.communities.set(about.communities)

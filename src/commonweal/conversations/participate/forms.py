@@ -6,8 +6,9 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from commonweal.conversations.models import STATEMENT_MAX_LENGTH, Conversation
+from commonweal.conversations.models import STATEMENT_MAX_LENGTH, AgeBand, Conversation, EthnicGroup
 from commonweal.conversations.participate.actions import clean_statement_text, clean_theme
 from commonweal.core.errors import InvalidInput
 from commonweal.core.forms import CleanTextMixin
@@ -47,6 +48,18 @@ class AboutYouForm(CleanTextMixin, forms.Form):
         queryset=Community.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
+    age_band = forms.ChoiceField(
+        label=_("How old are you?"),
+        required=False,
+        choices=AgeBand.choices,
+        widget=forms.RadioSelect,
+    )
+    ethnic_group = forms.ChoiceField(
+        label=_("What is your ethnic group?"),
+        required=False,
+        choices=EthnicGroup.choices,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,6 +76,8 @@ class AboutYouForm(CleanTextMixin, forms.Form):
             "organisation": conversation.ask_organisation,
             "place": conversation.ask_place,
             "communities": conversation.ask_community,
+            "age_band": conversation.ask_age_band,
+            "ethnic_group": conversation.ask_ethnic_group,
         }
         for name, ask in asked.items():
             if not ask:

@@ -237,6 +237,8 @@ def about_you(request: HttpRequest, slug: str) -> HttpResponse:
                     organisation_id=data["organisation"].pk if data.get("organisation") else None,
                     place_id=data["place"].pk if data.get("place") else None,
                     community_ids=[c.pk for c in data.get("communities") or []],
+                    age_band=data.get("age_band") or None,
+                    ethnic_group=data.get("ethnic_group") or None,
                 )
             except InvalidInput as exc:
                 for problem in (exc.detail or {}).get("fields", []):
@@ -253,6 +255,8 @@ def about_you(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": participant.organisation_id,
             "place": participant.place_id,
             "communities": list(participant.communities.values_list("pk", flat=True)),
+            "age_band": participant.age_band,
+            "ethnic_group": participant.ethnic_group,
         }
         form = AboutYouForm(initial=initial, conversation=conversation)
         status = 200

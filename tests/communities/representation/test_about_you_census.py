@@ -1,0 +1,65 @@
+"""The optional Census-aligned "about you" questions (age band, ethnic group): asked only when the conversation
+turns them on, always with "Prefer not to say", kept on the participant."""
+
+from __future__ import annotations
+
+import pytest
+
+from commonweal.conversations.facilitate.forms import ConversationForm
+from commonweal.conversations.models import Participant
+from tests.factories import make_conversation, make_place
+
+pytestmark = pytest.mark.django_db
+
+
+def _joined(client, **kw):
+    conversation = make_conversation(ask_organisation=False, ask_community=False, **kw)
+    make_place(conversation.system, name="Eastmarsh")
+    client.post(f"/c/{conversation.slug}/join/")
+    return conversation
+
+
+def test_age_and_ethnic_group_are_not_asked_unless_turned_on(client):
+    conversation = _joined(client)
+    html = client.get(f"/c/{conversation.slug}/about-you/").content.decode()
+    assert "How old are you?" not in html
+    assert "What is your ethnic group?" not in html
+
+
+def test_age_and_ethnic_group_are_asked_with_prefer_not_to_say_and_kept(client):
+    conversation = _joined(client, ask_age_band=True, ask_ethnic_group=True)
+    html = client.get(f"/c/{conversation.slug}/about-you/").content.decode()
+    assert "How old are you?" in html and "What is your ethnic group?" in html
+    assert html.count("Prefer not to say") == 2
+    assert "Black, Black British, Black Welsh, Caribbean or African" in html
+    response = client.post(
+        f"/c/{conversation.slug}/about-you/", {"age_band": "16-24", "ethnic_group": "prefer-not"}
+    )
+    assert response.status_code == 302
+    person = Participant.objects.get()
+    assert (person.age_band, person.ethnic_group) == ("16-24", "prefer-not")
+
+
+def test_a_made_up_age_band_is_refused_and_what_was_chosen_is_kept(client):
+    conversation = _joined(client, ask_age_band=True, ask_ethnic_group=True)
+    response = client.post(
+        f"/c/{conversation.slug}/about-you/", {"age_band": "12-15", "ethnic_group": "white"}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'value="white" checked' in html
+    assert Participant.objects.get().age_band == ""
+
+
+def test_the_facilitator_turns_the_questions_on_in_the_conversation_form():
+    form = ConversationForm(
+        {
+            "title": "T",
+            "question": "Q?",
+            "moderation": "strict",
+            "ask_about": ["place", "age_band", "ethnic_group"],
+        }
+    )
+    assert form.is_valid(), form.errors
+    data = form.to_input()
+    assert data.ask_age_band and data.ask_ethnic_group and not data.ask_sector
