@@ -200,3 +200,42 @@ class AssetTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# =============================================================================================================
+# Representation: who lives and works here (baselines), against whom a conversation's participants are compared.
+# Written only by ``communities.representation.actions``; read by ``communities.representation.queries``.
+# =============================================================================================================
+
+
+class Baseline(models.Model):
+    """How many people of one category live (or work) in one place of a system, from a Census 2021 table or a
+    workforce count: the population a conversation's participants are compared with.
+
+    ``category`` is one of the "about you" answers the counts were summed into (an age band of
+    :class:`~commonweal.conversations.models.AgeBand`, an ethnic group of
+    :class:`~commonweal.conversations.models.EthnicGroup`, "female"/"male", or a sector), so a count may be a
+    fraction: a five-year Census band that straddles two answers (15 to 19) is shared between them evenly by
+    year of age. ``place`` is None for a count of the whole system (a workforce file without places).
+    """
+
+    class Dimension(models.TextChoices):
+        AGE_BAND = "age_band", _("Age band")
+        SEX = "sex", _("Sex")
+        ETHNIC_GROUP = "ethnic_group", _("Ethnic group")
+        SECTOR = "sector", _("Sector (workforce)")
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="baselines")
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="baselines")
+    dimension = models.CharField(max_length=20, choices=Dimension.choices)
+    category = models.CharField(max_length=40)
+    people = models.FloatField()
+    source = models.CharField(max_length=200, help_text="The table it came from, e.g. 'TS007A' or 'workforce'.")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["dimension", "place__name", "category"]
+        indexes = [models.Index(fields=["system", "dimension"], name="baseline_system_dimension")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.category} in {self.place or 'the system'}: {self.people:g}"
