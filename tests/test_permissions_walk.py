@@ -290,6 +290,7 @@ WALK_TABLES = (
     "tests.conversations.walk_rights",
     "tests.reports.walk_report",
     "tests.reports.walk_exports",
+    "tests.pulse.walk_pulse",
     "tests.communities.walk_assets",
 )
 
