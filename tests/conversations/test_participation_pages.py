@@ -218,7 +218,7 @@ def test_statements_come_one_at_a_time_with_progress_and_three_buttons(client, c
     statement = response.context["statement"]
     assert f'<p class="cw-statement__text">{statement.text}</p>' in page
     for label, value in [("Agree", "1"), ("Disagree", "-1"), ("Pass", "0")]:
-        assert f'name="value" value="{value}"' in page and f">{label}</button>" in page
+        assert f'name="value" value="{value}"' in page and f">{label}</span></button>" in page
     assert 'aria-live="polite"' in page
 
 
@@ -420,7 +420,7 @@ def test_a_duplicate_is_refused_with_a_link_to_vote_on_the_existing_statement(cl
     assert f'href="{link}"' in page and "see it and vote on it" in page
     assert existing.text.upper() + "!" in page
     detail = client.get(link)
-    assert detail.status_code == 200 and existing.text in text(detail) and ">Agree</button>" in text(detail)
+    assert detail.status_code == 200 and existing.text in text(detail) and ">Agree</span></button>" in text(detail)
 
 
 def test_a_theme_that_is_not_offered_is_refused(client, conversation):
