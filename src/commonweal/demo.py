@@ -9,7 +9,8 @@ the order the layers go:
 
 - :mod:`commonweal.systems.seeds`: the system, its places, communities and organisations, the demo's accounts;
 - :mod:`commonweal.conversations.seeds`: the conversation, its statements, participants and votes;
-- :mod:`commonweal.network.seeds`: the survey rounds, interdependencies and joint work.
+- :mod:`commonweal.network.seeds`: the survey rounds, interdependencies and joint work;
+- :mod:`commonweal.pulse.seeds`: two pulse rounds a year apart, direction rising.
 
 Then the conversation's first analysis snapshot is computed (after the transaction, as the worker would), so its
 results have something to show at once. The same ``seed`` gives the same demo.
@@ -31,6 +32,7 @@ from commonweal.conversations.results.snapshot import read_result
 from commonweal.conversations.seeds import load_conversation_demo
 from commonweal.core.audit import record
 from commonweal.network.seeds import load_network_demo
+from commonweal.pulse.seeds import load_pulse_demo
 from commonweal.systems.models import System
 from commonweal.systems.seeds import (
     ADMIN_USERNAME,
@@ -106,6 +108,7 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
     load_network_demo(
         made.system, made.organisations, made.communities, facilitator=made.facilitator, seed=seed, now=now
     )
+    load_pulse_demo(made.system, made.organisations, facilitator=made.facilitator, seed=seed, now=now)
     result = DemoResult(
         system=made.system,
         conversation=conversation.conversation,
