@@ -192,7 +192,7 @@ def test_participant_finds_their_organisation_by_typing_part_of_its_name(live_se
     page.get_by_label("Search the list of organisations").fill("carers")
     select = page.get_by_label("Which organisation do you work for or belong to?")
     options = select.locator("option").all_inner_texts()
-    assert options == ["I'd rather not say, or it is not listed", "Riverside Carers' Network"]
+    assert options == ["Not chosen (or not listed)", "Riverside Carers' Network"]
     assert "1 of the organisations match" in page.locator("#id_organisation-filter-status").inner_text()
     check(page, "11-organisation-search")
     # Enter in the search box chooses the only match instead of sending the form half filled.

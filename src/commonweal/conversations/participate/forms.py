@@ -26,14 +26,15 @@ class AboutYouForm(CleanTextMixin, forms.Form):
     sector = forms.ChoiceField(
         label="Which sector do you work in, or come from?",
         required=False,
-        choices=[("", "I'd rather not say")] + list(Sector.choices),
+        # Not chosen until the participant chooses: "I'd rather not say" comes last and is never pre-selected.
+        choices=list(Sector.choices) + [("", "I'd rather not say")],
         widget=forms.RadioSelect,
     )
     organisation = forms.ModelChoiceField(
         label="Which organisation do you work for or belong to?",
         required=False,
         queryset=Organisation.objects.none(),
-        empty_label="I'd rather not say, or it is not listed",
+        empty_label="Not chosen (or not listed)",
     )
     place = forms.ModelChoiceField(
         label="Which place do you live or work in?",

@@ -246,7 +246,7 @@ def about_you(request: HttpRequest, slug: str) -> HttpResponse:
                     form.add_error(field, problem["problem"])
             else:
                 do_update_about_you(participant, conversation, about)
-                messages.success(request, "Thank you. Now the statements.")
+                # No "thank you" message: it stayed above every later statement, as votes swap only the panel.
                 return redirect(_home(conversation))
         status = 400
     else:
