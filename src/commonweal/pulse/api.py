@@ -137,7 +137,9 @@ def pulse_results(request: HttpRequest, slug: str, round_id: int) -> dict[str, A
     pulse_round = queries.get_round(system, round_id)
     r = queries.round_results(pulse_round)
     before = queries.previous_round(pulse_round)
-    change = queries.change_between(before, pulse_round) if before is not None else None
+    change = None
+    if before is not None:
+        change = queries.change_between(before, pulse_round, after_scores=r.scores.by_dimension)
     return {
         "round": _round_out(pulse_round, r.respondents),
         "respondents": r.respondents,

@@ -139,7 +139,9 @@ def round_status(request: HttpRequest, system: str, round_id: int) -> HttpRespon
 def _results_context(pulse_round: PulseRound) -> dict[str, Any]:
     results = queries.round_results(pulse_round)
     before = queries.previous_round(pulse_round)
-    change = queries.change_between(before, pulse_round) if before is not None else None
+    change = None
+    if before is not None:
+        change = queries.change_between(before, pulse_round, after_scores=results.scores.by_dimension)
     return {"results": results, "change": change, "before": before, "bands": BANDS, "scale": SCALE}
 
 
