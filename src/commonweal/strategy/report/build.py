@@ -1,0 +1,201 @@
+"""The strategy as data: the JSON the API answers and the exports write, and the rows of the CSV exports. Every
+figure about people is the evidence as the disclosure layer published it when the aim was drafted."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from commonweal.core.spreadsheet import SpreadsheetWriter
+from commonweal.strategy.accountability.build import AimCard, CommitmentRow, board
+from commonweal.strategy.models import Aim, ProgressUpdate
+from commonweal.systems.models import System
+
+
+def _date(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def commitment_json(row: CommitmentRow) -> dict[str, Any]:
+    c = row.commitment
+    return {
+        "id": c.pk,
+        "aim": c.aim_id,
+        "organisation": c.organisation_id,
+        "community": c.community_id,
+        "owner": row.owner,
+        "partners": row.partners,
+        "what": c.what,
+        "lead_role": c.lead_role,
+        "starts_on": _date(c.starts_on),
+        "ends_on": _date(c.ends_on),
+        "interdependency": c.interdependency_id,
+        "resources": [
+            {
+                "kind": r.kind,
+                "amount": str(r.amount) if r.amount is not None else None,
+                "description": r.description,
+            }
+            for r in c.resources.all()
+        ],
+        "status": c.status,
+        "last_update_on": _date(c.last_update_on),
+        "no_update_since": _date(row.no_update_since),
+    }
+
+
+def aim_json(card: AimCard) -> dict[str, Any]:
+    aim = card.aim
+    return {
+        "id": aim.pk,
+        "title": aim.title,
+        "meaning": aim.meaning,
+        "outcome": aim.outcome,
+        "status": aim.status,
+        "agreed_on": _date(aim.agreed_on),
+        "agreed_by": aim.agreed_by,
+        "retired_reason": aim.retired_reason,
+        "places": [p.name for p in aim.places.all()],
+        "communities": [c.name for c in aim.communities.all()],
+        "measures": [
+            {
+                "id": m.pk,
+                "name": m.name,
+                "unit": m.unit,
+                "baseline": str(m.baseline) if m.baseline is not None else None,
+                "target": str(m.target) if m.target is not None else None,
+                "target_date": _date(m.target_date),
+            }
+            for m in aim.measures.all()
+        ],
+        "evidence": [
+            {
+                "statement": e.statement_id,
+                "text": e.text,
+                "conversation": e.conversation_title,
+                "common_ground": e.common_ground,
+                "analysis_update": e.snapshot_tick,
+                "figures": e.figures,
+            }
+            for e in aim.evidence.all()
+        ],
+        "commitments": [commitment_json(row) for row in card.commitments],
+    }
+
+
+def strategy_json(system: System) -> dict[str, Any]:
+    return {"system": system.slug, "aims": [aim_json(card) for card in board(system)]}
+
+
+def update_json(u: ProgressUpdate) -> dict[str, Any]:
+    return {
+        "id": u.pk,
+        "commitment": u.commitment_id,
+        "status": u.status,
+        "text": u.text,
+        "on": u.on.isoformat(),
+        "evidence_url": u.evidence_url,
+        "figures": u.figures,
+        "route": u.route,
+    }
+
+
+def aims_csv(system: System) -> str:
+    out = io.StringIO()
+    writer = SpreadsheetWriter(out, numbers=(0, 8))
+    writer.writerow(
+        ["id", "title", "status", "agreed_on", "agreed_by", "meaning", "outcome", "places", "commitments"]
+    )
+    for card in board(system):
+        aim = card.aim
+        writer.writerow(
+            [
+                aim.pk,
+                aim.title,
+                aim.status,
+                _date(aim.agreed_on),
+                aim.agreed_by,
+                aim.meaning,
+                aim.outcome,
+                "; ".join(p.name for p in aim.places.all()),
+                len(card.commitments),
+            ]
+        )
+    return out.getvalue()
+
+
+def commitments_csv(system: System) -> str:
+    out = io.StringIO()
+    writer = SpreadsheetWriter(out, numbers=(0, 1))
+    writer.writerow(
+        [
+            "id",
+            "aim",
+            "aim_title",
+            "owner",
+            "partners",
+            "what",
+            "lead_role",
+            "starts_on",
+            "ends_on",
+            "resources",
+            "status",
+            "last_update_on",
+            "no_update_since",
+        ]
+    )
+    for card in board(system):
+        for row in card.commitments:
+            c = row.commitment
+            writer.writerow(
+                [
+                    c.pk,
+                    card.aim.pk,
+                    card.aim.title,
+                    row.owner,
+                    "; ".join(row.partners),
+                    c.what,
+                    c.lead_role,
+                    _date(c.starts_on),
+                    _date(c.ends_on),
+                    "; ".join(row.resources),
+                    c.status,
+                    _date(c.last_update_on),
+                    _date(row.no_update_since),
+                ]
+            )
+    return out.getvalue()
+
+
+def updates_csv(system: System) -> str:
+    out = io.StringIO()
+    writer = SpreadsheetWriter(out, numbers=(0, 1))
+    writer.writerow(["id", "commitment", "owner", "status", "on", "text", "evidence_url", "route"])
+    updates = (
+        ProgressUpdate.objects.filter(commitment__aim__system=system)
+        .select_related("commitment__organisation", "commitment__community")
+        .order_by("commitment_id", "on", "pk")
+    )
+    for u in updates.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                u.pk,
+                u.commitment_id,
+                u.commitment.owner_name,
+                u.status,
+                u.on.isoformat(),
+                u.text,
+                u.evidence_url,
+                u.route,
+            ]
+        )
+    return out.getvalue()
+
+
+EXPORTS = {
+    "aims.csv": ("text/csv; charset=utf-8", aims_csv),
+    "commitments.csv": ("text/csv; charset=utf-8", commitments_csv),
+    "updates.csv": ("text/csv; charset=utf-8", updates_csv),
+}
+
+__all__ = ["EXPORTS", "Aim", "aim_json", "strategy_json", "update_json"]
