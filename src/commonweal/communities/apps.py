@@ -30,3 +30,10 @@ class CommunitiesConfig(AppConfig):
         from commonweal.communities import panels
 
         return panels.organisation_panels(request, organisation)
+
+    def results_panels(self, request: HttpRequest, conversation: Any, results: Any) -> list[Panel]:
+        """A link to who is taking part, on a conversation's results page (collected by ``conversations.panels``)."""
+        # start-up: apps.py is imported while the app registry loads, before any model can be imported.
+        from commonweal.communities.representation import panels
+
+        return panels.results_panels(request, conversation, results)

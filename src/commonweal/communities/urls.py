@@ -1,7 +1,9 @@
 """Communities: the app's pages, by capability:
 
 - ``assets``: the asset register for facilitators (the table, each asset, the map), under
-  /manage/systems/<system>/assets/.
+  /manage/systems/<system>/assets/;
+- ``representation``: a system's baselines (/manage/systems/<system>/baselines/) and each conversation's
+  representation page (/manage/conversations/<slug>/representation/).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver
 
 from commonweal.communities.assets import urls as urls_assets
+from commonweal.communities.representation import urls as urls_representation
 
 app_name = "communities"
-urlpatterns: list[URLPattern | URLResolver] = [*urls_assets.urlpatterns]
+urlpatterns: list[URLPattern | URLResolver] = [*urls_assets.urlpatterns, *urls_representation.urlpatterns]
