@@ -27,6 +27,7 @@ from commonweal.core.refusals import record_refusal
 from commonweal.core.schemas import ERRORS, ErrorBody, ErrorOut
 from commonweal.pulse.api import router as pulse_router
 from commonweal.reports.exports.api import router as exports_router
+from commonweal.strategy.api import router as strategy_router
 from commonweal.systems.api import router as systems_router
 
 log = logging.getLogger("commonweal.errors")
@@ -131,6 +132,7 @@ def _mount() -> None:
     api.add_router("/", systems_router)
     api.add_router("/manage", exports_router)
     api.add_router("/", pulse_router)
+    api.add_router("/", strategy_router)
 
 
 _mount()

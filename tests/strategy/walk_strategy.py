@@ -9,7 +9,7 @@ from commonweal.strategy.aims import actions as aims
 from commonweal.strategy.commitments import actions as commitments
 from commonweal.strategy.models import StrategySettings
 from tests.factories import make_round
-from tests.walk_support import FACILITATORS, REDIRECT, Expect, same, staff
+from tests.walk_support import FACILITATORS, REDIRECT, Expect, api, same, staff
 
 _VIEW = staff(200, FACILITATORS)
 _EDIT = staff(REDIRECT, FACILITATORS)
@@ -38,6 +38,23 @@ EXPECTED: dict[str, Expect] = {
     "strategy:org_progress": Expect(get=same(200), post=same(REDIRECT), post_data=_PROGRESS),
     # Public once the system's facilitators publish it (the walk's system has).
     "strategy:accountability": Expect(get=same(200)),
+    # The JSON API (an API token).
+    "api:list_aims": Expect(get=api(200, FACILITATORS), json=True),
+    "api:add_commitment": Expect(
+        get=same(405),
+        post=api(201, FACILITATORS),
+        post_data={"what": "Fund two posts", "organisation": lambda w: w["organisation"].pk},
+        json=True,
+    ),
+    **{
+        name: Expect(
+            get=api(200, FACILITATORS),
+            post=api(201, FACILITATORS),
+            post_data={"status": "on_track", "text": "Going well"},
+            json=True,
+        )
+        for name in ("api:list_updates", "api:post_update")  # one address, two operations
+    },
 }
 
 
@@ -70,4 +87,8 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "strategy:org_commit": {"token": token, "aim_id": proposed.pk},
         "strategy:org_commitment_edit": {"token": token, "pk": commitment.pk},
         "strategy:org_progress": {"token": token, "pk": commitment.pk},
+        "api:list_aims": {},
+        "api:add_commitment": {"aim": proposed.pk},
+        "api:list_updates": {"commitment": commitment.pk},
+        "api:post_update": {"commitment": commitment.pk},
     }
