@@ -12,8 +12,8 @@ from commonweal.systems.models import System
 def make_asset(system: System, **kw: Any) -> Asset:
     """An asset saved through the register's action (accepted unless ``status`` says otherwise)."""
     status = kw.pop("status", Status.ACCEPTED)
-    source = kw.pop("source", Source.FACILITATOR)
     link = kw.pop("link", None)
+    source = kw.pop("source", Source.MAPPING if link else Source.FACILITATOR)
     kw.setdefault("name", "Riverside Library")
     kw.setdefault("category", Category.INSTITUTIONS)
     return check_save_asset(None, system, AssetInput(**kw), status=status, source=source, link=link)

@@ -2,6 +2,8 @@
 
 - ``assets``: the asset register for facilitators (the table, each asset, the map), under
   /manage/systems/<system>/assets/;
+- ``mapping``: the public mapping links with their QR codes, the residents' form (/assets/add/<token>/) and
+  the moderation queue;
 - ``representation``: a system's baselines (/manage/systems/<system>/baselines/) and each conversation's
   representation page (/manage/conversations/<slug>/representation/).
 """
@@ -11,7 +13,12 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver
 
 from commonweal.communities.assets import urls as urls_assets
+from commonweal.communities.mapping import urls as urls_mapping
 from commonweal.communities.representation import urls as urls_representation
 
 app_name = "communities"
-urlpatterns: list[URLPattern | URLResolver] = [*urls_assets.urlpatterns, *urls_representation.urlpatterns]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *urls_mapping.urlpatterns,
+    *urls_assets.urlpatterns,
+    *urls_representation.urlpatterns,
+]
