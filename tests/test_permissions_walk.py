@@ -292,6 +292,7 @@ WALK_TABLES = (
     "tests.reports.walk_exports",
     "tests.pulse.walk_pulse",
     "tests.communities.walk_assets",
+    "tests.communities.walk_representation",
     "tests.strategy.walk_strategy",
 )
 
