@@ -61,7 +61,7 @@ $(STAMP_NPM): package.json package-lock.json
 	  echo "Installing Node.js and npm from Debian"; \
 	  if [ "$$(id -u)" -eq 0 ]; then S=; else S=sudo; fi; \
 	  $$S apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$S apt-get install -y -qq nodejs npm >/dev/null; }
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $@
 
 $(VENDOR_STAMP): $(BIN)/python $(STAMP_NPM) scripts/vendor_assets.py

@@ -22,6 +22,8 @@ FILES = {
     "vega-embed/build/vega-embed.min.js": "vega/vega-embed.min.js",
     "leaflet/dist/leaflet.js": "leaflet/leaflet.js",
     "leaflet/dist/leaflet.css": "leaflet/leaflet.css",
+    "swagger-ui-dist/swagger-ui-bundle.js": "swagger-ui/swagger-ui-bundle.js",
+    "swagger-ui-dist/swagger-ui.css": "swagger-ui/swagger-ui.css",
 }
 # Vega compiles its expressions with `new Function`, which the Content-Security-Policy forbids; its CSP-safe
 # interpreter is an ES module that imports vega-util. The vega bundle re-exports vega-util, so the module becomes

@@ -9,9 +9,11 @@ from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.docs import DocsBase
 
 from commonweal.conversations.api import router as conversations_router
 from commonweal.core.errors import (
@@ -51,7 +53,10 @@ def document_errors(schema: Any) -> Any:
     content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            responses = operation.setdefault("responses", {})
+            # django-ninja keys an operation's own answers by number; JSON keys are text, and 400 beside "400"
+            # made a document with duplicate keys that Swagger UI refused to read.
+            responses = {str(code): answer for code, answer in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             for status in ERRORS:
                 responses.setdefault(
                     str(status), {"description": HTTPStatus(status).phrase, "content": content}
@@ -59,7 +64,18 @@ def document_errors(schema: Any) -> Any:
     return schema
 
 
+class VendoredSwagger(DocsBase):
+    """Swagger UI from the site's own static files (npm's swagger-ui-dist, copied by scripts/vendor_assets.py),
+    started by a script file: a content delivery network, or an inline script, is refused by the site's policy."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(
+            request, "api/docs.html", {"api": api, "openapi_url": self.get_openapi_url(api, kwargs)}
+        )
+
+
 api = CommonwealAPI(
+    docs=VendoredSwagger(),
     title="commonweal API",
     version="1",
     description="Conversations, statements and votes of a health and care system's strategy. "
