@@ -10,12 +10,12 @@ the order the layers go:
 - :mod:`commonweal.systems.seeds`: the system, its places, communities and organisations, the demo's accounts;
 - :mod:`commonweal.conversations.seeds`: the conversation, its statements, participants and votes;
 - :mod:`commonweal.network.seeds`: the survey rounds, interdependencies and joint work;
-- :mod:`commonweal.pulse.seeds`: two pulse rounds a year apart, direction rising.
+- :mod:`commonweal.pulse.seeds`: two pulse rounds a year apart, direction rising;
+- :mod:`commonweal.communities.representation.seeds`: made-up Census baselines for the four places (ONS layout)
+  and the workforce, and the participants' age bands and ethnic groups.
 
 Then the conversation's first analysis snapshot is computed (after the transaction, as the worker would), so its
-results have something to show at once, and :mod:`commonweal.strategy.seeds` grows the strategy from its common
-ground (aims with their evidence frozen from that analysis, commitments and a year of progress) in a transaction of
-its own. The same ``seed`` gives the same demo.
+results have something to show at once. The same ``seed`` gives the same demo.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from commonweal.communities.representation.seeds import load_representation_demo
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.results.snapshot import read_result
@@ -35,11 +36,11 @@ from commonweal.conversations.seeds import load_conversation_demo
 from commonweal.core.audit import record
 from commonweal.network.seeds import load_network_demo
 from commonweal.pulse.seeds import load_pulse_demo
-from commonweal.strategy.seeds import load_strategy_demo
 from commonweal.systems.models import System
 from commonweal.systems.seeds import (
     ADMIN_USERNAME,
     FACILITATOR_USERNAME,
+    PLACES,
     SYSTEM_NAME,
     SYSTEM_SLUG,
     load_system_demo,
@@ -112,6 +113,9 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
         made.system, made.organisations, made.communities, facilitator=made.facilitator, seed=seed, now=now
     )
     load_pulse_demo(made.system, made.organisations, facilitator=made.facilitator, seed=seed, now=now)
+    load_representation_demo(
+        made.system, conversation.conversation, residents=PLACES, facilitator=made.facilitator, seed=seed
+    )
     result = DemoResult(
         system=made.system,
         conversation=conversation.conversation,
@@ -178,7 +182,6 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         print(f"{exc} Nothing was changed. Delete that system first to load the demo again.")
         return 1
     _analyse_demo(result)
-    _strategy_demo(result)
     base = _base_url()
     print(
         f"Loaded the demo system {result.system.name}: {result.organisations} organisations, "
@@ -198,18 +201,6 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         print(map_line)
         print("The demo accounts already existed, so their passwords were not changed.")
     return 0
-
-
-def _strategy_demo(result: DemoResult) -> None:
-    """The strategy grown from the analysed conversation's common ground (strategy/seeds.py)."""
-    facilitator = result.system.roles.filter(user__username=FACILITATOR_USERNAME).first()
-    aims = load_strategy_demo(
-        result.system,
-        result.conversation,
-        facilitator=facilitator.user if facilitator else None,
-        today=timezone.localdate(),
-    )
-    print(f"Grew the demo strategy: {len(aims)} aims with their commitments and a year of progress.")
 
 
 def _analyse_demo(result: DemoResult) -> None:

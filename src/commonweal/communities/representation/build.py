@@ -266,14 +266,18 @@ def _stricter(mine: Cell, theirs: Cell | None) -> Cell:
 # --- Sections ---------------------------------------------------------------------------------------------------
 
 
-def _answered(total: int, not_said: Cell) -> int | None:
-    return None if not_said.count is None else total - not_said.count
+def _compared(total: int, not_said: Cell, unbased: Sequence[Cell]) -> int | None:
+    """The participants compared with the baseline: those who answered with a category the baseline counts
+    (residents and "Other" are in no workforce count). None unless every count it is worked out from is shown."""
+    if not_said.count is None or any(cell.count is None for cell in unbased):
+        return None
+    return total - not_said.count - sum(cell.count or 0 for cell in unbased)
 
 
 def _row(
     key: Hashable, label: str, subject: str, cell: Cell, answered: int | None, pop_share: float | None
 ) -> Row:
-    exact = cell.count is not None and answered is not None and answered > 0
+    exact = cell.count is not None and answered is not None and answered > 0 and bool(pop_share)
     share = cell.count / answered if exact and cell.count is not None and answered else None
     ratio = (
         participation_ratio(cell.count, answered, pop_share)
@@ -294,22 +298,20 @@ def _section(
     cells = pub[dim].cells
     theirs = conv.publication[dim].cells if dim in (PLACE, SECTOR) and dim in conv.dimensions else {}
     not_said = _stricter(cells[NOT_SAID], theirs.get(NOT_SAID))
-    answered = _answered(total, not_said)
+    shown = {key: _stricter(cells[key], theirs.get(key)) for key in labels}
     whole = sum(population.values()) if population else 0
+    shares = {key: (population.get(key, 0.0) / whole) if population and whole else None for key in labels}
+    answered = _compared(total, not_said, [shown[k] for k in labels if not shares[k]])
     rows = tuple(
-        _row(
-            key,
-            label,
-            _subject(dim, label),
-            _stricter(cells[key], theirs.get(key)),
-            answered,
-            (population.get(key, 0.0) / whole) if population and whole else None,
-        )
+        _row(key, label, _subject(dim, label), shown[key], answered, shares[key])
         for key, label in labels.items()
     )
     notes = list(pub[dim].notes)
     if answered is None:
-        notes.append("How many people answered is not shown, so their shares and ratios are not given.")
+        notes.append(
+            "How many people answered (with a category the baseline counts) is not shown, so their shares and "
+            "ratios are not given."
+        )
     return Section(dim, _TITLES[dim], rows, not_said, bool(population), tuple(notes))
 
 
