@@ -15,7 +15,9 @@ the order the layers go:
   and the workforce, and the participants' age bands and ethnic groups.
 
 Then the conversation's first analysis snapshot is computed (after the transaction, as the worker would), so its
-results have something to show at once. The same ``seed`` gives the same demo.
+results have something to show at once, and :mod:`commonweal.strategy.seeds` grows the strategy from its common
+ground (aims with their evidence frozen from that analysis, commitments and a year of progress) in a transaction of
+its own. The same ``seed`` gives the same demo.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from commonweal.conversations.seeds import load_conversation_demo
 from commonweal.core.audit import record
 from commonweal.network.seeds import load_network_demo
 from commonweal.pulse.seeds import load_pulse_demo
+from commonweal.strategy.seeds import load_strategy_demo
 from commonweal.systems.models import System
 from commonweal.systems.seeds import (
     ADMIN_USERNAME,
@@ -182,6 +185,7 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         print(f"{exc} Nothing was changed. Delete that system first to load the demo again.")
         return 1
     _analyse_demo(result)
+    _strategy_demo(result)
     base = _base_url()
     print(
         f"Loaded the demo system {result.system.name}: {result.organisations} organisations, "
@@ -201,6 +205,18 @@ def load_demo(*, if_empty: bool = False, participants: int = 300, seed: int = 7)
         print(map_line)
         print("The demo accounts already existed, so their passwords were not changed.")
     return 0
+
+
+def _strategy_demo(result: DemoResult) -> None:
+    """The strategy grown from the analysed conversation's common ground (strategy/seeds.py)."""
+    facilitator = result.system.roles.filter(user__username=FACILITATOR_USERNAME).first()
+    aims = load_strategy_demo(
+        result.system,
+        result.conversation,
+        facilitator=facilitator.user if facilitator else None,
+        today=timezone.localdate(),
+    )
+    print(f"Grew the demo strategy: {len(aims)} aims with their commitments and a year of progress.")
 
 
 def _analyse_demo(result: DemoResult) -> None:
