@@ -62,7 +62,12 @@ def render_pdf(conversation: Conversation) -> bytes:
     # could make the server fetch a file or a web address.
     fetcher = URLFetcher(allowed_protocols={"data"})
     document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url="about:blank")
-    return document.write_pdf(stylesheets=[weasyprint.CSS(filename=str(stylesheet))])  # type: ignore[no-any-return]
+    # Tagged PDF/UA-1 (the public sector bodies accessibility regulations): a structure tree of headings,
+    # paragraphs, tables and figures (the charts, with their alt text), the language from <html lang> and the
+    # title from <title>, shown as the window's title.
+    return document.write_pdf(  # type: ignore[no-any-return]
+        stylesheets=[weasyprint.CSS(filename=str(stylesheet))], pdf_variant="pdf/ua-1"
+    )
 
 
 def report_pdf(conversation: Conversation) -> bytes:
