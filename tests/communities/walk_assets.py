@@ -42,6 +42,13 @@ EXPECTED: dict[str, Expect] = {
     # The system's mapping link is the key: anyone holding it adds an asset, no account needed.
     "communities:mapping_add": Expect(get=same(200), post=same(REDIRECT), post_data=_ASSET),
     "communities:mapping_thanks": Expect(get=same(200)),
+    "communities:asset_transfer": Expect(get=_VIEW),
+    # Without a file the form is shown again with its error: a 200 for those allowed.
+    "communities:asset_import": Expect(get=_VIEW, post=_VIEW, post_data={"default_category": "physical"}),
+    "communities:asset_export_oruk_json": Expect(get=_VIEW),
+    "communities:asset_export_oruk_zip": Expect(get=_VIEW),
+    "communities:asset_export_csv": Expect(get=_VIEW),
+    "communities:asset_export_json": Expect(get=_VIEW),
 }
 
 

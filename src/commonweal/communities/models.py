@@ -65,6 +65,7 @@ class Holder(models.TextChoices):
     ORGANISATION = "organisation", _("An organisation of the system")
     COMMUNITY = "community", _("A community")
     RESIDENT = "resident", _("A resident")
+    OTHER = "other", _("Another organisation or group")
 
 
 class Status(models.TextChoices):
@@ -121,6 +122,8 @@ class Asset(models.Model):
     holder_community = models.ForeignKey(
         Community, on_delete=models.SET_NULL, null=True, blank=True, related_name="assets_held"
     )
+    # The name of an organisation or group that is not one of the system's (a council's directory names many).
+    holder_other = models.CharField(max_length=200, blank=True)
     # A resident's name is stored only when they choose to give it.
     resident_name = models.CharField(max_length=120, blank=True)
     # Public contact details only: an organisation's or group's, never a private person's unless they give it.
@@ -180,6 +183,8 @@ class Asset(models.Model):
             return self.holder_community.name  # type: ignore[union-attr]
         if self.holder == Holder.RESIDENT:
             return self.resident_name or str(_("A resident"))
+        if self.holder == Holder.OTHER:
+            return self.holder_other
         return ""
 
     def clean(self) -> None:
@@ -226,11 +231,15 @@ class Baseline(models.Model):
         SECTOR = "sector", _("Sector (workforce)")
 
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="baselines")
-    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.CASCADE, related_name="baselines")
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="baselines"
+    )
     dimension = models.CharField(max_length=20, choices=Dimension.choices)
     category = models.CharField(max_length=40)
     people = models.FloatField()
-    source = models.CharField(max_length=200, help_text="The table it came from, e.g. 'TS007A' or 'workforce'.")
+    source = models.CharField(
+        max_length=200, help_text="The table it came from, e.g. 'TS007A' or 'workforce'."
+    )
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

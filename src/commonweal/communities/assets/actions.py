@@ -67,6 +67,7 @@ class AssetInput:
     holder: str = Holder.RESIDENT
     holder_organisation: Organisation | None = None
     holder_community: Community | None = None
+    holder_other: str = ""
     resident_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
@@ -185,6 +186,11 @@ def _holder_problems(system: System, data: AssetInput) -> list[tuple[str, str]]:
     com = data.holder_community
     if data.holder == Holder.COMMUNITY and (com is None or com.system_id != system.pk):
         return [("holder_community", _("Choose the community that holds the asset"))]
+    data.holder_other = " ".join((data.holder_other or "").split())
+    if data.holder == Holder.OTHER and not data.holder_other:
+        return [("holder_other", _("Enter the name of the organisation or group that holds the asset"))]
+    if len(data.holder_other) > 200:
+        return [("holder_other", _("Enter a name of at most %(n)s characters") % {"n": 200})]
     return []
 
 
@@ -236,6 +242,7 @@ def _fill(asset: Asset, checked: _Checked) -> None:
     asset.holder_organisation = data.holder_organisation if data.holder == Holder.ORGANISATION else None
     asset.holder_community = data.holder_community if data.holder == Holder.COMMUNITY else None
     asset.resident_name = data.resident_name.strip() if data.holder == Holder.RESIDENT else ""
+    asset.holder_other = data.holder_other if data.holder == Holder.OTHER else ""
     asset.contact_email, asset.contact_phone = data.contact_email, data.contact_phone.strip()
     asset.website, asset.address = data.website, data.address.strip()
     asset.opening_times, asset.accessibility = data.opening_times, data.accessibility

@@ -10,6 +10,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from commonweal.communities import queries
 from commonweal.communities.assets.actions import AssetInput
 from commonweal.communities.models import Asset, Category, Holder, Status
 from commonweal.core.forms import NHSUKFormMixin, radio_field, text_field
@@ -66,6 +67,7 @@ class AssetForm(NHSUKFormMixin, forms.Form):
     )
     holder_organisation = _one(_("The organisation that holds it"), _("Not an organisation"))
     holder_community = _one(_("The community that holds it"), _("Not a community"))
+    holder_other = text_field(_("The name of the organisation or group that holds it"), max_length=200)
     resident_name = text_field(
         _("The resident's name (optional)"),
         max_length=120,
@@ -149,6 +151,7 @@ class AssetForm(NHSUKFormMixin, forms.Form):
                     "category",
                     "description",
                     "holder",
+                    "holder_other",
                     "resident_name",
                     "contact_email",
                     "contact_phone",
@@ -190,6 +193,7 @@ class AssetForm(NHSUKFormMixin, forms.Form):
             holder_community=Community.objects.filter(
                 system=self.system, pk=data.get("holder_community") or 0
             ).first(),
+            holder_other=data.get("holder_other", ""),
             resident_name=data.get("resident_name", ""),
             contact_email=data.get("contact_email", ""),
             contact_phone=data.get("contact_phone", ""),
@@ -256,3 +260,22 @@ class AssetFilterForm(NHSUKFormMixin, forms.Form):
         all, and the error summary names the filter ignored)."""
         data = getattr(self, "cleaned_data", {})
         return data.get(name) if name not in self.errors else None
+
+
+def read_filters(query: Any, system: System) -> tuple[AssetFilterForm, queries.AssetFilters]:
+    """The register's filters from a query string (the register, the map, its data and the exports share them):
+    the form (to show again, with any filter not understood named) and what it asks for."""
+    data = query.copy()
+    if not data.get("status"):
+        data["status"] = Status.ACCEPTED  # So the list shows what the register shows.
+    form = AssetFilterForm(system, queries.tag_names(system), data)
+    form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
+    filters = queries.AssetFilters(
+        category=form.value("category") or "",
+        place=form.value("place"),
+        community=form.value("community"),
+        tag=form.value("tag") or "",
+        status=form.value("status") or Status.ACCEPTED,
+        text=(form.value("text") or "").strip(),
+    )
+    return form, filters

@@ -22,7 +22,7 @@ from commonweal.accounts.decorators import manager_view
 from commonweal.communities import queries
 from commonweal.communities.assets import actions
 from commonweal.communities.assets.drawing import COLOURS, render_svg
-from commonweal.communities.assets.forms import AssetFilterForm, AssetForm
+from commonweal.communities.assets.forms import AssetForm, read_filters
 from commonweal.communities.models import Asset, Category, Status
 from commonweal.communities.permissions import can, require
 from commonweal.core.middleware import CONTENT_SECURITY_POLICY
@@ -31,23 +31,6 @@ from commonweal.systems.models import System
 from commonweal.systems.queries import get_system
 
 PAGE_SIZE = 100
-
-
-def _filters(request: HttpRequest, system: System) -> tuple[AssetFilterForm, queries.AssetFilters]:
-    data = request.GET.copy()
-    if not data.get("status"):
-        data["status"] = Status.ACCEPTED  # So the list shows what the register shows.
-    form = AssetFilterForm(system, queries.tag_names(system), data)
-    form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
-    filters = queries.AssetFilters(
-        category=form.value("category") or "",
-        place=form.value("place"),
-        community=form.value("community"),
-        tag=form.value("tag") or "",
-        status=form.value("status") or Status.ACCEPTED,
-        text=(form.value("text") or "").strip(),
-    )
-    return form, filters
 
 
 def _query(request: HttpRequest, **extra: Any) -> str:
@@ -66,7 +49,7 @@ def _page(request: HttpRequest, items: Any) -> Any:
 def register(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "asset.view", obj)
-    form, filters = _filters(request, obj)
+    form, filters = read_filters(request.GET, obj)
     found = queries.filtered_assets(obj, filters).select_related("holder_organisation", "holder_community")
     page = _page(request, found.prefetch_related("places", "tags"))
     return render(
@@ -149,7 +132,7 @@ def _tiles_policy() -> str:
 def asset_map(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "asset.view", obj)
-    form, filters = _filters(request, obj)
+    form, filters = read_filters(request.GET, obj)
     found = queries.filtered_assets(obj, filters).filter(latitude__isnull=False)
     page = _page(request, found.prefetch_related("places"))
     query = _query(request)
@@ -181,7 +164,7 @@ def _map_title(system: System) -> str:
 def asset_map_image(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "asset.view", obj)
-    _, filters = _filters(request, obj)
+    _, filters = read_filters(request.GET, obj)
     svg = render_svg(queries.map_points(obj, filters), queries.place_centres(obj), title=_map_title(obj))
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -193,7 +176,7 @@ def asset_map_data(request: HttpRequest, system: str) -> JsonResponse:
     colour of each category and the address of an asset's page (with 0 for its id)."""
     obj = get_system(system)
     require(request.user, "asset.view", obj)
-    _, filters = _filters(request, obj)
+    _, filters = read_filters(request.GET, obj)
     return JsonResponse(
         {
             "points": queries.map_points(obj, filters),
