@@ -27,9 +27,11 @@ OPEN_STATUSES = [Aim.Status.PROPOSED, Aim.Status.AGREED]
 
 
 def _secret(response: HttpResponse) -> HttpResponse:
-    """A page reached by a secret link: out of shared caches and other sites' Referer headers."""
+    """A page reached by a secret link: out of shared caches and other sites' Referer headers. ``same-origin``
+    rather than ``no-referrer``: with no referrer at all the browser sends ``Origin: null`` with the page's own
+    forms, and Django's CSRF check refuses them."""
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
