@@ -43,11 +43,11 @@ import pandas as pd
 from django.db import transaction
 
 from commonweal.analysis.polis_io import VOTES_HEADER, PolisComment, PolisExport, write_polis_export
+from commonweal.conversations.disclosure import conversation_publication
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     Conversation,
     Statement,
-    Vote,
     VoteEvent,
 )
 from commonweal.conversations.queries import latest_snapshot
@@ -57,6 +57,7 @@ from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.spreadsheet import SpreadsheetWriter, safe_cell
 from commonweal.reports.exports import published
+from commonweal.reports.figures import conversation_figures
 
 __all__ = [
     "FORMATS",
@@ -448,15 +449,15 @@ def do_export(actor: Any, conversation: Conversation, fmt: str, out: IO[bytes]) 
 
 def describe(conversation: Conversation) -> dict[str, Any]:
     """What the exports page says about the data behind the downloads (counts as text, with thousands marked)."""
-    statements = Statement.objects.filter(conversation=conversation).count()
-    votes = VoteEvent.objects.filter(conversation=conversation).count()
-    voters = Vote.objects.filter(conversation=conversation).values("participant_id").distinct().count()
-    snapshot = latest_snapshot(conversation)
+    snapshot = latest_snapshot(conversation, defer=("state", "priorities"))
+    # The same figures as the report's (reports/figures.py), so the two pages cannot disagree.
+    figures = conversation_figures(conversation, conversation_publication(conversation, snapshot))
     return {
-        "statements": statements,
-        "votes": votes,
-        "voters": voters,
-        "text": {"statements": f"{statements:,}", "votes": f"{votes:,}", "voters": f"{voters:,}"},
+        "figures": figures,
+        "text": {
+            key: f"{getattr(figures, key):,}"
+            for key in ("accepted", "statements", "votes", "vote_events", "voters")
+        },
         "snapshot": snapshot,
         "erasure": erasure_note(conversation, snapshot),
     }

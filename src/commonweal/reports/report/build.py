@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from commonweal.conversations.disclosure import NOT_SAID as NOT_SAID_KEY
@@ -37,6 +37,7 @@ from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results import charts
 from commonweal.conversations.results.build import build_results, people, people_words
 from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
+from commonweal.reports.figures import Figures, conversation_figures
 from commonweal.systems.models import Organisation, Sector
 
 log = logging.getLogger("commonweal.reports")
@@ -297,6 +298,7 @@ class Report:
     generated_at: datetime
     charts: dict[str, ReportChart] = field(default_factory=dict)
     topics: list[Topic] = field(default_factory=list)
+    figures: Figures | None = None  # the headline figures, as the exports page says them (reports/figures.py)
 
     @property
     def system(self) -> Any:
@@ -399,19 +401,17 @@ def build_report(conversation: Conversation) -> Report:
     snapshot = latest_snapshot(conversation)
     # Without a snapshot the results still say who took part over time (and why there is nothing else yet).
     results = build_results(conversation, snapshot=snapshot)
-    counts = Statement.objects.filter(conversation=conversation).aggregate(
-        rejected=Count("id", filter=Q(state=Statement.State.REJECTED)),
-        accepted=Count("id", filter=Q(state=Statement.State.ACCEPTED)),
-    )
+    figures = conversation_figures(conversation, results.numbers)
     report = Report(
         conversation=conversation,
         who=who_took_part(conversation, results.numbers),
         snapshot=snapshot,
         results=results,
         findings=[],
-        rejected=counts["rejected"] or 0,
-        accepted=counts["accepted"] or 0,
+        rejected=figures.rejected,
+        accepted=figures.accepted,
         generated_at=timezone.now(),
+        figures=figures,
     )
     if report.has_results:
         report.topics = [Topic(d, topic_question(d)) for d in results.divisive[:TOPICS_SHOWN]]
@@ -450,13 +450,15 @@ def topic_question(divisive: Any) -> str:
 
 def findings(report: Report) -> list[str]:
     """Three or four sentences a board reads first, each from this conversation's data."""
-    who = report.who
+    who, figures = report.who, report.figures
+    assert figures is not None
     first = (
-        f"{_people(who.people)[0].upper()}{_people(who.people)[1:]} took part, casting {who.votes:,} "
-        f"vote{'s' if who.votes != 1 else ''} on {report.accepted:,} statement{'s' if report.accepted != 1 else ''}"
+        f"{_people(figures.people)[0].upper()}{_people(figures.people)[1:]} took part, casting {figures.votes:,} "
+        f"vote{'s' if figures.votes != 1 else ''} on {figures.accepted:,} "
+        f"statement{'s' if figures.accepted != 1 else ''}"
     )
-    if who.statements_written:
-        first += f", {who.statements_written:,} of them written by participants"
+    if figures.written:
+        first += f", {figures.written:,} of them written by participants"
     out = [first + "."]
     if not report.has_results:
         out.append(
