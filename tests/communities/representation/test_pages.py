@@ -8,9 +8,11 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from commonweal.communities.models import Baseline
-from commonweal.communities.representation.build import representation
+from commonweal.communities.representation.build import cached_representation, representation
 from commonweal.core.models import AuditEntry
 from tests.factories import (
     make_conversation,
@@ -136,3 +138,15 @@ def test_the_workforce_import_reports_bad_rows(client, world):
     response = client.post(f"/manage/systems/{world['system'].slug}/baselines/workforce/", {"file": good})
     assert response.status_code == 302
     assert Baseline.objects.filter(dimension="sector", place__isnull=True).count() == 2
+
+
+def test_the_page_is_kept_until_a_vote_or_a_baseline_changes_it(client, world):
+    _import(client, world["system"])
+    first = cached_representation(world["conversation"])
+    assert first.participants == 63
+    with CaptureQueriesContext(connection) as read:
+        assert cached_representation(world["conversation"]).participants == 63
+    assert len(read.captured_queries) == 4  # only the fingerprint: the rest from the cache
+    person = make_participant(world["system"], conversation=world["conversation"], age_band="16-24")
+    make_vote(person, make_statement(world["conversation"], "A second statement"), 1)
+    assert cached_representation(world["conversation"]).participants == 64

@@ -11,10 +11,13 @@ count that another page hides.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
+
+from django.core.cache import cache
 
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.communities.models import Baseline
@@ -48,6 +51,9 @@ CSV_COLUMNS = (
     "reweighted_by",
     "note",
 )
+#: How long a conversation's representation is kept (seconds) while nothing :func:`queries.fingerprint` reads has
+#: changed: a participant who changes an "about you" answer without voting is counted anew within this time.
+CACHE_SECONDS = 60
 #: How many of the biggest gaps are put in words.
 GAPS = 5
 #: Dimensions raked by default (sector is a workforce count, a different population: the facilitator adds it).
@@ -469,6 +475,34 @@ def representation(conversation: Conversation, rake: Sequence[str] | None = None
         raked=tuple(d for d in rakeable if d in wanted),
     )
     _reweight(rep, people, populations, labels, conv)
+    return rep
+
+
+def cached_representation(conversation: Conversation, rake: Sequence[str] | None = None) -> Representation:
+    """:func:`representation`, kept for :data:`CACHE_SECONDS` under a key that changes with every vote, every
+    participant joining or erased, every statement moderated, every baseline imported and the questions asked."""
+    asked = (
+        conversation.ask_place,
+        conversation.ask_sector,
+        conversation.ask_age_band,
+        conversation.ask_ethnic_group,
+    )
+    # The slug and the creation time too: an id can be used again (a test database rolled back, say).
+    state = (
+        conversation.pk,
+        conversation.slug,
+        conversation.created_at.isoformat() if conversation.created_at else "",
+        conversation.ask_community,
+        asked,
+        None if rake is None else tuple(sorted(rake)),
+    )
+    digest = hashlib.sha256(repr((state, queries.fingerprint(conversation))).encode()).hexdigest()
+    key = f"representation:{digest}"
+    found = cache.get(key)
+    if isinstance(found, Representation):
+        return found
+    rep = representation(conversation, rake)
+    cache.set(key, rep, CACHE_SECONDS)
     return rep
 
 

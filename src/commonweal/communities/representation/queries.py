@@ -13,7 +13,14 @@ from typing import Any
 from django.db.models import Count, Max
 
 from commonweal.communities.models import Baseline
-from commonweal.conversations.models import Conversation, Participant, Vote
+from commonweal.conversations.models import (
+    Conversation,
+    Participant,
+    Participation,
+    Statement,
+    Vote,
+    VoteEvent,
+)
 from commonweal.systems.models import Place, System
 
 Stratum = tuple[Hashable, ...]
@@ -88,3 +95,25 @@ def votes_by_stratum(conversation: Conversation) -> dict[tuple[int, Stratum], tu
         if int(value) == 1:
             tally[0] += int(n)
     return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def fingerprint(conversation: Conversation) -> tuple[Any, ...]:
+    """What changes when anything the representation page counts changes (a vote, someone joining or erased, a
+    statement moderated, a baseline imported), in four indexed aggregate queries: the key its cache is kept by."""
+    votes = VoteEvent.objects.filter(conversation=conversation).aggregate(m=Max("id"))["m"]
+    joined = Participation.objects.filter(conversation=conversation).aggregate(n=Count("id"), m=Max("id"))
+    accepted = Statement.objects.filter(conversation=conversation, state=Statement.State.ACCEPTED).aggregate(
+        n=Count("id"), m=Max("id")
+    )
+    base = Baseline.objects.filter(system_id=conversation.system_id).aggregate(
+        n=Count("id"), m=Max("imported_at")
+    )
+    return (
+        votes,
+        joined["n"],
+        joined["m"],
+        accepted["n"],
+        accepted["m"],
+        base["n"],
+        base["m"].isoformat() if base["m"] else None,
+    )

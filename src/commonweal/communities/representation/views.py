@@ -116,7 +116,7 @@ def _rake(request: HttpRequest) -> list[str] | None:
 def representation(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "representation.view", conversation)
-    rep = build.representation(conversation, _rake(request))
+    rep = build.cached_representation(conversation, _rake(request))
     context = {
         "conversation": conversation,
         "system": conversation.system,
@@ -132,7 +132,7 @@ def representation(request: HttpRequest, slug: str) -> HttpResponse:
 def representation_csv(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "representation.view", conversation)
-    rep = build.representation(conversation, _rake(request))
+    rep = build.cached_representation(conversation, _rake(request))
     out = io.StringIO()
     rows = build.as_rows(rep)
     writer = csv.DictWriter(out, fieldnames=list(build.CSV_COLUMNS))
