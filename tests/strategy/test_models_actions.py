@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.models import AuditEntry
+from commonweal.strategy.accountability.build import resource_words
 from commonweal.strategy.aims import actions as aims
 from commonweal.strategy.aims.evidence import current_figures, since_then
 from commonweal.strategy.commitments import actions as commitments
@@ -293,3 +294,20 @@ def test_no_update_since_after_the_set_period(system, facilitator, by_facilitato
     )
     item.refresh_from_db()
     assert item.status == "on_track"
+
+
+@pytest.mark.parametrize(
+    ("kind", "amount", "description", "words"),
+    [
+        ("money", "900000", "", "£900,000"),
+        ("money", "12.5", "", "£12.5"),
+        ("wte", "30", "", "30 WTE"),
+        ("wte", "2.50", "", "2.5 WTE"),
+        ("hours", "400", "a year", "400 hours (a year)"),
+        ("volunteers", "40", "", "40 volunteers"),
+        ("space", None, "A room", "Space: A room"),
+    ],
+)
+def test_resources_in_words(kind, amount, description, words):
+    resource = Resource(kind=kind, amount=Decimal(amount) if amount else None, description=description)
+    assert resource_words(resource) == words

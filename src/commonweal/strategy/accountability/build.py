@@ -18,14 +18,20 @@ from commonweal.systems.models import System
 
 STATUS_LABELS = dict(ProgressStatus.choices)
 RESOURCE_LABELS = dict(Resource.Kind.choices)
-_UNITS = {"money": "£{:,.0f}", "wte": "{:g} WTE", "hours": "{:g} hours", "volunteers": "{:g} volunteers"}
+_UNITS = {"money": "£{}", "wte": "{} WTE", "hours": "{} hours", "volunteers": "{} volunteers"}
+
+
+def _number(value: Decimal) -> str:
+    """``Decimal("30.00")`` -> "30", ``Decimal("2.50")`` -> "2.5", ``Decimal("900000")`` -> "900,000"."""
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
 
 
 def resource_words(resource: Resource) -> str:
     """For example "£250,000", "2.5 WTE", "Space: a room at the hospital"."""
     if resource.amount is not None and resource.kind in _UNITS:
-        amount = resource.amount if resource.kind == "money" else resource.amount.normalize()
-        words = _UNITS[resource.kind].format(Decimal(amount))
+        words = _UNITS[resource.kind].format(_number(resource.amount))
         return f"{words} ({resource.description})" if resource.description else words
     label = str(RESOURCE_LABELS.get(resource.kind, resource.kind))
     return f"{label}: {resource.description}" if resource.description else label
