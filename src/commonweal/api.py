@@ -15,6 +15,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
 
+from commonweal.communities.assets.api import router as communities_router
 from commonweal.conversations.api import router as conversations_router
 from commonweal.core.errors import (
     CommonwealError,
@@ -149,6 +150,7 @@ def _mount() -> None:
     api.add_router("/manage", exports_router)
     api.add_router("/", pulse_router)
     api.add_router("/", strategy_router)
+    api.add_router("/", communities_router)
 
 
 _mount()

@@ -9,9 +9,10 @@ from typing import Any
 from commonweal.communities.mapping.actions import do_open_link
 from commonweal.communities.models import Status
 from tests.communities.factories import make_asset
-from tests.walk_support import FACILITATORS, REDIRECT, SIGNED_IN, Expect, same, staff
+from tests.walk_support import FACILITATORS, REDIRECT, SIGNED_IN, Expect, api, same, staff
 
 _VIEW = staff(200, FACILITATORS)
+_API_ASSET = {"name": "Walk API asset", "category": "culture", "postcode": "LS1 4AP"}
 _ASSET = {"name": "Walk asset", "category": "physical", "holder": "resident", "postcode": "LS1 4AP"}
 
 #: URL name -> the outcome of each role.
@@ -49,6 +50,29 @@ EXPECTED: dict[str, Expect] = {
     "communities:asset_export_oruk_zip": Expect(get=_VIEW),
     "communities:asset_export_csv": Expect(get=_VIEW),
     "communities:asset_export_json": Expect(get=_VIEW),
+    # The JSON API, with a bearer token.
+    "api:list_assets": Expect(
+        get=api(200, FACILITATORS), post=api(201, FACILITATORS), post_data=_API_ASSET, json=True
+    ),
+    "api:create_asset": Expect(
+        get=api(200, FACILITATORS), post=api(201, FACILITATORS), post_data=_API_ASSET, json=True
+    ),
+    "api:openreferral_uk": Expect(get=api(200, FACILITATORS), json=True),
+    "api:moderate_assets": Expect(
+        get=same(405),
+        post=api(200, FACILITATORS),
+        post_data={"asset_ids": lambda w: [w["pending_asset"].pk], "decision": "accept"},
+        json=True,
+    ),
+    "api:get_asset": Expect(
+        get=api(200, FACILITATORS), other=("put", api(200, FACILITATORS), _API_ASSET), json=True
+    ),
+    "api:update_asset": Expect(
+        get=api(200, FACILITATORS), other=("put", api(200, FACILITATORS), _API_ASSET), json=True
+    ),
+    "api:delete_asset": Expect(
+        get=api(200, FACILITATORS), other=("put", api(200, FACILITATORS), _API_ASSET), json=True
+    ),
 }
 
 
@@ -69,4 +93,5 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "communities:mapping_moderate": {"pk": pending.pk},
         "communities:mapping_add": {"token": link.token},
         "communities:mapping_thanks": {"token": link.token},
+        **{name: {"asset": asset.pk} for name in ("api:get_asset", "api:update_asset", "api:delete_asset")},
     }
