@@ -146,9 +146,9 @@ def _answers(conversation: Conversation, seed: int) -> None:
 def load_representation_demo(
     system: System,
     conversation: Conversation,
-    *,
     residents: Sequence[tuple[str, int]],
     facilitator: Any,
+    *,
     seed: int,
 ) -> int:
     """Import the made-up baselines of ``system``'s places (``residents``: name and residents) and the workforce,
