@@ -12,7 +12,9 @@ the order the layers go:
 - :mod:`commonweal.network.seeds`: the survey rounds, interdependencies and joint work;
 - :mod:`commonweal.pulse.seeds`: two pulse rounds a year apart, direction rising;
 - :mod:`commonweal.communities.representation.seeds`: made-up Census baselines for the four places (ONS layout)
-  and the workforce, and the participants' age bands and ethnic groups.
+  and the workforce, and the participants' age bands and ethnic groups;
+- :mod:`commonweal.communities.seeds`: the community asset register (assets in the six ABCD categories, most on
+  the map), its mapping links and residents' submissions waiting for moderation.
 
 Then the conversation's first analysis snapshot is computed (after the transaction, as the worker would), so its
 results have something to show at once, and :mod:`commonweal.strategy.seeds` grows the strategy from its common
@@ -31,6 +33,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commonweal.communities.representation.seeds import load_representation_demo
+from commonweal.communities.seeds import load_asset_demo
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.results.snapshot import read_result
@@ -117,6 +120,14 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
     )
     load_pulse_demo(made.system, made.organisations, facilitator=made.facilitator, seed=seed, now=now)
     load_representation_demo(made.system, conversation.conversation, PLACES, made.facilitator, seed=seed)
+    load_asset_demo(
+        made.system,
+        made.places,
+        made.communities,
+        made.organisations,
+        facilitator=made.facilitator,
+        seed=seed,
+    )
     result = DemoResult(
         system=made.system,
         conversation=conversation.conversation,
