@@ -1,7 +1,8 @@
 """Every page fits a phone 320 pixels wide (issue 14, item 13; WCAG 1.4.10 reflow): one walk over every URL of the
 project, each page that answers HTML opened in Chromium at 320 pixels as someone allowed to see it (an
 administrator, or a participant who joined), failing on any sideways scrolling and naming the element that
-sticks out. The world is the permission walk's (tests/test_permissions_walk.py), so a new URL is walked too."""
+sticks out; and on any Content-Security-Policy violation (an inline style) or console error (issue 14, item
+17). The world is the permission walk's (tests/test_permissions_walk.py), so a new URL is walked too."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.factories import PASSWORD
 from tests.test_permissions_walk import EXPECTED, WALK_TABLES, fill, url_patterns, world  # noqa: F401 (a fixture)
 
 from .conftest import PHONE, STEP_TIMEOUT_MS
+from .test_facilitator_watches_common_ground_appear_live import WATCH
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,14 +62,19 @@ def pages(w: dict) -> list[tuple[str, str, str]]:
     return out
 
 
-def test_every_page_fits_320_pixels_with_no_sideways_scrolling(live_server, browser, world):  # noqa: F811
+def test_every_page_fits_320_pixels_with_no_sideways_scrolling_and_no_policy_violation(
+    live_server, browser, world
+):  # noqa: F811
     walk = pages(world)
     assert len(walk) > 60
-    contexts = {}
+    contexts, console = {}, []
     for role in ("admin", "participant"):
         ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="en-GB")
         ctx.set_default_timeout(STEP_TIMEOUT_MS)
+        ctx.add_init_script(WATCH)
         contexts[role] = ctx.new_page()
+        contexts[role].on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        contexts[role].on("pageerror", lambda e: console.append(str(e)))
     admin, participant = contexts["admin"], contexts["participant"]
     admin.goto(f"{live_server.url}/accounts/login/")
     admin.get_by_label("Username").fill(world["users"]["admin"].username)
@@ -78,7 +85,7 @@ def test_every_page_fits_320_pixels_with_no_sideways_scrolling(live_server, brow
     participant.get_by_role("button", name="I agree, take part").click()
     participant.wait_for_url(f"{live_server.url}/c/{world['conversation'].slug}/about-you/")
 
-    failures, walked = [], 0
+    failures, blocked, walked = [], [], 0
     for name, path, role in walk:
         page = contexts[role]
         try:
@@ -90,6 +97,12 @@ def test_every_page_fits_320_pixels_with_no_sideways_scrolling(live_server, brow
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         walked += 1
+        page.wait_for_load_state("networkidle")
+        violations = page.evaluate("() => window.__csp")
+        errors = [e for e in console if not e.startswith("Failed to load resource")]
+        console.clear()
+        if violations or errors:
+            blocked.append(f"{name} {path}: {sorted(set(violations))} {errors[:3]}")
         overflow = page.evaluate(
             "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
