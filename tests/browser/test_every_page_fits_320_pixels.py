@@ -63,8 +63,10 @@ def pages(w: dict) -> list[tuple[str, str, str]]:
 
 
 def test_every_page_fits_320_pixels_with_no_sideways_scrolling_and_no_policy_violation(
-    live_server, browser, world
-):  # noqa: F811
+    live_server,
+    browser,
+    world,  # noqa: F811 (the permission walk's fixture, imported above)
+):
     walk = pages(world)
     assert len(walk) > 60
     contexts, console = {}, []
