@@ -52,7 +52,8 @@ CSV_COLUMNS = (
     "note",
 )
 #: How long a conversation's representation is kept (seconds) while nothing :func:`queries.fingerprint` reads has
-#: changed: a participant who changes an "about you" answer without voting is counted anew within this time.
+#: changed (a statement moderated, a baseline imported, an erasure): new votes, new people and changed answers are
+#: counted when it expires.
 CACHE_SECONDS = 60
 #: How many of the biggest gaps are put in words.
 GAPS = 5
@@ -409,7 +410,7 @@ def _targets(
 
 def _reweight(
     rep: Representation,
-    people: Mapping[queries.Stratum, int],
+    found: queries.Strata,
     populations: dict[str, dict[Hashable, float]],
     labels: dict[str, dict[Hashable, str]],
     conv: ConversationNumbers,
@@ -417,6 +418,7 @@ def _reweight(
     dims = rep.raked
     if not dims:
         return
+    people = found.people
     index = [queries.STRATUM.index(d) for d in dims]
     strata: dict[queries.Stratum, int] = defaultdict(int)
     for stratum, n in people.items():
@@ -433,7 +435,7 @@ def _reweight(
         .values_list("pk", "text")
     )
     agreements = weighted_agreement(
-        queries.votes_by_stratum(rep.conversation), full, [pk for pk, _ in statements]
+        queries.votes_by_stratum(rep.conversation, found), full, [pk for pk, _ in statements]
     )
     rep.agreements = [
         StatementAgreement(pk, text, conv.statement_share(pk, "agree") if pk in conv.statements else None, a)
@@ -451,7 +453,8 @@ def representation(conversation: Conversation, rake: Sequence[str] | None = None
     labels = _labels(conversation, places)
     baselines = queries.baselines_of(conversation.system)
     populations = _populations(baselines)
-    people = queries.people_by_stratum(conversation)
+    strata = queries.strata_of(conversation)
+    people = strata.people
     total = sum(people.values())
     pub = _publish(people, labels)
     conv = conversation_publication(conversation)
@@ -474,13 +477,14 @@ def representation(conversation: Conversation, rake: Sequence[str] | None = None
         rakeable=rakeable,
         raked=tuple(d for d in rakeable if d in wanted),
     )
-    _reweight(rep, people, populations, labels, conv)
+    _reweight(rep, strata, populations, labels, conv)
     return rep
 
 
 def cached_representation(conversation: Conversation, rake: Sequence[str] | None = None) -> Representation:
-    """:func:`representation`, kept for :data:`CACHE_SECONDS` under a key that changes with every vote, every
-    participant joining or erased, every statement moderated, every baseline imported and the questions asked."""
+    """:func:`representation`, kept for :data:`CACHE_SECONDS` under a key that changes with every statement
+    moderated, every baseline imported, every erasure and the questions asked (new votes and people are counted
+    when it expires, within a minute)."""
     asked = (
         conversation.ask_place,
         conversation.ask_sector,
