@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from commonweal.accounts.api import api_token
+from commonweal.core.schemas import PathId
 from commonweal.pulse import queries
 from commonweal.pulse.models import PulseRound
 from commonweal.pulse.permissions import require
@@ -19,23 +20,23 @@ from commonweal.systems.queries import get_system
 router = Router(tags=["facilitators: pulse"])
 
 
-class ItemOut(Schema):
+class PulseItemOut(Schema):
     key: str
     dimension: str = Field(description="direction, alignment or commitment")
     text: str
 
 
-class RoundOut(Schema):
+class PulseRoundOut(Schema):
     id: int
     name: str
     status: str = Field(description="draft, open or closed")
     opened_at: datetime | None
     closed_at: datetime | None
     respondents: int = Field(description="Everyone who answered (a headline count, shown exactly).")
-    items: list[ItemOut]
+    items: list[PulseItemOut]
 
 
-class GroupOut(Schema):
+class PulseGroupOut(Schema):
     key: str
     label: str
     people: dict[str, Any] = Field(
@@ -45,18 +46,18 @@ class GroupOut(Schema):
     distribution: list[dict[str, Any]] = Field(description="People scoring 1 to 5, as published cells.")
 
 
-class DimensionOut(Schema):
+class PulseDimensionOut(Schema):
     dimension: str
     label: str
     mean: float | None
     median: float | None
     distribution: list[dict[str, Any]]
-    by_sector: list[GroupOut]
-    by_place: list[GroupOut]
+    by_sector: list[PulseGroupOut]
+    by_place: list[PulseGroupOut]
     notes: list[str]
 
 
-class ChangeOut(Schema):
+class PulseChangeOut(Schema):
     dimension: str
     before: float | None
     after: float | None
@@ -67,13 +68,13 @@ class ChangeOut(Schema):
     sentence: str
 
 
-class ResultsOut(Schema):
-    round: RoundOut
+class PulseResultsOut(Schema):
+    round: PulseRoundOut
     respondents: int
-    dimensions: list[DimensionOut]
+    dimensions: list[PulseDimensionOut]
     previous_round: int | None
     change_summary: str | None
-    change: list[ChangeOut]
+    change: list[PulseChangeOut]
     what_would_help: list[str] = Field(description="The answers a facilitator accepted; nothing else.")
 
 
@@ -116,7 +117,7 @@ def _change(c: queries.DimensionChange) -> dict[str, Any]:
 @router.get(
     "/manage/systems/{slug}/pulse/rounds",
     auth=api_token,
-    response=list[RoundOut],
+    response=list[PulseRoundOut],
     summary="A system's pulse rounds, newest first",
 )
 def pulse_rounds(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
@@ -128,10 +129,10 @@ def pulse_rounds(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 @router.get(
     "/manage/systems/{slug}/pulse/rounds/{round_id}/results",
     auth=api_token,
-    response=ResultsOut,
+    response=PulseResultsOut,
     summary="A pulse round's results (through the disclosure layer) and its change since the round before",
 )
-def pulse_results(request: HttpRequest, slug: str, round_id: int) -> dict[str, Any]:
+def pulse_results(request: HttpRequest, slug: str, round_id: PathId) -> dict[str, Any]:
     system = get_system(slug)
     require(request.auth, "pulse.view", system)  # type: ignore[attr-defined]
     pulse_round = queries.get_round(system, round_id)

@@ -122,7 +122,3 @@ class AnswerForm(NHSUKFormMixin, forms.Form):
             answers={item["key"]: int(data[item["key"]]) for item in self.pulse_round.items},
             what_would_help=data.get("what_would_help", ""),
         )
-
-
-class DecisionForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("accepted", "Accept"), ("rejected", "Reject")])

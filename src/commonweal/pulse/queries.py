@@ -242,6 +242,12 @@ def _rows(p: Publication, s: Scores, dim: str, name: str, labels: dict[Any, str]
     return out
 
 
+def _notes(p: Publication, dim: str) -> tuple[str, ...]:
+    """What to say under a dimension's tables by sector and place (each note once)."""
+    names = ("sector", "place", f"{dim} by sector", f"{dim} by place")
+    return tuple(dict.fromkeys(note for name in names for note in p[name].notes))
+
+
 def publish(s: Scores) -> Publication:
     """Every table of a round through one :class:`Disclosure`: respondents by sector, place and link, and each
     dimension's distribution overall and by sector and place (two-way, hidden with their groups)."""
@@ -266,7 +272,7 @@ def round_results(pulse_round: PulseRound) -> RoundResults:
             distribution={b: p[dim].cells[b] for b in stats.BANDS},
             by_sector=_rows(p, s, dim, "sector", dims["sector"]),
             by_place=_rows(p, s, dim, "place", dims["place"]),
-            notes=tuple(dict.fromkeys(p[f"{dim} by sector"].notes + p[f"{dim} by place"].notes)),
+            notes=_notes(p, dim),
         )
         for dim in DIMENSIONS
     ]

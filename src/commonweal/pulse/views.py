@@ -18,7 +18,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -282,8 +281,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         except InvalidInput as exc:
             apply_errors(form, exc)
         else:
-            _remember(request, token)
-            messages.success(request, _("Thank you: your answers are saved."))
+            _remember(request, token)  # the page then thanks them (respond_done.html)
             return redirect("pulse:respond", token=token)
     ctx.update(form=form, scale=SCALE, organisation=link.organisation if link else None)
     return render(request, T + "respond.html", ctx, status=400 if form.errors else 200)
