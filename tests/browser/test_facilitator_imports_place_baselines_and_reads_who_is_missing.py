@@ -12,32 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import (
-    PASSWORD,
-    make_conversation,
-    make_facilitator,
-    make_participant,
-    make_place,
-    make_statement,
-    make_system,
-    make_vote,
-)
+from tests.communities.representation.world import AGES, make_world
+from tests.factories import PASSWORD, make_facilitator
 
 from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SHOTS = os.environ.get("COMMONWEAL_SCREENSHOTS")
-
-AGES = (
-    "Lower tier local authorities Code,Lower tier local authorities,Age (18 categories) Code,"
-    "Age (18 categories),Observation\n"
-    "E06999003,Eastmarsh,5,Aged 20 to 24 years,4000\n"
-    "E06999003,Eastmarsh,6,Aged 25 to 29 years,2000\n"
-    "E06999004,Westbrook,5,Aged 20 to 24 years,1000\n"
-    "E06999004,Westbrook,6,Aged 25 to 29 years,3000\n"
-    "E08000035,Leeds,6,Aged 25 to 29 years,30000\n"
-)
 
 
 def shot(page, name: str) -> None:
@@ -47,25 +29,9 @@ def shot(page, name: str) -> None:
 
 
 def build() -> str:
-    system = make_system(name="Riverside Health and Care Partnership", slug="riverside")
-    east, west = make_place(system, name="Eastmarsh"), make_place(system, name="Westbrook")
-    conversation = make_conversation(
-        system, title="Our five-year strategy", ask_age_band=True, ask_community=False
-    )
-    statement = make_statement(conversation, "Buses to the hospital should run in the evening")
-    groups = [
-        (east, "16-24", 2),
-        (east, "25-34", 25),
-        (west, "16-24", 10),
-        (west, "25-34", 20),
-        (None, "", 6),
-    ]
-    for place, age, n in groups:
-        for i in range(n):
-            person = make_participant(system, conversation=conversation, place=place, age_band=age)
-            make_vote(person, statement, 1 if age == "16-24" or i % 3 == 0 else -1)
-    make_facilitator(system, username="fran")
-    return conversation.slug
+    made = make_world(name="Riverside Health and Care Partnership", slug="riverside")
+    make_facilitator(made["system"], username="fran")
+    return made["conversation"].slug
 
 
 def sign_in(page, base: str) -> None:

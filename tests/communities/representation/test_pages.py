@@ -15,49 +15,17 @@ from commonweal.communities.models import Baseline
 from commonweal.communities.representation.build import cached_representation, representation
 from commonweal.communities.representation.queries import votes_by_stratum
 from commonweal.core.models import AuditEntry
-from tests.factories import (
-    make_conversation,
-    make_facilitator,
-    make_participant,
-    make_place,
-    make_statement,
-    make_system,
-    make_vote,
-)
+from tests.communities.representation.world import AGES, make_world
+from tests.factories import make_facilitator, make_participant, make_statement, make_vote
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "Lower tier local authorities Code,Lower tier local authorities,Age (18 categories) Code,"
-    "Age (18 categories),Observation\n"
-)
-AGES = HEADER + (
-    "E1,Eastmarsh,5,Aged 20 to 24 years,4000\n"
-    "E1,Eastmarsh,6,Aged 25 to 29 years,2000\n"
-    "E2,Westbrook,5,Aged 20 to 24 years,1000\n"
-    "E2,Westbrook,6,Aged 25 to 29 years,3000\n"
-)
 
 
 @pytest.fixture
 def world(client):
-    system = make_system(name="Riverside")
-    east, west = make_place(system, name="Eastmarsh"), make_place(system, name="Westbrook")
-    conversation = make_conversation(system, ask_age_band=True, ask_community=False)
-    statement = make_statement(conversation, "Buses to the hospital run late")
-    groups = [
-        (east, "16-24", 2),
-        (east, "25-34", 25),
-        (west, "16-24", 10),
-        (west, "25-34", 20),
-        (None, "", 6),
-    ]
-    for place, age, n in groups:
-        for i in range(n):
-            person = make_participant(system, conversation=conversation, place=place, age_band=age)
-            make_vote(person, statement, 1 if age == "16-24" or i % 3 == 0 else -1)
-    client.force_login(make_facilitator(system))
-    return {"system": system, "conversation": conversation, "east": east, "west": west}
+    made = make_world()
+    client.force_login(make_facilitator(made["system"]))
+    return made
 
 
 def _import(client, system, text=AGES, mapping=""):
