@@ -3,6 +3,7 @@ conversation's participants."""
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from commonweal.core.errors import NotFound
 from commonweal.core.http import posted
 from commonweal.core.pages import save_and_return
 from commonweal.strategy.accountability.actions import check_post_loop_update, do_set_public
-from commonweal.strategy.accountability.build import Filters, board
+from commonweal.strategy.accountability.build import Filters, aims_matching, board
 from commonweal.strategy.accountability.forms import FilterForm, LoopUpdateForm, PublishForm
 from commonweal.strategy.aims.views import system_for
 from commonweal.strategy.models import Aim, LoopUpdate
@@ -22,6 +23,8 @@ from commonweal.strategy.queries import settings_of
 from commonweal.systems.queries import get_system
 
 T = "strategy/"
+#: Agreed aims per page of the accountability page (each with all its commitments).
+AIMS_PER_PAGE = 10
 
 
 def _filters(form: FilterForm) -> Filters:
@@ -39,12 +42,22 @@ def accountability(request: HttpRequest, system: str) -> HttpResponse:
         raise NotFound("This system has not published its accountability page.")
     form = FilterForm(obj, request.GET or None)
     filters = _filters(form)
-    cards = board(obj, [Aim.Status.AGREED, Aim.Status.RETIRED], filters)
+    # A page of the agreed aims that pass the filters, then only those aims' commitments are read.
+    page = Paginator(aims_matching(obj, [Aim.Status.AGREED], filters), AIMS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    retired = aims_matching(obj, [Aim.Status.RETIRED], filters)
+    shown = list(page.object_list) + ([] if page.has_next() else retired)
+    cards = board(obj, filters=filters, aim_ids=shown)
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "system": obj,
         "form": form,
         "filters": filters,
         "agreed": [c for c in cards if c.aim.status == Aim.Status.AGREED],
+        "page": page,
+        "query": query.urlencode(),
         "retired": [c for c in cards if c.aim.status == Aim.Status.RETIRED],
     }
     return render(request, T + "accountability.html", context)

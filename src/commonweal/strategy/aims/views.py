@@ -18,7 +18,7 @@ from commonweal.conversations.results.build import build_results
 from commonweal.core.errors import InvalidInput
 from commonweal.core.http import posted
 from commonweal.core.pages import save_and_return
-from commonweal.strategy.accountability.build import board
+from commonweal.strategy.accountability.build import board, summaries
 from commonweal.strategy.aims import actions
 from commonweal.strategy.aims.evidence import current_figures, figures_of, since_then
 from commonweal.strategy.aims.forms import AimForm, StatusForm
@@ -47,7 +47,7 @@ def system_for(request: HttpRequest, slug: str, action: str = "strategy.view") -
 @require_http_methods(["GET", "HEAD"])
 def strategy_home(request: HttpRequest, system: str) -> HttpResponse:
     obj = system_for(request, system)
-    cards = board(obj)
+    cards = summaries(obj)
     by_status = [(label, [c for c in cards if c.aim.status == key]) for key, label in Aim.Status.choices]
     context = {
         "system": obj,
@@ -133,7 +133,7 @@ def _tested(aim: Aim) -> Any:
 def aim_detail(request: HttpRequest, system: str, pk: int) -> HttpResponse:
     obj = system_for(request, system)
     aim = get_aim(obj, pk)
-    card = next(c for c in board(obj) if c.aim.pk == aim.pk)
+    card = board(obj, aim_ids=[aim.pk])[0]
     updates = ProgressUpdate.objects.filter(commitment__aim=aim).select_related(
         "commitment__organisation", "commitment__community"
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from commonweal.core.spreadsheet import SpreadsheetWriter
 from commonweal.strategy.accountability.build import AimCard, CommitmentRow, board
-from commonweal.strategy.models import Aim, ProgressUpdate
+from commonweal.strategy.models import ProgressUpdate
 from commonweal.systems.models import System
 
 
@@ -32,11 +32,11 @@ def commitment_json(row: CommitmentRow) -> dict[str, Any]:
         "interdependency": c.interdependency_id,
         "resources": [
             {
-                "kind": r.kind,
-                "amount": str(r.amount) if r.amount is not None else None,
-                "description": r.description,
+                "kind": r["kind"],
+                "amount": None if r["amount"] is None else str(r["amount"]),
+                "description": r["description"],
             }
-            for r in c.resources.all()
+            for r in c.resources
         ],
         "status": c.status,
         "last_update_on": _date(c.last_update_on),
@@ -55,18 +55,18 @@ def aim_json(card: AimCard) -> dict[str, Any]:
         "agreed_on": _date(aim.agreed_on),
         "agreed_by": aim.agreed_by,
         "retired_reason": aim.retired_reason,
-        "places": [p.name for p in aim.places.all()],
-        "communities": [c.name for c in aim.communities.all()],
+        "places": aim.places,
+        "communities": aim.communities,
         "measures": [
             {
-                "id": m.pk,
-                "name": m.name,
-                "unit": m.unit,
-                "baseline": str(m.baseline) if m.baseline is not None else None,
-                "target": str(m.target) if m.target is not None else None,
-                "target_date": _date(m.target_date),
+                "id": m["pk"],
+                "name": m["name"],
+                "unit": m["unit"],
+                "baseline": None if m["baseline"] is None else str(m["baseline"]),
+                "target": None if m["target"] is None else str(m["target"]),
+                "target_date": _date(m["target_date"]),
             }
-            for m in aim.measures.all()
+            for m in aim.measures
         ],
         "evidence": [
             {
@@ -77,7 +77,7 @@ def aim_json(card: AimCard) -> dict[str, Any]:
                 "analysis_update": e.snapshot_tick,
                 "figures": e.figures,
             }
-            for e in aim.evidence.all()
+            for e in aim.evidence
         ],
         "commitments": [commitment_json(row) for row in card.commitments],
     }
@@ -117,7 +117,7 @@ def aims_csv(system: System) -> str:
                 aim.agreed_by,
                 aim.meaning,
                 aim.outcome,
-                "; ".join(p.name for p in aim.places.all()),
+                "; ".join(aim.places),
                 len(card.commitments),
             ]
         )
@@ -197,5 +197,3 @@ EXPORTS = {
     "commitments.csv": ("text/csv; charset=utf-8", commitments_csv),
     "updates.csv": ("text/csv; charset=utf-8", updates_csv),
 }
-
-__all__ = ["EXPORTS", "Aim", "aim_json", "strategy_json", "update_json"]
