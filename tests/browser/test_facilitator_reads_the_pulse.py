@@ -6,7 +6,6 @@ results without JavaScript."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,23 +15,10 @@ from commonweal.pulse.models import PulseRound
 from tests.factories import PASSWORD, make_facilitator, make_place, make_system
 from tests.pulse.factories import make_pulse_round, respond
 
-from .conftest import PHONE, STEP_TIMEOUT_MS, assert_accessible, assert_no_horizontal_scroll
+from .conftest import PHONE, STEP_TIMEOUT_MS
+from .pulse_support import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = os.environ.get("COMMONWEAL_SCREENSHOTS")
-
-
-def check(page, name: str, *, axe: bool = True) -> None:
-    # axe-core cannot run in a page with JavaScript off (its checks wait on timers that never fire); the same
-    # pages are checked with it on.
-    if axe:
-        assert_accessible(page, context=f"({name})")
-    assert_no_horizontal_scroll(page)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        width = page.viewport_size["width"]
-        page.screenshot(path=str(Path(SHOTS) / f"pulse-facilitator-{width}-{name}.png"), full_page=True)
 
 
 def build():
@@ -83,13 +69,13 @@ def test_facilitator_runs_and_reads_the_pulse(live_server, browser, viewport):
         page.goto(f"{live_server.url}/manage/systems/riverside/")
         page.get_by_role("link", name="Pulse rounds and their results").click()
         page.get_by_role("heading", level=1, name="Pulse").wait_for()
-        check(page, "01-rounds")
+        check(page, "facilitator-01-rounds")
 
         page.get_by_role("link", name="Create a new round").click()
         page.get_by_label("Name of the round").fill("Winter 2027")
         page.get_by_role("button", name="Create the draft").click()
         page.get_by_text("is a draft: check its questions").wait_for()
-        check(page, "02-draft")
+        check(page, "facilitator-02-draft")
         page.get_by_role("link", name="Edit the questions").click()
         statement = page.get_by_label("Direction, statement 1")
         statement.fill("We know what Riverside is trying to achieve by 2030.")
@@ -100,7 +86,7 @@ def test_facilitator_runs_and_reads_the_pulse(live_server, browser, viewport):
         page.get_by_text("is open: send people its links").wait_for()
         page.get_by_role("link", name="The questions").click()
         page.get_by_text("The wording is fixed").wait_for()
-        check(page, "03-wording-fixed")
+        check(page, "facilitator-03-wording-fixed")
         assert PulseRound.objects.get(name="Winter 2027").is_open
 
         page.goto(f"{live_server.url}/manage/systems/riverside/pulse/{autumn.pk}/results/")
@@ -110,14 +96,14 @@ def test_facilitator_runs_and_reads_the_pulse(live_server, browser, viewport):
         by_sector = page.get_by_role("table", name="Direction by sector")
         assert "fewer than 5" in by_sector.inner_text()
         assert "A shared winter plan" not in page.content()
-        check(page, "04-results")
+        check(page, "facilitator-04-results")
 
         page.get_by_role("link", name="2 answers to moderate").click()
         page.get_by_role("button", name="Accept answer 1").click()
         page.get_by_text("The answer is accepted.").wait_for()
         page.get_by_role("button", name="Reject answer 1").click()
         page.get_by_text("Nothing to moderate.").wait_for()
-        check(page, "05-moderated")
+        check(page, "facilitator-05-moderated")
 
         page.goto(f"{live_server.url}/manage/systems/riverside/pulse/{autumn.pk}/results/")
         assert page.get_by_text("A shared winter plan with the care homes").is_visible()
@@ -141,6 +127,6 @@ def test_results_without_javascript(live_server, browser):
         page.goto(f"{live_server.url}/manage/systems/riverside/pulse/{autumn.pk}/results/")
         assert page.get_by_role("table", name="Direction by place").is_visible()
         assert "Direction rose from" in page.locator(".nhsuk-inset-text").inner_text()
-        check(page, "06-no-javascript", axe=False)
+        check(page, "facilitator-06-no-javascript", axe=False)
     finally:
         context.close()

@@ -5,9 +5,7 @@ axe-core on every page, no console errors."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -16,23 +14,10 @@ from commonweal.systems.models import Sector
 from tests.factories import make_organisation, make_place, make_system
 from tests.pulse.factories import make_pulse_round
 
-from .conftest import STEP_TIMEOUT_MS, assert_accessible, assert_no_horizontal_scroll
+from .conftest import STEP_TIMEOUT_MS
+from .pulse_support import check
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SHOTS = os.environ.get("COMMONWEAL_SCREENSHOTS")
-
-
-def check(page, name: str, *, axe: bool = True) -> None:
-    # axe-core cannot run in a page with JavaScript off (its checks wait on timers that never fire); the same
-    # pages are checked with it on.
-    if axe:
-        assert_accessible(page, context=f"({name})")
-    assert_no_horizontal_scroll(page)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        width = page.viewport_size["width"]
-        page.screenshot(path=str(Path(SHOTS) / f"pulse-{width}-{name}.png"), full_page=True)
 
 
 @pytest.fixture

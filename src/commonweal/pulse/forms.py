@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.forms import NHSUKFormMixin
@@ -46,6 +47,19 @@ class ItemsForm(NHSUKFormMixin, forms.Form):
             )
 
 
+def _optional_choice(label: Any, what: Any) -> forms.ModelChoiceField[Any]:
+    """An optional choice from the system's organisations or places (the form sets the queryset)."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("I would rather not say"),
+        error_messages={
+            "invalid_choice": format_lazy(_("Choose {what} from the list, or leave it empty"), what=what)
+        },
+    )
+
+
 class AnswerForm(NHSUKFormMixin, forms.Form):
     """What a respondent answers: sector, organisation and place (both optional), the items and a free text."""
 
@@ -54,20 +68,8 @@ class AnswerForm(NHSUKFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose the sector you work in, or 'Other'")},
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Your organisation (optional)"),
-        queryset=Organisation.objects.none(),
-        required=False,
-        empty_label=_("I would rather not say"),
-        error_messages={"invalid_choice": _("Choose an organisation from the list, or leave it empty")},
-    )
-    place = forms.ModelChoiceField(
-        label=_("The place you mostly work in (optional)"),
-        queryset=Place.objects.none(),
-        required=False,
-        empty_label=_("I would rather not say"),
-        error_messages={"invalid_choice": _("Choose a place from the list, or leave it empty")},
-    )
+    organisation = _optional_choice(_("Your organisation (optional)"), _("an organisation"))
+    place = _optional_choice(_("The place you mostly work in (optional)"), _("a place"))
     what_would_help = forms.CharField(
         label=_("What would help us work better together? (optional)"),
         required=False,

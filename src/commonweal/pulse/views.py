@@ -32,6 +32,7 @@ from commonweal.pulse.forms import AnswerForm, ItemsForm, RoundForm
 from commonweal.pulse.models import DIMENSION_MEANINGS, SCALE, PulseRound
 from commonweal.pulse.permissions import can, require
 from commonweal.pulse.stats import BANDS
+from commonweal.systems.models import System
 from commonweal.systems.queries import get_system
 
 T = "pulse/"
@@ -44,6 +45,13 @@ def public_link(request: HttpRequest, token: str) -> str:
 
 
 # --- Facilitator pages -------------------------------------------------------------------------------------------
+
+
+def _round(request: HttpRequest, system: str, round_id: int, action: str) -> tuple[System, PulseRound]:
+    """The system and its round of a facilitator's page, once the user may do ``action`` to the system."""
+    obj = get_system(system)
+    require(request.user, action, obj)
+    return obj, queries.get_round(obj, round_id)
 
 
 @manager_view
@@ -76,9 +84,7 @@ def round_create(request: HttpRequest, system: str) -> HttpResponse:
 @manager_view
 @require_GET
 def round_detail(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.view", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.view")
     can_edit = can(request.user, "pulse.edit", obj)
     if pulse_round.is_open and can_edit:
         actions.do_issue_missing_links(request.user, pulse_round)  # organisations added since it opened
@@ -100,9 +106,7 @@ def round_detail(request: HttpRequest, system: str, round_id: int) -> HttpRespon
 @manager_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def round_items(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.edit", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.edit")
     if request.method == "POST" and not pulse_round.is_draft:
         raise actions.WordingLocked()
     form = ItemsForm(posted(request), pulse_round=pulse_round)
@@ -120,9 +124,7 @@ def round_items(request: HttpRequest, system: str, round_id: int) -> HttpRespons
 @manager_view
 @require_POST
 def round_status(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.edit", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.edit")
     try:
         actions.check_change_status(request.user, pulse_round, request.POST.get("status", ""))
     except CommonwealError as exc:
@@ -147,9 +149,7 @@ def _results_context(pulse_round: PulseRound) -> dict[str, Any]:
 @manager_view
 @require_GET
 def results(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.view", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.view")
     ctx = {
         "system": obj,
         "round": pulse_round,
@@ -167,9 +167,7 @@ def _number(value: float | None) -> str:
 @manager_view
 @require_GET
 def results_csv(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.view", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.view")
     r = queries.round_results(pulse_round)
     out = io.StringIO()
     writer = SpreadsheetWriter(out, numbers=[5, 6])
@@ -220,9 +218,7 @@ def results_csv(request: HttpRequest, system: str, round_id: int) -> HttpRespons
 @manager_view
 @require_GET
 def moderation(request: HttpRequest, system: str, round_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.view", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.view")
     ctx = {
         "system": obj,
         "round": pulse_round,
@@ -235,9 +231,7 @@ def moderation(request: HttpRequest, system: str, round_id: int) -> HttpResponse
 @manager_view
 @require_POST
 def moderate(request: HttpRequest, system: str, round_id: int, response_id: int) -> HttpResponse:
-    obj = get_system(system)
-    require(request.user, "pulse.edit", obj)
-    pulse_round = queries.get_round(obj, round_id)
+    obj, pulse_round = _round(request, system, round_id, "pulse.edit")
     try:
         done = actions.check_moderate(
             request.user, pulse_round, response_id, request.POST.get("decision", "")
