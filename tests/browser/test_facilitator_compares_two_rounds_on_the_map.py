@@ -103,6 +103,11 @@ def test_facilitator_compares_two_rounds_on_the_map(live_server, page, phone_pag
     preset = next(e for e in data["elements"] if e["data"]["id"] == f"o{orgs['hospital'].pk}")["position"]
     assert position == preset
     assert map_count(page, "edge[kind = 'interdependency']") == 2
+    # A node's list of links says an interdependency's kind once (issue 14: it said "(other) (other)").
+    page.evaluate(f"() => window.cwMap.getElementById('o{orgs['hospital'].pk}').emit('tap')")
+    links = page.locator("#cw-map-details-body").inner_text()
+    assert "(information)" in links and "(information) (information)" not in links
+    page.keyboard.press("Escape")
     assert page.get_by_role("img").count() == 0 or not page.locator("img.cw-map-image").is_visible()
     assert_accessible(page, context="(map)")
     shot(page, "01-map")

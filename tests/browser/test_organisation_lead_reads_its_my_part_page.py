@@ -88,7 +88,7 @@ def test_organisation_lead_reads_its_my_part_page(live_server, phone_page):
     assert "Worth a conversation" not in council_row.inner_text()
 
     received = page.locator("#part-received ~ dl").first
-    assert "Not shown: fewer than 5 organisations rated it" in received.inner_text()
+    assert "Not shown: fewer than 5 organisations rated you" in received.inner_text()
     assert page.get_by_text("Care-home places decide how fast patients can leave hospital.").is_visible()
     assert page.get_by_text("The council funds care-home places.").is_visible()
     serves = page.locator("#part-serves ~ dl").first.inner_text()

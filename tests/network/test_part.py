@@ -163,3 +163,23 @@ def test_an_unknown_link_says_what_to_do(client, world):
     response = client.get("/survey/not-a-real-token/my-part/")
     assert response.status_code == 404
     assert "ask the facilitator for your organisation&#x27;s survey link" in response.content.decode()
+
+
+def test_a_facilitator_reads_the_changes_about_the_organisation_not_you(client, world):
+    # Issue 14, item 16: the organisation's page said "How you rate" to a facilitator.
+    client.force_login(make_facilitator(world["system"]))
+    html = client.get(
+        f"/manage/systems/riverside/network/organisations/{world['trust'].pk}/"
+    ).content.decode()
+    changes = html.split("What changed since 2025", 1)[1].split("</section>", 1)[0]
+    assert "How Riverside Hospitals rates Riverside Council" in changes
+    assert "How you rate" not in changes and " rates you" not in changes
+
+
+def test_the_lead_reads_you_not_it(client, world):
+    # Issue 14, item 16: "my part" mixed "you" and "it" for the organisation's own lead.
+    token = world["new"].invitations.get(organisation=world["trust"]).token
+    html = client.get(f"/survey/{token}/my-part/").content.decode()
+    received = html.split('id="part-received"', 1)[1].split("</section>", 1)[0]
+    assert "Organisations that rate you" in received and "Median trust you receive" in received
+    assert " it " not in received.replace("it receives", "")

@@ -208,17 +208,19 @@ class MapData:
         return text + "."
 
 
-def received_rows(received: measures.Received) -> list[tuple[str, str]]:
-    """How others rate an organisation. Trust and value medians need 5 or more raters, so no single partner's
-    answer can be read off (intensity is shown pair by pair on the map anyway)."""
+def received_rows(received: measures.Received, *, you: bool = False) -> list[tuple[str, str]]:
+    """How others rate an organisation (``you``: in the words its own lead reads). Trust and value medians need 5
+    or more raters, so no single partner's answer can be read off (intensity is shown pair by pair on the map
+    anyway)."""
     enough = received.n_raters >= threshold()
-    hidden = f"Not shown: {fewer_than('organisations')} rated it"
+    it, receives = ("you", "you receive") if you else ("it", "it receives")
+    hidden = f"Not shown: {fewer_than('organisations')} rated {it}"
     return [
-        ("Organisations that rate it", str(received.n_raters)),
+        (f"Organisations that rate {it}", str(received.n_raters)),
         (
-            "Median intensity it receives",
-            intensity_text(received.intensity) if received.n_raters else "Nobody rated it",
+            f"Median intensity {receives}",
+            intensity_text(received.intensity) if received.n_raters else f"Nobody rated {it}",
         ),
-        ("Median trust it receives", score_text(received.trust) if enough else hidden),
-        ("Median value it receives", score_text(received.value) if enough else hidden),
+        (f"Median trust {receives}", score_text(received.trust) if enough else hidden),
+        (f"Median value {receives}", score_text(received.value) if enough else hidden),
     ]

@@ -38,7 +38,8 @@ class PartnerRow:
 @dataclass(frozen=True)
 class ChangeLine:
     change: str
-    text: str
+    text: str  # to the organisation's lead: "How you rate ..."
+    text_about: str = ""  # to anyone else: "How <the organisation> rates ..."
 
 
 @dataclass
@@ -59,6 +60,7 @@ class OrganisationPart:
     joint_work: list[tuple[JointWork, list[str]]]  # with the names of the other organisations
     changes: list[ChangeLine]
     change_summary: str
+    received_you: list[tuple[str, str]] = field(default_factory=list)  # ``received`` in the lead's words
 
     @property
     def n_worth_a_conversation(self) -> int:
@@ -74,6 +76,7 @@ class _RoundPart:
     ties_out: int = 0
     ties_in: int = 0
     received: list[tuple[str, str]] = field(default_factory=list)
+    received_you: list[tuple[str, str]] = field(default_factory=list)
     changes: list[ChangeLine] = field(default_factory=list)
     change_summary: str = ""
 
@@ -100,6 +103,7 @@ def organisation_part(organisation: Organisation) -> OrganisationPart:
         ties_out=ours.ties_out,
         ties_in=ours.ties_in,
         received=ours.received,
+        received_you=ours.received_you,
         dependencies_in=[i for i in items if i.to_organisation_id == org],
         dependencies_out=[i for i in items if i.from_organisation_id == org],
         places=sorted(p.name for p in organisation.places.all()),
@@ -129,6 +133,7 @@ def _round_part(org: int, current: SurveyRound, previous: SurveyRound | None) ->
     got = summary.received.get(org)
     if got is not None:
         part.received = received_rows(got)
+        part.received_you = received_rows(got, you=True)
     if previous is not None:
         change = measures.compare(round_network(previous), net)
         part.changes, part.change_summary = _part_changes(change, org)
@@ -186,22 +191,23 @@ def _part_changes(change: measures.RoundChange, org: int) -> tuple[list[ChangeLi
     involved = [(kind, c) for kind, c in each_change(change) if org in (c.rater, c.partner)]
     names = dict(
         Organisation.objects.filter(
-            pk__in={pk for _, c in involved for pk in (c.rater, c.partner)}
+            pk__in={org} | {pk for _, c in involved for pk in (c.rater, c.partner)}
         ).values_list("pk", "name")
     )
     lines = []
+    own = names.get(org, "this organisation")
     for kind, c in involved:
         if c.rater == org:
-            text = f"How you rate {names.get(c.partner, 'a former partner')}"
+            partner = names.get(c.partner, "a former partner")
+            text, about = f"How you rate {partner}", f"How {own} rates {partner}"
         else:
-            text = f"How {names.get(c.rater, 'a former partner')} rates you"
-        lines.append(
-            ChangeLine(
-                CHANGE_WORDS[kind],
-                f"{text}: {intensity_text(c.before).lower()} in {change.before_name}, "
-                f"{intensity_text(c.after).lower()} in {change.after_name}",
-            )
+            rater = names.get(c.rater, "a former partner")
+            text, about = f"How {rater} rates you", f"How {rater} rates {own}"
+        when = (
+            f": {intensity_text(c.before).lower()} in {change.before_name}, "
+            f"{intensity_text(c.after).lower()} in {change.after_name}"
         )
+        lines.append(ChangeLine(CHANGE_WORDS[kind], text + when, about + when))
     counts = Counter(kind for kind, _ in involved)
     summary = (
         f"Since {change.before_name}: {counts['new']} new, {counts['stronger']} stronger, "

@@ -109,6 +109,13 @@
       return a.data("label").localeCompare(b.data("label"));
     });
 
+    // A link's words in a node's list: its title, and its label unless the title already says it (an
+    // interdependency's title ends with its kind, which said "(other) (other)" when the label was added again).
+    function linkText(edge) {
+      var title = edge.data("title") || "", label = edge.data("label");
+      return label && title.indexOf("(" + label + ")") === -1 ? title + " (" + label + ")" : title;
+    }
+
     function element(tag, text, className) {
       var el = document.createElement(tag);
       if (text !== undefined) el.textContent = text;
@@ -135,7 +142,7 @@
           var ul = element("ul");
           ties.forEach(function (edge) {
             var li = element("li");
-            var button = element("button", edge.data("title") + (edge.data("label") ? " (" + edge.data("label") + ")" : ""), "cw-link-as-button");
+            var button = element("button", linkText(edge), "cw-link-as-button");
             button.type = "button";
             button.addEventListener("click", function () {
               show(edge);
