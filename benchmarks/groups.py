@@ -127,7 +127,7 @@ def _variants() -> dict[str, AnalysisOptions]:
     if "grouping" in fields:
         out["commonweal"] = AnalysisOptions(grouping="commonweal", stability_resamples=0, threads=1)  # type: ignore[call-arg]
         if "group_method" in fields:
-            for method in ("kmeans-silhouette", "gmm-bic", "kmeans-bic"):
+            for method in ("latent-class", "kmeans-silhouette", "gmm-bic", "kmeans-bic"):
                 out[f"commonweal:{method}"] = AnalysisOptions(
                     grouping="commonweal",  # type: ignore[call-arg]
                     group_method=method,  # type: ignore[call-arg]

@@ -333,6 +333,7 @@ def compute(
     previous: AnalysisState | None = None,
     stability: StabilityOptions | None = None,
     bridging_fit: Future[BridgingResult] | None = None,
+    finer: npt.NDArray[np.int64] | None = None,
 ) -> dict[str, Any]:
     """Compute the beyond-Pol.is fields of a result.
 
@@ -354,6 +355,8 @@ def compute(
     bridging_fit : concurrent.futures.Future, optional
         The bridging fit already running (:func:`fit_bridging`, started by ``analyse``); when
         ``None`` it is computed here.
+    finer : numpy.ndarray of int, optional
+        Finer groups (commonweal mode's, -1 for none) that common ground must also hold in.
 
     Returns
     -------
@@ -367,7 +370,7 @@ def compute(
     by_kind = matrix.vote_kind_counts()  # disagrees, passes, agrees per statement
     seen = by_kind.sum(axis=1)
     eligible = (seen > 0) & (matrix.moderation != REJECTED) & ~matrix.is_meta
-    out = _common_ground(result, matrix, indicators, eligible)
+    out = _common_ground(result, matrix, indicators, eligible, finer)
     timer.lap("common_ground")
     out["intervals"] = {
         "agree": uncertainty.share_intervals(by_kind[:, 2], seen),
@@ -407,8 +410,10 @@ def _common_ground(
     matrix: VoteMatrix,
     indicators: commonground.VoteIndicators,
     eligible: npt.NDArray[np.bool_],
+    finer: npt.NDArray[np.int64] | None = None,
 ) -> dict[str, Any]:
-    """Common ground (across the opinion groups and the declared labels) and divisive statements."""
+    """Common ground (across the opinion groups, the declared labels and the finer groups) and divisive
+    statements."""
     out: dict[str, Any] = {}
     labels = {name: arr for name, arr in matrix.participant_labels.items() if arr is not None}
     groups = result.group_labels if result.k > 0 else None
@@ -427,7 +432,12 @@ def _common_ground(
     # Without votes there is nothing to judge, declared sectors or not (reason "no_votes").
     if matrix.n_votes > 0 and (groups is not None or labels):
         out["common_ground"] = commonground.common_ground(
-            indicators, groups, labels=labels or None, eligible=eligible, group_tallies=group_tallies
+            indicators,
+            groups,
+            labels=labels or None,
+            eligible=eligible,
+            group_tallies=group_tallies,
+            finer=finer if groups is not None else None,
         )
     if result.k >= 2:
         out["divisive"] = commonground.divisive_statements(

@@ -58,6 +58,7 @@ __all__ = [
     "common_ground",
     "divisive_statements",
     "encode_labels",
+    "finer_rejections",
     "tallies_from_counts",
     "vote_indicators",
 ]
@@ -446,6 +447,15 @@ class CommonGroundResult:
     threshold: float
     confidence: float
     min_voters: int
+    finer: CategoryTallies | None = None
+    finer_rejected: BoolArray | None = None
+
+    def hidden_minority(self) -> IntArray:
+        """Statements that hold in every opinion group and declared category but that some finer group rejects:
+        common ground a merged group would have hidden (empty without a finer structure)."""
+        if self.finer_rejected is None:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.finer_rejected & ~self.is_common_ground).astype(np.int64)
 
     def too_small(self, statement: int) -> dict[str, list[Any]]:
         """Categories too small to judge ``statement``, per dimension (non-empty categories only)."""
@@ -491,6 +501,8 @@ class CommonGroundResult:
             "min_voters": self.min_voters,
             "confidence": self.confidence,
             "threshold": self.threshold,
+            "finer_groups": 0 if self.finer is None else int((self.finer.members > 0).sum()),
+            "hidden_minority": [int(j) for j in self.hidden_minority()],
         }
 
 
@@ -505,6 +517,7 @@ def common_ground(
     min_judged_groups: int = 2,
     eligible: ArrayLike | None = None,
     group_tallies: CategoryTallies | None = None,
+    finer: ArrayLike | None = None,
 ) -> CommonGroundResult:
     """Find common ground across opinion groups and declared sectors (and more).
 
@@ -536,6 +549,8 @@ def common_ground(
         :func:`tallies_from_counts`), so the votes are not counted again; ``groups`` is then only
         checked. Judged categories and Wilson bounds follow this call's ``min_voters`` and
         ``confidence``.
+    finer : array_like of int, shape (n_participants,), optional
+        Finer groups (negative for none); what one rejects is not common ground (:func:`finer_rejections`).
 
     Returns
     -------
@@ -551,14 +566,11 @@ def common_ground(
     Cost: one counting pass over the votes per dimension (none for precomputed group tallies),
     O(votes + categories x statements).
     """
-    if min_voters < 1:
-        raise AnalysisInputError(f"min_voters must be at least 1, got {min_voters}")
-    if not 0.0 <= threshold < 1.0:
-        raise AnalysisInputError(f"threshold must be in [0, 1), got {threshold}")
-    ind = vote_indicators(votes)
-    elig = _eligible_mask(eligible, ind.shape[1])
+    ind, elig = _prepared(votes, eligible, min_voters, threshold)
     dims = _dimensions(ind, groups, labels, min_voters, confidence, group_tallies)
     ok, gic, active = _holds_everywhere(dims, elig, threshold, min_judged_groups)
+    finer_tallies, rejected = _finer(ind, finer, min_voters, confidence, threshold)
+    ok &= ~rejected if rejected is not None else True
     idx = np.flatnonzero(ok)
     order = idx[np.lexsort((idx, -gic[idx]))]
     return CommonGroundResult(
@@ -570,7 +582,66 @@ def common_ground(
         threshold=float(threshold),
         confidence=float(confidence),
         min_voters=int(min_voters),
+        finer=finer_tallies,
+        finer_rejected=rejected,
     )
+
+
+def _prepared(
+    votes: Any, eligible: ArrayLike | None, min_voters: int, threshold: float
+) -> tuple[VoteIndicators, BoolArray]:
+    """The rule's parameters checked; the votes' indicators and the eligible statements."""
+    if min_voters < 1:
+        raise AnalysisInputError(f"min_voters must be at least 1, got {min_voters}")
+    if not 0.0 <= threshold < 1.0:
+        raise AnalysisInputError(f"threshold must be in [0, 1), got {threshold}")
+    ind = vote_indicators(votes)
+    return ind, _eligible_mask(eligible, ind.shape[1])
+
+
+def _finer(
+    ind: VoteIndicators, finer: ArrayLike | None, min_voters: int, confidence: float, threshold: float
+) -> tuple[CategoryTallies | None, BoolArray | None]:
+    if finer is None:
+        return None, None
+    return finer_rejections(ind, finer, min_voters, confidence, threshold)
+
+
+FINER_DIMENSION = "finer group"
+
+
+def finer_rejections(
+    ind: VoteIndicators, finer: ArrayLike, min_voters: int, confidence: float, threshold: float
+) -> tuple[CategoryTallies, BoolArray]:
+    """The finer groups' tallies, and the statements some finer group rejects.
+
+    A finer group rejects a statement when it has at least ``min_voters`` voters on it and the upper end of the
+    Wilson interval of its agree share is below ``threshold``: its members, as far as the votes can tell, do not
+    hold it. The finer groups are many and small, so they veto on evidence against a statement rather than
+    needing evidence for it (which would drop true common ground whenever a small cell is noisy); the opinion
+    groups and declared categories keep the stricter rule.
+
+    Parameters
+    ----------
+    ind : VoteIndicators
+    finer : array_like of int, shape (n_participants,)
+        Finer group of each participant, negative for none.
+    min_voters : int
+    confidence : float
+    threshold : float
+
+    Returns
+    -------
+    tallies : CategoryTallies
+    rejected : numpy.ndarray of bool, shape (n_statements,)
+    """
+    codes, cats = encode_labels(np.asarray(finer), ind.shape[0], FINER_DIMENSION)
+    tallies = category_tallies(
+        ind, codes, cats, FINER_DIMENSION, min_voters=min_voters, confidence=confidence
+    )
+    _, upper = wilson_interval(tallies.agree, tallies.voters, confidence)
+    rejected = (tallies.judged & (upper < threshold)).any(axis=0)
+    return tallies, np.asarray(rejected, dtype=bool)
 
 
 def _dimensions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -10,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from commonweal.analysis import beyond, polis
+from commonweal.analysis import beyond, opinion_groups, polis
 from commonweal.analysis.bridging import BridgingResult
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.analysis.matrix import VoteMatrix
@@ -77,6 +78,16 @@ class AnalysisOptions:
         Recompute group stability on every ``stability_every``-th update (ticks 1, 1 + n, ...)
         and carry the last summary in between while the number of groups is unchanged; 1
         computes it on every update. The default keeps warm updates within their time goal.
+    grouping : {"polis", "commonweal"}
+        Which method finds the opinion groups: Pol.is' (k-means on the two-dimensional map, steps 5-6, the
+        default) or commonweal mode (:mod:`commonweal.analysis.opinion_groups`: as many dimensions as the votes
+        support, the number of groups chosen by ``group_method``). The map, base clusters and state are Pol.is'
+        either way; steps 7-11 use the groups found.
+    group_method : {"latent-class", "kmeans-silhouette", "gmm-bic", "kmeans-bic"}
+        How commonweal mode chooses the number of groups (docs/analysis.md, "commonweal mode").
+    finer_common_ground : bool
+        With ``beyond_polis``, common ground must also hold in commonweal mode's finer groups (in either mode),
+        so that merged groups never hide a minority that rejects a statement.
     threads : int
         Threads the beyond-Pol.is measures may use: with 2 or more, the bridging fit (which
         needs nothing from Pol.is mode) runs alongside Pol.is mode, and group stability's
@@ -100,6 +111,9 @@ class AnalysisOptions:
     stability_target_se: float = 0.01
     stability_vote_budget: int = 5_000_000
     stability_every: int = 10
+    grouping: Literal["polis", "commonweal"] = "polis"
+    group_method: Literal["latent-class", "kmeans-silhouette", "gmm-bic", "kmeans-bic"] = "latent-class"
+    finer_common_ground: bool = True
     threads: int = 2
 
     def __post_init__(self) -> None:
@@ -129,6 +143,14 @@ class AnalysisOptions:
             )
         if not self.threshold > 0:
             raise AnalysisInputError(f"option threshold must be positive, got {self.threshold!r}")
+        if self.grouping not in ("polis", "commonweal"):
+            raise AnalysisInputError(
+                f"option grouping must be 'polis' or 'commonweal', got {self.grouping!r}"
+            )
+        if self.group_method not in opinion_groups.METHODS:
+            raise AnalysisInputError(
+                f"option group_method must be one of {', '.join(opinion_groups.METHODS)}, got {self.group_method!r}"
+            )
         if self.pca_method not in ("auto", "gram", "lanczos"):
             raise AnalysisInputError(
                 f"option pca_method must be 'auto', 'gram' or 'lanczos', got {self.pca_method!r}"
@@ -315,6 +337,9 @@ class _OpinionMap:
     participants: FloatArray
     statements: FloatArray
     extremity: FloatArray
+    centred: Any
+    columns: BoolArray
+    n_cast: IntArray
 
 
 @dataclass(frozen=True)
@@ -328,6 +353,7 @@ class _Groups:
     silhouettes: dict[int, float]
     best_k: int
     smoother: KSmoother
+    grouping: dict[str, Any] | None = None
 
 
 def _analyse(
@@ -366,6 +392,11 @@ def _analyse(
 
     # 6. Opinion groups with Pol.is' k smoothing.
     groups = _opinion_groups(base, in_idx, matrix.n_participants, state, opts)
+    space = _opinion_space(opinion_map, n_columns, opts)
+    if opts.grouping == "commonweal" and space is not None:
+        groups = _commonweal_groups(
+            matrix.votes, groups, space, in_conv, base_labels, opinion_map.participants, opts
+        )
     n_groups = int(groups.centres.shape[0])
     reasons = degenerate_reasons(n_groups, pts, int(usable.sum()), opinion_map.eigenvalues)
     timer.lap("groups")
@@ -391,8 +422,84 @@ def _analyse(
         matrix, new_state, n_voters, n_columns, opinion_map, base, groups, stats, reasons, timings
     )
     if opts.beyond_polis:
-        result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit)
+        finer = None
+        if space is not None and opts.finer_common_ground:
+            finer = opinion_groups.fine_groups(
+                space.points,
+                in_conv,
+                max(n_groups, 2),
+                opinion_groups.GroupingOptions(method=opts.group_method),
+                matrix.votes,
+            )
+            timer.lap("finer_groups")
+        result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit, finer)
     return result
+
+
+def _opinion_space(
+    opinion_map: _OpinionMap, n_columns: int, opts: AnalysisOptions
+) -> opinion_groups.OpinionSpace | None:
+    """The participants in as many dimensions as the votes support, when commonweal mode's groups or the finer
+    groups of common ground need them."""
+    if opts.grouping == "commonweal" or (opts.beyond_polis and opts.finer_common_ground):
+        return opinion_groups.opinion_space(
+            opinion_map.centred, opinion_map.columns, opinion_map.n_cast, n_columns, max_dims=10
+        )
+    return None
+
+
+def _commonweal_groups(
+    votes: Any,
+    polis_groups: _Groups,
+    space: opinion_groups.OpinionSpace,
+    in_conv: BoolArray,
+    base_labels: IntArray,
+    map_points: FloatArray,
+    opts: AnalysisOptions,
+) -> _Groups:
+    """commonweal mode's groups in place of Pol.is' (which stay in the state: centres per k, k smoother)."""
+    found = opinion_groups.find_groups(
+        space.points, in_conv, opinion_groups.GroupingOptions(method=opts.group_method), space.dims, votes
+    )
+    k = found.k
+    grouped = found.labels >= 0
+    counts = np.bincount(found.labels[grouped], minlength=k).astype(np.float64)
+    centres = (
+        np.column_stack(
+            [
+                np.bincount(found.labels[grouped], weights=map_points[grouped, i], minlength=k)
+                for i in range(2)
+            ]
+        )
+        / np.maximum(counts, 1.0)[:, None]
+    )
+    # Each base cluster's group: the group of most of its members (base clusters are Pol.is' 2-D ones).
+    n_base = int(base_labels.max()) + 1 if base_labels.size and base_labels.max() >= 0 else 0
+    of_base = np.zeros(n_base, dtype=np.int64)
+    both = grouped & (base_labels >= 0)
+    if n_base and k:
+        table = np.bincount(base_labels[both] * k + found.labels[both], minlength=n_base * k).reshape(
+            n_base, k
+        )
+        of_base = table.argmax(axis=1).astype(np.int64)
+    detail = {
+        "mode": "commonweal",
+        "method": opts.group_method,
+        "dimensions": int(space.dims),
+        "eigenvalues": [float(v) for v in space.eigenvalues],
+        "noise_eigenvalue": float(space.noise_eigenvalue),
+        "scores": {int(n): float(v) for n, v in found.scores.items()},
+        "polis_k": int(polis_groups.centres.shape[0]),
+        "map_overlap": opinion_groups.map_overlap(map_points, found.labels),
+    }
+    return dataclasses.replace(
+        polis_groups,
+        labels=found.labels,
+        of_base=of_base,
+        centres=centres,
+        best_k=k,
+        grouping=detail,
+    )
 
 
 def _opinion_map(
@@ -434,7 +541,8 @@ def _opinion_map(
     proj = polis.project_participants(centred, comps, n_cast, n_columns)
     st_proj, extremity = polis.project_statements(means, comps, n_columns, usable)
     timer.lap("projection")
-    return _OpinionMap(means, comps, evals, proj, st_proj, extremity)
+    columns = polis.informative_columns(kind_counts, usable)
+    return _OpinionMap(means, comps, evals, proj, st_proj, extremity, centred, columns, n_cast)
 
 
 def _base_start(
@@ -537,6 +645,9 @@ def _polis_result(
         state=new_state,
         timings=timings,
         reasons=reasons,
+        grouping="commonweal" if groups.grouping is not None else "polis",
+        grouping_detail=groups.grouping if groups.grouping is not None else {"mode": "polis"},
+        map_overlap=bool(groups.grouping["map_overlap"]) if groups.grouping is not None else False,
     )
 
 
@@ -548,8 +659,10 @@ def _beyond_polis(
     timings: dict[str, float],
     opts: AnalysisOptions,
     bridging_fit: Future[BridgingResult] | None = None,
+    finer: IntArray | None = None,
 ) -> AnalysisResult:
-    """Fill the beyond-Pol.is fields with the functions of the sibling modules."""
+    """Fill the beyond-Pol.is fields with the functions of the sibling modules (``finer``: the finer groups
+    common ground must also hold in)."""
     stability = beyond.StabilityOptions(
         resamples=opts.stability_resamples,
         min_resamples=opts.stability_min_resamples,
@@ -569,6 +682,7 @@ def _beyond_polis(
         previous=previous,
         stability=stability,
         bridging_fit=bridging_fit,
+        finer=finer,
     )
     return result.with_extras(**extras, timings=timings) if extras else result
 

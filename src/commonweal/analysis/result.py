@@ -116,6 +116,16 @@ class AnalysisResult:
 
         Stored results without this field read as "nothing reduced" (``result.get("reasons",
         {})``).
+    grouping : {"polis", "commonweal"}
+        Which method found the opinion groups (``AnalysisOptions.grouping``); stored results without it were
+        Pol.is mode's.
+    grouping_detail : dict
+        For commonweal mode: ``method``, ``dimensions`` clustered, the PCA ``eigenvalues`` and the
+        ``noise_eigenvalue`` they were kept above, ``scores`` per k, ``polis_k`` (the groups Pol.is mode would
+        have shown) and ``map_overlap``; ``{"mode": "polis"}`` otherwise.
+    map_overlap : bool
+        The groups overlap on the two-dimensional opinion map (commonweal mode found them in more dimensions
+        than the map shows): say so next to the map.
     """
 
     tick: int
@@ -156,6 +166,9 @@ class AnalysisResult:
     group_stability: Any | None = None
     timings: dict[str, float] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
+    grouping: str = "polis"
+    grouping_detail: dict[str, Any] = field(default_factory=dict)
+    map_overlap: bool = False
 
     def to_dict(self, *, include_state: bool = False) -> dict[str, Any]:
         """JSON-safe form: numpy arrays become lists, ids and numbers plain types.
