@@ -8,7 +8,7 @@ import random
 import pytest
 
 from commonweal.core.small_numbers import HIDDEN, SHOWN, SMALL, WITHHELD
-from commonweal.pulse.queries import change_between, round_results
+from commonweal.pulse.queries import change_between, latest_change, round_results
 from tests.factories import make_place, make_system
 from tests.pulse.factories import make_pulse_round, respond
 
@@ -101,3 +101,14 @@ def test_no_answers_yet():
     results = round_results(r)
     assert results.respondents == 0 and results.dimensions[0].mean is None
     assert "too few answers" in change_between(r, r).dimensions[0].sentence
+
+
+def test_latest_change_is_from_the_round_before_to_the_newest_opened():
+    system = make_system()
+    assert latest_change(system) is None
+    first = make_pulse_round(system, name="Spring", status="closed")
+    assert latest_change(system) is None
+    second = make_pulse_round(system, name="Autumn")
+    make_pulse_round(system, name="Next year", status="draft")  # not opened: not counted
+    change = latest_change(system)
+    assert change is not None and (change.before, change.after) == (first, second)

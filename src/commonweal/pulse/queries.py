@@ -347,3 +347,17 @@ def change_between(
         changes.append(DimensionChange(dim, label, diff, _sentence(label, diff)))
     summary = "; ".join(_short(c.label, c.difference, i == 0) for i, c in enumerate(changes)) + "."
     return Change(before, after, changes, summary)
+
+
+def latest_change(system: System) -> Change | None:
+    """The change from the round before to the most recently opened round of ``system`` (open or closed); None
+    with fewer than two rounds opened. (``rounds_of`` lists rounds newest first.)"""
+    latest = (
+        PulseRound.objects.filter(system=system, opened_at__isnull=False)
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+    before = previous_round(latest) if latest is not None else None
+    if latest is None or before is None:
+        return None
+    return change_between(before, latest)
