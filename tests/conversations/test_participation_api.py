@@ -74,6 +74,8 @@ def test_joining_returns_a_handle_and_a_token_and_keeps_only_its_hash(client, co
         "organisation": True,
         "place": True,
         "communities": True,
+        "age_band": False,
+        "ethnic_group": False,
     }
 
 
@@ -87,7 +89,7 @@ def test_joining_with_about_you_answers_saves_them(client, conversation):
         "community_ids": [community.pk],
     }
     body = post(client, api(conversation, "join"), data).json()
-    assert body["about_you"] == data
+    assert body["about_you"] == {**data, "age_band": "", "ethnic_group": ""}
     participant = Participant.objects.get()
     assert participant.about_you_done and participant.organisation == org
 
@@ -407,6 +409,8 @@ def test_about_you_can_be_answered_later(client, conversation, token):
         "organisation_id": None,
         "place_id": place.pk,
         "community_ids": [],
+        "age_band": "",
+        "ethnic_group": "",
     }
     bad = client.put(
         api(conversation, "about-you"),

@@ -67,6 +67,8 @@ def test_the_participant_gets_everything_held_about_them(client, conversation, j
         "organisation": None,
         "place": None,
         "communities": [],
+        "age_band": None,
+        "ethnic_group": None,
     }
     assert body["has_app_token"] is True and body["retention_days"] == 365
     [mine] = body["conversations"]

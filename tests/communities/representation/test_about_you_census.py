@@ -7,6 +7,7 @@ import pytest
 
 from commonweal.conversations.facilitate.forms import ConversationForm
 from commonweal.conversations.models import Participant
+from commonweal.conversations.rights.queries import data_csv, data_document, participant_data
 from tests.factories import make_conversation, make_place
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +64,37 @@ def test_the_facilitator_turns_the_questions_on_in_the_conversation_form():
     assert form.is_valid(), form.errors
     data = form.to_input()
     assert data.ask_age_band and data.ask_ethnic_group and not data.ask_sector
+
+
+def test_the_api_takes_and_returns_the_age_band_and_ethnic_group(client):
+    conversation = make_conversation(ask_age_band=True, ask_ethnic_group=True)
+    joined = client.post(
+        f"/api/conversations/{conversation.slug}/join", {"age_band": "85+"}, content_type="application/json"
+    ).json()
+    assert joined["conversation"]["asks"]["age_band"] and joined["about_you"]["age_band"] == "85+"
+    answer = client.put(
+        f"/api/conversations/{conversation.slug}/about-you",
+        {"age_band": "25-34", "ethnic_group": "mixed"},
+        content_type="application/json",
+        HTTP_X_PARTICIPANT_TOKEN=joined["token"],
+    )
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["age_band"], answer.json()["ethnic_group"]) == ("25-34", "mixed")
+    refused = client.put(
+        f"/api/conversations/{conversation.slug}/about-you",
+        {"ethnic_group": "martian"},
+        content_type="application/json",
+        HTTP_X_PARTICIPANT_TOKEN=joined["token"],
+    )
+    assert refused.status_code == 400 and "ethnic group" in refused.content.decode()
+
+
+def test_the_participants_data_includes_their_age_band_and_ethnic_group(client):
+    conversation = _joined(client, ask_age_band=True, ask_ethnic_group=True)
+    client.post(f"/c/{conversation.slug}/about-you/", {"age_band": "75-84", "ethnic_group": "asian"})
+    data = participant_data(Participant.objects.get())
+    assert (data.age_band, data.ethnic_group) == ("75 to 84", "Asian, Asian British or Asian Welsh")
+    assert data.answered_about_you
+    document = data_document(data)["about_you"]
+    assert document["age_band"] == "75 to 84"
+    assert "age band,75 to 84" in data_csv(data).replace('"', "")

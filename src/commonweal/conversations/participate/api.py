@@ -84,6 +84,14 @@ class AboutYouIn(_In):
     community_ids: list[Id] = Field(
         default_factory=list, max_length=200, description="Communities of this system."
     )
+    age_band: str | None = Field(
+        default=None, max_length=12, description="An age band, e.g. '16-24', '85+', or 'prefer-not'."
+    )
+    ethnic_group: str | None = Field(
+        default=None,
+        max_length=12,
+        description="'asian', 'black', 'mixed', 'white', 'other' or 'prefer-not'.",
+    )
 
 
 class JoinIn(AboutYouIn):
@@ -125,6 +133,8 @@ class AboutYouOut(Schema):
     organisation_id: int | None
     place_id: int | None
     community_ids: list[int]
+    age_band: str
+    ethnic_group: str
 
 
 class JoinOut(Schema):
@@ -227,6 +237,8 @@ def _about_you(participant: Participant) -> dict[str, object]:
         "organisation_id": participant.organisation_id,
         "place_id": participant.place_id,
         "community_ids": sorted(participant.communities.values_list("pk", flat=True)),
+        "age_band": participant.age_band,
+        "ethnic_group": participant.ethnic_group,
     }
 
 
@@ -279,6 +291,8 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Stat
             organisation_id=payload.organisation_id,
             place_id=payload.place_id,
             community_ids=payload.community_ids,
+            age_band=payload.age_band,
+            ethnic_group=payload.ethnic_group,
         )
     result = do_join(
         conversation, participant=existing, ip=client_address(request), issue_token=existing is None
@@ -305,6 +319,8 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Stat
                     "organisation": conversation.ask_organisation,
                     "place": conversation.ask_place,
                     "communities": conversation.ask_community,
+                    "age_band": conversation.ask_age_band,
+                    "ethnic_group": conversation.ask_ethnic_group,
                 },
             },
             "about_you": _about_you(participant),
@@ -330,6 +346,8 @@ def about_you(request: HttpRequest, slug: str, payload: AboutYouIn) -> dict[str,
         organisation_id=payload.organisation_id,
         place_id=payload.place_id,
         community_ids=payload.community_ids,
+        age_band=payload.age_band,
+        ethnic_group=payload.ethnic_group,
     )
     do_update_about_you(participant, conversation, about)
     return _about_you(participant)

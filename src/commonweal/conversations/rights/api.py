@@ -58,6 +58,8 @@ class MyDataAboutYouOut(Schema):
     organisation: str | None
     place: str | None
     communities: list[str]
+    age_band: str | None = None
+    ethnic_group: str | None = None
 
 
 class MyDataOut(Schema):

@@ -162,10 +162,19 @@ class ParticipantData:
     communities: list[str]
     has_app_token: bool
     conversations: list[ConversationData]
+    age_band: str = ""  # the answer's words ("16 to 24", "Prefer not to say"), "" when not answered
+    ethnic_group: str = ""
 
     @property
     def answered_about_you(self) -> bool:
-        return bool(self.sector or self.organisation or self.place or self.communities)
+        return bool(
+            self.sector
+            or self.organisation
+            or self.place
+            or self.communities
+            or self.age_band
+            or self.ethnic_group
+        )
 
     def in_conversation(self, conversation: Conversation) -> ConversationData | None:
         return next((c for c in self.conversations if c.conversation.pk == conversation.pk), None)
@@ -230,6 +239,8 @@ def participant_data(participant: Participant) -> ParticipantData:
         communities=list(participant.communities.order_by("name").values_list("name", flat=True)),
         has_app_token=bool(participant.token_hash),
         conversations=[_conversation_data(participant, c) for c in _conversations_of(participant)],
+        age_band=str(participant.get_age_band_display()) if participant.age_band else "",
+        ethnic_group=str(participant.get_ethnic_group_display()) if participant.ethnic_group else "",
     )
 
 
@@ -261,6 +272,8 @@ def data_document(data: ParticipantData) -> dict[str, Any]:
             "organisation": data.organisation or None,
             "place": data.place or None,
             "communities": data.communities,
+            "age_band": data.age_band or None,
+            "ethnic_group": data.ethnic_group or None,
         },
         "has_app_token": data.has_app_token,
         "conversations": [
@@ -294,6 +307,7 @@ def data_csv(data: ParticipantData) -> str:
     writer.writerow(["reference", "", "", "", data.reference, ""])
     about = [("sector", data.sector), ("organisation", data.organisation), ("place", data.place)]
     about += [("community", name) for name in data.communities]
+    about += [("age band", data.age_band), ("ethnic group", data.ethnic_group)]
     for question, answer in about:
         if answer:
             writer.writerow(["about you", "", "", question, answer, ""])
@@ -384,6 +398,8 @@ def erasure_plan(participant: Participant) -> ErasurePlan:
             participant.sector
             or participant.organisation_id
             or participant.place_id
+            or participant.age_band
+            or participant.ethnic_group
             or participant.communities.exists()
         ),
     )
