@@ -8,6 +8,7 @@ import random
 import pytest
 
 from commonweal.core.small_numbers import HIDDEN, SHOWN, SMALL, WITHHELD
+from commonweal.core.small_numbers.tables import _Engine
 from commonweal.pulse.queries import change_between, latest_change, round_results
 from tests.factories import make_place, make_system
 from tests.pulse.factories import make_pulse_round, respond
@@ -112,3 +113,15 @@ def test_latest_change_is_from_the_round_before_to_the_newest_opened():
     make_pulse_round(system, name="Next year", status="draft")  # not opened: not counted
     change = latest_change(system)
     assert change is not None and (change.before, change.after) == (first, second)
+
+
+def test_the_adversary_would_find_the_small_sector_without_complementary_suppression(monkeypatch):
+    """The audit above has teeth: with complementary suppression switched off, the same round leaks."""
+    system = make_system()
+    north = make_place(system, name="North")
+    r = make_pulse_round(system)
+    _fill(r, [("acute", north, 12, 4), ("vcse", north, 6, 3), ("healthwatch", None, 3, 2)])
+    monkeypatch.setattr(_Engine, "_protect_one_way", lambda self: False)
+    monkeypatch.setattr(_Engine, "_protect_two_way", lambda self: False)
+    report = round_results(r).publication.audit()
+    assert not report.ok
