@@ -105,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language of the pages: the one a person chose in the switcher (a cookie), else their browser's.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -241,7 +243,24 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("COMMONWEAL_HSTS_SECONDS", "31536000"))
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# The participant pages speak British English (the default, and the language of anything untranslated), Welsh
+# and Urdu (written right to left). The Welsh and Urdu catalogues (src/commonweal/locale/) await review by a
+# native speaker, and the language list says so; scripts/compile_messages.py compiles them.
 LANGUAGE_CODE = "en-gb"
+# Each named in its own language, as the switcher shows it to someone looking for theirs.
+LANGUAGES = [
+    ("en-gb", "English"),
+    ("cy", "Cymraeg"),
+    ("ur", "اردو"),
+]
+LANGUAGES_BIDI = ["ur"]
+# Languages whose translation of the participant pages is not yet checked by a native speaker.
+LANGUAGES_AWAITING_REVIEW = ["cy", "ur"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the switcher is kept for a year, in a cookie sent only to this site.
+LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

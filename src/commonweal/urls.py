@@ -8,6 +8,8 @@ from commonweal.systems.urls import public_urlpatterns as system_public_urlpatte
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Django's set_language: the participant pages' language switcher posts here.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("commonweal.accounts.urls")),
     path("manage/tokens/", include(token_urlpatterns)),
     path("manage/", include("commonweal.systems.urls")),
