@@ -41,20 +41,13 @@ def _lock(key: str) -> threading.Lock:
         return _locks.setdefault(key, threading.Lock())
 
 
-def render_pdf(conversation: Conversation) -> bytes:
-    """Render the report of ``conversation`` as a PDF, now (no cache)."""
+def html_to_pdf(html: str) -> bytes:
+    """A report's HTML as an accessible PDF, with the print stylesheet: the conversation report and the strategy
+    report (``commonweal.strategy.report.pdf``) both render through this."""
     # deferred for start-up cost: WeasyPrint (with its fonts and CSS engine) is needed for the PDF report only
     import weasyprint
     from weasyprint.urls import URLFetcher  # deferred for start-up cost, as weasyprint above
 
-    report = build_report(conversation)
-    context = {
-        "report": report,
-        "for_pdf": True,
-        "SITE_NAME": settings.SITE_NAME,
-        "SMALL_NUMBER_THRESHOLD": settings.SMALL_NUMBER_THRESHOLD,
-    }
-    html = render_to_string("reports/report_pdf.html", context)
     stylesheet = finders.find("commonweal/report-print.css")
     if not stylesheet:  # pragma: no cover - a broken installation
         raise FileNotFoundError("commonweal/report-print.css is missing from the static files")
@@ -68,6 +61,18 @@ def render_pdf(conversation: Conversation) -> bytes:
     return document.write_pdf(  # type: ignore[no-any-return]
         stylesheets=[weasyprint.CSS(filename=str(stylesheet))], pdf_variant="pdf/ua-1"
     )
+
+
+def render_pdf(conversation: Conversation) -> bytes:
+    """Render the report of ``conversation`` as a PDF, now (no cache)."""
+    report = build_report(conversation)
+    context = {
+        "report": report,
+        "for_pdf": True,
+        "SITE_NAME": settings.SITE_NAME,
+        "SMALL_NUMBER_THRESHOLD": settings.SMALL_NUMBER_THRESHOLD,
+    }
+    return html_to_pdf(render_to_string("reports/report_pdf.html", context))
 
 
 def report_pdf(conversation: Conversation) -> bytes:
