@@ -7,7 +7,7 @@ from typing import Any
 
 from commonweal.strategy.aims import actions as aims
 from commonweal.strategy.commitments import actions as commitments
-from commonweal.strategy.models import StrategySettings
+from commonweal.strategy.models import StrategySettings, StrategyShare
 from tests.factories import make_round
 from tests.walk_support import FACILITATORS, REDIRECT, Expect, api, same, staff
 
@@ -31,6 +31,12 @@ EXPECTED: dict[str, Expect] = {
     "strategy:publish": Expect(get=_VIEW, post=_EDIT, post_data={"public": "on"}),
     "strategy:loop_update": Expect(get=_VIEW, post=_EDIT, post_data={"text": "We heard you."}),
     "strategy:export": Expect(get=_VIEW),
+    "strategy:report": Expect(get=_VIEW, post=staff(REDIRECT, FACILITATORS), post_data={"label": "ICP board"}),
+    "strategy:report_pdf": Expect(get=_VIEW),
+    "strategy:share_revoke": Expect(get=None, post=_EDIT),
+    # A secret link opens the report and its PDF for anyone holding it.
+    "strategy:shared_report": Expect(get=same(200)),
+    "strategy:shared_report_pdf": Expect(get=same(200)),
     # The organisation's survey link is the key: anyone holding it may add and update its commitments.
     "strategy:org_home": Expect(get=same(200)),
     "strategy:org_commit": Expect(get=same(200), post=same(REDIRECT), post_data={"what": "Open a lounge"}),
@@ -74,6 +80,7 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
     )
     token = make_round(system, name="Walk strategy round").invitations.get(organisation=organisation).token
     StrategySettings.objects.create(system=system, public_accountability=True)
+    share = StrategyShare.objects.create(system=system, label="Walk board")
     return {
         "strategy:aim_detail": {"pk": draft.pk},
         "strategy:aim_edit": {"pk": draft.pk},
@@ -83,6 +90,9 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "strategy:progress_create": {"pk": commitment.pk},
         "strategy:loop_update": {"slug": world["conversation"].slug},
         "strategy:export": {"name": "commitments.csv"},
+        "strategy:share_revoke": {"pk": share.pk},
+        "strategy:shared_report": {"token": share.token},
+        "strategy:shared_report_pdf": {"token": share.token},
         "strategy:org_home": {"token": token},
         "strategy:org_commit": {"token": token, "aim_id": proposed.pk},
         "strategy:org_commitment_edit": {"token": token, "pk": commitment.pk},

@@ -9,6 +9,7 @@ with the :class:`Resource` s they put in, and post dated :class:`ProgressUpdate`
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -260,3 +261,29 @@ class LoopUpdate(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+def new_share_token() -> str:
+    """A secret for a strategy report link: 32 URL-safe characters (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class StrategyShare(models.Model):
+    """A secret link to a system's strategy report, for a board that has no accounts. A revoked link stays for
+    the record but opens nothing."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="strategy_shares")
+    token = models.CharField(max_length=64, unique=True, default=new_share_token)
+    label = models.CharField(max_length=200, help_text="Who the link is for, e.g. 'ICP board, May'.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Strategy report link for {self.label}"

@@ -3,7 +3,8 @@
 - /manage/systems/<system>/strategy/...: the strategy page, aims, commitments and progress, publishing the
   accountability page, participants' updates and the exports (facilitators);
 - /commit/<token>/...: an organisation's commitments and progress, by its secret survey link (no account);
-- /s/<system>/accountability/: the public accountability page, once published.
+- /s/<system>/accountability/: the public accountability page, once published;
+- /sr/<token>/: the strategy report (and its PDF) by a secret revocable link.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_S}publish/", accountability.publish, name="publish"),
     path(f"{_S}conversations/<slug:slug>/update/", accountability.loop_update, name="loop_update"),
     path(f"{_S}export/<str:name>", report.export, name="export"),
+    path(f"{_S}report/", report.report, name="report"),
+    path(f"{_S}report.pdf", report.report_pdf, name="report_pdf"),
+    path(f"{_S}report/links/<id:pk>/revoke/", report.share_revoke, name="share_revoke"),
+    path("sr/<str:token>/", report.shared_report, name="shared_report"),
+    path("sr/<str:token>/report.pdf", report.shared_report_pdf, name="shared_report_pdf"),
     path(_ORG, commitments.org_home, name="org_home"),
     path(f"{_ORG}aims/<id:aim_id>/commit/", commitments.org_commit, name="org_commit"),
     path(f"{_ORG}commitments/<id:pk>/edit/", commitments.org_commitment_edit, name="org_commitment_edit"),
