@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from commonweal.core.forms import NHSUKFormMixin, text_field
+from commonweal.core.forms import CleanTextMixin, NHSUKFormMixin, text_field
 from commonweal.strategy.accountability.actions import LOOP_MAX
 from commonweal.systems.models import Sector, System
 
@@ -24,8 +24,9 @@ class LoopUpdateForm(NHSUKFormMixin, forms.Form):
     )
 
 
-class FilterForm(forms.Form):
-    """The accountability page's filters (a GET form: no JavaScript needed)."""
+class FilterForm(CleanTextMixin, forms.Form):
+    """The accountability page's filters (a GET form: no JavaScript needed); what is sent is cleaned like any
+    other form's before the choices are checked."""
 
     place = forms.TypedChoiceField(label="Place", required=False, coerce=int, empty_value=None)
     sector = forms.ChoiceField(label="Sector", required=False)
