@@ -37,8 +37,11 @@ PCA_REASONS = {"no_variance", "one_direction"}
 LIST_REASONS = {"no_votes", "fewer_than_two_groups", "no_eligible_statements", "too_few_voters"}
 STABILITY_REASONS = {"no_votes", "fewer_than_two_groups", "not_requested"}
 
-#: The app's options (conversations.jobs.compute.default_options): the engine's defaults, Lanczos PCA.
-APP_OPTIONS = AnalysisOptions(pca_method="lanczos")
+#: The app's options for a conversation of its own (conversations.jobs.compute.default_options): the engine's
+#: defaults, Lanczos PCA, commonweal mode's groups.
+APP_OPTIONS = AnalysisOptions(pca_method="lanczos", grouping="commonweal")
+#: The app's options for a conversation imported from Pol.is: Pol.is mode's groups.
+POLIS_APP_OPTIONS = AnalysisOptions(pca_method="lanczos")
 
 
 # --------------------------------------------------------------------------- building conversations
@@ -134,6 +137,7 @@ def options(draw: Any) -> AnalysisOptions:
         stability_min_resamples=min(2, resamples),
         stability_every=draw(st.sampled_from([1, 10])),
         threads=draw(st.sampled_from([1, 2])),
+        grouping=draw(st.sampled_from(["polis", "commonweal"])),
     )
 
 
@@ -344,9 +348,14 @@ def test_one_statement_conversation_is_analysed_every_time() -> None:
     """The reported failure: three people, one statement, and an update after it."""
     m = conversation([[1], [-1], [0]])
     r = run(m)
-    assert r.k == 2
+    # commonweal mode sees no more than noise in three people (the one eigenvalue is the shuffled votes' own)
+    # and says so; Pol.is mode splits them in two.
+    assert r.k == 1 and r.reasons["groups"] == "one_group_found"
+    polis = analyse(m, options=POLIS_APP_OPTIONS, random_state=0)
+    check(polis, m, POLIS_APP_OPTIONS)
+    assert polis.k == 2
+    assert polis.group_stability is not None and 0.0 <= polis.group_stability.overall <= 1.0
     assert r.reasons["pca"] == "one_direction"  # one statement: one direction on the map
-    assert r.group_stability is not None and 0.0 <= r.group_stability.overall <= 1.0
     # Too few voters to judge any group (5 needed): common ground is empty and says why.
     assert r.reasons["common_ground"] == "too_few_voters"
     assert r.common_ground is not None and r.common_ground.statements.size == 0

@@ -205,9 +205,11 @@ def _score(method: str, points: FloatArray, km: Any, seed: int) -> float:
         # deferred with scikit-learn for start-up cost (see _kmeans)
         from sklearn.metrics import silhouette_score
 
-        if np.unique(labels).size < 2:
-            return -1.0
         n = points.shape[0]
+        # The silhouette is defined for 2 to n - 1 groups: with one group, or everyone in a group of their
+        # own, it has no value, and such a k is never chosen over one that has.
+        if not 2 <= np.unique(labels).size <= n - 1:
+            return -1.0
         return float(silhouette_score(points, labels, sample_size=min(2000, n), random_state=seed))
     if method == "kmeans-bic":
         return _spherical_bic(points, labels, float(km.inertia_))
