@@ -95,7 +95,18 @@ def _old_format(stored: dict[str, Any]) -> dict[str, Any]:
     old = {
         key: value
         for key, value in stored.items()
-        if key not in {"common_ground", "divisive", "bridging", "intervals", "group_stability", "reasons"}
+        if key
+        not in {
+            "common_ground",
+            "divisive",
+            "bridging",
+            "intervals",
+            "group_stability",
+            "reasons",
+            "grouping",
+            "grouping_detail",
+            "map_overlap",
+        }
     }
     old["meta"] = {
         key: value
@@ -114,6 +125,9 @@ def test_an_old_snapshot_without_the_newer_keys_still_reads_everywhere():
     typed = StoredResult.from_dict(old)
     assert typed.common_ground is None and typed.bridging is None and typed.group_stability is None
     assert typed.reasons is None and typed.k == fresh.result["k"]
+    assert (
+        typed.grouping == "polis" and typed.map_overlap is False
+    )  # before commonweal mode, Pol.is found them
     assert typed.meta is not None and typed.meta.at_or_below_high_water is None
     assert typed.consensus.agree  # where you stand falls back on Pol.is' consensus
     snapshot = make_snapshot(conversation, result=old, vote_event_high_water=fresh.vote_event_high_water)
@@ -127,6 +141,30 @@ def test_an_old_snapshot_without_the_newer_keys_still_reads_everywhere():
     # analysis.json publishes the groups through the disclosure layer; the whole result is the raw export.
     assert len(analysis_document(conversation)["analysis"]["groups"]) == typed.k
     assert raw_analysis_document(conversation)["result"]["k"] == typed.k
+
+
+@pytest.mark.django_db
+def test_a_conversation_s_groups_say_which_method_found_them():
+    """Native conversations are grouped by commonweal mode, imported Pol.is ones by Pol.is mode; the results page,
+    the report's words and analysis.json say which."""
+    conversation, _, _, _ = plant(people=40)
+    snapshot = compute_snapshot(conversation)
+    assert snapshot is not None
+    typed = _round_trips(snapshot.result)
+    assert typed.grouping == "commonweal" and typed.grouping_detail["dimensions"] >= 2
+    results = build_results(conversation, snapshot=snapshot)
+    assert results.grouping == "commonweal" and "commonweal's method" in results.grouping_words
+    grouping = analysis_document(conversation)["analysis"]["grouping"]
+    assert grouping["method"] == "commonweal" and isinstance(grouping["map_overlap"], bool)
+    Conversation.objects.filter(pk=conversation.pk).update(imported_from="polis export 1234")
+    conversation.refresh_from_db()
+    snapshot = compute_snapshot(conversation)
+    assert snapshot is not None
+    typed = _round_trips(snapshot.result)
+    assert typed.grouping == "polis"
+    results = build_results(conversation, snapshot=snapshot)
+    assert "the way Pol.is finds them" in results.grouping_words
+    assert analysis_document(conversation)["analysis"]["grouping"]["method"] == "polis"
 
 
 @pytest.mark.django_db

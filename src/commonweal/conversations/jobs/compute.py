@@ -356,15 +356,18 @@ def _priorities(result: Any) -> dict[str, float]:
     return {str(int(sid)): float(v) for sid, v in zip(result.statement_ids, values, strict=True)}
 
 
-def default_options() -> Any:
-    """The engine options of the app's analyses: the engine's defaults, with the PCA by Lanczos iteration.
+def default_options(conversation: Conversation | None = None) -> Any:
+    """The engine options of the app's analyses: the engine's defaults, with the PCA by Lanczos iteration, and the
+    groups found by commonweal mode, except for a conversation imported from Pol.is, which keeps Pol.is mode so
+    that its groups are the ones its participants saw (docs/analysis.md, "commonweal mode").
 
     The engine's ``"auto"`` forms the statements x statements Gram matrix when that is cheap to solve; at 10,000
     participants x 120 statements forming it from the sparse votes took 0.2 to 0.9 s, where the warm-started
     block iteration (and, cold, ARPACK) took 0.01 to 0.08 s, with the same components to 1e-14 and the same
     groups (benchmarks/live_latency.py's conversation, 2026-11-26). Very small matrices still use the Gram matrix.
     """
-    return AnalysisOptions(pca_method="lanczos")
+    imported = conversation is not None and bool(conversation.imported_from)
+    return AnalysisOptions(pca_method="lanczos", grouping="polis" if imported else "commonweal")
 
 
 def compute_snapshot(
@@ -409,7 +412,7 @@ def compute_snapshot(
             return None
         tick = (previous.tick if previous is not None else 0) + 1
         state, start = _warm_state(conversation, previous)
-        opts = options if options is not None else default_options()
+        opts = options if options is not None else default_options(conversation)
         result = engine.analyse(
             matrix, state, options=opts, random_state=random_state_for(conversation, tick)
         )

@@ -414,6 +414,10 @@ class Results:
     numbers: ConversationNumbers | None = None
     #: What to say about the latest erasure of participant data (conversations.rights.queries.ErasureNote).
     erasure: ErasureNote | None = None
+    #: Which method found the opinion groups ("polis" or "commonweal"), and that in words (with whether the
+    #: groups overlap on the two-dimensional map).
+    grouping: str = "polis"
+    grouping_words: str = ""
 
     @property
     def ready(self) -> bool:
@@ -667,6 +671,9 @@ def _fill_from_result(
     }
     results.grouped = numbers.grouped()
     results.reasons = dict(stored.reasons or {})
+    results.grouping = stored.grouping
+    if stored.k > 0:
+        results.grouping_words = grouping_words(stored)
     if stored.k == 0:
         results.groups_waiting = (
             f"Opinion groups appear once enough people have each cast {VOTES_TO_BE_GROUPED} votes "
@@ -678,6 +685,20 @@ def _fill_from_result(
     results.bridging = _bridging(stored, columns)
     results.stability = _stability(stored.group_stability, per_group_stability)
     results.opinion_map = _opinion_map(stored, numbers)
+
+
+def grouping_words(stored: StoredResult) -> str:
+    """Which method found the opinion groups, in words; for commonweal mode, in how many dimensions and whether
+    the groups overlap on the two-dimensional map."""
+    if stored.grouping != "commonweal":
+        return "The groups were found the way Pol.is finds them: on the two dimensions of the map."
+    dims = stored.grouping_detail.get("dimensions")
+    words = "The groups were found by commonweal's method"
+    words += f", in {int(dims)} dimensions of the votes" if isinstance(dims, int) and dims > 2 else ""
+    words += "; the map shows two of them."
+    if stored.map_overlap:
+        words += " On the map the groups overlap: people who look close on it may be in different groups."
+    return words
 
 
 @dataclass(frozen=True)

@@ -276,6 +276,10 @@ class CommonGround:
     min_voters: int = 0
     confidence: float | None = None
     threshold: float | None = None
+    #: Finer groups common ground was also checked in (0 in snapshots from before the check).
+    finer_groups: int = 0
+    #: Columns that held in every opinion group and declared category but that a finer group rejects.
+    hidden_minority: tuple[int, ...] = ()
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CommonGround:
@@ -287,10 +291,14 @@ class CommonGround:
             min_voters=int(d.get("min_voters") or 0),
             confidence=_opt_float(d.get("confidence")),
             threshold=_opt_float(d.get("threshold")),
+            finer_groups=int(d.get("finer_groups") or 0),
+            hidden_minority=_ints(d.get("hidden_minority")),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "finer_groups": self.finer_groups,
+            "hidden_minority": list(self.hidden_minority),
             "common_ground": [e.to_dict() for e in self.statements],
             "dimensions": list(self.dimensions),
             "active": dict(self.active),
@@ -602,6 +610,12 @@ class StoredResult:
     timings: Mapping[str, float] = field(default_factory=dict)
     #: Why an output is missing or reduced, by output name; None in snapshots from before the engine said why.
     reasons: Mapping[str, str] | None = None
+    #: Which method found the opinion groups, "polis" or "commonweal" ("polis" in snapshots from before the
+    #: engine had commonweal mode); ``grouping_detail`` is the engine's (dimensions, method, scores, polis_k).
+    grouping: str = "polis"
+    grouping_detail: Mapping[str, Any] = field(default_factory=dict)
+    #: The groups overlap on the two-dimensional opinion map (found in more dimensions than it shows).
+    map_overlap: bool = False
     meta: SnapshotMeta | None = None
     #: Top-level keys this version does not know (from a newer engine): written back by ``to_dict``, never read.
     unknown: Mapping[str, Any] = field(default_factory=dict)
@@ -649,6 +663,8 @@ class StoredResult:
         out["timings"] = dict(self.timings)
         if self.reasons is not None:
             out["reasons"] = dict(self.reasons)
+        out["grouping"], out["map_overlap"] = self.grouping, self.map_overlap
+        out["grouping_detail"] = dict(self.grouping_detail)
         if self.meta is not None:
             out[_META] = self.meta.to_dict()
         out.update(self.unknown)
@@ -778,6 +794,9 @@ def _beyond_fields(d: Mapping[str, Any]) -> dict[str, Any]:
         "group_stability": _optional(GroupStability.from_dict, d.get("group_stability")),
         "timings": {str(name): float(s) for name, s in (d.get("timings") or {}).items()},
         "reasons": _optional(_reasons, d.get("reasons")),
+        "grouping": str(d.get("grouping") or "polis"),
+        "grouping_detail": dict(d.get("grouping_detail") or {}),
+        "map_overlap": bool(d.get("map_overlap") or False),
     }
 
 

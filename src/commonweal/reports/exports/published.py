@@ -230,4 +230,11 @@ def analysis_cells(
         **_findings(stored, statement_ids),
         "stability": stored.group_stability.overall if stored.group_stability is not None else None,
         "reasons": dict(stored.reasons or {}),
+        # Which method found the groups ("polis" or "commonweal"), in how many dimensions, and whether they
+        # overlap on the two-dimensional map.
+        "grouping": {
+            "method": stored.grouping,
+            "dimensions": stored.grouping_detail.get("dimensions", 2),
+            "map_overlap": stored.map_overlap,
+        },
     }
