@@ -62,8 +62,13 @@ def test_board_member_opens_the_shared_report_link(live_server, browser, page, s
     assert link_field.get_attribute("readonly") is not None
     expect(page.get_by_text("The link for ICP board, 4 December is ready")).to_be_visible()
     shared_url = link_field.input_value()
+    # The page opened at the new link, whose Copy button copies it and says so.
+    assert page.evaluate("location.hash").startswith("#share-")
+    page.get_by_role("button", name="Copy the link for ICP board, 4 December").click()
+    expect(page.locator(".cw-copy__status")).to_have_text("Copied.")
     assert re.fullmatch(rf"{re.escape(live_server.url)}/r/[A-Za-z0-9_-]{{20,}}/", shared_url)
     assert_accessible(page, context="(the report page with a link)")
+    shot(page, "page-link")
 
     # A board member opens it in a browser that has never signed in.
     board_context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="en-GB")
@@ -74,14 +79,17 @@ def test_board_member_opens_the_shared_report_link(live_server, browser, page, s
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["cache-control"] == "private, no-store"
         headings = board.locator("h2").all_inner_texts()
-        assert headings == HEADINGS
+        assert headings == ["Contents", *HEADINGS]  # a contents list first: the report is long on a phone
+        contents = board.get_by_role("navigation", name="Contents")
+        contents.get_by_role("link", name="Common ground").click()
+        assert board.evaluate("location.hash") == "#report-common-ground"
         assert board.locator('meta[name="robots"]').get_attribute("content") == "noindex, nofollow"
         body = board.locator("main").inner_text()
         assert COMMON_GROUND in body and DIVISIVE in body
         assert "No one from Westbrook took part." in body
-        # No way into the app: the only links are the skip link and the PDF.
+        # No way into the app: the only links are in-page ones (the skip link, the contents) and the PDF.
         hrefs = board.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-        assert all(h == "#maincontent" or h.endswith("/report.pdf") for h in hrefs), hrefs
+        assert all(re.fullmatch(r"#[a-z-]+", h) or h.endswith("/report.pdf") for h in hrefs), hrefs
         assert_accessible(board, context="(the shared report)")
         shot(board, "shared")
         # A board member on a phone reads it without scrolling sideways.

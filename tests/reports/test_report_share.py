@@ -39,8 +39,12 @@ def test_a_facilitator_creates_a_link_and_sees_it_in_a_readonly_field():
     client = signed_in(fran)
     response = create_link(client, conversation.slug)
     assert response.status_code == 302
-    assert response["Location"] == f"/manage/conversations/{conversation.slug}/report/#report-links"
     share = ReportShare.objects.get()
+    # To the new link itself (issue 14, item 12), not the top of the links.
+    assert (
+        response["Location"]
+        == f"/manage/conversations/{conversation.slug}/report/?created={share.pk}#share-{share.pk}"
+    )
     assert share.label == "ICP board, 4 December" and share.created_by == fran and share.is_active
     assert len(share.token) >= 32
     entry = AuditEntry.objects.get(action="report.share_created")
@@ -93,7 +97,8 @@ def test_anyone_with_the_link_reads_the_report_without_an_account():
     # No way into the app and nothing only facilitators see.
     hrefs = re.findall(r'href="([^"]+)"', html)
     assert all(
-        h.startswith("/static/") or h == "#maincontent" or h == f"/r/{share.token}/report.pdf" for h in hrefs
+        h.startswith("/static/") or h == f"/r/{share.token}/report.pdf" or re.fullmatch(r"#[a-z-]+", h)
+        for h in hrefs  # in-page links: the skip link and the contents list
     ), hrefs
     assert "/manage/" not in html and "Share this report" not in html and "Sign out" not in html
     assert "<script" not in html
@@ -175,3 +180,30 @@ def test_token_lookups_are_rate_limited_per_address(settings):
     assert "/manage/" not in refused.content.decode()
     # Another address is counted apart.
     assert Client(REMOTE_ADDR="198.51.100.7").get(f"/r/{share.token}/").status_code == 200
+
+
+def test_after_creating_a_link_the_page_opens_at_it_with_a_copy_button():
+    # Issue 14, item 12: creating a link landed at the top of a long page, with no copy button.
+    conversation = make_conversation(make_system())
+    client = signed_in(make_facilitator(conversation.system))
+    response = create_link(client, conversation.slug, "ICP board")
+    share = ReportShare.objects.get()
+    assert response["Location"] == (
+        f"/manage/conversations/{conversation.slug}/report/?created={share.pk}#share-{share.pk}"
+    )
+    html = client.get(response["Location"].split("#")[0]).content.decode()
+    item = html.split(f'id="share-{share.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "is ready: copy it and send it" in item
+    assert f'data-cw-copy="share-url-{share.pk}"' in item and ">Copy the link<" in item
+    assert 'hx-boost="true"' not in html  # a boosted form lost the place on the page
+
+
+def test_the_shared_report_has_a_contents_list_and_not_the_participants_blurb():
+    planted = plant_conversation(description="Tell us what you think: it takes five minutes on your phone.")
+    share = ReportShare.objects.create(conversation=planted.conversation, label="ICP board")
+    html = Client().get(f"/r/{share.token}/").content.decode()
+    contents = re.search(r'<nav class="cw-report__contents" aria-label="Contents">(.*?)</nav>', html, re.S)
+    assert contents is not None
+    for anchor in ("#report-findings", "#report-who", "#report-common-ground", "#report-method"):
+        assert f'href="{anchor}"' in contents.group(1)
+    assert "it takes five minutes on your phone" not in html

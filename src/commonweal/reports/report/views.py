@@ -66,6 +66,7 @@ def _report_page(
             "system": conversation.system,
             "can_share": can_share,
             "shares": shares,
+            "created": request.GET.get("created", ""),  # the link just made: its field says it is ready
             "form": form,
         },
         status=status,
@@ -101,10 +102,12 @@ def share(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         form,
         lambda: actions.check_create_share(request.user, conversation, form.cleaned_data["label"]),
-        saved=lambda created: (
-            f"The link for {created.label} is ready: copy it from the list of links below and send it."
+        saved=lambda created: f"Link created for {created.label}.",
+        # To the new link itself, not the top of a long report.
+        back=lambda created: (
+            reverse("reports:report", kwargs={"slug": conversation.slug})
+            + f"?created={created.pk}#share-{created.pk}"
         ),
-        back=reverse("reports:report", kwargs={"slug": conversation.slug}) + "#report-links",
     )
     return done or _report_page(request, conversation, form, status=400)
 
