@@ -114,6 +114,20 @@ class Conversation(models.Model):
             or self.ask_ethnic_group
         )
 
+    @property
+    def about_you_topics(self) -> list[str]:
+        """What the "about you" questions of this conversation ask, in the participant's language, for the
+        consent page's list of what we collect."""
+        asked = [
+            (self.ask_sector, _("the sector you work in or come from")),
+            (self.ask_organisation, _("your organisation")),
+            (self.ask_place, _("your place")),
+            (self.ask_community, _("the communities you are part of")),
+            (self.ask_age_band, _("your age band")),
+            (self.ask_ethnic_group, _("your ethnic group")),
+        ]
+        return [str(topic) for ask, topic in asked if ask]
+
 
 class ConversationModerator(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderates")

@@ -14,6 +14,8 @@ from typing import Any
 from django import forms
 from django.forms.boundfield import BoundField
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from commonweal.core.errors import InvalidInput
 from commonweal.core.text import clean_text
@@ -109,7 +111,7 @@ class NHSUKFormMixin(CleanTextMixin):
     bound_field_class: type[BoundField] | None = NHSUKBoundField
     # The error summary and the messages say what is wrong; the browser's own bubbles would not.
     use_required_attribute = False
-    error_summary_title = "There is a problem"
+    error_summary_title: StrOrPromise = gettext_lazy("There is a problem")
 
     def error_list(self) -> list[dict[str, str]]:
         """Every error in the form's order, each with the anchor of the field it is about."""

@@ -4,6 +4,7 @@ the median (with the count kept); ratings stay directed."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from statistics import median
 from typing import Any
 
@@ -12,7 +13,7 @@ from commonweal.network.models import TRUST_ITEMS, VALUE_ITEMS, Rating, SurveyRo
 from commonweal.systems.models import Organisation, System
 
 
-def _item_mean(rating: dict[str, Any], items: dict[str, str]) -> float | None:
+def _item_mean(rating: dict[str, Any], items: Mapping[str, object]) -> float | None:
     # A respondent who answered some of the three items has a score from those; one who answered none has none.
     values = [rating[name] for name in items if rating[name] is not None]
     return sum(values) / len(values) if values else None

@@ -633,4 +633,4 @@ def template_csv() -> str:
 
 
 def intensity_help() -> list[tuple[int, str]]:
-    return sorted(INTENSITY_DEFINITIONS.items())
+    return [(value, str(text)) for value, text in sorted(INTENSITY_DEFINITIONS.items())]

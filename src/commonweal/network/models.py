@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from commonweal.systems.models import Community, Organisation, System
 
@@ -35,41 +36,41 @@ class Intensity(models.IntegerChoices):
 
 #: What each intensity means, shown on the survey form next to the choice.
 INTENSITY_DEFINITIONS = {
-    0: "We have no relationship with this partner.",
-    1: "Awareness: we know what this partner does.",
-    2: "Cooperation: we exchange information, meet, or share in-kind resources.",
-    3: "Coordination: we align our activities or share data.",
-    4: "Integration: we are bound together by contracts, pooled budgets or joint delivery.",
+    0: _("We have no relationship with this partner."),
+    1: _("Awareness: we know what this partner does."),
+    2: _("Cooperation: we exchange information, meet, or share in-kind resources."),
+    3: _("Coordination: we align our activities or share data."),
+    4: _("Integration: we are bound together by contracts, pooled budgets or joint delivery."),
 }
 
 #: The trust and value items (each 1 to 4; the scores are the item means, as in the PARTNER tool).
 TRUST_ITEMS = {
-    "trust_openness": "Openness to discussion",
-    "trust_reliability": "Reliability",
-    "trust_mission": "Shared mission",
+    "trust_openness": _("Openness to discussion"),
+    "trust_reliability": _("Reliability"),
+    "trust_mission": _("Shared mission"),
 }
 VALUE_ITEMS = {
-    "value_power": "Power and influence",
-    "value_involvement": "Level of involvement",
-    "value_resources": "Resources contributed",
+    "value_power": _("Power and influence"),
+    "value_involvement": _("Level of involvement"),
+    "value_resources": _("Resources contributed"),
 }
-ITEM_SCALE = {1: "Not at all", 2: "A small amount", 3: "A fair amount", 4: "A great deal"}
+ITEM_SCALE = {1: _("Not at all"), 2: _("A small amount"), 3: _("A fair amount"), 4: _("A great deal")}
 
 
 class Contribution(models.TextChoices):
     """What a partner contributes to the work together."""
 
-    FUNDING = "funding", "Funding"
-    IN_KIND = "in_kind", "In-kind resources"
-    STAFF = "staff", "Staff"
-    VOLUNTEERS = "volunteers", "Volunteers"
-    DATA = "data", "Data"
-    INFORMATION = "information", "Information"
-    EXPERTISE = "expertise", "Expertise"
-    COMMUNITY_CONNECTIONS = "community_connections", "Community connections"
-    FACILITATION = "facilitation", "Facilitation or leadership"
-    ADVOCACY = "advocacy", "Advocacy"
-    IT = "it", "IT"
+    FUNDING = "funding", _("Funding")
+    IN_KIND = "in_kind", _("In-kind resources")
+    STAFF = "staff", _("Staff")
+    VOLUNTEERS = "volunteers", _("Volunteers")
+    DATA = "data", _("Data")
+    INFORMATION = "information", _("Information")
+    EXPERTISE = "expertise", _("Expertise")
+    COMMUNITY_CONNECTIONS = "community_connections", _("Community connections")
+    FACILITATION = "facilitation", _("Facilitation or leadership")
+    ADVOCACY = "advocacy", _("Advocacy")
+    IT = "it", _("IT")
 
 
 class SurveyRound(models.Model):

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.conversations.models import STATEMENT_MAX_LENGTH, AgeBand, Conversation, EthnicGroup
@@ -24,27 +25,27 @@ class AboutYouForm(CleanTextMixin, forms.Form):
     """The optional "about you" questions: only those the conversation asks, every one skippable."""
 
     sector = forms.ChoiceField(
-        label="Which sector do you work in, or come from?",
+        label=_("Which sector do you work in, or come from?"),
         required=False,
         # Not chosen until the participant chooses: "I'd rather not say" comes last and is never pre-selected.
-        choices=list(Sector.choices) + [("", "I'd rather not say")],
+        choices=list(Sector.choices) + [("", _("I'd rather not say"))],
         widget=forms.RadioSelect,
     )
     organisation = forms.ModelChoiceField(
-        label="Which organisation do you work for or belong to?",
+        label=_("Which organisation do you work for or belong to?"),
         required=False,
         queryset=Organisation.objects.none(),
-        empty_label="Not chosen (or not listed)",
+        empty_label=_("Not chosen (or not listed)"),
     )
     place = forms.ModelChoiceField(
-        label="Which place do you live or work in?",
+        label=_("Which place do you live or work in?"),
         required=False,
         queryset=Place.objects.none(),
         empty_label=None,
         widget=forms.RadioSelect,
     )
     communities = forms.ModelMultipleChoiceField(
-        label="Which of these communities are you part of?",
+        label=_("Which of these communities are you part of?"),
         required=False,
         queryset=Community.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -89,25 +90,26 @@ class AboutYouForm(CleanTextMixin, forms.Form):
                 del self.fields[name]
         for name, field in self.fields.items():
             if name == "communities":
-                field.error_messages["invalid_choice"] = "Choose communities from the list only."
-                field.error_messages["invalid_pk_value"] = "Choose communities from the list only."
+                field.error_messages["invalid_choice"] = _("Choose communities from the list only.")
+                field.error_messages["invalid_pk_value"] = _("Choose communities from the list only.")
             else:
-                field.error_messages["invalid_choice"] = (
+                field.error_messages["invalid_choice"] = _(
                     "Choose one of the options listed, or leave it blank."
                 )
 
 
 class StatementForm(CleanTextMixin, forms.Form):
     text = forms.CharField(
-        label="Your statement",
-        help_text=(
-            f"One idea, in a sentence others can agree or disagree with. Up to {STATEMENT_MAX_LENGTH} characters."
+        label=_("Your statement"),
+        help_text=format_lazy(
+            _("One idea, in a sentence others can agree or disagree with. Up to {limit} characters."),
+            limit=STATEMENT_MAX_LENGTH,
         ),
         required=False,  # emptiness gets our own message, from the action's rules
         strip=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    theme = forms.ChoiceField(label="Theme (optional)", required=False, widget=forms.RadioSelect)
+    theme = forms.ChoiceField(label=_("Theme (optional)"), required=False, widget=forms.RadioSelect)
 
     def __init__(self, *args: Any, conversation: Conversation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,8 +117,8 @@ class StatementForm(CleanTextMixin, forms.Form):
         themes = list(conversation.themes or [])
         if themes:
             theme = cast(forms.ChoiceField, self.fields["theme"])
-            theme.choices = [("", "No theme")] + [(t, t) for t in themes]
-            self.fields["theme"].error_messages["invalid_choice"] = "Choose one of the themes listed."
+            theme.choices = [("", _("No theme"))] + [(t, t) for t in themes]
+            self.fields["theme"].error_messages["invalid_choice"] = _("Choose one of the themes listed.")
         else:
             del self.fields["theme"]
 

@@ -17,6 +17,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from commonweal.conversations.models import (
@@ -57,7 +59,12 @@ from commonweal.core.errors import (
 from commonweal.core.http import client_address, is_htmx
 
 SESSION_KEY = "cw_participants"
-VOTE_CHOICES = [(VoteValue.AGREE, "Agree"), (VoteValue.DISAGREE, "Disagree"), (VoteValue.PASS, "Pass")]
+# The words of each vote, in the participant's language (the stored VoteValue labels stay English for exports).
+VOTE_CHOICES = [
+    (VoteValue.AGREE, gettext_lazy("Agree")),
+    (VoteValue.DISAGREE, gettext_lazy("Disagree")),
+    (VoteValue.PASS, gettext_lazy("Pass")),
+]
 T = "conversations/participant/"
 _LABELS = {str(value.value): label for value, label in VOTE_CHOICES}
 
@@ -194,7 +201,7 @@ def conversation_home(request: HttpRequest, slug: str) -> HttpResponse:
     assert participant is not None
     if _needs_about_you(participant, conversation):
         return redirect(_url("about-you", conversation))
-    voted = _LABELS.get(request.GET.get("voted", ""), "")
+    voted = str(_LABELS.get(request.GET.get("voted", ""), ""))
     return render(request, T + "vote.html", _voting_context(request, conversation, participant, voted=voted))
 
 
@@ -275,14 +282,14 @@ def _parse_statement(request: HttpRequest, conversation: Conversation) -> Statem
         statement_id = int(raw)
     except ValueError:
         raise InvalidInput(
-            "The vote did not say which statement it was for. Go back to the statement and try again.",
+            _("The vote did not say which statement it was for. Go back to the statement and try again."),
             detail={
                 "fields": [{"field": "statement", "problem": "A statement id (a whole number) is needed."}]
             },
         ) from None
     statement = Statement.objects.filter(conversation=conversation, pk=statement_id).first()
     if statement is None:
-        raise NotFound("We could not find that statement in this conversation.")
+        raise NotFound(_("We could not find that statement in this conversation."))
     statement.conversation = conversation
     return statement
 
@@ -297,7 +304,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
     htmx = is_htmx(request)
     if not _joined(participant):
         # Their session has gone (cookies cleared, another browser): start again from the consent screen.
-        messages.info(request, "Agree to take part first, then your votes will be counted.")
+        messages.info(request, _("Agree to take part first, then your votes will be counted."))
         return _go(request, _home(conversation))
     assert participant is not None
     if "similar_vote" in request.POST:
@@ -332,7 +339,7 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
         template = T + ("_voting.html" if htmx else "vote.html")
         return _with_retry_after(render(request, template, context, status=exc.status), exc)
 
-    chosen = vote_.get_value_display()
+    chosen = str(_LABELS[str(vote_.value)])
     if back == "my-votes":
         if htmx:
             context = {
@@ -340,18 +347,18 @@ def vote(request: HttpRequest, slug: str) -> HttpResponse:
                 "row": _my_vote_row(conversation, participant, statement),
                 "vote_choices": VOTE_CHOICES,
                 "htmx": True,
-                "announcement": f"Your vote is now {chosen}.",
+                "announcement": _("Your vote is now %(vote)s.") % {"vote": chosen},
                 "focus": True,
             }
             return render(request, T + "_my_vote_row.html", context)
-        messages.success(request, f"Your vote is now {chosen}.")
+        messages.success(request, _("Your vote is now %(vote)s.") % {"vote": chosen})
         return redirect(_url("my-votes", conversation) + f"#statement-{statement.pk}")
     if htmx:
         context = _voting_context(
             request,
             conversation,
             participant,
-            announcement=f"Your vote was recorded: {chosen}.",
+            announcement=_("Your vote was recorded: %(vote)s.") % {"vote": chosen},
             voted=chosen,
         )
         return render(request, T + "_voting.html", context)
@@ -376,7 +383,7 @@ def _my_vote_row(conversation: Conversation, participant: Participant, statement
     for row in my_votes(participant, conversation):
         if row.statement.pk == statement.pk:
             return row
-    raise NotFound("We could not find your vote on that statement.")
+    raise NotFound(_("We could not find your vote on that statement."))
 
 
 def _render_my_votes(
@@ -402,7 +409,7 @@ def _render_my_votes(
 @require_http_methods(["GET", "HEAD"])
 def my_votes_page(request: HttpRequest, slug: str) -> HttpResponse:
     found = _joined_or_page(
-        request, slug, not_joined="You have not voted in this conversation on this device yet."
+        request, slug, not_joined=_("You have not voted in this conversation on this device yet.")
     )
     if isinstance(found, HttpResponse):
         return found
@@ -422,7 +429,7 @@ def statement_page(request: HttpRequest, slug: str, statement_id: int) -> HttpRe
     statement = Statement.objects.filter(conversation=conversation, pk=statement_id).first()
     own = statement is not None and participant is not None and statement.author_id == participant.pk
     if statement is None or not (is_votable(conversation, statement) or own):
-        raise NotFound("We could not find that statement in this conversation. It may have been removed.")
+        raise NotFound(_("We could not find that statement in this conversation. It may have been removed."))
     statement.conversation = conversation
     current = None
     if _joined(participant):
@@ -452,7 +459,7 @@ def add_statement(request: HttpRequest, slug: str) -> HttpResponse:
     if page is not None:
         return page
     if not _joined(participant):
-        messages.info(request, "Agree to take part first, then you can add a statement.")
+        messages.info(request, _("Agree to take part first, then you can add a statement."))
         return redirect(_home(conversation))
     assert participant is not None
     if not conversation.participants_can_add:
@@ -502,12 +509,12 @@ def add_statement(request: HttpRequest, slug: str) -> HttpResponse:
                 return _with_retry_after(render(request, T + "add.html", context, status=status), exc)
             else:
                 if submitted.shown_now:
-                    text = "Thank you: your statement was added, and others can now vote on it."
+                    text = _("Thank you: your statement was added, and others can now vote on it.")
                 else:
-                    text = (
+                    text = _(
                         "Thank you: your statement was sent. Others will see it once a moderator accepts it."
                     )
-                messages.success(request, text + " We've counted your agree vote on it.")
+                messages.success(request, text + " " + _("We've counted your agree vote on it."))
                 return redirect(_home(conversation))
     return render(request, T + "add.html", context, status=status)
 
@@ -554,15 +561,15 @@ def similar(request: HttpRequest, slug: str) -> HttpResponse:
 def _similar_vote(request: HttpRequest, conversation: Conversation, participant: Participant) -> HttpResponse:
     """A one-tap vote on a suggested statement, from the add-a-statement page; what was typed is kept."""
     raw = request.POST.get("similar_vote", "")
-    statement_id, _, value = raw.partition(":")
+    statement_id, _colon, value = raw.partition(":")
     statement: Statement | None = None
     error: CommonwealError | None = None
     try:
         if not statement_id.isdigit():
-            raise InvalidInput("The vote did not say which statement it was for. Try again.")
+            raise InvalidInput(_("The vote did not say which statement it was for. Try again."))
         statement = Statement.objects.filter(conversation=conversation, pk=int(statement_id)).first()
         if statement is None:
-            raise NotFound("We could not find that statement in this conversation.")
+            raise NotFound(_("We could not find that statement in this conversation."))
         statement.conversation = conversation
         do_vote(participant, statement, value)
     except (ConversationClosed, ConversationNotOpen) as exc:
@@ -570,7 +577,7 @@ def _similar_vote(request: HttpRequest, conversation: Conversation, participant:
         return _go(request, _home(conversation))
     except (StatementNotVotable, RateLimited, InvalidInput, NotFound) as exc:
         error = exc
-    saved = "Your vote on that statement is saved. You can still add yours."
+    saved = _("Your vote on that statement is saved. You can still add yours.")
     if is_htmx(request) and statement is not None:
         # 200 even when refused: htmx swaps only successful responses, and the suggestion says what went wrong.
         fragment = {"conversation": conversation, "statement": statement, "error": error, "saved": saved}
@@ -598,7 +605,7 @@ def _similar_vote(request: HttpRequest, conversation: Conversation, participant:
 @require_http_methods(["GET", "HEAD"])
 def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
     found = _joined_or_page(
-        request, slug, not_joined="Take part first: after a few votes you can see where you stand."
+        request, slug, not_joined=_("Take part first: after a few votes you can see where you stand.")
     )
     if isinstance(found, HttpResponse):
         return found

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, InvalidInput, NotFound, field_error
@@ -344,7 +345,7 @@ def do_save_rating(response: SurveyResponse, partner: Organisation, answers: dic
             "contributions": [c for c in Contribution.values if c in answers["contributions"]],
         }
     with transaction.atomic():
-        rating, _ = Rating.objects.get_or_create(response=response, partner=partner)
+        rating, _created = Rating.objects.get_or_create(response=response, partner=partner)
         for name, value in answers.items():
             setattr(rating, name, value)
         rating.save()
@@ -379,11 +380,11 @@ class RatingProgress:
 
 def progress(response: SurveyResponse) -> list[RatingProgress]:
     """Each picked partner with the questions still unanswered (contributions are optional)."""
-    labels = {"intensity": "how closely you work together", **TRUST_ITEMS, **VALUE_ITEMS}
+    labels = {"intensity": _("how closely you work together"), **TRUST_ITEMS, **VALUE_ITEMS}
     out = []
     for rating in response.ratings.select_related("partner").order_by("partner__name", "partner_id"):
         missing = tuple(
-            labels[name] if name == "intensity" else labels[name].lower()
+            str(labels[name]) if name == "intensity" else str(labels[name]).lower()
             for name in ["intensity", *ITEM_FIELDS]
             if getattr(rating, name) is None
         )

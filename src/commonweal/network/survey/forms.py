@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.forms import CleanTextMixin, NHSUKFormMixin
 from commonweal.network.models import (
@@ -33,12 +35,14 @@ class RoundForm(NHSUKFormMixin, forms.Form):
 
 class StartForm(NHSUKFormMixin, forms.Form):
     respondent_role = forms.CharField(
-        label="Your role (optional)",
+        label=_("Your role (optional)"),
         required=False,
         max_length=200,
-        help_text="For example, practice manager or head of partnerships. It helps the facilitators read the "
-        "answers; it is never shown on the map.",
-        error_messages={"max_length": "Keep your role to 200 characters"},
+        help_text=_(
+            "For example, practice manager or head of partnerships. It helps the facilitators read the "
+            "answers; it is never shown on the map."
+        ),
+        error_messages={"max_length": _("Keep your role to 200 characters")},
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
 
@@ -47,19 +51,19 @@ class PartnerFilterForm(NHSUKFormMixin, forms.Form):
     """Search and filters of the "pick partners" page (read from the query string, or posted with the picks)."""
 
     q = forms.CharField(
-        label="Search by name",
+        label=_("Search by name"),
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
-    sector = forms.ChoiceField(label="Sector", required=False)
-    place = forms.TypedChoiceField(label="Place", required=False, coerce=int, empty_value=None)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    place = forms.TypedChoiceField(label=_("Place"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, places: list[Place], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["sector"]).choices = [("", "All sectors"), *Sector.choices]
+        cast(forms.ChoiceField, self.fields["sector"]).choices = [("", _("All sectors")), *Sector.choices]
         places_field = cast(forms.TypedChoiceField, self.fields["place"])
-        places_field.choices = [("", "All places"), *((p.pk, p.name) for p in places)]
+        places_field.choices = [("", _("All places")), *((p.pk, p.name) for p in places)]
 
     def filtered(self, partners: Any) -> Any:
         """``partners`` (a queryset of organisations) narrowed by what is valid in the search and filters."""
@@ -84,7 +88,7 @@ class IdListField(forms.Field):
     action's rule."""
 
     widget = forms.MultipleHiddenInput
-    default_error_messages = {"invalid": "Pick partners from the list: refresh the page and try again"}
+    default_error_messages = {"invalid": _("Pick partners from the list: refresh the page and try again")}
 
     def to_python(self, value: Any) -> set[int]:
         if not value:
@@ -102,7 +106,7 @@ class PickForm(CleanTextMixin, forms.Form):
     shown = IdListField(required=False)
 
 
-def _item(label: str) -> forms.TypedChoiceField:
+def _item(label: Any) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=label,
         required=False,
@@ -110,31 +114,36 @@ def _item(label: str) -> forms.TypedChoiceField:
         empty_value=None,
         choices=[(value, f"{value}: {text}") for value, text in ITEM_SCALE.items()],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": f"Choose one of the four answers for {label.lower()}"},
+        error_messages={
+            "invalid_choice": gettext_now("Choose one of the four answers for %(question)s")
+            % {"question": str(label).lower()}
+        },
     )
 
 
 class RatingForm(NHSUKFormMixin, forms.Form):
     """One partner's rating. Every question may be left unanswered for now: each valid answer is kept."""
 
-    error_summary_title = "There is a problem with some answers: the others are saved"
+    error_summary_title = _("There is a problem with some answers: the others are saved")
 
     intensity = forms.TypedChoiceField(
-        label="How closely does your organisation work with this partner?",
+        label=_("How closely does your organisation work with this partner?"),
         required=False,
         coerce=int,
         empty_value=None,
         choices=[(value, text) for value, text in INTENSITY_DEFINITIONS.items()],
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose one of the five answers, from 0 (none) to 4 (integration)"},
+        error_messages={
+            "invalid_choice": _("Choose one of the five answers, from 0 (none) to 4 (integration)")
+        },
     )
     contributions = forms.MultipleChoiceField(
-        label="What does this partner contribute to your work together?",
+        label=_("What does this partner contribute to your work together?"),
         required=False,
         choices=Contribution.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Select all that apply, or none.",
-        error_messages={"invalid_choice": "Choose contributions from the list"},
+        help_text=_("Select all that apply, or none."),
+        error_messages={"invalid_choice": _("Choose contributions from the list")},
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

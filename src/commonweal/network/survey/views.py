@@ -23,6 +23,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -220,8 +221,10 @@ def _invitation(token: str) -> SurveyInvitation:
     )
     if invitation is None:
         raise NotFound(
-            "We could not find a survey at this link. Check the link or QR code you were given, or ask the "
-            "person who sent it for your organisation's link."
+            _(
+                "We could not find a survey at this link. Check the link or QR code you were given, or ask the "
+                "person who sent it for your organisation's link."
+            )
         )
     return invitation
 
@@ -230,8 +233,10 @@ def _response(invitation: SurveyInvitation, key: str) -> SurveyResponse:
     response = SurveyResponse.objects.filter(invitation=invitation, key=key).first()
     if response is None:
         raise NotFound(
-            "We could not find your answers at this link. Check that you copied the whole link, or start again "
-            "from your organisation's link."
+            _(
+                "We could not find your answers at this link. Check that you copied the whole link, or start "
+                "again from your organisation's link."
+            )
         )
     response.invitation = invitation  # the round, system and organisation are already loaded
     return response
@@ -281,8 +286,11 @@ def _context(request: HttpRequest, response: SurveyResponse | None, **kw: Any) -
         ctx["resume_link"] = resume
         ctx["resume_mailto"] = "mailto:?" + urlencode(
             {
-                "subject": f"My link to the relationship survey of {invitation.round.system.name}",
-                "body": f"To carry on with the survey for {invitation.organisation.name}, open:\n{resume}",
+                "subject": _("My link to the relationship survey of %(system)s")
+                % {"system": invitation.round.system.name},
+                "body": _("To carry on with the survey for %(organisation)s, open:")
+                % {"organisation": invitation.organisation.name}
+                + f"\n{resume}",
             },
             quote_via=quote,
         )
@@ -392,7 +400,7 @@ def survey_partners(request: HttpRequest, token: str, key: str) -> HttpResponse:
         return redirect(_url("survey_check", response))
     query = urlencode(filters.query())
     if action != "search":
-        messages.success(request, "Your partners are saved.")
+        messages.success(request, _("Your partners are saved."))
     return redirect(_url("survey_partners", response) + (f"?{query}" if query else ""))
 
 
@@ -417,8 +425,10 @@ def survey_rate(request: HttpRequest, token: str, key: str, partner_id: int) -> 
             if request.POST.get("action") == "later":
                 messages.success(
                     request,
-                    "Your answers are saved. Come back any time while the round is open with your own link, "
-                    "shown on this page.",
+                    _(
+                        "Your answers are saved. Come back any time while the round is open with your own "
+                        "link, shown on this page."
+                    ),
                 )
                 return redirect(_url("survey_check", response) + "#resume")
             following = _next_partner(response, partner)
@@ -460,11 +470,11 @@ def _describe(rating: Any) -> dict[str, Any]:
 
     def item(name: str) -> str:
         value = getattr(rating, name)
-        return f"{value}: {ITEM_SCALE[value]}" if value is not None else "Not answered yet"
+        return f"{value}: {ITEM_SCALE[value]}" if value is not None else _("Not answered yet")
 
     return {
         "intensity": (
-            INTENSITY_DEFINITIONS[rating.intensity] if rating.intensity is not None else "Not answered yet"
+            INTENSITY_DEFINITIONS[rating.intensity] if rating.intensity is not None else _("Not answered yet")
         ),
         "trust": [(label, item(name)) for name, label in TRUST_ITEMS.items()],
         "value": [(label, item(name)) for name, label in VALUE_ITEMS.items()],
@@ -482,8 +492,10 @@ def survey_check(request: HttpRequest, token: str, key: str) -> HttpResponse:
         actions.do_submit_response(response)
         messages.success(
             request,
-            f"Thank you: your answers for {invitation.organisation.name} are submitted. You can still change them "
-            "until the round closes.",
+            _(
+                "Thank you: your answers for %(organisation)s are submitted. You can still change them until the round closes."
+            )
+            % {"organisation": invitation.organisation.name},
         )
         return _remember(request, redirect(_url("survey_check", response)), response)
     progress = actions.progress(response)
