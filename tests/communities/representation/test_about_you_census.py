@@ -8,7 +8,7 @@ import pytest
 from commonweal.conversations.facilitate.forms import ConversationForm
 from commonweal.conversations.models import Participant
 from commonweal.conversations.rights.queries import data_csv, data_document, participant_data
-from tests.factories import make_conversation, make_place
+from tests.factories import make_api_token, make_conversation, make_facilitator, make_place
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +98,25 @@ def test_the_participants_data_includes_their_age_band_and_ethnic_group(client):
     document = data_document(data)["about_you"]
     assert document["age_band"] == "75 to 84"
     assert "age band,75 to 84" in data_csv(data).replace('"', "")
+
+
+def test_the_facilitator_api_turns_the_questions_on(client):
+    from_system = make_conversation().system
+    user = make_facilitator(from_system)
+    token = make_api_token(user)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    made = client.post(
+        f"/api/manage/systems/{from_system.slug}/conversations",
+        {"title": "T", "question": "Q?", "ask_age_band": True},
+        content_type="application/json",
+        **auth,
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["ask_age_band"] and not made.json()["ask_ethnic_group"]
+    changed = client.patch(
+        f"/api/manage/conversations/{made.json()['slug']}",
+        {"ask_ethnic_group": True},
+        content_type="application/json",
+        **auth,
+    )
+    assert changed.json()["ask_ethnic_group"] and changed.json()["ask_age_band"]

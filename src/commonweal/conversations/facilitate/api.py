@@ -49,6 +49,8 @@ class ConversationIn(_In):
     ask_organisation: bool = True
     ask_place: bool = True
     ask_community: bool = True
+    ask_age_band: bool = False
+    ask_ethnic_group: bool = False
     themes: list[str] | None = Field(
         None, description="The conversation's themes; the defaults ('What is working', ...) when left out."
     )
@@ -64,6 +66,8 @@ class ConversationPatch(_In):
     ask_organisation: bool | None = None
     ask_place: bool | None = None
     ask_community: bool | None = None
+    ask_age_band: bool | None = None
+    ask_ethnic_group: bool | None = None
     themes: list[str] | None = None
 
 
@@ -80,6 +84,8 @@ class ConversationOut(Schema):
     ask_organisation: bool
     ask_place: bool
     ask_community: bool
+    ask_age_band: bool
+    ask_ethnic_group: bool
     themes: list[str]
     created_at: datetime
     opened_at: datetime | None
@@ -155,6 +161,8 @@ def _out(request: HttpRequest, c: Conversation) -> dict[str, Any]:
         "ask_organisation": c.ask_organisation,
         "ask_place": c.ask_place,
         "ask_community": c.ask_community,
+        "ask_age_band": c.ask_age_band,
+        "ask_ethnic_group": c.ask_ethnic_group,
         "themes": list(c.themes or []),
         "created_at": c.created_at,
         "opened_at": c.opened_at,
