@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.browser)
+
+
+# On SQLite the test database lives in memory, and the live server's request threads share the test's one
+# connection to it. CPython's sqlite3 module can deadlock on a shared connection: a thread inside sqlite3_step holds
+# SQLite's connection mutex and waits for the GIL to run one of Django's Python SQL functions, while another thread
+# holds the GIL and waits for that mutex (sqlite3_column_name while building its row map). Two overlapping requests
+# (a page polling for live results while votes arrive) hung a browser story that way, for good. So on SQLite the live
+# server answers one request at a time: the application and the reading of its response run under one lock (the
+# connections of the browser stay open in their threads; only the work on the database takes turns). PostgreSQL
+# gives every thread its own connection and needs none of this.
+_ONE_REQUEST_AT_A_TIME = threading.Lock()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_takes_turns_on_sqlite(django_db_setup: Any) -> Iterator[None]:
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    original = WSGIHandler.__call__
+
+    def in_turn(self: Any, environ: Any, start_response: Any) -> Any:
+        with _ONE_REQUEST_AT_A_TIME:
+            response = original(self, environ, start_response)
+            try:
+                return [bytes(chunk) for chunk in response]
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+    WSGIHandler.__call__ = in_turn  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        WSGIHandler.__call__ = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
