@@ -13,7 +13,7 @@ STAMP_DEV := $(VENV)/.installed-dev
 STAMP_NPM := node_modules/.installed
 VENDOR_STAMP := src/commonweal/static/vendor/.copied
 
-.PHONY: run test install install-dev assets system-deps system-deps-run bench-live lint test-sqlite test-postgres bench bench-votes e2e clean help
+.PHONY: messages run test install install-dev assets system-deps system-deps-run bench-live lint test-sqlite test-postgres bench bench-votes e2e clean help
 
 help:
 	@echo "make run     install, migrate, load the demo when the database is empty, serve on http://$(HOST):$(PORT)/"
@@ -69,6 +69,14 @@ $(VENDOR_STAMP): $(BIN)/python $(STAMP_NPM) scripts/vendor_assets.py
 	touch $@
 
 assets: $(STAMP_PY) $(VENDOR_STAMP)
+
+# Collect the participant pages' strings into the Welsh and Urdu catalogues (needs GNU gettext's xgettext, from
+# Debian's gettext package), then compile them in pure Python; the .mo files are committed (scripts/compile_messages.py).
+messages: install-dev
+	@command -v xgettext >/dev/null 2>&1 || { echo "make messages needs xgettext: apt-get install gettext"; exit 1; }
+	cd src/commonweal && COMMONWEAL_DATA_DIR=$$(mktemp -d) ../../$(BIN)/commonweal manage makemessages -l cy -l ur \
+	  --no-location --no-obsolete --ignore 'static/*' --ignore '*/migrations/*'
+	$(BIN)/python scripts/compile_messages.py
 
 # Chromium for the browser tests and PostgreSQL for the second run, from Debian's packages when missing.
 system-deps:

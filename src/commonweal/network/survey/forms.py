@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.forms import CleanTextMixin, NHSUKFormMixin
@@ -115,7 +115,7 @@ def _item(label: Any) -> forms.TypedChoiceField:
         choices=[(value, f"{value}: {text}") for value, text in ITEM_SCALE.items()],
         widget=forms.RadioSelect,
         error_messages={
-            "invalid_choice": gettext_now("Choose one of the four answers for %(question)s")
+            "invalid_choice": gettext("Choose one of the four answers for %(question)s")
             % {"question": str(label).lower()}
         },
     )
