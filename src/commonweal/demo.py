@@ -49,6 +49,7 @@ from commonweal.systems.seeds import (
     PLACES,
     SYSTEM_NAME,
     SYSTEM_SLUG,
+    SystemSeeds,
     load_system_demo,
 )
 
@@ -151,16 +152,21 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
             "votes": result.votes,
         },
     )
+    result.logins.extend(_logins(made))
+    return result
+
+
+def _logins(made: SystemSeeds) -> list[str]:
+    """The login lines of the demo accounts created now (those that existed keep their passwords: no line)."""
     login_url = f"{_base_url()}/accounts/login/"
+    lines = []
     if made.facilitator_password:
-        result.logins.append(
+        lines.append(
             f"Demo facilitator login: {FACILITATOR_USERNAME} / {made.facilitator_password}  ({login_url})"
         )
     if made.admin_password:
-        result.logins.append(
-            f"Demo administrator login: {ADMIN_USERNAME} / {made.admin_password}  ({login_url})"
-        )
-    return result
+        lines.append(f"Demo administrator login: {ADMIN_USERNAME} / {made.admin_password}  ({login_url})")
+    return lines
 
 
 def login_file() -> Path:

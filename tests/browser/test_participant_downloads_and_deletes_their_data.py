@@ -38,6 +38,8 @@ def check(page, name: str) -> None:
 def test_participant_downloads_and_deletes_their_data(live_server, phone_page, conversation):
     page = phone_page
     page.goto(f"{live_server.url}/c/{conversation.slug}/")
+    # How long the data is kept is in the consent's details, behind a link under the button.
+    page.get_by_text("What we collect, how results are shown and how long we keep it").click()
     assert "keeps your votes, statements and answers for 365 days" in page.locator("main").inner_text()
     page.get_by_role("button", name="I agree, take part").click()
     page.wait_for_url(re.compile(r"/about-you/$"))

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from commonweal.core.csv_input import MAX_BYTES
+from commonweal.core.forms import CleanTextMixin
 
 
 def _file_field() -> forms.FileField:
@@ -22,7 +23,7 @@ def _file_field() -> forms.FileField:
     )
 
 
-class _FileForm(forms.Form):
+class _FileForm(CleanTextMixin, forms.Form):
     file = _file_field()
 
     def clean_file(self) -> Any:
