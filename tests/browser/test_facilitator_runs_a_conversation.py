@@ -88,7 +88,8 @@ def test_facilitator_creates_a_conversation_seeds_it_moderates_a_submitted_state
     assert "The conversation is now open" in page.locator(".cw-messages").inner_text()
     assert page.locator("#participant-link").inner_text().endswith(f"/c/{conversation.slug}/")
     qr = page.get_by_role("img", name=re.compile("QR code"))
-    assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
+    # The image loads after the page (under load, after the first look): wait until it has, or fail on a timeout.
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=qr.element_handle())
     check(page, "07-conversation-open")
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.OPEN
