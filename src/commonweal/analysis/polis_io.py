@@ -30,7 +30,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +44,7 @@ from commonweal.analysis.matrix import VoteMatrix
 
 __all__ = [
     "MODERATION_CODES",
+    "ExportTooLarge",
     "PolisComment",
     "PolisExport",
     "PolisMathFixture",
@@ -213,6 +214,50 @@ class PolisExport:
 # Reading
 # --------------------------------------------------------------------------------------------------
 
+#: Data rows of ``votes.csv`` read at a time: the reader holds one chunk of the file's text, never the file.
+CHUNK_ROWS = 65_536
+#: Cells of ``participants-votes.csv`` read at a time (its rows are as wide as the export has comments).
+CHUNK_CELLS = 1_000_000
+
+#: ``progress(file name, bytes read, file size)``, called after each chunk of a vote file.
+ReadProgress = Callable[[str, int, int], None]
+
+
+class ExportTooLarge(AnalysisInputError):
+    """An export holds more than :func:`read_polis_export` was asked to take (``max_votes``,
+    ``max_participants``). Raised as soon as the part of the file read so far passes the bound.
+
+    Attributes
+    ----------
+    file : str
+        The file's name (``votes.csv`` or ``participants-votes.csv``).
+    what : str
+        ``"vote events"`` (rows of ``votes.csv``), ``"votes"`` (answered cells of
+        ``participants-votes.csv``) or ``"participants"``.
+    limit : int
+        The bound passed.
+    """
+
+    def __init__(self, path: Path, what: str, limit: int) -> None:
+        super().__init__(f"{path}: more than {limit:,} {what}")
+        self.file = path.name
+        self.what = what
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What the reader may take, and whom it tells of its progress."""
+
+    max_votes: int | None = None
+    max_participants: int | None = None
+    progress: ReadProgress | None = None
+
+    def check(self, path: Path, what: str, count: int) -> None:
+        limit = self.max_participants if what == "participants" else self.max_votes
+        if limit is not None and count > limit:
+            raise ExportTooLarge(path, what, limit)
+
 
 def _read_table(path: Path) -> pd.DataFrame:
     try:
@@ -225,7 +270,40 @@ def _read_table(path: Path) -> pd.DataFrame:
         raise AnalysisInputError(f"{path}: file is empty (expected a header row)") from exc
 
 
-def _int_column(frame: pd.DataFrame, column: str, path: Path, *, allow_blank: bool = False) -> pd.Series:
+def _chunks(
+    path: Path, rows: int, progress: ReadProgress | None = None
+) -> Iterator[tuple[int, pd.DataFrame]]:
+    """The file's data rows in frames of at most ``rows``, each with the number of rows before it.
+
+    A file with a header and no data gives one empty frame (with the header's columns). Errors are those of
+    :func:`_read_table`, raised when the chunk that holds the fault is read.
+    """
+    size = path.stat().st_size
+    try:
+        with (
+            path.open("rb") as handle,
+            pd.read_csv(
+                handle, dtype=str, keep_default_na=False, na_filter=False, chunksize=rows, encoding="utf-8"
+            ) as reader,
+        ):
+            offset = 0
+            for frame in reader:
+                if progress is not None:
+                    progress(path.name, min(handle.tell(), size), size)
+                yield offset, frame
+                offset += len(frame)
+    except pd.errors.ParserError as exc:
+        raise AnalysisInputError(f"{path}: cannot parse CSV: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise AnalysisInputError(f"{path}: not UTF-8 text: {exc}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise AnalysisInputError(f"{path}: file is empty (expected a header row)") from exc
+
+
+def _int_column(
+    frame: pd.DataFrame, column: str, path: Path, *, allow_blank: bool = False, offset: int = 0
+) -> pd.Series:
+    """The column as nullable integers; ``offset`` is the number of data rows before ``frame`` (a chunk)."""
     raw = frame[column].str.strip()
     blank = raw == ""
     nums = pd.to_numeric(raw.where(~blank, None), errors="coerce")
@@ -236,7 +314,7 @@ def _int_column(frame: pd.DataFrame, column: str, path: Path, *, allow_blank: bo
         row = int(np.flatnonzero(bad.to_numpy())[0])
         value = frame[column].iloc[row]
         reason = "is blank" if value.strip() == "" else f"is {value!r}, not an integer"
-        raise AnalysisInputError(f"{path}: row {row + 1}, column {column!r} {reason}")
+        raise AnalysisInputError(f"{path}: row {offset + row + 1}, column {column!r} {reason}")
     return nums.astype("Int64")
 
 
@@ -324,46 +402,107 @@ def _read_comments(path: Path) -> tuple[list[PolisComment], Literal["classic", "
     return comments, header
 
 
-def _check_votes(values: pd.Series, path: Path, column: str, offset_rows: Any = None) -> None:
+def _check_votes(values: pd.Series, path: Path, column: str, offset: int = 0) -> None:
     bad = values.notna() & ~values.isin([-1, 0, 1])
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise AnalysisInputError(
-            f"{path}: row {row + 1}, {column} is {int(values.iloc[row])}, expected -1, 0 or 1"
+            f"{path}: row {offset + row + 1}, {column} is {int(values.iloc[row])}, expected -1, 0 or 1"
         )
 
 
-def _read_votes(path: Path) -> pd.DataFrame:
-    frame = _read_table(path)
-    _require(frame, ["comment-id", "voter-id", "vote"], path)
-    vote = _int_column(frame, "vote", path)
-    _check_votes(vote, path, "vote")
+@dataclass
+class _VoteParts:
+    """Vote events read so far, chunk by chunk, as compact arrays (joined once, at the end)."""
+
+    timestamp: list[pd.Series] = field(default_factory=list)
+    datetime: list[np.ndarray] = field(default_factory=list)
+    statement: list[np.ndarray] = field(default_factory=list)
+    participant: list[np.ndarray] = field(default_factory=list)
+    vote: list[np.ndarray] = field(default_factory=list)
+    count: int = 0
+
+    def add(
+        self,
+        timestamp: pd.Series,
+        datetimes: np.ndarray,
+        statement: np.ndarray,
+        participant: np.ndarray,
+        vote: np.ndarray,
+    ) -> None:
+        self.timestamp.append(timestamp.reset_index(drop=True).astype("Int64"))
+        self.datetime.append(datetimes)
+        self.statement.append(statement.astype(np.int64, copy=False))
+        self.participant.append(participant.astype(np.int64, copy=False))
+        self.vote.append(vote.astype(np.int8, copy=False))
+        self.count += len(vote)
+
+    def frame(self) -> pd.DataFrame:
+        """The events as the reader returns them (an empty frame of the same columns when there are none)."""
+        if not self.vote:
+            self.add(
+                pd.Series([], dtype="Int64"),
+                np.empty(0, dtype=object),
+                np.empty(0, dtype=np.int64),
+                np.empty(0, dtype=np.int64),
+                np.empty(0, dtype=np.int8),
+            )
+        # A column at a time, each part let go once joined: the peak is the parts plus one column, not twice all.
+        columns: dict[str, Any] = {"timestamp": pd.concat(self.timestamp, ignore_index=True).astype("Int64")}
+        self.timestamp = []
+        columns["datetime"] = pd.Series(np.concatenate(self.datetime), dtype=object)
+        self.datetime = []
+        for name in ("statement", "participant", "vote"):
+            columns[name] = np.concatenate(getattr(self, name))
+            setattr(self, name, [])
+        return pd.DataFrame(columns, copy=False)
+
+
+def _no_datetimes(n: int) -> np.ndarray:
+    """A datetime column with none (NaN, as pandas fills an object column of nothing)."""
+    return np.full(n, np.nan, dtype=object)
+
+
+def _votes_chunk(frame: pd.DataFrame, path: Path, offset: int, parts: _VoteParts, *, datetimes: bool) -> None:
+    """Check one chunk of ``votes.csv`` and add its events to ``parts``."""
+    vote = _int_column(frame, "vote", path, offset=offset)
+    _check_votes(vote, path, "vote", offset)
     ts = (
-        _int_column(frame, "timestamp", path, allow_blank=True)
+        _int_column(frame, "timestamp", path, allow_blank=True, offset=offset)
         if "timestamp" in frame.columns
         else pd.Series(pd.NA, index=frame.index, dtype="Int64")
     )
     dt = (
-        frame["datetime"].where(frame["datetime"] != "", None).astype(object)
-        if "datetime" in frame.columns
-        else pd.Series(None, index=frame.index, dtype=object)
+        frame["datetime"].where(frame["datetime"] != "", None).astype(object).to_numpy()
+        if datetimes and "datetime" in frame.columns
+        else _no_datetimes(len(frame))
     )
-    return pd.DataFrame(
-        {
-            "timestamp": ts.astype("Int64"),
-            "datetime": dt.astype(object),
-            "statement": _int_column(frame, "comment-id", path).astype(np.int64),
-            "participant": _int_column(frame, "voter-id", path).astype(np.int64),
-            "vote": vote.astype(np.int8),
-        }
-    )
+    statement = _int_column(frame, "comment-id", path, offset=offset).astype(np.int64).to_numpy()
+    participant = _int_column(frame, "voter-id", path, offset=offset).astype(np.int64).to_numpy()
+    parts.add(ts, dt, statement, participant, vote.astype(np.int8).to_numpy())
 
 
-def _read_participants_votes(path: Path) -> tuple[pd.DataFrame, list[int], pd.DataFrame]:
-    frame = _read_table(path)
-    _require(frame, ["participant", "group-id"], path)
-    fixed = [c for c in _PV_FIXED if c in frame.columns]
-    vote_cols = [c for c in frame.columns if c not in fixed]
+def _read_votes(path: Path, bounds: _Bounds, *, datetimes: bool = True) -> pd.DataFrame:
+    """``votes.csv``, chunk by chunk: memory holds the events read (compact arrays) and one chunk of text."""
+    parts = _VoteParts()
+    voters: set[int] = set()
+    for offset, frame in _chunks(path, CHUNK_ROWS, bounds.progress):
+        if offset == 0:
+            _require(frame, ["comment-id", "voter-id", "vote"], path)
+        _votes_chunk(frame, path, offset, parts, datetimes=datetimes)
+        bounds.check(path, "vote events", parts.count)
+        if bounds.max_participants is not None:
+            voters.update(np.unique(parts.participant[-1]).tolist())
+            bounds.check(path, "participants", len(voters))
+    return parts.frame()
+
+
+def _pv_header(path: Path) -> tuple[list[str], list[str], list[int]]:
+    """The fixed columns, the vote columns and their comment ids of ``participants-votes.csv``."""
+    head = _read_table_header(path)
+    _require(head, ["participant", "group-id"], path)
+    fixed = [c for c in _PV_FIXED if c in head.columns]
+    vote_cols = [c for c in head.columns if c not in fixed]
     ids: list[int] = []
     for c in vote_cols:
         try:
@@ -372,18 +511,45 @@ def _read_participants_votes(path: Path) -> tuple[pd.DataFrame, list[int], pd.Da
             raise AnalysisInputError(
                 f"{path}: column {c!r} is neither a known field nor a comment id"
             ) from None
-    table = pd.DataFrame({"participant": _int_column(frame, "participant", path).astype(np.int64)})
-    if table["participant"].duplicated().any():
-        row = int(np.flatnonzero(table["participant"].duplicated().to_numpy())[0])
+    return fixed, vote_cols, ids
+
+
+def _read_table_header(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, nrows=0)
+    except pd.errors.ParserError as exc:
+        raise AnalysisInputError(f"{path}: cannot parse CSV: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise AnalysisInputError(f"{path}: not UTF-8 text: {exc}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise AnalysisInputError(f"{path}: file is empty (expected a header row)") from exc
+
+
+def _pv_table(frame: pd.DataFrame, path: Path, offset: int, fixed: list[str], seen: set[int]) -> pd.DataFrame:
+    """The fixed columns of one chunk of ``participants-votes.csv``; ``seen``: the participants of earlier rows."""
+    table = pd.DataFrame(
+        {"participant": _int_column(frame, "participant", path, offset=offset).astype(np.int64).to_numpy()}
+    )
+    ids = table["participant"]
+    again = ids.duplicated().to_numpy() | ids.isin(seen).to_numpy()
+    if again.any():
+        row = int(np.flatnonzero(again)[0])
         raise AnalysisInputError(
-            f"{path}: row {row + 1}, participant {table['participant'].iloc[row]} appears twice"
+            f"{path}: row {offset + row + 1}, participant {int(ids.iloc[row])} appears twice"
         )
+    seen.update(ids.tolist())
     for c in fixed[1:]:
         if c == "xid":
-            table[c] = frame[c].where(frame[c] != "", None).astype(object)
+            table[c] = frame[c].where(frame[c] != "", None).astype(object).to_numpy()
         else:
-            table[c] = _int_column(frame, c, path, allow_blank=True)
-    # Long form of the vote cells, vectorised.
+            table[c] = _int_column(frame, c, path, allow_blank=True, offset=offset).array
+    return table
+
+
+def _pv_cells(
+    frame: pd.DataFrame, path: Path, offset: int, vote_cols: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The answered cells of one chunk (row in the chunk, column, vote), checked, vectorised."""
     cells = frame[vote_cols].to_numpy(dtype=object) if vote_cols else np.empty((len(frame), 0), dtype=object)
     filled = cells != ""
     rows, cols = np.nonzero(filled)
@@ -393,19 +559,39 @@ def _read_participants_votes(path: Path) -> tuple[pd.DataFrame, list[int], pd.Da
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise AnalysisInputError(
-            f"{path}: row {int(rows[k]) + 1}, column {vote_cols[int(cols[k])]!r} is {str(raw[k])!r}, "
+            f"{path}: row {offset + int(rows[k]) + 1}, column {vote_cols[int(cols[k])]!r} is {str(raw[k])!r}, "
             "expected -1, 0, 1 or blank"
         )
-    votes = pd.DataFrame(
-        {
-            "timestamp": pd.Series(pd.NA, index=range(rows.size), dtype="Int64"),
-            "datetime": pd.Series(None, index=range(rows.size), dtype=object),
-            "statement": np.asarray(ids, dtype=np.int64)[cols] if ids else np.empty(0, dtype=np.int64),
-            "participant": table["participant"].to_numpy()[rows],
-            "vote": nums.astype(np.int8),
-        }
-    )
-    return table, ids, votes
+    return rows, cols, nums
+
+
+def _read_participants_votes(
+    path: Path, bounds: _Bounds, *, keep_votes: bool = True
+) -> tuple[pd.DataFrame, list[int], pd.DataFrame | None]:
+    """``participants-votes.csv``, chunk by chunk: its table, its vote columns' comment ids and (with
+    ``keep_votes``) the votes in long form; every cell is checked either way."""
+    fixed, vote_cols, ids = _pv_header(path)
+    id_array = np.asarray(ids, dtype=np.int64)
+    rows_per_chunk = max(1, min(CHUNK_ROWS, CHUNK_CELLS // max(1, len(vote_cols))))
+    tables: list[pd.DataFrame] = []
+    parts = _VoteParts()
+    seen: set[int] = set()
+    for offset, frame in _chunks(path, rows_per_chunk, bounds.progress):
+        table = _pv_table(frame, path, offset, fixed, seen)
+        rows, cols, nums = _pv_cells(frame, path, offset, vote_cols)
+        tables.append(table)
+        bounds.check(path, "participants", len(seen))
+        if keep_votes:
+            parts.add(
+                pd.Series(pd.NA, index=range(rows.size), dtype="Int64"),
+                _no_datetimes(rows.size),
+                id_array[cols] if ids else np.empty(0, dtype=np.int64),
+                table["participant"].to_numpy()[rows],
+                nums.astype(np.int8),
+            )
+            bounds.check(path, "votes", parts.count)
+    table = pd.concat(tables, ignore_index=True)
+    return table, ids, parts.frame() if keep_votes else None
 
 
 def _read_summary(path: Path) -> dict[str, str]:
@@ -426,14 +612,38 @@ def _read_summary(path: Path) -> dict[str, str]:
     return out
 
 
-def read_polis_export(folder: str | os.PathLike[str]) -> PolisExport:
+def read_polis_export(
+    folder: str | os.PathLike[str],
+    *,
+    max_votes: int | None = None,
+    max_participants: int | None = None,
+    datetimes: bool = True,
+    progress: ReadProgress | None = None,
+) -> PolisExport:
     """Read a Pol.is open-data export folder.
+
+    The vote files are read in chunks (:data:`CHUNK_ROWS` rows of ``votes.csv`` at a time), each turned
+    into compact arrays before the next is read, so memory grows with the votes read (the frame returned
+    takes 34 bytes a vote event, and a text each more with ``datetimes``; the peak while reading is two to
+    three times the frame), not with the size of the file's text; and a bound is enforced as soon as
+    the rows read pass it, before the rest of the file is read.
 
     Parameters
     ----------
     folder : path
         Folder with ``comments.csv`` and ``votes.csv`` and/or ``participants-votes.csv``
         (``summary.csv`` optional).
+    max_votes : int, optional
+        Refuse more vote events than this (rows of ``votes.csv``, or answered cells of
+        ``participants-votes.csv`` when it is the source of the votes).
+    max_participants : int, optional
+        Refuse more participants than this (distinct voters of ``votes.csv``; rows of
+        ``participants-votes.csv``).
+    datetimes : bool, default True
+        Keep ``votes.csv``'s ``datetime`` text. Without it the column is all missing (NaN; the
+        timestamp says the same), which saves a Python string a vote event on a large file.
+    progress : callable, optional
+        ``progress(file name, bytes read, file size)`` after each chunk of a vote file.
 
     Returns
     -------
@@ -443,6 +653,8 @@ def read_polis_export(folder: str | os.PathLike[str]) -> PolisExport:
 
     Raises
     ------
+    ExportTooLarge
+        If a bound is passed (a subclass of AnalysisInputError naming the file and the bound).
     AnalysisInputError
         If the folder or a required file is missing, or a file is malformed (the message names
         the file, the row and the reason).
@@ -454,22 +666,9 @@ def read_polis_export(folder: str | os.PathLike[str]) -> PolisExport:
     if not comments_path.is_file():
         raise AnalysisInputError(f"{root}: no comments.csv")
     comments, header = _read_comments(comments_path)
-    votes_path, pv_path, summary_path = (
-        root / "votes.csv",
-        root / "participants-votes.csv",
-        root / "summary.csv",
-    )
-    participants = None
-    vote_columns = None
-    votes: pd.DataFrame | None = None
-    source = None
-    if pv_path.is_file():
-        participants, vote_columns, pv_votes = _read_participants_votes(pv_path)
-        votes, source = pv_votes, "participants-votes.csv"
-    if votes_path.is_file():
-        votes, source = _read_votes(votes_path), "votes.csv"
-    if votes is None:
-        raise AnalysisInputError(f"{root}: no votes.csv or participants-votes.csv, so no votes to read")
+    bounds = _Bounds(max_votes, max_participants, progress)
+    participants, vote_columns, votes, source = _read_vote_files(root, bounds, datetimes=datetimes)
+    summary_path = root / "summary.csv"
     summary = _read_summary(summary_path) if summary_path.is_file() else {}
     return PolisExport(
         comments=comments,
@@ -480,6 +679,30 @@ def read_polis_export(folder: str | os.PathLike[str]) -> PolisExport:
         votes_source=source,
         comments_header=header,
     )
+
+
+def _read_vote_files(
+    root: Path, bounds: _Bounds, *, datetimes: bool
+) -> tuple[pd.DataFrame | None, list[int] | None, pd.DataFrame, str]:
+    """The participants' table and its vote columns (when ``participants-votes.csv`` is there), the votes and
+    the file they came from: ``votes.csv`` when there, else ``participants-votes.csv``."""
+    votes_path, pv_path = root / "votes.csv", root / "participants-votes.csv"
+    has_events = votes_path.is_file()
+    participants = None
+    vote_columns = None
+    votes: pd.DataFrame | None = None
+    source = ""
+    if pv_path.is_file():
+        # With votes.csv there, the table's cells are checked but not kept: votes.csv holds the votes.
+        participants, vote_columns, votes = _read_participants_votes(
+            pv_path, bounds, keep_votes=not has_events
+        )
+        source = "participants-votes.csv"
+    if has_events:
+        votes, source = _read_votes(votes_path, bounds, datetimes=datetimes), "votes.csv"
+    if votes is None:
+        raise AnalysisInputError(f"{root}: no votes.csv or participants-votes.csv, so no votes to read")
+    return participants, vote_columns, votes, source
 
 
 # --------------------------------------------------------------------------------------------------
