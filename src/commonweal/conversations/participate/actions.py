@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
@@ -819,8 +820,9 @@ def bulk_load_votes(
     ``values[i]`` on ``statement_ids[i]`` at ``at[i]``. Events are stored in the order given, so their ids grow
     in that order, and the current vote of each participant and statement is its last event in that order.
     No checks, no rate limit and no audit entry: call it inside the caller's transaction (which records what
-    was loaded), for a conversation that nobody else can vote in yet. ``progress(stage, done, total)`` hears of
-    the stages "votes" (the events) and "latest votes" (the current votes).
+    was loaded), or outside any (the batched import on SQLite), where each batch of rows is a transaction of its
+    own, for a conversation that nobody else can vote in yet. ``progress(stage, done, total)`` hears of the
+    stages "votes" (the events) and "latest votes" (the current votes), after each batch is written.
     """
     report = progress or (lambda stage, done, total: None)
     n = len(values)
@@ -831,42 +833,63 @@ def bulk_load_votes(
     with connection.cursor() as cursor:
         for begin in range(0, n, BULK_BATCH):
             stop = min(begin + BULK_BATCH, n)
-            cursor.executemany(
-                event_sql,
-                [
-                    (cid, int(participant_ids[i]), int(statement_ids[i]), int(values[i]), adapt(at[i]))
-                    for i in range(begin, stop)
-                ],
-            )
+            # One transaction a batch (a savepoint inside the caller's): in autocommit, SQLite would commit,
+            # and sync to disk, every row of executemany on its own.
+            with transaction.atomic():
+                cursor.executemany(
+                    event_sql,
+                    [
+                        (cid, int(participant_ids[i]), int(statement_ids[i]), int(values[i]), adapt(at[i]))
+                        for i in range(begin, stop)
+                    ],
+                )
             report("votes", stop, n)
         # Nobody else writes to this conversation yet, so its events, by id, are the rows in the order given.
-        event_ids = list(
-            VoteEvent.objects.filter(conversation_id=cid).order_by("id").values_list("id", flat=True)
+        event_ids = np.fromiter(
+            VoteEvent.objects.filter(conversation_id=cid)
+            .order_by("id")
+            .values_list("id", flat=True)
+            .iterator(chunk_size=BULK_BATCH),
+            dtype=np.int64,
         )
         if len(event_ids) != n:
             raise RuntimeError(f"Inserted {n} vote events but read back {len(event_ids)}")
-        last: dict[tuple[int, int], int] = {}
-        for i, pair in enumerate(zip(participant_ids, statement_ids, strict=True)):
-            last[pair] = i
-        latest = sorted(last.values())
+        latest = _last_of_each_pair(participant_ids, statement_ids)
         vote_sql = _insert_sql(
             Vote, ["conversation_id", "participant_id", "statement_id", "value", "updated_at", "event_id"]
         )
         report("latest votes", 0, len(latest))
         for begin in range(0, len(latest), BULK_BATCH):
-            cursor.executemany(
-                vote_sql,
-                [
-                    (
-                        cid,
-                        int(participant_ids[i]),
-                        int(statement_ids[i]),
-                        int(values[i]),
-                        adapt(at[i]),
-                        event_ids[i],
-                    )
-                    for i in latest[begin : begin + BULK_BATCH]
-                ],
-            )
+            with transaction.atomic():
+                cursor.executemany(
+                    vote_sql,
+                    [
+                        (
+                            cid,
+                            int(participant_ids[i]),
+                            int(statement_ids[i]),
+                            int(values[i]),
+                            adapt(at[i]),
+                            int(event_ids[i]),
+                        )
+                        for i in latest[begin : begin + BULK_BATCH].tolist()
+                    ],
+                )
             report("latest votes", min(begin + BULK_BATCH, len(latest)), len(latest))
     return LoadedVotes(vote_events=n, votes=len(latest))
+
+
+def _last_of_each_pair(participant_ids: Sequence[int], statement_ids: Sequence[int]) -> np.ndarray:
+    """The index of the last event of each (participant, statement) pair, in increasing order (arrays: a dict of
+    two million pairs would take several hundred MB)."""
+    participant = np.asarray(participant_ids, dtype=np.int64)
+    statement = np.asarray(statement_ids, dtype=np.int64)
+    if not len(participant):
+        return np.empty(0, dtype=np.int64)
+    # A stable sort by pair keeps each pair's events in their order, so a pair's last is the one before the next
+    # pair begins.
+    order = np.lexsort((statement, participant))
+    p, s = participant[order], statement[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = (p[1:] != p[:-1]) | (s[1:] != s[:-1])
+    return np.sort(order[last])
