@@ -27,7 +27,6 @@ Rows in the messages are counted as a spreadsheet shows them: the header is row 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 import os
@@ -37,19 +36,18 @@ import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast, overload
 
 import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from commonweal.analysis.errors import AnalysisInputError
-from commonweal.analysis.polis_io import PolisExport, read_polis_export
+from commonweal.analysis.polis_io import ExportTooLarge, PolisExport, read_polis_export
 from commonweal.conversations.models import (
     STATEMENT_STORED_MAX_LENGTH,
     Conversation,
@@ -71,7 +69,6 @@ __all__ = [
     "ImportResult",
     "Progress",
     "check_import_polis",
-    "check_limits",
     "do_import_polis",
     "queue_import_polis",
     "run_import_job",
@@ -354,76 +351,38 @@ def _check_unpacked_size(wanted: Mapping[str, zipfile.ZipInfo], label: str) -> N
             )
 
 
-def _count_votes_csv(path: Path, max_votes: int, max_people: int) -> None:
-    """Stream votes.csv row by row (nothing kept but the voter ids) and stop at the first limit passed."""
-    people: set[str] = set()
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        voter = header.index("voter-id") if "voter-id" in header else None
-        for rows, row in enumerate(reader, start=1):
-            if rows > max_votes:
-                raise _over_limit(
-                    "votes.csv",
-                    "vote events",
-                    f"more than {max_votes:,}",
-                    max_votes,
-                    "COMMONWEAL_IMPORT_MAX_VOTES",
-                )
-            if voter is not None and voter < len(row):
-                people.add(row[voter])
-                if len(people) > max_people:
-                    raise _over_limit(
-                        "votes.csv",
-                        "participants",
-                        f"more than {max_people:,}",
-                        max_people,
-                        "COMMONWEAL_IMPORT_MAX_PARTICIPANTS",
-                    )
+def _too_large(exc: ExportTooLarge) -> ImportFailed:
+    setting = (
+        "COMMONWEAL_IMPORT_MAX_PARTICIPANTS" if exc.what == "participants" else "COMMONWEAL_IMPORT_MAX_VOTES"
+    )
+    return _over_limit(exc.file, exc.what, f"more than {exc.limit:,}", exc.limit, setting)
 
 
-def _count_participants_votes(path: Path, max_votes: int, max_people: int) -> None:
-    """Stream participants-votes.csv: a row per participant, a vote per answered comment column."""
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        columns = [i for i, name in enumerate(header) if name.strip().isdigit()]
-        votes = 0
-        for rows, row in enumerate(reader, start=1):
-            if rows > max_people:
-                raise _over_limit(
-                    "participants-votes.csv",
-                    "participants",
-                    f"more than {max_people:,}",
-                    max_people,
-                    "COMMONWEAL_IMPORT_MAX_PARTICIPANTS",
-                )
-            votes += sum(1 for i in columns if i < len(row) and row[i].strip())
-            if votes > max_votes:
-                raise _over_limit(
-                    "participants-votes.csv",
-                    "votes",
-                    f"more than {max_votes:,}",
-                    max_votes,
-                    "COMMONWEAL_IMPORT_MAX_VOTES",
-                )
+def _reading(report: Progress) -> Callable[[str, int, int], None]:
+    """The reader's progress (bytes of a vote file) as the stage "reading", in megabytes."""
+
+    def read(name: str, done: int, total: int) -> None:
+        report("reading", done // 1024 // 1024, max(1, total // 1024 // 1024))
+
+    return read
 
 
-def check_limits(folder: Path) -> None:
-    """Refuse an export with more votes or participants than one import takes (``COMMONWEAL_IMPORT_MAX_VOTES``,
-    ``COMMONWEAL_IMPORT_MAX_PARTICIPANTS``), counted by streaming the file before the reader loads it whole."""
+def _read(folder: Path, report: Progress | None = None) -> PolisExport:
+    """Read and check the export. The reader streams the vote files and stops at the first limit passed
+    (``COMMONWEAL_IMPORT_MAX_VOTES``, ``COMMONWEAL_IMPORT_MAX_PARTICIPANTS``), so an export over a limit is
+    refused after reading up to the limit, never whole; the datetime text of votes.csv is not kept (the import
+    uses the timestamps)."""
     max_votes, max_people = _limits()
-    # The reader loads both files when both are there, so both are counted.
-    if (folder / "votes.csv").is_file():
-        _count_votes_csv(folder / "votes.csv", max_votes, max_people)
-    if (folder / "participants-votes.csv").is_file():
-        _count_participants_votes(folder / "participants-votes.csv", max_votes, max_people)
-
-
-def _read(folder: Path) -> PolisExport:
-    check_limits(folder)
     try:
-        export = read_polis_export(folder)
+        export = read_polis_export(
+            folder,
+            max_votes=max_votes,
+            max_participants=max_people,
+            datetimes=False,
+            progress=_reading(report) if report is not None else None,
+        )
+    except ExportTooLarge as exc:
+        raise _too_large(exc) from None
     except AnalysisInputError as exc:
         raise _failed(_problem_from(exc, folder)) from None
     if not export.comments:
@@ -478,7 +437,7 @@ def check_import_polis(
         )
     with tempfile.TemporaryDirectory(prefix="commonweal-import-") as scratch:
         folder, label = _materialise(folder_or_files, Path(scratch))
-        export = _read(folder)
+        export = _read(folder, progress)
     result = do_import_polis(user, system, export, title=title or None, source=label, progress=progress)
     conversation = result.conversation
     conversation.import_result = result  # type: ignore[attr-defined]
@@ -533,19 +492,63 @@ def _heading(export: PolisExport, title: str | None, source: str) -> _Heading:
     return _Heading(name, question, description, imported_from)
 
 
-def _ordered_votes(export: PolisExport, now: dt.datetime) -> tuple[pd.DataFrame, list[dt.datetime]]:
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+class _Times(Sequence[dt.datetime]):
+    """The vote events' times, each made when asked for from its milliseconds (a list of two million datetimes
+    would take about 100 MB); ``now`` for every event when the export has no times."""
+
+    def __init__(self, ms: np.ndarray | None, n: int, now: dt.datetime) -> None:
+        self.ms, self.n, self.now = ms, n, now
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, index: int) -> dt.datetime: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[dt.datetime]: ...
+
+    def __getitem__(self, index: int | slice) -> dt.datetime | Sequence[dt.datetime]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.n))]
+        if not -self.n <= index < self.n:
+            raise IndexError(index)
+        if self.ms is None:
+            return self.now
+        return _EPOCH + dt.timedelta(milliseconds=int(self.ms[index]))
+
+    def first(self) -> dt.datetime:
+        """The earliest time (the events are in time order), ``now`` when there are none."""
+        return self[0] if self.n else self.now
+
+
+@dataclass(frozen=True)
+class _Events:
+    """The vote events in time order as arrays: Pol.is voter, comment id and vote of each, and their times."""
+
+    participant: np.ndarray
+    statement: np.ndarray
+    vote: np.ndarray
+    at: _Times
+
+
+def _ordered_votes(export: PolisExport, now: dt.datetime) -> _Events:
     """The vote events in time order (file order breaking ties, as Pol.is' own reader does), so that event ids
     grow with time and "latest wins" is the last event of each participant and statement; and their times (the
     import's time for all when the export has none, as ``participants-votes.csv`` alone)."""
     votes = export.votes
-    has_times = bool(votes["timestamp"].notna().all()) and len(votes) > 0
-    if has_times:
-        votes = votes.sort_values("timestamp", kind="stable")
-    votes = votes.reset_index(drop=True)
-    if not has_times:
-        return votes, [now] * len(votes)
-    at = pd.to_datetime(votes["timestamp"].astype("int64"), unit="ms", utc=True).dt.to_pydatetime()
-    return votes, list(at)
+    n = len(votes)
+    participant = votes["participant"].to_numpy(dtype=np.int64)
+    statement = votes["statement"].to_numpy(dtype=np.int64)
+    vote = votes["vote"].to_numpy(dtype=np.int64)
+    if not (n and bool(votes["timestamp"].notna().all())):
+        return _Events(participant, statement, vote, _Times(None, n, now))
+    ms = votes["timestamp"].to_numpy(dtype=np.int64)
+    order = np.argsort(ms, kind="stable")
+    return _Events(participant[order], statement[order], vote[order], _Times(ms[order], n, now))
 
 
 def _create_participants(
@@ -620,8 +623,7 @@ class _Plan:
     shortened: int
     repeated: int
     empty: int
-    votes: pd.DataFrame
-    at: list[dt.datetime]
+    events: _Events
     polis_people: list[int]
     now: dt.datetime
 
@@ -629,12 +631,19 @@ class _Plan:
 def _plan(export: PolisExport, title: str | None, source: str) -> _Plan:
     texts, shortened, repeated, empty = _statement_texts(export)
     now = timezone.now()
-    votes, at = _ordered_votes(export, now)
+    events = _ordered_votes(export, now)
     author_ids = {c.author_id for c in export.comments if c.author_id is not None}
-    polis_people = sorted(set(np.unique(votes["participant"].to_numpy()).tolist()) | author_ids)
+    polis_people = sorted(set(np.unique(events.participant).tolist()) | author_ids)
     return _Plan(
-        _heading(export, title, source), texts, shortened, repeated, empty, votes, at, polis_people, now
+        _heading(export, title, source), texts, shortened, repeated, empty, events, polis_people, now
     )
+
+
+def _pks(pk_of: Mapping[int, int], polis_ids: np.ndarray) -> np.ndarray:
+    """The primary key of each Pol.is id in ``polis_ids`` (every one is in ``pk_of``), as one array."""
+    keys = np.array(sorted(pk_of), dtype=np.int64)
+    pks = np.array([pk_of[k] for k in keys.tolist()], dtype=np.int64)
+    return pks[np.searchsorted(keys, polis_ids)]
 
 
 def _write(
@@ -643,13 +652,14 @@ def _write(
     """Write the participants, the statements and the votes of ``plan`` into ``conversation``."""
     participant_pk = _create_participants(system, conversation, plan.polis_people, report)
     statement_pk = _create_statements(conversation, export, plan.texts, participant_pk, report)
-    votes = plan.votes
+    events = plan.events
+    # Arrays, not lists: the loader only takes their length and items (two million Python ints are ~60 MB each).
     loaded = bulk_load_votes(
         conversation,
-        [participant_pk[int(p)] for p in votes["participant"].to_numpy()],
-        [statement_pk[int(c)] for c in votes["statement"].to_numpy()],
-        votes["vote"].to_numpy().astype(np.int64).tolist(),
-        plan.at,
+        cast(Sequence[int], _pks(participant_pk, events.participant)),
+        cast(Sequence[int], _pks(statement_pk, events.statement)),
+        cast(Sequence[int], events.vote),
+        events.at,
         progress=report,
     )
     return ImportResult(
@@ -676,7 +686,7 @@ def _new_conversation(system: System, plan: _Plan, status: str) -> Conversation:
         participants_can_add=False,
         themes=[],
         imported_from=plan.heading.imported_from,
-        opened_at=min(plan.at) if plan.at else plan.now,
+        opened_at=plan.events.at.first(),
         closed_at=plan.now,
     )
 
@@ -729,7 +739,12 @@ def _remove_partial(conversation: Conversation | None) -> None:
 
 
 def _import_in_batches(
-    actor: Any, system: System, export: PolisExport, plan: _Plan, source: str, report: Progress
+    actor: Any,
+    system: System,
+    export: PolisExport,
+    plan: _Plan,
+    source: str,
+    report: Progress,
 ) -> ImportResult:
     """The import on SQLite outside a transaction: each batch of rows commits on its own, so that participants'
     votes and joins get the database's one write lock between batches (one transaction would hold it for the

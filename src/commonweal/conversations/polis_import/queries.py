@@ -12,6 +12,7 @@ __all__ = ["STAGES", "get_import_job"]
 #: The stages an import reports, in order, as the progress page names them.
 STAGES = {
     "": "Waiting for the worker to start it",
+    "reading": "Reading and checking the votes file, in megabytes",
     "participants": "Adding the participants",
     "statements": "Adding the statements",
     "votes": "Adding the votes",
