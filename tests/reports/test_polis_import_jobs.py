@@ -1,21 +1,36 @@
 """Pol.is imports as background jobs: queued by the page or the API, run by the worker, with progress; on SQLite
-the rows are committed in batches and a failure leaves nothing behind."""
+the rows are committed in batches and a failure leaves nothing behind; a job whose process died part-way is marked
+failed with the reason, and what it wrote removed."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from commonweal.conversations.jobs.worker import ImportRunner
-from commonweal.conversations.models import Conversation, ImportJob, Participant, Statement, VoteEvent
+from commonweal.conversations.models import (
+    Conversation,
+    ImportJob,
+    Participant,
+    Statement,
+    VoteEvent,
+    WorkerHeartbeat,
+)
 from commonweal.conversations.polis_import import actions as polis_import
 from commonweal.conversations.polis_import.actions import (
     check_import_polis,
+    fail_stale_import_jobs,
     queue_import_polis,
     run_next_import_job,
 )
@@ -158,3 +173,100 @@ def test_on_sqlite_a_failure_part_way_removes_what_the_batches_wrote(monkeypatch
     assert not Participant.objects.filter(system=system).exists()
     assert not VoteEvent.objects.filter(conversation__system=system).exists()
     assert not Path(job.upload).exists()
+
+
+def _running(job: ImportJob, worker: str) -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(status="running", started_at=timezone.now(), worker=worker)
+    job.refresh_from_db()
+    return job
+
+
+def _dead_pid() -> int:
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    return gone.pid
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_whose_process_died_part_way_is_marked_failed_and_what_it_wrote_removed(monkeypatch):
+    system = make_system()
+
+    class Killed(BaseException):
+        """The process ending part-way (out of memory, a restart): no clean-up of its own runs."""
+
+    def die_in_the_votes(job):
+        def report(stage, done, total):
+            if stage == "votes" and done:
+                raise Killed
+
+        return report
+
+    monkeypatch.setattr(polis_import, "_job_progress", die_in_the_votes)
+    monkeypatch.setattr(polis_import, "_remove_partial", lambda conversation: None)
+    job = _queue(system, polis_zip(build_conversation()))
+    with pytest.raises(Killed):
+        run_next_import_job()
+    monkeypatch.undo()
+    job.refresh_from_db()
+    assert job.status == "running" and job.worker == f"{socket.gethostname()}:{os.getpid()}"
+    if connection.vendor == "sqlite":  # its batches were committed: a draft and its participants are left
+        assert job.draft is not None and job.draft.status == "draft"
+        assert Participant.objects.filter(system=system).exists()
+    Path(job.upload).mkdir(parents=True)  # a process that dies leaves its upload too
+    # This process does not run it any more (a worker restarted in a container can have its dead self's pid).
+    ImportRunner().poll()
+    job.refresh_from_db()
+    assert job.status == "failed" and job.finished_at is not None
+    assert "stopped before it finished" in job.error and job.worker in job.error
+    assert "Import the export again" in job.error
+    assert job.conversation is None and job.draft is None
+    assert not Conversation.objects.filter(system=system).exists()
+    assert not Participant.objects.filter(system=system).exists()
+    assert not Path(job.upload).exists()
+    assert fail_stale_import_jobs() == []  # once
+
+
+def test_the_worker_does_not_take_an_import_its_own_process_is_running_for_a_dead_one(monkeypatch):
+    found: list[ImportJob] = []
+    real = polis_import._job_progress
+
+    def looking_meanwhile(job):
+        report = real(job)
+
+        def spy(stage, done, total):
+            report(stage, done, total)
+            found.extend(fail_stale_import_jobs())  # what the worker's next poll does, here at every stage
+
+        return spy
+
+    monkeypatch.setattr(polis_import, "_job_progress", looking_meanwhile)
+    _queue(make_system(), polis_zip(build_conversation()))
+    done = run_next_import_job()
+    assert done.status == "done" and done.error == ""
+    assert found == []
+
+
+def test_a_running_job_is_left_alone_while_its_process_lives_and_failed_once_it_has_gone():
+    system = make_system()
+    here = socket.gethostname()
+    alive = _running(_queue(system, polis_zip(build_conversation())), f"{here}:{os.getppid()}")
+    dead = _running(_queue(system, b"PK"), f"{here}:{_dead_pid()}")
+    assert [j.pk for j in fail_stale_import_jobs()] == [dead.pk]
+    alive.refresh_from_db()
+    dead.refresh_from_db()
+    assert alive.status == "running" and alive.error == ""
+    assert dead.status == "failed" and not Path(dead.upload).exists()
+
+
+def test_a_job_of_another_machine_is_failed_once_its_worker_stops_beating(settings):
+    settings.WORKER_STALE_AFTER = 120
+    job = _running(_queue(make_system(), b"PK"), "elsewhere:4242")
+    now = timezone.now()
+    beat = WorkerHeartbeat.objects.create(
+        worker="elsewhere:4242", host="elsewhere", pid=4242, started_at=now, beat_at=now
+    )
+    assert fail_stale_import_jobs() == []
+    WorkerHeartbeat.objects.filter(pk=beat.pk).update(beat_at=now - timedelta(seconds=121))
+    assert [j.pk for j in fail_stale_import_jobs()] == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "failed" and "elsewhere:4242" in job.error

@@ -364,7 +364,9 @@ class ImportJob(models.Model):
 
     The import page and the API save the upload in the data folder and queue a job, so that no web request
     reads a large export; the worker runs one job at a time and records its stage and progress here for the
-    progress page. ``conversation`` is set once the import is done: until then nothing of it is visible.
+    progress page. ``conversation`` is set once the import is done: until then nothing of it is visible. A job
+    whose worker died part-way (killed, out of memory) is marked failed, and what it wrote removed, by the next
+    worker that looks (``polis_import.actions.fail_stale_import_jobs``).
     """
 
     class Status(models.TextChoices):
@@ -390,6 +392,19 @@ class ImportJob(models.Model):
     summary = models.TextField(blank=True)
     error = models.TextField(blank=True)
     errors = models.JSONField(default=list, blank=True, help_text="The file, row and reason of a refusal.")
+    worker = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The process running it (host:pid, as the worker's heartbeat), to tell a job whose worker died.",
+    )
+    draft = models.ForeignKey(
+        Conversation,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The conversation being written batch by batch (SQLite), removed if the job dies part-way.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

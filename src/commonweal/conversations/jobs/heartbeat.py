@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from commonweal.conversations.models import WorkerHeartbeat
 
-__all__ = ["HEARTBEAT_SECONDS", "Heartbeat", "WorkerHealth", "stale_after", "worker_health"]
+__all__ = ["HEARTBEAT_SECONDS", "Heartbeat", "WorkerHealth", "process_exists", "stale_after", "worker_health"]
 
 #: Seconds between two beats of a worker.
 HEARTBEAT_SECONDS = 5.0
@@ -98,7 +98,7 @@ class Heartbeat:
         here = (
             WorkerHeartbeat.objects.filter(host=self.host).exclude(worker=self.key).values_list("pk", "pid")
         )
-        gone = [pk for pk, pid in here if not _process_exists(pid)]
+        gone = [pk for pk, pid in here if not process_exists(pid)]
         if gone:
             WorkerHeartbeat.objects.filter(pk__in=gone).delete()
 
@@ -108,7 +108,7 @@ class Heartbeat:
         self._last = None
 
 
-def _process_exists(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
     """Whether a process with this id runs on this machine (signal 0 checks without sending anything)."""
     try:
         os.kill(pid, 0)

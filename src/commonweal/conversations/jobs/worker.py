@@ -237,7 +237,9 @@ class ImportRunner:
         self.thread: threading.Thread | None = None
 
     def poll(self) -> None:
-        """Start the next queued import when none is running here."""
+        """Mark failed the imports whose process has gone, then start the next queued import when none is
+        running here."""
+        polis_import.fail_stale_import_jobs()
         if self.thread is not None and self.thread.is_alive():
             return
         if not ImportJob.objects.filter(status=ImportJob.Status.QUEUED).exists():

@@ -32,6 +32,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import tempfile
 import time
 import uuid
@@ -48,6 +49,7 @@ from django.utils import timezone
 
 from commonweal.analysis.errors import AnalysisInputError
 from commonweal.analysis.polis_io import ExportTooLarge, PolisExport, read_polis_export
+from commonweal.conversations.jobs.heartbeat import process_exists, stale_after
 from commonweal.conversations.models import (
     STATEMENT_STORED_MAX_LENGTH,
     Conversation,
@@ -55,6 +57,7 @@ from commonweal.conversations.models import (
     Participant,
     Participation,
     Statement,
+    WorkerHeartbeat,
 )
 from commonweal.conversations.participate.actions import bulk_load_votes
 from commonweal.core import audit
@@ -70,6 +73,7 @@ __all__ = [
     "Progress",
     "check_import_polis",
     "do_import_polis",
+    "fail_stale_import_jobs",
     "queue_import_polis",
     "run_import_job",
     "run_next_import_job",
@@ -419,6 +423,7 @@ def check_import_polis(
     *,
     title: str | None = None,
     progress: Progress | None = None,
+    on_draft: Callable[[Conversation], None] | None = None,
 ) -> Conversation:
     """Import a Pol.is export into ``system`` as a new closed conversation and return it.
 
@@ -426,7 +431,7 @@ def check_import_polis(
     uploaded files). The caller has checked ``conversation.import`` on the system. Raises
     :class:`~commonweal.core.errors.ImportFailed` naming the file, the row and the reason when the export is
     malformed; nothing is written then. The returned conversation carries the counts as ``import_result``
-    (:class:`ImportResult`).
+    (:class:`ImportResult`). ``on_draft`` is passed to :func:`do_import_polis`.
     """
     title = clean_text(title)
     if len(title) > TITLE_MAX:
@@ -438,7 +443,9 @@ def check_import_polis(
     with tempfile.TemporaryDirectory(prefix="commonweal-import-") as scratch:
         folder, label = _materialise(folder_or_files, Path(scratch))
         export = _read(folder, progress)
-    result = do_import_polis(user, system, export, title=title or None, source=label, progress=progress)
+    result = do_import_polis(
+        user, system, export, title=title or None, source=label, progress=progress, on_draft=on_draft
+    )
     conversation = result.conversation
     conversation.import_result = result  # type: ignore[attr-defined]
     return conversation
@@ -745,6 +752,7 @@ def _import_in_batches(
     plan: _Plan,
     source: str,
     report: Progress,
+    on_draft: Callable[[Conversation], None] | None,
 ) -> ImportResult:
     """The import on SQLite outside a transaction: each batch of rows commits on its own, so that participants'
     votes and joins get the database's one write lock between batches (one transaction would hold it for the
@@ -753,6 +761,8 @@ def _import_in_batches(
     conversation: Conversation | None = None
     try:
         conversation = _new_conversation(system, plan, Conversation.Status.DRAFT)
+        if on_draft is not None:
+            on_draft(conversation)
         result = _write(system, export, plan, conversation, _pausing(report))
         with transaction.atomic():
             Conversation.objects.filter(pk=conversation.pk).update(status=Conversation.Status.CLOSED)
@@ -772,6 +782,7 @@ def do_import_polis(
     title: str | None = None,
     source: str = "",
     progress: Progress | None = None,
+    on_draft: Callable[[Conversation], None] | None = None,
 ) -> ImportResult:
     """Write ``export`` (read and checked) into ``system`` as a new closed conversation and record it in the
     audit log.
@@ -779,11 +790,13 @@ def do_import_polis(
     In one transaction, except on SQLite when no transaction is open: there the rows are committed in batches
     (see :func:`_import_in_batches`) so that participants are not locked out for the length of the import, and
     a failure deletes what was written. Either way nothing half-imported is ever visible to participants.
+    ``on_draft(conversation)`` is called with the draft once it is committed, before its rows (batched import
+    only: in one transaction a process that dies leaves nothing), so that a job can remove it if its process dies.
     """
     report = progress or (lambda stage, done, total: None)
     plan = _plan(export, title, source)
     if connection.vendor == "sqlite" and not connection.in_atomic_block:
-        return _import_in_batches(actor, system, export, plan, source, report)
+        return _import_in_batches(actor, system, export, plan, source, report, on_draft)
     with transaction.atomic():
         conversation = _new_conversation(system, plan, Conversation.Status.CLOSED)
         result = _write(system, export, plan, conversation, report)
@@ -847,11 +860,22 @@ def _job_progress(job: ImportJob) -> Progress:
     return report
 
 
-def run_import_job(job: ImportJob) -> ImportJob:
-    """Run a claimed (``running``) import job to its end: ``done`` with the new conversation and the summary, or
-    ``failed`` with the reason (a refused export: the file, row and reason). The upload is deleted either way."""
+def _this_worker() -> str:
+    """This process as the worker's heartbeat names it (``host:pid``)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+#: The jobs this process is running now (a worker restarted in a container may have the pid its dead self had).
+_running_here: set[int] = set()
+
+
+def _outcome(job: ImportJob) -> dict[str, Any]:
+    """Import the job's upload; the job's fields that say how it ended. The upload is deleted either way."""
     folder = Path(job.upload)
-    fields: dict[str, Any] = {}
+
+    def on_draft(draft: Conversation) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(draft=draft)
+
     try:
         conversation = check_import_polis(
             job.created_by,
@@ -859,35 +883,109 @@ def run_import_job(job: ImportJob) -> ImportJob:
             _job_source(folder),
             title=job.title or None,
             progress=_job_progress(job),
+            on_draft=on_draft,
         )
     except ImportFailed as exc:
         detail = exc.detail if isinstance(exc.detail, dict) else {}
-        fields.update(status=ImportJob.Status.FAILED, error=str(exc), errors=detail.get("errors", []))
+        return {"status": ImportJob.Status.FAILED, "error": str(exc), "errors": detail.get("errors", [])}
     except Exception as exc:  # noqa: BLE001 - the job records the failure; the worker carries on
         logger.exception("Pol.is import job %s failed", job.pk)
-        fields.update(
-            status=ImportJob.Status.FAILED,
-            error=f"The import failed unexpectedly ({type(exc).__name__}). Nothing was imported.",
-        )
-    else:
-        result = conversation.import_result  # type: ignore[attr-defined]
-        fields.update(status=ImportJob.Status.DONE, conversation=conversation, summary=result.summary)
+        return {
+            "status": ImportJob.Status.FAILED,
+            "error": f"The import failed unexpectedly ({type(exc).__name__}). Nothing was imported.",
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    fields["finished_at"] = timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(**fields)
+    result = conversation.import_result  # type: ignore[attr-defined]
+    return {"status": ImportJob.Status.DONE, "conversation": conversation, "summary": result.summary}
+
+
+def run_import_job(job: ImportJob) -> ImportJob:
+    """Run a claimed (``running``) import job to its end: ``done`` with the new conversation and the summary, or
+    ``failed`` with the reason (a refused export: the file, row and reason). The upload is deleted either way."""
+    _running_here.add(job.pk)
+    try:
+        fields = _outcome(job)
+        fields.update(finished_at=timezone.now(), draft=None)
+        # Only while still running: a job another worker has meanwhile found stale keeps that outcome.
+        ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(**fields)
+    finally:
+        # Only now: until its outcome is written, this process's worker must not take the job for a dead one.
+        _running_here.discard(job.pk)
     job.refresh_from_db()
     return job
 
 
-def run_next_import_job() -> ImportJob | None:
+def run_next_import_job(worker: str | None = None) -> ImportJob | None:
     """Claim the oldest queued import job and run it (None when none is queued). The claim is a conditional
-    update, so two workers never run one job."""
+    update, so two workers never run one job; it records ``worker`` (this process's ``host:pid`` by default, as
+    its heartbeat names it), by which :func:`fail_stale_import_jobs` tells whether the job's process still runs."""
     for job in ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("created_at", "id")[:5]:
+        # Marked as this process's before the claim: this process's worker never sees it running and not here.
+        _running_here.add(job.pk)
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-            status=ImportJob.Status.RUNNING, started_at=timezone.now()
+            status=ImportJob.Status.RUNNING, started_at=timezone.now(), worker=worker or _this_worker()
         )
         if claimed:
             job.refresh_from_db()
             return run_import_job(job)
+        _running_here.discard(job.pk)
     return None
+
+
+def _worker_gone(job: ImportJob, alive: Callable[[], set[str]]) -> bool:
+    """Whether the process that claimed ``job`` no longer runs it. On this machine the process itself says (this
+    process: whether it runs the job now); for another machine, whether its worker has stopped beating."""
+    host, _, pid = job.worker.rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        if int(pid) == os.getpid():
+            return job.pk not in _running_here
+        return not process_exists(int(pid))
+    return job.worker not in alive()
+
+
+def _stale_reason(job: ImportJob) -> str:
+    return (
+        f"The import stopped before it finished: the process running it ({job.worker or 'unknown'}) ended part-way "
+        "(it was restarted, or ran out of memory). Nothing of it was kept. Import the export again; if it stops "
+        "again, the export may need more memory than the server has (COMMONWEAL_IMPORT_MAX_VOTES)."
+    )
+
+
+def fail_stale_import_jobs() -> list[ImportJob]:
+    """Mark failed, with the reason, each ``running`` import job whose process has gone (killed, out of memory, the
+    machine restarted), and remove what it wrote (on SQLite the draft conversation its batches had committed; in
+    one transaction nothing was kept) and its upload. Returns those jobs. The analysis worker calls it every poll.
+
+    Gone means: on this machine, no process has the job's pid (or, for this process, it is not running the job);
+    on another, its worker has not beaten for ``COMMONWEAL_WORKER_STALE_AFTER`` seconds.
+    """
+    found: list[ImportJob] = []
+    running = list(ImportJob.objects.filter(status=ImportJob.Status.RUNNING).select_related("draft"))
+    beating: set[str] | None = None
+
+    def alive() -> set[str]:
+        nonlocal beating
+        if beating is None:
+            since = timezone.now() - dt.timedelta(seconds=stale_after())
+            beating = set(WorkerHeartbeat.objects.filter(beat_at__gte=since).values_list("worker", flat=True))
+        return beating
+
+    for job in running:
+        if not _worker_gone(job, alive):
+            continue
+        failed = ImportJob.objects.filter(
+            pk=job.pk, status=ImportJob.Status.RUNNING, worker=job.worker
+        ).update(
+            status=ImportJob.Status.FAILED, error=_stale_reason(job), finished_at=timezone.now(), draft=None
+        )
+        if not failed:
+            continue  # it ended meanwhile, or another worker took care of it
+        logger.warning("Pol.is import job %s: its process %s has gone; marked failed", job.pk, job.worker)
+        # A draft only: a conversation already closed is a finished import (the process ended just after).
+        if job.draft is not None and job.draft.status == Conversation.Status.DRAFT:
+            _remove_partial(job.draft)
+        shutil.rmtree(job.upload, ignore_errors=True)
+        job.refresh_from_db()
+        found.append(job)
+    return found
