@@ -1,9 +1,10 @@
 """Pol.is imports as background jobs: queued by the page or the API, run by the worker, with progress; on SQLite
-the rows are committed in batches and a failure leaves nothing behind; a job whose process died part-way is marked
-failed with the reason, and what it wrote removed."""
+the rows are committed in batches, participants join and vote while an import runs, and a failure leaves nothing
+behind; a job whose process died part-way is marked failed with the reason, and what it wrote removed."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -173,6 +174,33 @@ def test_on_sqlite_a_failure_part_way_removes_what_the_batches_wrote(monkeypatch
     assert not Participant.objects.filter(system=system).exists()
     assert not VoteEvent.objects.filter(conversation__system=system).exists()
     assert not Path(job.upload).exists()
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the batched import is SQLite's")
+def test_on_sqlite_a_participant_joins_and_votes_while_an_import_runs(tmp_path):
+    # In a process of its own, on SQLite in a file: the suite's in-memory database fails a second writer at once.
+    env = {**os.environ, "COMMONWEAL_DATA_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
+    env.pop("COMMONWEAL_DATABASE_URL", None)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.reports.polis_import_alongside"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    # The import stopped part-way, between two batches, until the participant had joined and voted.
+    assert out["import_waited"] is True and out["reports_after"] > 0
+    assert out["error"] is None
+    assert out["vote_seconds"] < 5  # not a wait for SQLite's busy timeout
+    assert out["participant_votes"] == 1
+    assert (out["job_status"], out["job_error"]) == ("done", "")
 
 
 def _running(job: ImportJob, worker: str) -> ImportJob:
