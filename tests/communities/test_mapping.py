@@ -33,7 +33,11 @@ def test_a_resident_adds_an_asset_without_an_account(client, system):
     page = client.get(f"/assets/add/{link.token}/")
     assert page.status_code == 200 and "Add a community asset" in page.content.decode()
     assert page["Cache-Control"] == "private, no-store"
+    # The site's same-origin policy keeps the link from other sites; "no-referrer" would make the browser send
+    # the form with "Origin: null", which the CSRF check refuses.
+    assert page["Referrer-Policy"] == "same-origin"
     assert 'name="latitude"' not in page.content.decode()  # a postcode is easier on a phone
+    assert "Accessibility statement" in page.content.decode() and "Privacy notice" in page.content.decode()
     response = _add(client, link, resident_name="", description="Thursdays at the library")
     assert response.status_code == 302 and response["Location"].endswith("/thanks/")
     asset = Asset.objects.get()

@@ -123,9 +123,10 @@ def link_qr_png(request: HttpRequest, system: str, pk: int) -> HttpResponse:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # Reached by a link that may be secret to a group: keep it out of shared caches and Referer headers.
+    # Reached by a link that may be meant for one group: keep it out of shared caches. (The site's referrer
+    # policy, same-origin, already keeps it from other sites; "no-referrer" would make the browser send the
+    # form with an Origin of "null", which the CSRF check refuses.)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
