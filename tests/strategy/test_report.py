@@ -151,3 +151,9 @@ def test_revoking_is_a_button_and_another_systems_link_is_not_found(fclient, sys
     assert fclient.post(wrong).status_code == 404
     other.refresh_from_db()
     assert other.revoked_at is None
+
+
+def test_a_system_with_no_strategy_yet(fclient, system):
+    page = fclient.get(f"/manage/systems/{system.slug}/strategy/report/").content.decode()
+    assert "No aims are agreed yet." in page and "No commitments to them yet." in page
+    assert "There are no active links." in page
