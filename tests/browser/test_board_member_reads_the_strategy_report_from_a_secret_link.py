@@ -91,7 +91,12 @@ def test_board_member_reads_the_strategy_report_from_a_secret_link(live_server, 
     # ... so the facilitator says who it is for.
     page.get_by_label("Who is the link for?").fill("ICP board, May")
     page.get_by_role("button", name="Make the link").click()
-    expect(page.get_by_text("The link for ICP board, May is ready")).to_be_visible()
+    # The page opens at the new link, which says it is ready beside its address.
+    assert page.url.endswith(f"#share-{StrategyShare.objects.get().pk}")
+    new_link = page.locator("li.cw-report-link").filter(has_text="Link for ICP board, May")
+    expect(new_link.get_by_role("status")).to_have_text(
+        "The link for ICP board, May is ready: copy it and send it."
+    )
     link_field = page.get_by_label("Link for ICP board, May")
     assert link_field.get_attribute("readonly") is not None
     shared_url = link_field.input_value()

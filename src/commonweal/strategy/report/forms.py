@@ -17,5 +17,5 @@ class ShareForm(NHSUKFormMixin, forms.Form):
         required="Say who the link is for, for example 'ICP board, May'",
         too_long=f"Keep it to {LABEL_MAX} characters or fewer",
         help_text="For example 'ICP board, May'. Only the system's facilitators see this.",
-        attrs={"class": "nhsuk-input--width-20", "autocomplete": "off"},
+        attrs={"autocomplete": "off"},
     )

@@ -79,7 +79,9 @@ def report(request: HttpRequest, system: str) -> HttpResponse:
         lambda: actions.check_create_share(request.user, obj, form.cleaned_data["label"]),
         saved=lambda s: f"The link for {s.label} is ready: copy it and send it.",
         # To the new link itself, not the top of a long report.
-        back=lambda s: reverse("strategy:report", kwargs={"system": obj.slug}) + f"#share-{s.pk}",
+        back=lambda s: (
+            reverse("strategy:report", kwargs={"system": obj.slug}) + f"?created={s.pk}#share-{s.pk}"
+        ),
     )
     if done:
         return done
@@ -92,6 +94,7 @@ def report(request: HttpRequest, system: str) -> HttpResponse:
         "form": form,
         "shares": shares,
         "can_edit": can(request.user, "strategy.edit", obj),
+        "created": request.GET.get("created", ""),  # the link just made: it says so beside its address
     }
     return render(request, "strategy/report.html", context)
 
