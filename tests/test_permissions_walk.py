@@ -288,6 +288,7 @@ WALK_TABLES = (
     "tests.conversations.walk_results",
     "tests.conversations.walk_participant_live",
     "tests.conversations.walk_rights",
+    "tests.conversations.walk_translations",
     "tests.reports.walk_report",
     "tests.reports.walk_exports",
     "tests.pulse.walk_pulse",

@@ -411,3 +411,52 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+#: The longest translation of a statement: room for languages that take more characters than English to say it.
+TRANSLATION_MAX_LENGTH = 600
+
+
+class StatementTranslation(models.Model):
+    """A statement in another of the participant pages' languages, entered by a facilitator (one by one, or from a
+    translator's CSV file). Participants reading in that language see it instead of the original; their votes
+    are on the statement, whatever the language."""
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(
+        max_length=10, help_text="A code of settings.LANGUAGES other than the default."
+    )
+    text = models.CharField(max_length=TRANSLATION_MAX_LENGTH)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["statement_id", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["statement", "language"], name="statement_translation_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.text}"
+
+
+class ConversationTranslation(models.Model):
+    """A conversation's title and question in another language (either may be left blank: the original shows)."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(
+        max_length=10, help_text="A code of settings.LANGUAGES other than the default."
+    )
+    title = models.CharField(max_length=400, blank=True)
+    question = models.CharField(max_length=1000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["conversation_id", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "language"], name="conversation_translation_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.title}"

@@ -7,6 +7,7 @@ from commonweal.conversations.participate.urls import urlpatterns as participant
 from commonweal.conversations.results.urls import urlpatterns as results_urlpatterns
 from commonweal.conversations.rights.urls import manage_urlpatterns as rights_manage_urlpatterns
 from commonweal.conversations.rights.urls import participant_urlpatterns as rights_participant_urlpatterns
+from commonweal.conversations.translate.urls import manage_urlpatterns as translate_manage_urlpatterns
 
 app_name = "conversations"
 urlpatterns = [
@@ -15,4 +16,5 @@ urlpatterns = [
     path("manage/conversations/", include(manage_urlpatterns)),
     path("manage/conversations/", include(results_urlpatterns)),
     path("manage/conversations/", include(rights_manage_urlpatterns)),
+    path("manage/conversations/", include(translate_manage_urlpatterns)),
 ]

@@ -46,6 +46,7 @@ from commonweal.conversations.participate.forms import AboutYouForm, StatementFo
 from commonweal.conversations.queries import get_conversation_for_participant
 from commonweal.conversations.results.standing import CATCHING_UP, NO_SNAPSHOT, min_votes, where_you_stand
 from commonweal.conversations.similar import check_similar_query, very_similar
+from commonweal.conversations.translate.queries import load_statement_translations
 from commonweal.core.errors import (
     CommonwealError,
     ConversationClosed,
@@ -394,6 +395,8 @@ def _render_my_votes(
     error: CommonwealError | None = None,
 ) -> HttpResponse:
     rows = my_votes(participant, conversation)
+    # One query for every row's translation in the participant's language (none when they read the original).
+    load_statement_translations(row.statement for row in rows)
     context = {
         "conversation": conversation,
         "rows": rows,
@@ -617,6 +620,8 @@ def where_you_stand_page(request: HttpRequest, slug: str) -> HttpResponse:
         if standing is not None and standing.state not in (CATCHING_UP, NO_SNAPSHOT):
             response["HX-Refresh"] = "true"
         return response
+    if standing is not None:
+        load_statement_translations(b.statement for b in [*standing.common_ground, *standing.group_beliefs])
     return render(
         request,
         T + "where_you_stand.html",

@@ -45,7 +45,10 @@
     var label = document.createElement("label");
     label.className = "nhsuk-label";
     label.htmlFor = select.id + "-filter";
-    label.textContent = "Search the list of " + noun;
+    // The words come from the page, in the participant's language (about_you.html), English otherwise.
+    label.textContent = select.getAttribute("data-cw-filter-label") || "Search the list of " + noun;
+    var statusWords = select.getAttribute("data-cw-filter-status") ||
+      "{n} of the " + noun + " match \u201c{q}\u201d: choose from the list below.";
     var input = document.createElement("input");
     input.type = "search";
     input.id = select.id + "-filter";
@@ -88,7 +91,7 @@
           select.appendChild(option);
         }
       });
-      status.textContent = query ? matches + " of the " + noun + " match \u201c" + input.value.trim() + "\u201d: choose from the list below." : "";
+      status.textContent = query ? statusWords.replace("{n}", matches).replace("{q}", input.value.trim()) : "";
     });
   }
 
@@ -96,6 +99,7 @@
 
   document.addEventListener("htmx:sendError", function () {
     var region = document.getElementById("cw-announce");
-    if (region) region.textContent = "We could not reach the server. Check your connection and try again: nothing was lost.";
+    if (region) region.textContent = region.getAttribute("data-cw-offline") ||
+      "We could not reach the server. Check your connection and try again: nothing was lost.";
   });
 })();
