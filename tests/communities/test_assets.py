@@ -178,6 +178,20 @@ def test_the_register_filters(system):
     assert list(queries.filtered_assets(system, queries.AssetFilters(community=carers.pk))) == [choir]
     assert list(queries.filtered_assets(system, queries.AssetFilters(tag="outdoors"))) == [park]
     assert queries.tag_names(system) == ["outdoors"]
+    assert queries.tag_names(system, only="outdoors") == ["outdoors"]
+    assert queries.tag_names(system, only="indoors") == queries.tag_names(system, only="") == []
+
+
+def test_the_map_reads_coordinates_as_numbers_and_counts_in_one_pass(system):
+    place = make_place(system, name="North")
+    make_asset(system, name="Park", places=[place], latitude="53.812345", longitude="-1.523456")
+    make_asset(system, name="Choir", places=[place])
+    make_asset(system, name="Pending", status=Status.PENDING, latitude="53.8", longitude="-1.5")
+    points = queries.map_points(system, queries.AssetFilters())
+    assert [p[1:] for p in points] == [("Park", "institutions", 53.812345, -1.523456)]
+    assert isinstance(points[0][3], float)
+    assert queries.location_counts(system, queries.AssetFilters()) == (1, 1)
+    assert queries.location_counts(system, queries.AssetFilters(place=place.pk, tag="none")) == (0, 0)
 
 
 def test_other_apps_read_accepted_assets_only(system):

@@ -322,7 +322,7 @@ def load_asset_demo(
     checked = []
     for name, category, place, holder, tags, description, on_map in ASSETS:
         lat, lon = CENTRES[place]
-        location = (
+        location: dict[str, Any] = (
             {
                 "latitude": round(lat + rng.uniform(-0.02, 0.02), 5),
                 "longitude": round(lon + rng.uniform(-0.03, 0.03), 5),

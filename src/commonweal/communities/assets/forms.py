@@ -262,13 +262,17 @@ class AssetFilterForm(NHSUKFormMixin, forms.Form):
         return data.get(name) if name not in self.errors else None
 
 
-def read_filters(query: Any, system: System) -> tuple[AssetFilterForm, queries.AssetFilters]:
+def read_filters(
+    query: Any, system: System, *, shown: bool = True
+) -> tuple[AssetFilterForm, queries.AssetFilters]:
     """The register's filters from a query string (the register, the map, its data and the exports share them):
-    the form (to show again, with any filter not understood named) and what it asks for."""
+    the form (to show again, with any filter not understood named) and what it asks for. ``shown`` False (the
+    map's image and data, the downloads: no form on them) checks only the tag asked for, not the list of all."""
     data = query.copy()
     if not data.get("status"):
         data["status"] = Status.ACCEPTED  # So the list shows what the register shows.
-    form = AssetFilterForm(system, queries.tag_names(system), data)
+    tags = queries.tag_names(system) if shown else queries.tag_names(system, only=data.get("tag") or "")
+    form = AssetFilterForm(system, tags, data)
     form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
     filters = queries.AssetFilters(
         category=form.value("category") or "",

@@ -40,8 +40,12 @@ def _query(request: HttpRequest, **extra: Any) -> str:
     return urlencode(params)
 
 
-def _page(request: HttpRequest, items: Any) -> Any:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+def _page(request: HttpRequest, items: Any, count: int | None = None) -> Any:
+    """The requested page of ``items`` (``count`` is their number when it is known already)."""
+    paginator = Paginator(items, PAGE_SIZE)
+    if count is not None:
+        paginator.__dict__["count"] = count  # Paginator.count is a cached property: not counted again.
+    return paginator.get_page(request.GET.get("page"))
 
 
 @manager_view
@@ -133,8 +137,9 @@ def asset_map(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "asset.view", obj)
     form, filters = read_filters(request.GET, obj)
+    located, without_location = queries.location_counts(obj, filters)
     found = queries.filtered_assets(obj, filters).filter(latitude__isnull=False)
-    page = _page(request, found.prefetch_related("places"))
+    page = _page(request, found.prefetch_related("places"), count=located)
     query = _query(request)
     response = render(
         request,
@@ -146,7 +151,7 @@ def asset_map(request: HttpRequest, system: str) -> HttpResponse:
             "query": query,
             "tiles": settings.MAP_TILES,
             "attribution": settings.MAP_ATTRIBUTION,
-            "without_location": queries.filtered_assets(obj, filters).filter(latitude__isnull=True).count(),
+            "without_location": without_location,
             "legend": [(label, COLOURS[Category(value)]) for value, label in Category.choices],
         },
     )
@@ -164,7 +169,7 @@ def _map_title(system: System) -> str:
 def asset_map_image(request: HttpRequest, system: str) -> HttpResponse:
     obj = get_system(system)
     require(request.user, "asset.view", obj)
-    _, filters = read_filters(request.GET, obj)
+    _, filters = read_filters(request.GET, obj, shown=False)
     svg = render_svg(queries.map_points(obj, filters), queries.place_centres(obj), title=_map_title(obj))
     return HttpResponse(svg, content_type="image/svg+xml")
 
@@ -176,7 +181,7 @@ def asset_map_data(request: HttpRequest, system: str) -> JsonResponse:
     colour of each category and the address of an asset's page (with 0 for its id)."""
     obj = get_system(system)
     require(request.user, "asset.view", obj)
-    _, filters = read_filters(request.GET, obj)
+    _, filters = read_filters(request.GET, obj, shown=False)
     return JsonResponse(
         {
             "points": queries.map_points(obj, filters),

@@ -24,7 +24,7 @@ from commonweal.systems.queries import get_system
 
 
 def _assets(request: HttpRequest, system: System) -> list:  # type: ignore[type-arg]
-    _, filters = read_filters(request.GET, system)
+    _, filters = read_filters(request.GET, system, shown=False)
     return list(
         queries.filtered_assets(system, filters)
         .select_related("system", "holder_organisation", "holder_community")
