@@ -16,6 +16,7 @@ from django.test import Client
 
 from commonweal.conversations.jobs.compute import compute_snapshot
 from commonweal.conversations.models import Conversation, Statement
+from commonweal.conversations.results.build import build_results
 from commonweal.reports.models import ReportShare
 from commonweal.reports.report.build import build_report, who_took_part
 from commonweal.systems.models import Sector
@@ -297,3 +298,20 @@ def test_a_moderator_reads_the_report_but_cannot_share_it(planted):
     outsider = make_user()
     client.force_login(outsider)
     assert client.get(f"/manage/conversations/{planted.conversation.slug}/report/").status_code == 403
+
+
+def test_the_results_page_names_what_held_a_near_miss_back(planted):
+    # Issue 14, item 18: a statement most people agree with that is not common ground said nothing of why.
+    results = build_results(planted.conversation)
+    misses = {m.statement.text: m for m in results.near_misses}
+    assert DIVISIVE in misses  # 24 of 39 agree; the acute group and its sector disagree
+    why = misses[DIVISIVE].why
+    assert why.startswith("Not common ground: a majority did not agree in Group ")
+    assert "Acute" in why
+    assert COMMON_GROUND not in misses
+    facilitator = make_facilitator(planted.conversation.system)
+    client = Client()
+    client.force_login(facilitator)
+    html = client.get(f"/manage/conversations/{planted.conversation.slug}/results/").content.decode()
+    near = re.search(r'<ol class="cw-statements" id="near-miss-list">(.*?)</ol>', html, re.S)
+    assert near is not None and DIVISIVE in near.group(1) and why in near.group(1).replace("&#x27;", "'")

@@ -449,6 +449,28 @@ class CommonGroundResult:
     min_voters: int
     finer: CategoryTallies | None = None
     finer_rejected: BoolArray | None = None
+    eligible: BoolArray | None = None
+
+    def near_misses(self, limit: int = 5) -> list[dict[str, Any]]:
+        """The eligible statements nearest to common ground that are not, best first (group-informed consensus
+        descending, ties by index), each with why: the judged categories it fails in (:meth:`blocking`) and
+        whether a finer group rejects it. Statements that fail only for want of voters are left out: nothing
+        stopped them yet."""
+        n_s = self.is_common_ground.shape[0]
+        eligible = self.eligible if self.eligible is not None else np.ones(n_s, dtype=bool)
+        candidates = np.flatnonzero(eligible & ~self.is_common_ground)
+        gic = np.nan_to_num(self.gic[candidates], nan=-1.0)
+        out: list[dict[str, Any]] = []
+        for j in candidates[np.lexsort((candidates, -gic))].tolist():
+            blocking = {name: cats for name, cats in self.blocking(j).items() if cats}
+            finer = bool(self.finer_rejected is not None and self.finer_rejected[j])
+            if blocking or finer:
+                out.append(
+                    {"statement": int(j), "gic": float(self.gic[j]), "blocking": blocking, "finer": finer}
+                )
+            if len(out) == limit:
+                break
+        return out
 
     def hidden_minority(self) -> IntArray:
         """Statements that hold in every opinion group and declared category but that some finer group rejects:
@@ -503,6 +525,10 @@ class CommonGroundResult:
             "threshold": self.threshold,
             "finer_groups": 0 if self.finer is None else int((self.finer.members > 0).sum()),
             "hidden_minority": [int(j) for j in self.hidden_minority()],
+            "near_misses": [
+                {**miss, "blocking": {n: [_jsonable(c) for c in v] for n, v in miss["blocking"].items()}}
+                for miss in self.near_misses()
+            ],
         }
 
 
@@ -584,6 +610,7 @@ def common_ground(
         min_voters=int(min_voters),
         finer=finer_tallies,
         finer_rejected=rejected,
+        eligible=elig,
     )
 
 

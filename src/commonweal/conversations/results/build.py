@@ -58,6 +58,7 @@ from commonweal.conversations.results.snapshot import (
     read_result,
 )
 from commonweal.conversations.results.snapshot import GroupStability as StoredStability
+from commonweal.conversations.results.snapshot import NearMiss as StoredNearMiss
 from commonweal.conversations.rights.queries import ErasureNote, erasure_note
 from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
 from commonweal.systems.models import Organisation, Sector
@@ -238,6 +239,37 @@ class CommonGround:
 
 
 @dataclass(frozen=True)
+class NearMiss:
+    """A statement many agree with that is not common ground, and why: where a majority did not agree."""
+
+    statement: StatementInfo
+    agree_share: float | None  # of everyone who voted on it (passes included)
+    voted: int
+    held_back_by: list[
+        str
+    ]  # opinion groups, sectors, ... where a majority did not agree (with room for chance)
+    finer: bool  # a smaller set of people who voted alike rejects it
+
+    @property
+    def words(self) -> str:
+        """For example "82% of the 120 people who voted on it agree"."""
+        return f"{percent(self.agree_share)} of the {people(self.voted)} who voted on it agree"
+
+    @property
+    def why(self) -> str:
+        """For example "Not common ground: not enough agreement in Group B and among Acute trusts"."""
+        reasons = []
+        if self.held_back_by:
+            reasons.append(f"a majority did not agree in {_and(self.held_back_by)}")
+        if self.finer:
+            reasons.append(
+                "it holds in every group and sector, but a smaller set of people who voted alike, inside "
+                "the opinion groups, disagrees with it"
+            )
+        return "Not common ground: " + "; and ".join(reasons) + "."
+
+
+@dataclass(frozen=True)
 class Divisive:
     """A statement some groups agree with and others disagree with."""
 
@@ -402,6 +434,8 @@ class Results:
     reasons: dict[str, str] = field(default_factory=dict)
     groups: list[Group] = field(default_factory=list)
     common_ground: list[CommonGround] = field(default_factory=list)
+    #: The statements nearest to common ground that are not, and why.
+    near_misses: list[NearMiss] = field(default_factory=list)
     judged_dimensions: list[str] = field(default_factory=list)  # "opinion groups", "sectors"
     too_small_to_judge: dict[str, list[str]] = field(default_factory=dict)  # dimension -> names never judged
     inactive_dimensions: list[str] = field(default_factory=list)  # dimensions too few people declared
@@ -807,6 +841,29 @@ def _fill_common_ground(results: Results, stored: StoredResult, columns: _Column
     ]
     items.sort(key=lambda pair: (not pair[1].is_what_is_working, pair[0]))
     results.common_ground = [item for _, item in items]
+    near = [_near_miss(columns, miss) for miss in found.near_misses if miss.statement in columns.shown]
+    # Near: most of the people who voted on it agree.
+    results.near_misses = [m for m in near if m.agree_share is not None and m.agree_share > 0.5]
+
+
+def _near_miss(columns: _Columns, miss: StoredNearMiss) -> NearMiss:
+    sid = columns.statement_ids[miss.statement]
+    counted = columns.numbers.analysis_votes(sid)
+    agree = columns.numbers.analysis_share(sid, "agree") if counted is not None else None
+    # Only judged categories block (at least min_voters of them voted on it), so naming one says no count
+    # under 5; the opinion groups come first.
+    held_back_by = [
+        name if dim == GROUP_DIMENSION else f"{name} ({_singular(_dimension_plural(dim))})"
+        for dim in sorted(miss.blocking, key=lambda d: d != GROUP_DIMENSION)
+        for name in _category_names(dim, list(miss.blocking[dim]))
+    ]
+    return NearMiss(
+        statement=columns.statement(miss.statement),
+        agree_share=float(agree) if agree is not None else None,
+        voted=int(counted["voters"].count or 0) if counted is not None else 0,
+        held_back_by=held_back_by,
+        finer=miss.finer and not held_back_by,  # a hidden minority: nothing else held it back
+    )
 
 
 def _common_ground_item(

@@ -262,6 +262,34 @@ class CommonGroundStatement:
 
 
 @dataclass(frozen=True)
+class NearMiss:
+    """A statement near common ground that is not: ``blocking`` names, by dimension, the judged categories where a
+    majority did not agree (with room for chance); ``finer`` says a finer group rejects it."""
+
+    statement: int
+    gic: float | None = None
+    blocking: Mapping[str, tuple[Category, ...]] = field(default_factory=dict)
+    finer: bool = False
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> NearMiss:
+        return cls(
+            statement=int(d["statement"]),
+            gic=_opt_float(d.get("gic")),
+            blocking=_categories(d.get("blocking")),
+            finer=bool(d.get("finer") or False),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "statement": self.statement,
+            "gic": self.gic,
+            "blocking": _category_lists(self.blocking),
+            "finer": self.finer,
+        }
+
+
+@dataclass(frozen=True)
 class CommonGround:
     """Common ground over the opinion groups and the declared dimensions (sector, ...), ranked.
 
@@ -280,6 +308,8 @@ class CommonGround:
     finer_groups: int = 0
     #: Columns that held in every opinion group and declared category but that a finer group rejects.
     hidden_minority: tuple[int, ...] = ()
+    #: The statements nearest to common ground that are not, and why (none in snapshots from before).
+    near_misses: tuple[NearMiss, ...] = ()
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> CommonGround:
@@ -293,12 +323,14 @@ class CommonGround:
             threshold=_opt_float(d.get("threshold")),
             finer_groups=int(d.get("finer_groups") or 0),
             hidden_minority=_ints(d.get("hidden_minority")),
+            near_misses=tuple(NearMiss.from_dict(m) for m in d.get("near_misses") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "finer_groups": self.finer_groups,
             "hidden_minority": list(self.hidden_minority),
+            "near_misses": [m.to_dict() for m in self.near_misses],
             "common_ground": [e.to_dict() for e in self.statements],
             "dimensions": list(self.dimensions),
             "active": dict(self.active),
