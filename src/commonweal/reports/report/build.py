@@ -401,6 +401,8 @@ def build_report(conversation: Conversation) -> Report:
     snapshot = latest_snapshot(conversation)
     # Without a snapshot the results still say who took part over time (and why there is nothing else yet).
     results = build_results(conversation, snapshot=snapshot)
+    if results.numbers is None:  # build_results always publishes them
+        raise RuntimeError(f"No publication of conversation {conversation.slug}'s numbers")
     figures = conversation_figures(conversation, results.numbers)
     report = Report(
         conversation=conversation,
