@@ -20,6 +20,7 @@ from commonweal.conversations.models import DEFAULT_THEMES, Conversation, Conver
 from commonweal.core.errors import InvalidInput
 from commonweal.core.models import AuditEntry
 from tests.factories import (
+    make_api_token,
     make_conversation,
     make_facilitator,
     make_moderator,
@@ -115,6 +116,67 @@ def test_a_facilitator_edits_a_conversation_but_cannot_drop_a_theme_in_use(fclie
     assert conversation.title == "Renamed" and conversation.themes == ["What is working", "Money", "People"]
     entry = AuditEntry.objects.get(action="conversation.update")
     assert entry.before["themes"] == ["What is working", "Money"]
+
+
+def test_a_draft_gets_the_readable_link_its_facilitator_types(fclient, system):
+    # Issue 14, item 14: the link was random (/c/w3284j5y/) and could not be changed.
+    response = fclient.post(
+        f"/manage/conversations/new/{system.slug}/", {**CREATE, "slug": " Riverside 2026 "}
+    )
+    conversation = Conversation.objects.get()
+    assert conversation.slug == "riverside-2026"
+    assert response["Location"] == "/manage/conversations/riverside-2026/seed/"
+    # Taken, or not a link: refused on the field, with what was typed kept.
+    taken = fclient.post(f"/manage/conversations/new/{system.slug}/", {**CREATE, "slug": "riverside-2026"})
+    assert "Another conversation has the link /c/riverside-2026/: choose another" in html(taken)
+    assert 'value="riverside-2026"' in html(taken) and Conversation.objects.count() == 1
+    for typed, message in (("!!", "Use letters, numbers and hyphens"), ("ab", "between 3 and 40")):
+        refused = fclient.post(f"/manage/conversations/new/{system.slug}/", {**CREATE, "slug": typed})
+        assert message in html(refused) and "nhsuk-error-summary" in html(refused)
+    # A draft's link changes, and the page goes on at the new one.
+    changed = fclient.post("/manage/conversations/riverside-2026/edit/", {**CREATE, "slug": "riverside-care"})
+    assert changed["Location"] == "/manage/conversations/riverside-care/"
+    conversation.refresh_from_db()
+    assert conversation.slug == "riverside-care"
+    assert AuditEntry.objects.filter(action="conversation.update").exists()
+
+
+def test_an_open_conversation_keeps_its_link(fclient, system):
+    conversation = make_conversation(system, status=Conversation.Status.OPEN)
+    url = f"/manage/conversations/{conversation.slug}/edit/"
+    refused = fclient.post(url, {**CREATE, "slug": "a-new-link"})
+    assert refused.status_code == 200
+    assert "The link cannot change once the conversation has opened" in html(refused)
+    conversation.refresh_from_db()
+    assert conversation.slug != "a-new-link"
+    # Saving the other details with the link as it is still works.
+    saved = fclient.post(url, {**CREATE, "title": "Renamed", "slug": conversation.slug})
+    assert saved.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.title == "Renamed"
+
+
+def test_the_api_sets_and_changes_a_draft_s_link(client, system):
+    token = make_api_token(make_facilitator(system, username="api-fran"))
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    made = client.post(
+        f"/api/manage/systems/{system.slug}/conversations",
+        {"title": "T", "question": "Q?", "slug": "our-plan"},
+        content_type="application/json",
+        **auth,
+    )
+    assert made.status_code == 201 and made.json()["slug"] == "our-plan"
+    changed = client.patch(
+        "/api/manage/conversations/our-plan", {"slug": "our-plan-2"}, content_type="application/json", **auth
+    )
+    assert changed.status_code == 200 and changed.json()["slug"] == "our-plan-2"
+    taken = client.post(
+        f"/api/manage/systems/{system.slug}/conversations",
+        {"title": "T", "question": "Q?", "slug": "our-plan-2"},
+        content_type="application/json",
+        **auth,
+    )
+    assert taken.status_code == 400 and "choose another" in taken.content.decode()
 
 
 def test_only_the_systems_facilitators_create_and_edit(client, system):

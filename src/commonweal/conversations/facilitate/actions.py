@@ -16,6 +16,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.text import slugify
 
 from commonweal.accounts.queries import find_account
 from commonweal.analysis.similar import group_duplicates
@@ -152,6 +153,8 @@ class ConversationInput:
     ask_age_band: bool = False
     ask_ethnic_group: bool = False
     themes: list[str] | str | None = None
+    #: The end of the participants' address (/c/<slug>/); empty: a short random one (or, when changing, as it is).
+    slug: str = ""
 
     @classmethod
     def of(cls, conversation: Conversation) -> ConversationInput:
@@ -183,6 +186,9 @@ def _clean_input(data: ConversationInput) -> ConversationInput:
         )
     if data.moderation not in Conversation.Moderation.values:
         problems.append(("moderation", "Choose strict or permissive moderation"))
+    slug, slug_problem = _clean_slug(data.slug)
+    if slug_problem:
+        problems.append(("slug", slug_problem))
     if problems:
         raise _fields_error(problems[0][1], problems)
     return ConversationInput(
@@ -198,17 +204,56 @@ def _clean_input(data: ConversationInput) -> ConversationInput:
         ask_age_band=bool(data.ask_age_band),
         ask_ethnic_group=bool(data.ask_ethnic_group),
         themes=clean_themes(data.themes),
+        slug=slug,
     )
 
 
+#: Readable links: lowercase letters, digits and single hyphens between them.
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MIN_LENGTH, SLUG_MAX_LENGTH = 3, 40
+
+
+def _clean_slug(value: str) -> tuple[str, str]:
+    """A readable link from what was typed ("Riverside 2026" -> "riverside-2026"), and what is wrong with it."""
+    typed = clean_text(value or "")
+    if not typed:
+        return "", ""
+    slug = slugify(typed)
+    if not SLUG_PATTERN.fullmatch(slug):
+        return slug, "Use letters, numbers and hyphens for the link, such as 'riverside-2026'"
+    if not SLUG_MIN_LENGTH <= len(slug) <= SLUG_MAX_LENGTH:
+        return slug, f"Keep the link between {SLUG_MIN_LENGTH} and {SLUG_MAX_LENGTH} characters"
+    return slug, ""
+
+
+def _check_slug_free(conversation: Conversation | None, slug: str) -> None:
+    """A link is one conversation's; once a conversation is open its link stays (posters and QR codes carry it)."""
+    if not slug or (conversation is not None and slug == conversation.slug):
+        return
+    if conversation is not None and conversation.status != Conversation.Status.DRAFT:
+        problem = (
+            f"The link cannot change once the conversation has opened: people may have /c/{conversation.slug}/ "
+            "on posters and QR codes"
+        )
+        raise _fields_error(problem, [("slug", problem)])
+    if Conversation.objects.filter(slug=slug).exists():
+        problem = f"Another conversation has the link /c/{slug}/: choose another"
+        raise _fields_error(problem, [("slug", problem)])
+
+
 def check_create_conversation(actor: Any, system: System, data: ConversationInput) -> Conversation:
-    """Create a draft conversation in ``system`` after checking its title, question, moderation and themes."""
-    return do_create_conversation(actor, system, _clean_input(data))
+    """Create a draft conversation in ``system`` after checking its title, question, moderation, themes and
+    link."""
+    cleaned = _clean_input(data)
+    _check_slug_free(None, cleaned.slug)
+    return do_create_conversation(actor, system, cleaned)
 
 
 def _settings(data: ConversationInput) -> dict[str, Any]:
     """The conversation's columns that ``data`` sets (its themes as a list)."""
     settings = {f.name: getattr(data, f.name) for f in fields(ConversationInput)}
+    if not data.slug:
+        del settings["slug"]  # a new conversation gets a random one; a changed one keeps its own
     return settings | {"themes": list(data.themes or [])}
 
 
@@ -226,6 +271,7 @@ def check_update_conversation(
 ) -> Conversation:
     """Change a conversation's wording and settings. A theme that statements use cannot be removed."""
     cleaned = _clean_input(data)
+    _check_slug_free(conversation, cleaned.slug)
     removed = [t for t in conversation.themes or [] if t not in (cleaned.themes or [])]
     if removed:
         in_use = (

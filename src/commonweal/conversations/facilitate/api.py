@@ -51,6 +51,11 @@ class ConversationIn(_In):
     ask_community: bool = True
     ask_age_band: bool = False
     ask_ethnic_group: bool = False
+    slug: str = Field(
+        "",
+        max_length=200,
+        description="A readable link, /c/<slug>/ (letters, numbers and hyphens, 3 to 40); empty: a random one.",
+    )
     themes: list[str] | None = Field(
         None, description="The conversation's themes; the defaults ('What is working', ...) when left out."
     )
@@ -68,6 +73,9 @@ class ConversationPatch(_In):
     ask_community: bool | None = None
     ask_age_band: bool | None = None
     ask_ethnic_group: bool | None = None
+    slug: str | None = Field(
+        None, max_length=200, description="A new link, while the conversation is a draft."
+    )
     themes: list[str] | None = None
 
 

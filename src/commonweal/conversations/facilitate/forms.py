@@ -66,6 +66,14 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
         rows=4,
     )
     themes.initial = "\n".join(DEFAULT_THEMES)
+    slug = text_field(
+        "Link (optional)",
+        max_length=200,
+        too_long="Keep the link to 40 characters",
+        help_text="The end of the participants' address, /c/…/: letters, numbers and hyphens, such as "
+        "'riverside-2026'. Left empty, it is a short random one. It cannot change once the conversation opens.",
+        attrs={"spellcheck": "false", "autocapitalize": "none"},
+    )
 
     @classmethod
     def for_conversation(cls, conversation: Conversation) -> ConversationForm:
@@ -83,6 +91,7 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
                 "participants_can_add": conversation.participants_can_add,
                 "ask_about": asked,
                 "themes": "\n".join(conversation.themes or []),
+                "slug": conversation.slug,
             }
         )
 
@@ -102,6 +111,7 @@ class ConversationForm(NHSUKFormMixin, forms.Form):
             ask_age_band="age_band" in asked,
             ask_ethnic_group="ethnic_group" in asked,
             themes=data.get("themes") or "",
+            slug=data.get("slug") or "",
         )
 
 

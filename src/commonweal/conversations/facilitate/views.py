@@ -106,7 +106,8 @@ def manage_edit(request: HttpRequest, slug: str) -> HttpResponse:
         form,
         lambda: actions.check_update_conversation(request.user, conversation, form.to_input()),
         saved=lambda _: "The conversation's details are saved.",
-        back=reverse("conversations:manage_detail", kwargs={"slug": conversation.slug}),
+        # Its link may have just changed (a draft's may).
+        back=lambda changed: reverse("conversations:manage_detail", kwargs={"slug": changed.slug}),
     )
     if done:
         return done
