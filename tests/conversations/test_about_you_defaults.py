@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_skip_comes_first_and_no_answer_is_chosen_beforehand(client):
-    conversation = make_conversation(ask_sector=True, ask_place=True, ask_community=True, ask_organisation=True)
+    conversation = make_conversation(
+        ask_sector=True, ask_place=True, ask_community=True, ask_organisation=True
+    )
     make_statements(conversation, 2)
     make_place(conversation.system)
     make_community(conversation.system)

@@ -420,7 +420,11 @@ def test_a_duplicate_is_refused_with_a_link_to_vote_on_the_existing_statement(cl
     assert f'href="{link}"' in page and "see it and vote on it" in page
     assert existing.text.upper() + "!" in page
     detail = client.get(link)
-    assert detail.status_code == 200 and existing.text in text(detail) and ">Agree</span></button>" in text(detail)
+    assert (
+        detail.status_code == 200
+        and existing.text in text(detail)
+        and ">Agree</span></button>" in text(detail)
+    )
 
 
 def test_a_theme_that_is_not_offered_is_refused(client, conversation):
