@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from commonweal.communities.models import Asset
 from commonweal.conversations.models import Conversation, Statement
 from commonweal.network.models import Interdependency
 from commonweal.systems.models import Community, Organisation, Place, System
@@ -54,6 +55,8 @@ class Aim(models.Model):
     places = models.ManyToManyField(Place, blank=True, related_name="aims")
     communities = models.ManyToManyField(Community, blank=True, related_name="aims")
     interdependencies = models.ManyToManyField(Interdependency, blank=True, related_name="aims")
+    #: The community assets the aim builds on (accepted assets of the system's register).
+    assets = models.ManyToManyField(Asset, blank=True, related_name="aims")
     #: The conversation that tests the draft aims with people ("Test the draft aims with people").
     tested_in = models.ForeignKey(
         Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="aims_tested"
@@ -151,6 +154,8 @@ class Commitment(models.Model):
     interdependency = models.ForeignKey(
         Interdependency, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
     )
+    #: The community assets it uses (chosen by a facilitator; an organisation's link leaves them as they are).
+    assets = models.ManyToManyField(Asset, blank=True, related_name="commitments")
     #: The latest progress update's status and date, kept by the progress action (pages read them at once).
     status = models.CharField(max_length=12, default="not_started")
     last_update_on = models.DateField(null=True, blank=True)

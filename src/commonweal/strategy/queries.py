@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from commonweal.communities import queries as community_queries
+from commonweal.communities.models import Asset
 from commonweal.core.errors import NotFound
 from commonweal.network.models import SurveyInvitation
 from commonweal.strategy.models import Aim, Commitment, ProgressUpdate, StrategySettings
@@ -91,3 +95,40 @@ def latest_updates(commitments: list[Commitment]) -> dict[int, ProgressUpdate]:
     for update in ProgressUpdate.objects.filter(commitment_id__in=ids).order_by("commitment_id", "on", "pk"):
         found[update.commitment_id] = update
     return found
+
+
+# --- Community assets: the ids from the strategy's own link tables, the assets through communities.queries ---------
+
+
+def aim_asset_ids(aim: Aim) -> list[int]:
+    """The ids of the assets ``aim`` builds on, in order."""
+    through = Aim.assets.through.objects.filter(aim_id=aim.pk)
+    return sorted(through.values_list("asset_id", flat=True))
+
+
+def commitment_asset_ids(commitment: Commitment) -> list[int]:
+    """The ids of the assets ``commitment`` uses, in order."""
+    through = Commitment.assets.through.objects.filter(commitment_id=commitment.pk)
+    return sorted(through.values_list("asset_id", flat=True))
+
+
+def assets_of_aim(aim: Aim) -> list[Asset]:
+    """The accepted assets ``aim`` builds on, by name (one set back to pending or rejected is not shown)."""
+    return community_queries.assets_by_ids(aim.system, aim_asset_ids(aim))
+
+
+def assets_of_commitments(system: System, commitments: Iterable[int]) -> dict[int, list[Asset]]:
+    """The accepted assets each of ``commitments`` (ids) uses, by name, in two queries."""
+    pairs = list(
+        Commitment.assets.through.objects.filter(commitment_id__in=list(commitments)).values_list(
+            "commitment_id", "asset_id"
+        )
+    )
+    found = community_queries.assets_by_ids(system, {asset for _, asset in pairs})
+    order = {asset.pk: i for i, asset in enumerate(found)}
+    by_id = {asset.pk: asset for asset in found}
+    out: dict[int, list[Asset]] = defaultdict(list)
+    for commitment, asset in sorted(pairs, key=lambda p: (p[0], order.get(p[1], 0))):
+        if asset in by_id:
+            out[commitment].append(by_id[asset])
+    return dict(out)

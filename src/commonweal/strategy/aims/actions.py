@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from commonweal.communities import queries as community_queries
 from commonweal.conversations.facilitate.actions import (
     ConversationInput,
     SeedLine,
@@ -27,6 +28,7 @@ from commonweal.core.text import clean_text
 from commonweal.network.models import Interdependency
 from commonweal.strategy.aims.evidence import StatementFigures, figures_of
 from commonweal.strategy.models import Aim, Evidence, Measure
+from commonweal.strategy.queries import aim_asset_ids
 from commonweal.systems.models import Community, Place, System
 
 #: The moves an aim may make: draft -> proposed -> agreed -> retired (and back to draft from proposed; any aim
@@ -59,6 +61,8 @@ class AimInput:
     communities: Sequence[int] = ()
     interdependencies: Sequence[int] = ()
     measures: list[MeasureInput] = field(default_factory=list)
+    #: The community assets it builds on (accepted assets of the system's register).
+    assets: Sequence[int] = ()
 
 
 def aim_state(aim: Aim) -> dict[str, Any]:
@@ -71,6 +75,7 @@ def aim_state(aim: Aim) -> dict[str, Any]:
         "places": sorted(aim.places.values_list("pk", flat=True)) if aim.pk else [],
         "communities": sorted(aim.communities.values_list("pk", flat=True)) if aim.pk else [],
         "interdependencies": sorted(aim.interdependencies.values_list("pk", flat=True)) if aim.pk else [],
+        "assets": aim_asset_ids(aim) if aim.pk else [],
     }
 
 
@@ -90,6 +95,10 @@ def _clean(system: System, data: AimInput) -> AimInput:
     ):
         if model.objects.filter(system=system, pk__in=list(ids)).count() != len(set(ids)):
             problems.append({"field": name, "problem": f"Choose {name} of this system only"})
+    if len(community_queries.assets_by_ids(system, data.assets)) != len(set(data.assets)):
+        problems.append(
+            {"field": "assets", "problem": "Choose assets of this system's register (accepted ones) only"}
+        )
     for i, m in enumerate(data.measures):
         if not clean_text(m.name):
             problems.append({"field": f"measures.{i}.name", "problem": "Name each measure"})
@@ -103,6 +112,7 @@ def _clean(system: System, data: AimInput) -> AimInput:
         communities=list(data.communities),
         interdependencies=list(data.interdependencies),
         measures=data.measures,
+        assets=sorted(set(data.assets)),
     )
 
 
@@ -110,6 +120,7 @@ def _link(aim: Aim, data: AimInput) -> None:
     aim.places.set(list(data.places))
     aim.communities.set(list(data.communities))
     aim.interdependencies.set(list(data.interdependencies))
+    aim.assets.set(list(data.assets))
 
 
 # --- Drafting from statements ----------------------------------------------------------------------------------

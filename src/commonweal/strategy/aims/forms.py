@@ -6,10 +6,12 @@ from typing import Any
 
 from django import forms
 
+from commonweal.communities import queries as community_queries
 from commonweal.core.forms import NHSUKFormMixin, text_field
 from commonweal.network.models import Interdependency
 from commonweal.strategy.aims.actions import AimInput, MeasureInput, StatusInput
 from commonweal.strategy.models import Aim
+from commonweal.strategy.queries import aim_asset_ids
 from commonweal.systems.models import System
 
 DATE = forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d")
@@ -40,6 +42,12 @@ class AimForm(NHSUKFormMixin, forms.Form):
         label="Interdependencies of the system map it concerns",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    assets = forms.MultipleChoiceField(
+        label="Community assets it builds on",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The accepted assets of the system's register.",
     )
     measure_name = text_field(
         "A measure (optional)", max_length=200, help_text='For example "Delayed discharges a day".'
@@ -78,6 +86,11 @@ class AimForm(NHSUKFormMixin, forms.Form):
                 "from_organisation", "from_community", "to_organisation", "to_community"
             )
         ]
+        assets = community_queries.asset_choices(system)
+        if assets:
+            self.fields["assets"].choices = [(str(pk), label) for pk, label in assets]  # type: ignore[attr-defined]
+        else:
+            del self.fields["assets"]  # The register has no accepted asset yet: nothing to choose.
 
     @staticmethod
     def initial_of(aim: Aim) -> dict[str, Any]:
@@ -88,6 +101,7 @@ class AimForm(NHSUKFormMixin, forms.Form):
             "places": [str(pk) for pk in aim.places.values_list("pk", flat=True)],
             "communities": [str(pk) for pk in aim.communities.values_list("pk", flat=True)],
             "interdependencies": [str(pk) for pk in aim.interdependencies.values_list("pk", flat=True)],
+            "assets": [str(pk) for pk in aim_asset_ids(aim)],
         }
 
     def clean(self) -> dict[str, Any]:
@@ -120,6 +134,7 @@ class AimForm(NHSUKFormMixin, forms.Form):
             communities=[int(v) for v in data.get("communities", [])],
             interdependencies=[int(v) for v in data.get("interdependencies", [])],
             measures=measures,
+            assets=[int(v) for v in data.get("assets", [])],
         )
 
 

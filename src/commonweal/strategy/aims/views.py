@@ -24,7 +24,7 @@ from commonweal.strategy.aims.evidence import current_figures, figures_of, since
 from commonweal.strategy.aims.forms import AimForm, StatusForm
 from commonweal.strategy.models import Aim, Evidence, ProgressUpdate
 from commonweal.strategy.permissions import can, require
-from commonweal.strategy.queries import get_aim, settings_of
+from commonweal.strategy.queries import assets_of_aim, assets_of_commitments, get_aim, settings_of
 from commonweal.systems.models import System
 from commonweal.systems.queries import get_system
 
@@ -140,13 +140,18 @@ def aim_detail(request: HttpRequest, system: str, pk: int) -> HttpResponse:
     timeline: dict[int, list[ProgressUpdate]] = {}
     for u in updates.order_by("-on", "-pk"):
         timeline.setdefault(u.commitment_id, []).append(u)
+    uses = assets_of_commitments(obj, [row.commitment.pk for row in card.commitments])
     context = {
         "system": obj,
         "aim": aim,
         "card": card,
         "evidence": _evidence_rows(aim),
         "tested": _tested(aim),
-        "rows": [(row, timeline.get(row.commitment.pk, [])) for row in card.commitments],
+        "rows": [
+            (row, timeline.get(row.commitment.pk, []), uses.get(row.commitment.pk, []))
+            for row in card.commitments
+        ],
+        "assets": assets_of_aim(aim),
         "measures": list(aim.measures.all()),
         "can_edit": can(request.user, "strategy.edit", obj),
     }

@@ -12,11 +12,13 @@ from typing import Any
 
 from django.db import transaction
 
+from commonweal.communities import queries as community_queries
 from commonweal.core import audit
 from commonweal.core.errors import InvalidInput, NotFound
 from commonweal.core.text import clean_text
 from commonweal.network.models import Interdependency
 from commonweal.strategy.models import Aim, Commitment, ProgressStatus, ProgressUpdate, Resource
+from commonweal.strategy.queries import commitment_asset_ids
 from commonweal.systems.models import Community, Organisation
 
 MAX_RESOURCES = 20
@@ -42,6 +44,9 @@ class CommitmentInput:
     ends_on: date | None = None
     interdependency: int | None = None
     resources: list[ResourceInput] = field(default_factory=list)
+    #: The community assets it uses; None leaves them as they are (an organisation's link, and the API, which
+    #: do not choose assets: a facilitator does).
+    assets: Sequence[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,7 @@ def commitment_state(c: Commitment) -> dict[str, Any]:
         "starts_on": c.starts_on.isoformat() if c.starts_on else None,
         "ends_on": c.ends_on.isoformat() if c.ends_on else None,
         "interdependency": c.interdependency_id,
+        "assets": commitment_asset_ids(c) if c.pk else [],
         "resources": [
             {
                 "kind": r.kind,
@@ -147,6 +153,14 @@ def _owner_problems(aim: Aim, data: CommitmentInput, actor: Actor) -> list[dict[
 
 def _check(aim: Aim, data: CommitmentInput, actor: Actor) -> tuple[CommitmentInput, list[Resource]]:
     problems = _owner_problems(aim, data, actor)
+    if actor.organisation is not None:
+        data.assets = None  # Only a facilitator chooses the assets a commitment uses.
+    if data.assets is not None and len(community_queries.assets_by_ids(aim.system, data.assets)) != len(
+        set(data.assets)
+    ):
+        problems.append(
+            {"field": "assets", "problem": "Choose assets of this system's register (accepted ones) only"}
+        )
     what = clean_text(data.what, multiline=True)
     if not what:
         problems.append({"field": "what", "problem": "Say what you will do"})
@@ -191,6 +205,8 @@ def do_save_commitment(
         item.interdependency_id = data.interdependency
         item.save()
         item.partners.set(list(data.partners))
+        if data.assets is not None:
+            item.assets.set(sorted(set(data.assets)))
         item.resources.all().delete()
         for r in resources:
             r.commitment = item

@@ -7,11 +7,13 @@ from typing import Any
 
 from django import forms
 
+from commonweal.communities import queries as community_queries
 from commonweal.core.forms import NHSUKFormMixin, text_field
 from commonweal.network.models import Interdependency
 from commonweal.strategy.aims.forms import DATE, NUMBER, interdependency_label
 from commonweal.strategy.commitments.actions import CommitmentInput, ProgressInput, ResourceInput
 from commonweal.strategy.models import Aim, Commitment, ProgressStatus, Resource
+from commonweal.strategy.queries import commitment_asset_ids
 
 #: The resource fields: amounts for money, staff time and volunteers; words for space, data and other.
 AMOUNTS = {
@@ -64,6 +66,12 @@ class CommitmentForm(NHSUKFormMixin, forms.Form):
         error_messages={"invalid": "Enter a real date, like 2027-03-31"},
     )
     interdependency = forms.ChoiceField(label="The interdependency it answers (optional)", required=False)
+    assets = forms.MultipleChoiceField(
+        label="Community assets it uses (optional)",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The accepted assets of the system's register.",
+    )
 
     def __init__(self, aim: Aim, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,6 +92,12 @@ class CommitmentForm(NHSUKFormMixin, forms.Form):
                 "from_organisation", "from_community", "to_organisation", "to_community"
             )
         ]
+        assets = community_queries.asset_choices(system) if organisation is None else []
+        if assets:
+            self.fields["assets"].choices = [(str(pk), label) for pk, label in assets]  # type: ignore[attr-defined]
+        else:
+            # Through an organisation's link, or with no accepted asset yet: a facilitator chooses them.
+            del self.fields["assets"]
         for kind, label in AMOUNTS.items():
             self.fields[kind] = _amount_field(label)
         for kind, label in DESCRIBED.items():
@@ -99,6 +113,7 @@ class CommitmentForm(NHSUKFormMixin, forms.Form):
             "starts_on": c.starts_on,
             "ends_on": c.ends_on,
             "interdependency": str(c.interdependency_id or ""),
+            "assets": [str(pk) for pk in commitment_asset_ids(c)],
         }
         for r in c.resources.all():
             initial[r.kind] = r.amount if r.kind in AMOUNTS else r.description
@@ -126,6 +141,7 @@ class CommitmentForm(NHSUKFormMixin, forms.Form):
             ends_on=d.get("ends_on"),
             interdependency=int(d["interdependency"]) if d.get("interdependency") else None,
             resources=resources,
+            assets=[int(v) for v in d.get("assets", [])] if "assets" in self.fields else None,
         )
 
 

@@ -39,7 +39,16 @@ def _form_context(form: CommitmentForm) -> dict[str, Any]:
     return {
         "main_fields": [
             form[n]
-            for n in ("owner", "what", "lead_role", "partners", "starts_on", "ends_on", "interdependency")
+            for n in (
+                "owner",
+                "what",
+                "lead_role",
+                "partners",
+                "starts_on",
+                "ends_on",
+                "interdependency",
+                "assets",
+            )
             if n in form.fields
         ],
         "resource_fields": [form[n] for n in [*AMOUNTS, *DESCRIBED]],
