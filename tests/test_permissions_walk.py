@@ -203,6 +203,9 @@ EXPECTED: dict[str, Expect] = {
     "conversations:manage_moderator_remove": Expect(
         get=staff(405, SIGNED_IN), post=staff(REDIRECT, FACILITATORS)
     ),
+    "conversations:manage_grouping": Expect(
+        get=staff(405, SIGNED_IN), post=staff(REDIRECT, FACILITATORS), post_data={"grouping": "polis"}
+    ),
     # --- The JSON API ---
     "api:openapi-json": Expect(get=same(200), json=True),
     "api:openapi-view": Expect(get=same(200), json=True),

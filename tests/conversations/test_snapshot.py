@@ -168,6 +168,49 @@ def test_a_conversation_s_groups_say_which_method_found_them():
 
 
 @pytest.mark.django_db
+def test_a_facilitator_switches_how_the_groups_are_found_and_sees_the_difference(client):
+    """Issue 15: a facilitator can switch a conversation between the two methods from the results page; the next
+    analysis update uses it, and the page says what the other method finds."""
+    from commonweal.conversations.models import AnalysisStatus
+    from commonweal.core.models import AuditEntry
+    from tests.factories import make_facilitator, make_moderator
+
+    conversation, _, _, _ = plant(people=40)
+    compute_snapshot(conversation)
+    facilitator = make_facilitator(conversation.system)
+    client.force_login(facilitator)
+    results_url = f"/manage/conversations/{conversation.slug}/results/"
+    page = client.get(results_url).content.decode()
+    assert 'id="grouping-choice"' in page
+    assert re.search(r'<input type="radio" name="grouping" value="auto"[^>]* checked>', page)
+    before = AnalysisStatus.objects.filter(conversation=conversation).values_list(
+        "moderation_version", flat=True
+    )
+    version = next(iter(before), 0)
+    switched = client.post(f"/manage/conversations/{conversation.slug}/grouping/", {"grouping": "polis"})
+    assert switched.status_code == 302 and switched["Location"] == results_url + "#groups"
+    conversation.refresh_from_db()
+    assert conversation.grouping == "polis" and conversation.grouping_mode == "polis"
+    # The worker sees a change to analyse, and the next update finds the groups Pol.is' way.
+    assert AnalysisStatus.objects.get(conversation=conversation).moderation_version == version + 1
+    assert AuditEntry.objects.get(action="conversation.grouping").after == {"grouping": "polis"}
+    snapshot = compute_snapshot(conversation)
+    assert snapshot is not None and snapshot.result["grouping"] == "polis"
+    followed = client.get(results_url).content.decode()
+    assert "The opinion groups will be found by Pol.is&#x27; method" in followed
+    assert "the way Pol.is finds them" in followed
+    # Nonsense is refused with a message, and nothing changes.
+    refused = client.post(f"/manage/conversations/{conversation.slug}/grouping/", {"grouping": "magic"})
+    assert refused.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.grouping == "polis"
+    # A moderator reads the results but does not see the choice.
+    moderator_client = type(client)()
+    moderator_client.force_login(make_moderator(conversation, username="mo"))
+    assert 'id="grouping-choice"' not in moderator_client.get(results_url).content.decode()
+
+
+@pytest.mark.django_db
 def test_an_empty_result_reads_as_no_result():
     conversation, _, _, _ = plant(people=10)
     assert read_result(None) is None

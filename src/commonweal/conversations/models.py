@@ -89,12 +89,32 @@ class Conversation(models.Model):
         blank=True,
         help_text="Where an imported conversation came from (e.g. a Pol.is export).",
     )
+
+    class Grouping(models.TextChoices):
+        AUTO = "auto", "Automatic: commonweal's method, or Pol.is' for a conversation imported from Pol.is"
+        COMMONWEAL = "commonweal", "commonweal's method: in as many dimensions as the votes support"
+        POLIS = "polis", "Pol.is' method: on the two dimensions of the map"
+
+    grouping = models.CharField(
+        max_length=12,
+        choices=Grouping.choices,
+        default=Grouping.AUTO,
+        help_text="How the analysis finds the opinion groups (docs/analysis.md).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def grouping_mode(self) -> str:
+        """The engine's grouping for this conversation: "commonweal" or "polis" ("auto" resolved: Pol.is' for a
+        conversation imported from Pol.is, so its groups are the ones its participants saw)."""
+        if self.grouping != self.Grouping.AUTO:
+            return str(self.grouping)
+        return "polis" if self.imported_from else "commonweal"
 
     def __str__(self) -> str:
         return self.title

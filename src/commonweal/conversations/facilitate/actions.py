@@ -570,6 +570,32 @@ def bump_moderation_version(conversation: Conversation | int) -> None:
         AnalysisStatus.objects.get_or_create(conversation_id=pk, defaults={"moderation_version": 1})
 
 
+# --- How the opinion groups are found ------------------------------------------------------------------------
+
+
+def check_set_grouping(actor: Any, conversation: Conversation, grouping: str) -> Conversation:
+    """Choose how the analysis finds the opinion groups ("auto", "commonweal" or "polis"); the next analysis
+    update finds them that way."""
+    if grouping not in Conversation.Grouping.values:
+        problem = "Choose how the opinion groups are found: automatic, commonweal's method or Pol.is' method"
+        raise _fields_error(problem, [("grouping", problem)])
+    return do_set_grouping(actor, conversation, grouping)
+
+
+def do_set_grouping(actor: Any, conversation: Conversation, grouping: str) -> Conversation:
+    if grouping == conversation.grouping:
+        return conversation
+    with transaction.atomic():
+        before = {"grouping": conversation.grouping}
+        conversation.grouping = grouping
+        conversation.save(update_fields=["grouping"])
+        bump_moderation_version(conversation)  # the worker analyses it again, the new way
+        audit.record(
+            actor, "conversation.grouping", conversation, before=before, after={"grouping": grouping}
+        )
+    return conversation
+
+
 # --- Moderation ---------------------------------------------------------------------------------------------
 
 DECISIONS = {"accept": Statement.State.ACCEPTED, "reject": Statement.State.REJECTED}

@@ -137,3 +137,13 @@ class SeedForm(NHSUKFormMixin, forms.Form):
         self.fields["theme"].choices = [("", "No theme"), *[(t, t) for t in themes]]  # type: ignore[attr-defined]
         if not themes:
             del self.fields["theme"]
+
+
+class GroupingForm(NHSUKFormMixin, forms.Form):
+    """How the analysis finds a conversation's opinion groups (on the results page)."""
+
+    grouping = radio_field(
+        "How the opinion groups are found",
+        Conversation.Grouping.choices,
+        required="Choose how the opinion groups are found",
+    )

@@ -21,6 +21,7 @@ conversation_pages = [
     named_path("dashboard/live/", views.manage_dashboard_live),
     named_path("moderators/", views.manage_moderators),
     named_path("moderators/<id:user_id>/remove/", views.manage_moderator_remove),
+    named_path("grouping/", views.manage_grouping),
 ]
 
 urlpatterns: list[URLPattern | URLResolver] = [

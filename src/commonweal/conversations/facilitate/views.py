@@ -28,7 +28,7 @@ from commonweal.accounts.queries import get_account
 from commonweal.conversations import permissions, queries
 from commonweal.conversations.facilitate import actions
 from commonweal.conversations.facilitate.dashboard import build_dashboard
-from commonweal.conversations.facilitate.forms import ConversationForm, SeedForm
+from commonweal.conversations.facilitate.forms import ConversationForm, GroupingForm, SeedForm
 from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.permissions import can, require
 from commonweal.conversations.queries import get_conversation
@@ -417,3 +417,28 @@ def manage_moderators(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def manage_moderator_remove(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     return role_remove(request, get_conversation(slug), MODERATORS, lambda: get_account(user_id))
+
+
+@manager_view
+@require_POST
+def manage_grouping(request: HttpRequest, slug: str) -> HttpResponse:
+    """Choose how the opinion groups are found (the form is on the results page, whose groups it changes)."""
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.edit", conversation)
+    form = GroupingForm(request.POST)
+    back = reverse("conversations:manage_results", kwargs={"slug": conversation.slug}) + "#groups"
+    if not form.is_valid():
+        messages.error(request, str(form.errors["grouping"][0]))
+        return redirect(back)
+    try:
+        actions.check_set_grouping(request.user, conversation, form.cleaned_data["grouping"])
+    except InvalidInput as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    way = {"auto": "the automatic choice", "commonweal": "commonweal's method", "polis": "Pol.is' method"}
+    messages.success(
+        request,
+        f"The opinion groups will be found by {way[conversation.grouping]} from the next analysis update, in a "
+        "few seconds.",
+    )
+    return redirect(back)

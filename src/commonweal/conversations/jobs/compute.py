@@ -358,16 +358,17 @@ def _priorities(result: Any) -> dict[str, float]:
 
 def default_options(conversation: Conversation | None = None) -> Any:
     """The engine options of the app's analyses: the engine's defaults, with the PCA by Lanczos iteration, and the
-    groups found by commonweal mode, except for a conversation imported from Pol.is, which keeps Pol.is mode so
-    that its groups are the ones its participants saw (docs/analysis.md, "commonweal mode").
+    groups found the conversation's way (``Conversation.grouping_mode``: commonweal mode, except for a conversation
+    imported from Pol.is, which keeps Pol.is mode so that its groups are the ones its participants saw, unless a
+    facilitator chose otherwise; docs/analysis.md, "commonweal mode").
 
     The engine's ``"auto"`` forms the statements x statements Gram matrix when that is cheap to solve; at 10,000
     participants x 120 statements forming it from the sparse votes took 0.2 to 0.9 s, where the warm-started
     block iteration (and, cold, ARPACK) took 0.01 to 0.08 s, with the same components to 1e-14 and the same
     groups (benchmarks/live_latency.py's conversation, 2026-11-26). Very small matrices still use the Gram matrix.
     """
-    imported = conversation is not None and bool(conversation.imported_from)
-    return AnalysisOptions(pca_method="lanczos", grouping="polis" if imported else "commonweal")
+    polis = conversation is not None and conversation.grouping_mode == "polis"
+    return AnalysisOptions(pca_method="lanczos", grouping="polis" if polis else "commonweal")
 
 
 def compute_snapshot(

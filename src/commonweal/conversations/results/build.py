@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import apnumber
 from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour
 from django.utils import timezone
@@ -730,6 +731,9 @@ def grouping_words(stored: StoredResult) -> str:
     words = "The groups were found by commonweal's method"
     words += f", in {int(dims)} dimensions of the votes" if isinstance(dims, int) and dims > 2 else ""
     words += "; the map shows two of them."
+    polis_k = stored.grouping_detail.get("polis_k")
+    if isinstance(polis_k, int) and polis_k != stored.k:
+        words += f" Pol.is' method, on the map's two dimensions, would find {apnumber(polis_k)} groups."
     if stored.map_overlap:
         words += " On the map the groups overlap: people who look close on it may be in different groups."
     return words

@@ -18,11 +18,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from commonweal.accounts.decorators import manager_view
+from commonweal.conversations.facilitate.forms import GroupingForm
 from commonweal.conversations.facilitate.views import participant_url
 from commonweal.conversations.jobs.compute import analysis_health
 from commonweal.conversations.jobs.heartbeat import WorkerHealth, worker_health
 from commonweal.conversations.models import Conversation
-from commonweal.conversations.permissions import require
+from commonweal.conversations.permissions import can, require
 from commonweal.conversations.queries import get_conversation
 from commonweal.conversations.results import charts
 from commonweal.conversations.results.build import LiveMarker, Results, build_results, live_marker
@@ -82,7 +83,7 @@ def _charts(results: Results) -> dict[str, dict[str, Any]]:
     return {name.replace("-", "_"): charts.chart_context(name, results) for name in charts.CHARTS}
 
 
-def _results_context(conversation: Conversation, results: Results) -> dict[str, Any]:
+def _results_context(conversation: Conversation, results: Results, user: Any) -> dict[str, Any]:
     page_url = reverse("conversations:manage_results", kwargs={"slug": conversation.slug})
     if results.theme:
         page_url += "?" + urlencode({"theme": results.theme})
@@ -94,6 +95,12 @@ def _results_context(conversation: Conversation, results: Results) -> dict[str, 
         "charts": _charts(results),
         "poll_seconds": POLL_SECONDS,
         "worker_stopped": _worker_stopped(conversation, results.health.pending),
+        # Facilitators choose how the groups are found (facilitate.views.manage_grouping).
+        "grouping_form": (
+            GroupingForm(initial={"grouping": conversation.grouping})
+            if can(user, "conversation.edit", conversation)
+            else None
+        ),
     }
 
 
@@ -103,7 +110,9 @@ def manage_results(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "conversation.view_results", conversation)
     results = build_results(conversation, theme=_theme(request, conversation))
-    return render(request, "conversations/manage/results.html", _results_context(conversation, results))
+    return render(
+        request, "conversations/manage/results.html", _results_context(conversation, results, request.user)
+    )
 
 
 @manager_view
@@ -117,7 +126,9 @@ def manage_results_live(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(status=204)
     results = build_results(conversation, theme=_theme(request, conversation))
     return render(
-        request, "conversations/manage/includes/results_live.html", _results_context(conversation, results)
+        request,
+        "conversations/manage/includes/results_live.html",
+        _results_context(conversation, results, request.user),
     )
 
 
