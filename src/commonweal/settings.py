@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The language of the pages: the one a person chose in the switcher (a cookie), else their browser's.
     "django.middleware.locale.LocaleMiddleware",
+    "commonweal.core.middleware.StaffPagesInEnglishMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -257,6 +258,8 @@ LANGUAGES_BIDI = ["ur"]
 # Languages whose translation of the participant pages is not yet checked by a native speaker.
 LANGUAGES_AWAITING_REVIEW = ["cy", "ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The staff pages are in English only, whatever the browser asks (core.middleware.StaffPagesInEnglishMiddleware).
+ENGLISH_ONLY_PATHS = ["/manage/", "/accounts/", "/api/docs"]
 # The language chosen in the switcher is kept for a year, in a cookie sent only to this site.
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.conf import settings
 
-from tests.factories import make_conversation, make_statements
+from tests.factories import make_conversation, make_facilitator, make_statements
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,14 @@ def test_every_language_is_listed_with_awaiting_review_only_where_it_applies():
     assert codes[0] == settings.LANGUAGE_CODE == "en-gb"
     assert set(settings.LANGUAGES_AWAITING_REVIEW) == {"cy", "ur"}
     assert settings.LANGUAGES_BIDI == ["ur"]
+
+
+def test_the_staff_pages_stay_in_english_whatever_the_browser_asks(client, conversation):
+    client.force_login(make_facilitator(conversation.system, username="fran"))
+    for path in [f"/manage/conversations/{conversation.slug}/", "/manage/"]:
+        response = client.get(path, HTTP_ACCEPT_LANGUAGE="ur")
+        assert 'lang="en-gb" dir="ltr"' in html_tag(response.content), path
+    client.post("/i18n/setlang/", {"language": "cy", "next": "/"})
+    assert 'lang="en-gb"' in html_tag(client.get("/manage/").content)
+    # The participant pages still follow the choice.
+    assert 'lang="cy"' in html_tag(client.get(f"/c/{conversation.slug}/").content)

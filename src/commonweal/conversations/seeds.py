@@ -23,9 +23,11 @@ from typing import Any
 from commonweal.conversations.models import (
     DEFAULT_THEMES,
     Conversation,
+    ConversationTranslation,
     Participant,
     Participation,
     Statement,
+    StatementTranslation,
 )
 from commonweal.conversations.participate.actions import bulk_load_votes
 from commonweal.core.audit import record
@@ -526,6 +528,46 @@ def _draw_votes(
     return votes
 
 
+#: The demo's title, question and first seed statements in Welsh and Urdu (awaiting review by a native speaker),
+#: so that the participant pages show translated statements, and the original where there is none.
+DEMO_TRANSLATIONS: dict[str, dict[str, Any]] = {
+    "cy": {
+        "title": "Ein pum mlynedd nesaf",
+        "question": "Beth ddylai ein partneriaeth iechyd a gofal ei wneud gyda'n gilydd dros y pum mlynedd nesaf?",
+        "statements": [
+            "Mae'r tîm rhyddhau-i-asesu wedi lleihau'r amser y mae pobl yn aros yn yr ysbyty ar ôl iddynt fod yn "
+            "ddigon iach i adael.",
+            "Camodd grwpiau gwirfoddol i'r adwy yn ystod y pandemig a dangos beth all cymorth dan arweiniad y "
+            "gymuned ei wneud.",
+            "Mae gweithwyr cyswllt presgripsiynu cymdeithasol mewn practisau meddygon teulu yn cysylltu pobl â "
+            "grwpiau sy'n eu helpu.",
+            "Mae'r ward rithwir yn gadael i bobl gael triniaeth gartref a fyddai fel arall mewn gwely ysbyty.",
+        ],
+    },
+    "ur": {
+        "title": "ہمارے اگلے پانچ سال",
+        "question": "ہماری صحت اور نگہداشت کی شراکت داری کو اگلے پانچ سالوں میں مل کر کیا کرنا چاہیے؟",
+        "statements": [
+            "ڈسچارج ٹو اسیس ٹیم نے وہ وقت کم کر دیا ہے جو لوگ صحت یاب ہونے کے بعد اسپتال میں انتظار کرتے ہیں۔",
+            "وبا کے دوران رضاکار گروپ آگے بڑھے اور دکھایا کہ برادری کی قیادت میں مدد کیا کر سکتی ہے۔",
+            "جی پی پریکٹسز میں سوشل پریسکرائبنگ لنک ورکرز لوگوں کو ایسے گروپوں سے جوڑ رہے ہیں جو ان کی مدد کرتے ہیں۔",
+            "ورچوئل وارڈ ان لوگوں کا گھر پر علاج ممکن بناتا ہے جو بصورتِ دیگر اسپتال کے بستر پر ہوتے۔",
+        ],
+    },
+}
+
+
+def _translate_demo(conversation: Conversation, seeds: Sequence[Statement]) -> None:
+    for language, texts in DEMO_TRANSLATIONS.items():
+        ConversationTranslation.objects.create(
+            conversation=conversation, language=language, title=texts["title"], question=texts["question"]
+        )
+        StatementTranslation.objects.bulk_create(
+            StatementTranslation(statement=statement, language=language, text=text)
+            for statement, text in zip(seeds, texts["statements"], strict=False)
+        )
+
+
 def load_conversation_demo(
     system: System,
     *,
@@ -556,6 +598,7 @@ def load_conversation_demo(
     opened_at = now - timedelta(days=CONVERSATION_DAYS)
     conversation = _create_conversation(system, facilitator, opened_at)
     seeds = _seed_statements(conversation, facilitator, opened_at)
+    _translate_demo(conversation, seeds)
     stances = {s.pk: stance for s, (*_, stance) in zip(seeds, SEED_STATEMENTS, strict=True)}
 
     population = _population(organisations, places, communities)

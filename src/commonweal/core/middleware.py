@@ -9,6 +9,7 @@ from urllib.parse import unquote_plus
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from commonweal.core.errors import (
     CommonwealError,
@@ -50,6 +51,22 @@ class SecurityHeadersMiddleware:
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         response.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response
+
+
+class StaffPagesInEnglishMiddleware:
+    """The staff pages (``settings.ENGLISH_ONLY_PATHS``: managing a system, signing in) are written in English
+    only: show them in English whatever language the browser or the switcher chose, so a page never says it is in
+    Urdu (right to left) around English words. Runs after Django's LocaleMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.prefixes = tuple(settings.ENGLISH_ONLY_PATHS)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.startswith(self.prefixes):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+        return self.get_response(request)
 
 
 def wants_json(request: HttpRequest) -> bool:
