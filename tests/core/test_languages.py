@@ -8,6 +8,7 @@ import re
 import pytest
 from django.conf import settings
 
+from tests.communities.factories import make_mapping_link
 from tests.factories import make_conversation, make_facilitator, make_statements
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,11 @@ def test_the_staff_pages_stay_in_english_whatever_the_browser_asks(client, conve
     assert 'lang="en-gb"' in html_tag(client.get("/manage/").content)
     # The participant pages still follow the choice.
     assert 'lang="cy"' in html_tag(client.get(f"/c/{conversation.slug}/").content)
+
+
+def test_the_asset_form_follows_the_language_and_offers_the_switcher(client, conversation):
+    link = make_mapping_link(conversation.system)
+    page = client.get(f"/assets/add/{link.token}/", HTTP_ACCEPT_LANGUAGE="ur")
+    assert 'lang="ur" dir="rtl"' in html_tag(page.content)
+    text = page.content.decode()
+    assert 'class="cw-language"' in text and "برادری کا اثاثہ شامل کریں" in text
