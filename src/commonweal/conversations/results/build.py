@@ -258,10 +258,12 @@ class NearMiss:
 
     @property
     def why(self) -> str:
-        """For example "Not common ground: not enough agreement in Group B and among Acute trusts"."""
+        """For example "Not common ground: agreement in Group B and Acute trust (sector) is not clearly a
+        majority"."""
         reasons = []
         if self.held_back_by:
-            reasons.append(f"a majority did not agree in {_and(self.held_back_by)}")
+            # The rule needs a majority with room for chance: a few voters who mostly agree may still fall short.
+            reasons.append(f"agreement in {_and(self.held_back_by)} is not clearly a majority")
         if self.finer:
             reasons.append(
                 "it holds in every group and sector, but a smaller set of people who voted alike, inside "
