@@ -11,11 +11,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from commonweal.conversations.models import ConversationTranslation, StatementTranslation, Vote
+from commonweal.conversations.results import standing
 from commonweal.conversations.translate.actions import check_import_translations
 from commonweal.conversations.translate.io import export_csv
 from commonweal.core.errors import ImportFailed
+from commonweal.core.small_numbers import Cell
 from tests.factories import make_statement
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +247,15 @@ def test_a_blank_translation_leaves_the_one_saved_as_it_was(facilitator, convers
         facilitator, conversation, export_csv(conversation).replace("Talu gofalwyr", "").encode()
     )
     assert (report.saved, statements[0].translations.get().text) == (0, "Talu gofalwyr")
+
+
+def test_where_you_stand_words_its_numbers_in_the_participants_language():
+    # The pages' own words, not the facilitator's translations: the shares, group names and sizes.
+    with translation.override("ur"):
+        assert standing._share_words(0.7, "agree") == "اس پر ووٹ دینے والے ہر 10 میں سے 7 متفق ہیں"
+        assert standing._group_label(1) == "گروپ B"
+        assert standing._people_words(Cell("", 12)) == "12 افراد"
+    with translation.override("cy"):
+        assert standing._group_label(0) == "Grŵp A"
+    assert standing._share_words(1.0, "disagree") == "everyone who voted on it disagrees"
+    assert standing._people_words(Cell("", 1)) == "1 person"

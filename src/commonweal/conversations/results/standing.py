@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonweal.analysis.engine import AnalysisOptions
 from commonweal.conversations.disclosure import ConversationNumbers, conversation_publication
@@ -132,18 +133,19 @@ def _share_words(share: float | None, direction: str) -> str:
     tenths = round(share * 10)
     if tenths >= 10 and share < 1:
         tenths = 9  # "10 in 10" would say everyone, which is not true
-    verb = "agree" if direction == "agree" else "disagree"
+    agree = direction == "agree"
     if tenths >= 10:
-        return f"everyone who voted on it {'agrees' if verb == 'agree' else 'disagrees'}"
-    return f"{tenths} in 10 who voted on it {verb}"
+        return _("everyone who voted on it agrees") if agree else _("everyone who voted on it disagrees")
+    words = _("%(n)s in 10 who voted on it agree") if agree else _("%(n)s in 10 who voted on it disagree")
+    return words % {"n": tenths}
 
 
 def _size_text(size: Cell) -> str:
     if size.count is not None:
         others = size.count - 1
-        return f"with {others:,} other {'person' if others == 1 else 'people'}"
+        return ngettext("with %(n)s other person", "with %(n)s other people", others) % {"n": f"{others:,}"}
     if size.status == SMALL:
-        return f"in a small group ({fewer_than('people')})"
+        return _("in a small group (%(fewer)s people)") % {"fewer": fewer_than()}
     return _("in a group whose size is not shown, so that a smaller group cannot be worked out")
 
 
@@ -197,15 +199,30 @@ def where_you_stand(conversation: Conversation, participant: Participant | None)
         standing.state = NOT_PLACED
         return standing
     standing.state = PLACED
-    standing.group_label = group_name(group)
+    standing.group_label = _group_label(group)
     standing.group_size_text = _size_text(numbers.group_size(group))
     standing.groups = [
-        GroupSize(label=group_name(g), size=people_words(numbers.group_size(g)), is_yours=g == group)
+        GroupSize(label=_group_label(g), size=_people_words(numbers.group_size(g)), is_yours=g == group)
         for g in numbers.groups
     ]
     _beliefs(standing, conversation, stored, group, numbers)
     _map(standing, conversation, snapshot, _position(stored, row))
     return standing
+
+
+def _group_label(group: int) -> str:
+    """The name of opinion group ``group`` ("Group A") in the participant's language; the letter is the same on
+    every page and report."""
+    return _("Group %(name)s") % {"name": group_name(group).removeprefix("Group ")}
+
+
+def _people_words(cell: Cell) -> str:
+    """:func:`people_words` in the participant's language."""
+    if cell.count is not None:
+        return ngettext("%(n)s person", "%(n)s people", cell.count) % {"n": f"{cell.count:,}"}
+    if cell.status == SMALL:
+        return _("%(fewer)s people") % {"fewer": fewer_than()}
+    return people_words(cell)
 
 
 def _position(stored: StoredResult, row: int) -> tuple[float, float] | None:
@@ -281,15 +298,15 @@ def _beliefs(
 
 def _map_text(standing: Standing) -> str:
     others = [g for g in standing.groups if not g.is_yours]
-    text = (
-        f"The map shows {len(standing.groups)} opinion groups. You are in {standing.group_label}, "
-        f"{standing.group_size_text}."
-    )
+    sentences = [
+        _("The map shows %(n)s opinion groups. You are in %(group)s, %(size)s.")
+        % {"n": len(standing.groups), "group": standing.group_label, "size": standing.group_size_text}
+    ]
     if others:
         parts = [f"{g.label} ({g.size})" for g in others]
-        text += " The other groups: " + ", ".join(parts) + "."
-    text += " The closer two people are on the map, the more alike they voted."
-    return text
+        sentences.append(_("The other groups: %(groups)s.") % {"groups": ", ".join(parts)})
+    sentences.append(_("The closer two people are on the map, the more alike they voted."))
+    return " ".join(sentences)
 
 
 def _map(
