@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.http import HttpRequest, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.datastructures import MultiValueDict
 
 
@@ -35,3 +36,28 @@ def client_address(request: HttpRequest) -> str | None:
     for the proxies in ``COMMONWEAL_TRUSTED_PROXIES``, and nothing else a client sends is trusted.
     """
     return request.META.get("REMOTE_ADDR") or None
+
+
+def public_address(request: HttpRequest, path: str) -> str:
+    """The full address of a link people are given (a participant link, a survey or mapping link, a secret report
+    link; what a QR code encodes): on the public address when one is set (``COMMONWEAL_PUBLIC_URL``), since
+    facilitators may be working from an internal one."""
+    if settings.PUBLIC_URL:
+        return str(settings.PUBLIC_URL) + path
+    return request.build_absolute_uri(path)
+
+
+def secret_link_headers(response: HttpResponse) -> HttpResponse:
+    """The headers of every page a secret link opens (or fails to): out of shared caches, out of other sites'
+    Referer headers and out of search engines."""
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def pdf_download(body: bytes, filename: str) -> HttpResponse:
+    """A PDF as a download named ``filename``."""
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

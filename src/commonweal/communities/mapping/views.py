@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +28,7 @@ from commonweal.communities.permissions import require
 from commonweal.communities.queries import get_mapping_link
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
 from commonweal.core.forms import apply_errors
-from commonweal.core.http import client_address, is_htmx, posted
+from commonweal.core.http import client_address, is_htmx, posted, public_address
 from commonweal.systems.models import Place, System
 from commonweal.systems.queries import get_system
 
@@ -40,8 +39,7 @@ QUEUE_PAGE_SIZE = 50
 
 def public_url(request: HttpRequest, link: MappingLink) -> str:
     """The address residents open (and the QR code encodes): on the public address when one is set."""
-    path = reverse("communities:mapping_add", kwargs={"token": link.token})
-    return settings.PUBLIC_URL + path if settings.PUBLIC_URL else request.build_absolute_uri(path)
+    return public_address(request, reverse("communities:mapping_add", kwargs={"token": link.token}))
 
 
 def _link(system: System, pk: int) -> MappingLink:

@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -33,7 +32,7 @@ from commonweal.conversations.models import Conversation, Statement
 from commonweal.conversations.permissions import can, require
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
-from commonweal.core.http import is_htmx, posted
+from commonweal.core.http import is_htmx, posted, public_address
 from commonweal.core.pages import RolePage, role_page, role_remove, save_and_return
 from commonweal.systems.queries import get_system
 
@@ -60,10 +59,9 @@ MODERATORS = RolePage(
 def participant_url(request: HttpRequest, conversation: Conversation) -> str:
     """The link participants join from (and the QR code encodes): on the public address when one is set, since
     facilitators may be working from an internal one."""
-    path = reverse("conversations:participant-home", kwargs={"slug": conversation.slug})
-    if settings.PUBLIC_URL:
-        return settings.PUBLIC_URL + path
-    return request.build_absolute_uri(path)
+    return public_address(
+        request, reverse("conversations:participant-home", kwargs={"slug": conversation.slug})
+    )
 
 
 # --- Creating, editing, seeding, opening --------------------------------------------------------------------

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from commonweal.accounts.decorators import manager_view
 from commonweal.core.errors import CommonwealError, InvalidInput, NotFound
-from commonweal.core.http import is_htmx, posted
+from commonweal.core.http import is_htmx, posted, public_address
 from commonweal.core.pages import save_and_return
 from commonweal.core.spreadsheet import SpreadsheetWriter
 from commonweal.network.models import (
@@ -58,9 +58,7 @@ KEY_COOKIE_AGE = 400 * 24 * 3600  # a round can stay open for a year; browsers c
 def absolute(request: HttpRequest, path: str) -> str:
     """A full address for a link respondents are given: on the public address when one is set, since
     facilitators may be working from an internal one."""
-    if settings.PUBLIC_URL:
-        return settings.PUBLIC_URL + path
-    return request.build_absolute_uri(path)
+    return public_address(request, path)
 
 
 def survey_link(request: HttpRequest, invitation: SurveyInvitation) -> str:

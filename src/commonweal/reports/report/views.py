@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,7 +20,7 @@ from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.queries import get_conversation
 from commonweal.core.errors import Conflict, NotFound, RateLimited
-from commonweal.core.http import client_address
+from commonweal.core.http import client_address, pdf_download, public_address, secret_link_headers
 from commonweal.core.pages import save_and_return
 from commonweal.reports.models import ReportShare
 from commonweal.reports.permissions import can, require
@@ -32,24 +31,14 @@ from commonweal.reports.report.forms import ShareForm
 
 def share_url(request: HttpRequest, share: ReportShare) -> str:
     """The link a board member opens: on the public address when one is set."""
-    path = reverse("reports:shared", kwargs={"token": share.token})
-    if settings.PUBLIC_URL:
-        return settings.PUBLIC_URL + path
-    return request.build_absolute_uri(path)
+    return public_address(request, reverse("reports:shared", kwargs={"token": share.token}))
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Headers of every page a secret link opens (or fails to)."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+_private = secret_link_headers
 
 
 def _pdf_response(conversation: Conversation) -> HttpResponse:
-    response = HttpResponse(pdf.report_pdf(conversation), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(conversation)}"'
-    return response
+    return pdf_download(pdf.report_pdf(conversation), pdf.filename(conversation))
 
 
 def _report_page(

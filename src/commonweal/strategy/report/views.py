@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from commonweal.accounts.decorators import manager_view
 from commonweal.core import audit
 from commonweal.core.errors import NotFound, RateLimited
-from commonweal.core.http import client_address, posted
+from commonweal.core.http import client_address, pdf_download, posted, public_address, secret_link_headers
 from commonweal.core.pages import save_and_return
 from commonweal.strategy.aims.views import system_for
 from commonweal.strategy.models import StrategyShare
@@ -48,23 +47,15 @@ def export(request: HttpRequest, system: str, name: str) -> HttpResponse:
 # --- The strategy report: a page, a PDF and secret revocable links ------------------------------------------------
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Headers of every page a secret link opens (or fails to)."""
-    response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+_private = secret_link_headers
 
 
 def _pdf(report: StrategyReport) -> HttpResponse:
-    response = HttpResponse(pdf.render_pdf(report), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf.filename(report)}"'
-    return response
+    return pdf_download(pdf.render_pdf(report), pdf.filename(report))
 
 
 def _share_url(request: HttpRequest, share: StrategyShare) -> str:
-    path = reverse("strategy:shared_report", kwargs={"token": share.token})
-    return settings.PUBLIC_URL + path if settings.PUBLIC_URL else request.build_absolute_uri(path)
+    return public_address(request, reverse("strategy:shared_report", kwargs={"token": share.token}))
 
 
 @manager_view
