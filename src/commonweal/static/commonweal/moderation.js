@@ -93,18 +93,30 @@
     setCurrent(nextToReview(row) || row, true);
   });
 
-  // "Select all on this page" ticks every row; unticking a row unticks "select all".
+  // "Select all on this page" ticks every row still to review (not the ones just accepted or rejected here, which
+  // its label stops counting); unticking a row unticks "select all".
   var all = document.querySelector("[data-queue-select-all]");
+  var allLabel = all && document.querySelector("label[for='" + all.id + "']");
+  var noun = queue.getAttribute("data-queue-noun") || "statement";
+  function open() {
+    return rows().filter(function (row) { return !row.hasAttribute("data-queue-done"); });
+  }
+  function relabel() {
+    if (!allLabel) return;
+    var n = open().length;
+    allLabel.textContent = "Select all " + n + " " + noun + (n === 1 ? "" : "s") + " still to review on this page";
+  }
   if (all) {
     all.addEventListener("change", function () {
       rows().forEach(function (row) {
         var box = row.querySelector("[data-queue-select]");
-        if (box) box.checked = all.checked;
+        if (box) box.checked = all.checked && !row.hasAttribute("data-queue-done");
       });
     });
     queue.addEventListener("change", function (event) {
       if (event.target.matches("[data-queue-select]") && !event.target.checked) all.checked = false;
     });
+    document.body.addEventListener("htmx:afterSettle", relabel);
   }
 
   // Likely duplicates: a button that ticks every statement of the group still to review (after accepting the
@@ -127,7 +139,7 @@
       });
       var status = document.getElementById("queue-status");
       if (status) {
-        status.textContent = ticked + " statement" + (ticked === 1 ? "" : "s") +
+        status.textContent = ticked + " " + noun + (ticked === 1 ? "" : "s") +
           " selected. Use \u201cReject selected\u201d or \u201cAccept selected\u201d at the top of the queue.";
       }
     });
