@@ -63,6 +63,15 @@ def test_moderator_accepts_with_the_keyboard_and_selects_what_is_left(live_serve
     assert sorted(ticked) == sorted(str(s.pk) for s in Statement.objects.filter(text__in=TEXTS[1:]))
     assert_accessible(page, context="(the queue after one decision)")
 
+    # The next "a" decides the next statement, not the one after it.
+    select_all.uncheck()
+    page.keyboard.press("a")
+    second, third = (Statement.objects.get(text=t) for t in TEXTS[1:])
+    expect(page.locator(f"#statement-{second.pk}")).to_have_attribute("data-queue-done", "")
+    expect(page.locator("#queue-counts li").first).to_contain_text("1")
+    third.refresh_from_db()
+    assert third.moderated_at is None
+
     # On a phone the shortcuts are not offered (there is no keyboard to press them on).
     page.set_viewport_size(PHONE)
     assert not page.locator("#keys-help").is_visible()
