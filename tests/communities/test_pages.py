@@ -38,6 +38,26 @@ def test_the_register_lists_and_filters(fclient, system):
     assert "Northvale Park" in detail and "green" in detail
 
 
+def test_the_register_and_the_map_page_in_pages_of_100_by_name(fclient, system, monkeypatch):
+    monkeypatch.setattr("commonweal.communities.assets.views.PAGE_SIZE", 3)
+    place = make_place(system, name="Northvale")
+    for name in ("Elm", "Ash", "Fir", "Birch", "Oak", "Cedar", "Yew"):
+        make_asset(system, name=name, places=[place], latitude="53.8", longitude="-1.5")
+    make_asset(system, name="Nowhere")
+
+    def names(html):
+        return [
+            n for n in ("Ash", "Birch", "Cedar", "Elm", "Fir", "Nowhere", "Oak", "Yew") if f">{n}</a>" in html
+        ]
+
+    assert names(fclient.get(BASE).content.decode()) == ["Ash", "Birch", "Cedar"]
+    last = fclient.get(BASE, {"page": 3}).content.decode()
+    assert names(last) == ["Oak", "Yew"] and "Showing 7 to 8 of 8 assets" in last
+    assert names(fclient.get(BASE, {"page": 99}).content.decode()) == ["Oak", "Yew"]  # past the end: the last
+    on_map = fclient.get(f"{BASE}map/", {"page": 2}).content.decode()
+    assert names(on_map) == ["Elm", "Fir", "Oak"] and "7 assets with a location" in on_map
+
+
 def _form(**kw):
     data = {
         "name": "Eastmarsh Men's Shed",

@@ -41,11 +41,17 @@ def _query(request: HttpRequest, **extra: Any) -> str:
 
 
 def _page(request: HttpRequest, items: Any, count: int | None = None) -> Any:
-    """The requested page of ``items`` (``count`` is their number when it is known already)."""
-    paginator = Paginator(items, PAGE_SIZE)
+    """The requested page of ``items`` (``count`` is their number when it is known already).
+
+    The page's ids are found first, then only those rows are read: with OFFSET the database steps over every
+    row before the page, and over ids alone it does so in the register's index instead of reading each asset
+    (the last of 200 pages took twice as long as the first)."""
+    paginator = Paginator(items.values_list("pk", flat=True), PAGE_SIZE)
     if count is not None:
         paginator.__dict__["count"] = count  # Paginator.count is a cached property: not counted again.
-    return paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = list(items.filter(pk__in=list(page.object_list)))  # in the same order
+    return page
 
 
 @manager_view
