@@ -1,6 +1,6 @@
 """A moderator works through the statements participants added (issue 14, item 15): one count of what is left to
-review, "Select all" ticks only the statements still to review once some are accepted with the keyboard, and the
-keyboard shortcuts are not offered on a phone."""
+review, "Select all" ticks only the statements still to review once some are accepted with the keyboard, a
+decision made with one key can be undone with another, and the keyboard shortcuts are not offered on a phone."""
 
 from __future__ import annotations
 
@@ -17,9 +17,12 @@ from tests.factories import (
     make_system,
 )
 
-from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
+from .conftest import PHONE, STEP_TIMEOUT_MS, assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# expect() waits as long as a step may (the story shares two cores with the rest of the suite).
+WAIT = {"timeout": STEP_TIMEOUT_MS}
 
 TEXTS = [
     "Open the community hospital's minor injuries unit at weekends",
@@ -50,13 +53,13 @@ def test_moderator_accepts_with_the_keyboard_and_selects_what_is_left(live_serve
 
     # The first statement is current: "a" accepts it and the queue moves on to the next.
     page.keyboard.press("a")
-    expect(page.locator("#queue-counts li").first).to_contain_text("2")
+    expect(page.locator("#queue-counts li").first).to_contain_text("2", **WAIT)
     first = Statement.objects.get(text=TEXTS[0])
-    expect(page.locator(f"#statement-{first.pk}")).to_have_attribute("data-queue-done", "")
+    expect(page.locator(f"#statement-{first.pk}")).to_have_attribute("data-queue-done", "", **WAIT)
     # "Select all" now ticks the two still to review, not the one just accepted, and says so.
     select_all = page.locator("[data-queue-select-all]")
     expect(page.locator("label[for='select-all']")).to_have_text(
-        "Select all 2 statements still to review on this page"
+        "Select all 2 statements still to review on this page", **WAIT
     )
     select_all.check()
     ticked = page.locator("[data-queue-select]:checked").evaluate_all("boxes => boxes.map(b => b.value)")
@@ -67,10 +70,21 @@ def test_moderator_accepts_with_the_keyboard_and_selects_what_is_left(live_serve
     select_all.uncheck()
     page.keyboard.press("a")
     second, third = (Statement.objects.get(text=t) for t in TEXTS[1:])
-    expect(page.locator(f"#statement-{second.pk}")).to_have_attribute("data-queue-done", "")
-    expect(page.locator("#queue-counts li").first).to_contain_text("1")
+    expect(page.locator(f"#statement-{second.pk}")).to_have_attribute("data-queue-done", "", **WAIT)
+    expect(page.locator("#queue-counts li").first).to_contain_text("1", **WAIT)
     third.refresh_from_db()
     assert third.moderated_at is None
+
+    # "u" undoes that decision: the statement is back to review, and stays the current one.
+    page.keyboard.press("u")
+    expect(page.locator("#queue-status")).to_contain_text("is back to review", **WAIT)
+    expect(page.locator(f"#statement-{second.pk}")).not_to_have_attribute("data-queue-done", "", **WAIT)
+    second.refresh_from_db()
+    assert second.state == Statement.State.PENDING and second.moderated_at is None
+    page.keyboard.press("r")
+    expect(page.locator(f"#statement-{second.pk}")).to_have_attribute("data-queue-done", "", **WAIT)
+    second.refresh_from_db()
+    assert second.state == Statement.State.REJECTED
 
     # On a phone the shortcuts are not offered (there is no keyboard to press them on).
     page.set_viewport_size(PHONE)

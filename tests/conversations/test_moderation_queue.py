@@ -155,6 +155,37 @@ def test_with_htmx_the_row_is_swapped_and_the_counts_and_announcement_updated(mc
     assert 'id="queue-status"' in body and "Accepted: “Swap me”" in body
 
 
+def test_a_decision_is_undone_back_to_waiting_for_review(mclient, conversation):
+    # Issue 14, item 15: one key rejects, with no way back to "to review".
+    statement = submitted(conversation, "Slipped")
+    response = mclient.post(
+        url(conversation, f"{statement.pk}/"),
+        {"action": "reject", "view": "to_review"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "data-queue-undo" in response.content.decode()  # the decided row offers Undo
+    undone = mclient.post(
+        url(conversation, f"{statement.pk}/"), {"action": "undo", "view": "to_review"}, HTTP_HX_REQUEST="true"
+    )
+    body = undone.content.decode()
+    statement.refresh_from_db()
+    assert statement.state == Statement.State.PENDING and statement.moderated_at is None
+    assert (
+        "Undone: “Slipped” is back to review" in body
+        and "data-queue-done" not in body.split("</li>")[0]
+    )
+    assert '<span class="cw-counts__n">1</span> to review' in body
+    assert AuditEntry.objects.filter(action="statement.undo").get().after == {
+        "state": "pending",
+        "reviewed": False,
+    }
+    # Nothing left to undo: said, and nothing changes.
+    again = mclient.post(url(conversation, f"{statement.pk}/"), {"action": "undo"}, HTTP_HX_REQUEST="true")
+    assert "There is no decision on “Slipped” to undo." in again.content.decode()
+    statement.refresh_from_db()
+    assert statement.state == Statement.State.PENDING
+
+
 def test_meta_and_theme(mclient, conversation):
     statement = submitted(conversation, "This conversation is too long")
     mclient.post(url(conversation, f"{statement.pk}/"), {"action": "meta"})

@@ -31,6 +31,7 @@ from commonweal.conversations.models import (
 from commonweal.conversations.similar import accepted_index
 from commonweal.core import audit
 from commonweal.core.errors import Conflict, InvalidInput, NotFound
+from commonweal.core.models import AuditEntry
 from commonweal.core.text import clean_text, duplicate_key
 from commonweal.systems.models import System
 
@@ -753,6 +754,52 @@ class ModerationResult:
             "count": self.count,
             "statements": [{"id": s.pk, "state": s.state} for s in self.statements],
         }
+
+
+class NothingToUndo(Conflict):
+    code = "nothing_to_undo"
+    default_message = "There is no decision on this statement to undo."
+
+
+def check_undo_decision(actor: Any, conversation: Conversation, statement: Statement) -> Statement:
+    """Undo the latest accept or reject of ``statement`` (one key decides, so one press can be a slip): its state,
+    and whether it had been reviewed, go back to what the decision's audit entry recorded before it."""
+    last = (
+        AuditEntry.objects.filter(
+            subject_type="Statement",
+            subject_id=str(statement.pk),
+            action__in=["statement.accept", "statement.reject", "statement.undo"],
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    if last is None or last.action == "statement.undo" or not isinstance(last.before, dict):
+        raise NothingToUndo(f"There is no decision on “{statement.text[:60]}” to undo.")
+    return do_undo_decision(actor, conversation, statement, last.before)
+
+
+def do_undo_decision(
+    actor: Any, conversation: Conversation, statement: Statement, before: dict[str, Any]
+) -> Statement:
+    state = str(before.get("state") or Statement.State.PENDING)
+    reviewed = bool(before.get("reviewed"))
+    with transaction.atomic():
+        was = {"state": statement.state, "reviewed": statement.moderated_at is not None}
+        statement.state = state
+        if not reviewed:
+            statement.moderated_at = None
+            statement.moderated_by = None
+        statement.save(update_fields=["state", "moderated_at", "moderated_by"])
+        audit.record(
+            actor,
+            "statement.undo",
+            statement,
+            before=was,
+            after={"state": state, "reviewed": statement.moderated_at is not None},
+            system=conversation.system,
+        )
+        bump_moderation_version(conversation)
+    return statement
 
 
 def check_moderate(

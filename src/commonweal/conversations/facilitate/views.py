@@ -327,8 +327,15 @@ def manage_moderate(request: HttpRequest, slug: str, statement_id: int) -> HttpR
         elif action == "theme":
             actions.check_set_theme(request.user, statement, request.POST.get("theme", ""))
             announcement = f"Theme changed to '{statement.theme or 'no theme'}': “{_short(statement.text)}”"
+        elif action == "undo":
+            actions.check_undo_decision(request.user, conversation, statement)
+            announcement = (
+                f"Undone: “{_short(statement.text)}” is back to review"
+                if statement.moderated_at is None
+                else f"Undone: “{_short(statement.text)}” is {statement.get_state_display().lower()} again"
+            )
         else:
-            raise InvalidInput("Choose accept, reject, meta or a theme.")
+            raise InvalidInput("Choose accept, reject, undo, meta or a theme.")
     except CommonwealError as exc:
         error = exc.message
     if is_htmx(request):

@@ -1,5 +1,6 @@
 // Keyboard shortcuts for the moderation queue. The page works without this file (every action is a button in a
-// form); with it: j / k move between statements, a accepts, r rejects, x ticks the statement for a bulk action.
+// form); with it: j / k move between statements, a accepts, r rejects, u undoes the last decision, x ticks the
+// statement for a bulk action.
 // With htmx the moderated row is swapped in place and the next statement to review becomes current.
 (function () {
   "use strict";
@@ -52,6 +53,24 @@
     button.click();
   }
 
+  // u undoes the last decision made here with a key or a button (a single key decides, so a slip is one press).
+  var lastDecided = null;
+  queue.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-queue-accept], [data-queue-reject]");
+    var row = button && button.closest("[data-queue-row]");
+    if (row) lastDecided = row.id;
+  });
+  function undo() {
+    var row = lastDecided && document.getElementById(lastDecided);
+    var button = row && row.querySelector("[data-queue-undo]");
+    if (!button) return;
+    lastDecided = null;
+    acting = null;
+    undoing = row.id; // stay on the statement whose decision is undone
+    button.click();
+  }
+  var undoing = null;
+
   function isTyping(target) {
     if (!target || !target.closest) return false;
     if (target.closest("textarea, select, [contenteditable='true']")) return true;
@@ -66,6 +85,7 @@
       case "k": move(-1); break;
       case "a": act("accept"); break;
       case "r": act("reject"); break;
+      case "u": undo(); break;
       case "x":
         if (!current) move(1);
         if (current) {
@@ -86,6 +106,11 @@
 
   // After htmx swaps a moderated row in, go on to the next statement to review.
   document.body.addEventListener("htmx:afterSettle", function () {
+    if (undoing) {
+      setCurrent(document.getElementById(undoing), true);
+      undoing = null;
+      return;
+    }
     if (!acting) return;
     var row = document.getElementById(acting);
     acting = null;
