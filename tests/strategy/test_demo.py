@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from commonweal.strategy.models import Aim, Commitment, LoopUpdate, ProgressUpdate
-from commonweal.strategy.queries import is_stale
+from commonweal.strategy.queries import assets_of_aim, assets_of_commitments, is_stale
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,13 @@ def test_the_demo_grows_a_strategy_from_its_common_ground(demo_system):
     assert any(c.status == "withdrawn" for c in commitments)
     assert any(is_stale(c) for c in commitments), "some commitments are late"
     assert LoopUpdate.objects.filter(conversation__system=demo_system).exists()
+    named = {a.title: [asset.name for asset in assets_of_aim(a)] for a in aims}
+    assert named["Support unpaid carers"] == [
+        "Retired nurses' befriending",
+        "Riverside Carers' Centre drop-in",
+    ]
+    assert sum(1 for names in named.values() if names) == 3
+    assert sum(len(v) for v in assets_of_commitments(demo_system, [c.pk for c in commitments]).values()) == 3
 
 
 def test_the_demo_accountability_page_is_readable(demo_system):

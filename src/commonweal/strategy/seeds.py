@@ -3,8 +3,10 @@ exists, so the aims' evidence is frozen from real common ground): five aims grow
 statements (two agreed, two proposed, one draft), 20 commitments from 15 organisations and 2 community groups
 (among them the acute trust's joint commitment with the care homes on their workforce, answering the map's
 interdependency), progress updates over a year (some late, one withdrawn), a "you said, we did" update for the
-conversation's participants, and the accountability page published. Written through the strategy's actions, so
-everything is in the audit log; the same demo gives the same strategy."""
+conversation's participants, and the accountability page published. Three aims name community assets of the
+register they build on, and three commitments the assets they use (the register's part of the demo is loaded
+first). Written through the strategy's actions, so everything is in the audit log; the same demo gives the same
+strategy."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 
+from commonweal.communities import queries as community_queries
 from commonweal.conversations.models import Conversation, Statement
 from commonweal.network.models import Interdependency
 from commonweal.strategy.accountability.actions import do_post_loop_update, do_set_public
@@ -44,6 +47,7 @@ class AimSeed:
     places: tuple[str, ...] = ()
     communities: tuple[str, ...] = ()
     measure: tuple[str, str, int, int] | None = None  # name, unit, baseline, target
+    assets: tuple[str, ...] = ()  # the names of the community assets it builds on
 
 
 AIMS = (
@@ -67,6 +71,7 @@ AIMS = (
         Aim.Status.AGREED,
         communities=("Unpaid carers",),
         measure=("Carers with a named contact", "carers", 1200, 6000),
+        assets=("Riverside Carers' Centre drop-in", "Retired nurses' befriending"),
     ),
     AimSeed(
         "Help people get online, without leaving anyone behind",
@@ -75,6 +80,7 @@ AIMS = (
         ("Offer free devices, data and help", "Voluntary groups stepped up during the pandemic"),
         Aim.Status.PROPOSED,
         places=("Eastmarsh", "Northvale"),
+        assets=("Riverside Central Library", "Bilingual health champions", "Eastmarsh Village Hall"),
     ),
     AimSeed(
         "Grow our own health and care workforce",
@@ -83,6 +89,7 @@ AIMS = (
         ("Recruit and train local people",),
         Aim.Status.PROPOSED,
         communities=("Young people aged 16 to 25",),
+        assets=("Northvale Estates Youth Club",),
     ),
     AimSeed(
         "One care plan for people with long-term conditions",
@@ -161,6 +168,19 @@ COMMITMENTS: tuple[tuple[Any, ...], ...] = (
 )  # fmt: skip
 
 
+#: (aim index, owner) of a commitment -> the names of the community assets it uses.
+COMMITMENT_ASSETS = {
+    (1, "Riverside Carers' Centre"): ("Riverside Carers' Centre drop-in",),
+    (2, "Healthwatch Riverside"): ("Bilingual health champions",),
+    (3, "Riverside Council for Voluntary Service"): ("Northvale Estates Youth Club",),
+}
+
+
+def _asset_ids(system: System, names: tuple[str, ...]) -> list[int]:
+    wanted = set(names)
+    return [a.pk for a in community_queries.accepted_assets(system) if a.name in wanted]
+
+
 def _statements(conversation: Conversation, beginnings: tuple[str, ...]) -> list[int]:
     found = []
     for start in beginnings:
@@ -185,7 +205,16 @@ def _aim(system: System, conversation: Conversation, seed: AimSeed, facilitator:
         measures.append(
             aims.MeasureInput(name, unit, Decimal(baseline), Decimal(target), agreed_on + timedelta(days=730))
         )
-    data = aims.AimInput(seed.title, seed.meaning, seed.outcome, places, communities, (), measures)
+    data = aims.AimInput(
+        seed.title,
+        seed.meaning,
+        seed.outcome,
+        places,
+        communities,
+        (),
+        measures,
+        _asset_ids(system, seed.assets),
+    )
     aim = aims.check_draft_aim(facilitator, system, data, _statements(conversation, seed.statements))
     if seed.status in (Aim.Status.PROPOSED, Aim.Status.AGREED):
         aim = aims.check_change_status(facilitator, aim, aims.StatusInput(Aim.Status.PROPOSED))
@@ -198,7 +227,7 @@ def _aim(system: System, conversation: Conversation, seed: AimSeed, facilitator:
 
 
 def _commitment(system: System, aim: Aim, row: tuple[Any, ...], actor: Actor, start: date) -> Commitment:
-    _, owner, partners, what, lead, resources, answers, story = row
+    index, owner, partners, what, lead, resources, answers, story = row
     organisation = Organisation.objects.filter(system=system, name=owner).first()
     community = None if organisation else Community.objects.get(system=system, name=owner)
     interdependency = None
@@ -229,6 +258,7 @@ def _commitment(system: System, aim: Aim, row: tuple[Any, ...], actor: Actor, st
             )
             for kind, value in resources
         ],
+        assets=_asset_ids(system, COMMITMENT_ASSETS.get((index, owner), ())),
     )
     item = check_save_commitment(actor, aim, data)
     Commitment.objects.filter(pk=item.pk).update(created_at=datetime.combine(start, time(9), tzinfo=UTC))
