@@ -170,10 +170,7 @@ def test_a_decision_is_undone_back_to_waiting_for_review(mclient, conversation):
     body = undone.content.decode()
     statement.refresh_from_db()
     assert statement.state == Statement.State.PENDING and statement.moderated_at is None
-    assert (
-        "Undone: “Slipped” is back to review" in body
-        and "data-queue-done" not in body.split("</li>")[0]
-    )
+    assert "Undone: “Slipped” is back to review" in body and "data-queue-done" not in body.split("</li>")[0]
     assert '<span class="cw-counts__n">1</span> to review' in body
     assert AuditEntry.objects.filter(action="statement.undo").get().after == {
         "state": "pending",
