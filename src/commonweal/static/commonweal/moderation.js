@@ -44,12 +44,19 @@
 
   var acting = null; // the id of the row whose decision is on its way
 
+  // A row htmx has just swapped in gets its handlers when htmx settles it: a key pressed at once would send a
+  // plain form post and reload the page. htmx.process is idempotent and attaches them now.
+  function ready(row) {
+    if (window.htmx && row) window.htmx.process(row);
+  }
+
   function act(kind) {
     if (!current || !document.body.contains(current)) setCurrent(nextToReview(null), true);
     if (!current) return;
     var button = current.querySelector("[data-queue-" + kind + "]");
     if (!button) return;
     acting = current.id;
+    ready(current);
     button.click();
   }
 
@@ -67,6 +74,7 @@
     lastDecided = null;
     acting = null;
     undoing = row.id; // stay on the statement whose decision is undone
+    ready(row);
     button.click();
   }
   var undoing = null;
