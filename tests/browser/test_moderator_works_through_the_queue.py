@@ -4,6 +4,8 @@ decision made with one key can be undone with another, and the keyboard shortcut
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -81,6 +83,10 @@ def test_moderator_accepts_with_the_keyboard_and_selects_what_is_left(live_serve
     expect(page.locator(f"#statement-{second.pk}")).not_to_have_attribute("data-queue-done", "", **WAIT)
     second.refresh_from_db()
     assert second.state == Statement.State.PENDING and second.moderated_at is None
+    # The queue stays on it (highlighted once htmx has settled the row): "r" now rejects it.
+    expect(page.locator(f"#statement-{second.pk}")).to_have_class(
+        re.compile(r"cw-queue__row--current"), **WAIT
+    )
     page.keyboard.press("r")
     expect(page.locator(f"#statement-{second.pk}")).to_have_attribute("data-queue-done", "", **WAIT)
     second.refresh_from_db()
