@@ -50,8 +50,17 @@
     if (window.htmx && row) window.htmx.process(row);
   }
 
+  // The current row, after htmx has swapped it for a new one with the same id (a decision, an undo).
+  function live() {
+    if (!current || document.body.contains(current)) return;
+    var again = document.getElementById(current.id);
+    current = null;
+    if (again) setCurrent(again, false);
+  }
+
   function act(kind) {
-    if (!current || !document.body.contains(current)) setCurrent(nextToReview(null), true);
+    live();
+    if (!current) setCurrent(nextToReview(null), true);
     if (!current) return;
     var button = current.querySelector("[data-queue-" + kind + "]");
     if (!button) return;
@@ -117,13 +126,12 @@
     if (undoing) {
       setCurrent(document.getElementById(undoing), true);
       undoing = null;
-      return;
+    } else if (acting) {
+      var row = document.getElementById(acting);
+      acting = null;
+      if (row) setCurrent(nextToReview(row) || row, true);
     }
-    if (!acting) return;
-    var row = document.getElementById(acting);
-    acting = null;
-    if (!row) return;
-    setCurrent(nextToReview(row) || row, true);
+    live(); // a later swap may have replaced the current row: the highlight goes to its replacement
   });
 
   // "Select all on this page" ticks every row still to review (not the ones just accepted or rejected here, which
