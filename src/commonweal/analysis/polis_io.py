@@ -31,6 +31,7 @@ import io
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -259,15 +260,22 @@ class _Bounds:
             raise ExportTooLarge(path, what, limit)
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+@contextmanager
+def _csv_errors(path: Path) -> Iterator[None]:
+    """pandas' errors reading ``path`` as the engine's, saying what is wrong with the file."""
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
+        yield
     except pd.errors.ParserError as exc:
         raise AnalysisInputError(f"{path}: cannot parse CSV: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise AnalysisInputError(f"{path}: not UTF-8 text: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
         raise AnalysisInputError(f"{path}: file is empty (expected a header row)") from exc
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    with _csv_errors(path):
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False)
 
 
 def _chunks(
@@ -279,25 +287,19 @@ def _chunks(
     :func:`_read_table`, raised when the chunk that holds the fault is read.
     """
     size = path.stat().st_size
-    try:
-        with (
-            path.open("rb") as handle,
-            pd.read_csv(
-                handle, dtype=str, keep_default_na=False, na_filter=False, chunksize=rows, encoding="utf-8"
-            ) as reader,
-        ):
-            offset = 0
-            for frame in reader:
-                if progress is not None:
-                    progress(path.name, min(handle.tell(), size), size)
-                yield offset, frame
-                offset += len(frame)
-    except pd.errors.ParserError as exc:
-        raise AnalysisInputError(f"{path}: cannot parse CSV: {exc}") from exc
-    except UnicodeDecodeError as exc:
-        raise AnalysisInputError(f"{path}: not UTF-8 text: {exc}") from exc
-    except pd.errors.EmptyDataError as exc:
-        raise AnalysisInputError(f"{path}: file is empty (expected a header row)") from exc
+    with (
+        _csv_errors(path),
+        path.open("rb") as handle,
+        pd.read_csv(
+            handle, dtype=str, keep_default_na=False, na_filter=False, chunksize=rows, encoding="utf-8"
+        ) as reader,
+    ):
+        offset = 0
+        for frame in reader:
+            if progress is not None:
+                progress(path.name, min(handle.tell(), size), size)
+            yield offset, frame
+            offset += len(frame)
 
 
 def _int_column(
