@@ -31,6 +31,8 @@ EXPECTED: dict[str, Expect] = {
     "strategy:publish": Expect(get=_VIEW, post=_EDIT, post_data={"public": "on"}),
     "strategy:loop_update": Expect(get=_VIEW, post=_EDIT, post_data={"text": "We heard you."}),
     "strategy:export": Expect(get=_VIEW),
+    "strategy:participation": Expect(get=_VIEW),
+    "strategy:year_later": Expect(get=_VIEW),
     "strategy:report": Expect(get=_VIEW, post=_EDIT, post_data={"label": "ICP board"}),
     "strategy:report_pdf": Expect(get=_VIEW),
     "strategy:share_revoke": Expect(get=None, post=_EDIT),

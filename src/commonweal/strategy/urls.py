@@ -14,6 +14,8 @@ from django.urls import URLPattern, URLResolver, path
 from commonweal.strategy.accountability import views as accountability
 from commonweal.strategy.aims import views as aims
 from commonweal.strategy.commitments import views as commitments
+from commonweal.strategy.later import views as later
+from commonweal.strategy.participation import views as participation
 from commonweal.strategy.report import views as report
 
 app_name = "strategy"
@@ -33,6 +35,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_S}publish/", accountability.publish, name="publish"),
     path(f"{_S}conversations/<slug:slug>/update/", accountability.loop_update, name="loop_update"),
     path(f"{_S}export/<str:name>", report.export, name="export"),
+    path(f"{_S}participation/", participation.participation, name="participation"),
+    path(f"{_S}a-year-later/", later.year_later, name="year_later"),
     path(f"{_S}report/", report.report, name="report"),
     path(f"{_S}report.pdf", report.report_pdf, name="report_pdf"),
     path(f"{_S}report/links/<id:pk>/revoke/", report.share_revoke, name="share_revoke"),
