@@ -3,12 +3,14 @@ organisations never took part, and that their queries do not grow with the commi
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pypdf import PdfReader
 
 from commonweal.conversations.disclosure import conversation_publication
 from commonweal.conversations.models import Conversation
@@ -185,3 +187,19 @@ def test_the_pages_are_linked_and_show_their_sections(fclient, system):
         "Who took part",
     ):
         assert heading in later
+
+
+def test_the_strategy_report_has_a_year_later_with_trust_and_the_pulse(fclient, system):
+    orgs = [make_organisation(system, sector=Sector.ACUTE) for _ in range(7)]
+    survey = make_round(system, name="2026")
+    for rater in orgs[:6]:
+        rate(make_response(survey, rater), orgs[6], intensity=3, trust=(3, 3, 3))
+    pulse_round = make_pulse_round(system, name="Spring")
+    for _ in range(6):
+        respond(pulse_round, sector="acute")
+    page = fclient.get(f"/manage/systems/{system.slug}/strategy/report/").content.decode()
+    assert "A year later" in page and "Average trust (1 to 4)" in page and "3.0 of 4" in page
+    assert "Direction, alignment and commitment over the pulse rounds" in page
+    pdf = fclient.get(f"/manage/systems/{system.slug}/strategy/report.pdf")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "A year later" in text and "Average trust" in text

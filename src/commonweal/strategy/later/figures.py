@@ -13,7 +13,9 @@ from commonweal.strategy.later.build import (
     PulseRow,
     RelationshipRound,
     StatusMonth,
+    YearLater,
 )
+from commonweal.strategy.participation import figures as participation_figures
 
 
 def _measure_table(rounds: list[RelationshipRound]) -> Table:
@@ -158,3 +160,21 @@ def statuses(months: list[StatusMonth]) -> Chart:
         Table("Commitments by status at the end of each month", ["Month", *labels, "All"], rows),
         drawn=bool(points),
     )
+
+
+def sections(later: YearLater) -> list[tuple[str, str, list[Chart]]]:
+    """The page's and the report's sections: (key, heading, charts), each chart with its table."""
+    return [
+        (
+            "relationships",
+            "Relationships between organisations",
+            [relationship_shares(later.relationships), relationship_scores(later.relationships)],
+        ),
+        ("pulse", "The pulse: direction, alignment and commitment", [pulse(later.pulse)]),
+        ("commitments", "Commitments by status", [statuses(later.statuses)]),
+        (
+            "participation",
+            "Who took part, round by round",
+            [participation_figures.over_time(later.participation)],
+        ),
+    ]

@@ -10,7 +10,6 @@ from commonweal.accounts.decorators import manager_view
 from commonweal.strategy.aims.views import system_for
 from commonweal.strategy.later import figures
 from commonweal.strategy.later.build import build_year_later
-from commonweal.strategy.participation import figures as participation_figures
 
 
 @manager_view
@@ -21,18 +20,6 @@ def year_later(request: HttpRequest, system: str) -> HttpResponse:
     context = {
         "system": obj,
         "later": later,
-        "charts": [
-            (
-                "relationships",
-                "Relationships between organisations",
-                [
-                    figures.relationship_shares(later.relationships),
-                    figures.relationship_scores(later.relationships),
-                ],
-            ),
-            ("pulse", "The pulse: direction, alignment and commitment", [figures.pulse(later.pulse)]),
-            ("commitments", "Commitments by status", [figures.statuses(later.statuses)]),
-            ("participation", "Who took part", [participation_figures.over_time(later.participation)]),
-        ],
+        "charts": figures.sections(later),
     }
     return render(request, "strategy/year_later.html", context)

@@ -21,6 +21,9 @@ from commonweal.core.small_numbers import Cell, Disclosure
 from commonweal.pulse.models import PulseRound
 from commonweal.pulse.queries import latest_change
 from commonweal.strategy.accountability.build import AimCard, board
+from commonweal.strategy.charts import Chart
+from commonweal.strategy.later import figures as later_figures
+from commonweal.strategy.later.build import YearLater, build_year_later
 from commonweal.strategy.models import Aim, ProgressStatus
 from commonweal.systems.models import System
 
@@ -47,6 +50,9 @@ class StrategyReport:
     pulse_rounds: str = ""
     conversations: list[TookPart] = field(default_factory=list)
     pulse_responses: list[TookPart] = field(default_factory=list)
+    #: "A year later": relationship measures (with trust), the pulse and participation over the rounds.
+    later: YearLater | None = None
+    later_charts: list[tuple[str, str, list[Chart]]] = field(default_factory=list)
 
 
 def _pulse(system: System) -> tuple[str, str]:
@@ -109,6 +115,7 @@ def build_report(system: System) -> StrategyReport:
     labels = dict(ProgressStatus.choices)
     pulse, pulse_rounds = _pulse(system)
     conversations, pulse_responses = _took_part(system)
+    later = build_year_later(system)
     return StrategyReport(
         system=system,
         agreed=[c for c in cards if c.aim.status == Aim.Status.AGREED],
@@ -121,4 +128,6 @@ def build_report(system: System) -> StrategyReport:
         pulse_rounds=pulse_rounds,
         conversations=conversations,
         pulse_responses=pulse_responses,
+        later=later,
+        later_charts=[s for s in later_figures.sections(later) if s[0] != "commitments"],
     )
