@@ -4,6 +4,9 @@ organisation's link leaves a commitment's assets as they are."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 
 import pytest
@@ -18,7 +21,7 @@ from commonweal.strategy.commitments import actions as commitments
 from commonweal.strategy.models import Aim, Commitment
 from commonweal.strategy.queries import aim_asset_ids, assets_of_aim, assets_of_commitments
 from tests.communities.factories import make_asset
-from tests.factories import make_organisation, make_round, make_system
+from tests.factories import make_api_token, make_organisation, make_round, make_system
 
 pytestmark = pytest.mark.django_db
 
@@ -182,3 +185,34 @@ def test_with_no_accepted_asset_the_forms_ask_nothing_about_assets(fclient, syst
     base = f"/manage/systems/{system.slug}/strategy/"
     assert "Community assets" not in fclient.get(f"{base}aims/{aim.pk}/edit/").content.decode()
     assert "Community assets" not in fclient.get(f"{base}aims/{aim.pk}/commitments/new/").content.decode()
+
+
+def test_the_api_and_the_exports_give_the_assets_of_aims_and_commitments(
+    client, fclient, system, facilitator, register
+):
+    library, swimmers, pending, elsewhere = register
+    aim = _aim(system, facilitator, assets=[library.pk])
+    org = make_organisation(system, name="Acute")
+    token = make_api_token(facilitator)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    base = f"/api/manage/systems/{system.slug}"
+    body = {"what": "Open the library on Sundays", "organisation": org.pk, "assets": [swimmers.pk]}
+    made = client.post(f"{base}/aims/{aim.pk}/commitments", body, content_type="application/json", **headers)
+    assert made.status_code == 201 and made.json()["assets"] == [swimmers.pk]
+    for wrong in (pending, elsewhere):
+        body["assets"] = [wrong.pk]
+        refused = client.post(
+            f"{base}/aims/{aim.pk}/commitments", body, content_type="application/json", **headers
+        )
+        assert refused.status_code == 400
+    listed = client.get(f"{base}/aims", **headers).json()["aims"][0]
+    assert listed["assets"] == [{"id": library.pk, "name": "Eastmarsh Library"}]
+    assert listed["commitments"][0]["assets"] == [{"id": swimmers.pk, "name": "Sea Swimmers"}]
+    exported = json.loads(fclient.get(f"/manage/systems/{system.slug}/strategy/export/strategy.json").content)
+    assert exported["aims"][0]["assets"] == listed["assets"]
+    aims_csv = fclient.get(f"/manage/systems/{system.slug}/strategy/export/aims.csv").content.decode()
+    assert next(csv.DictReader(io.StringIO(aims_csv)))["assets"] == "Eastmarsh Library"
+    rows = fclient.get(f"/manage/systems/{system.slug}/strategy/export/commitments.csv").content.decode()
+    assert next(csv.DictReader(io.StringIO(rows)))["assets"] == "Sea Swimmers"
+    document = client.get("/api/openapi.json").json()
+    assert "assets" in document["components"]["schemas"]["CommitmentIn"]["properties"]

@@ -12,7 +12,6 @@ from ninja import Field, Router, Schema
 
 from commonweal.accounts.api import api_token
 from commonweal.core.schemas import InputSchema
-from commonweal.strategy.accountability.build import board
 from commonweal.strategy.commitments.actions import (
     Actor,
     CommitmentInput,
@@ -23,8 +22,8 @@ from commonweal.strategy.commitments.actions import (
 )
 from commonweal.strategy.models import Commitment
 from commonweal.strategy.permissions import require
-from commonweal.strategy.queries import get_aim, get_commitment, is_stale
-from commonweal.strategy.report.build import aim_json, update_json
+from commonweal.strategy.queries import commitment_asset_ids, get_aim, get_commitment, is_stale
+from commonweal.strategy.report.build import aims_json, update_json
 from commonweal.systems.queries import get_system
 
 router = Router(tags=["facilitators: strategy"])
@@ -34,9 +33,10 @@ class AimsOut(Schema):
     system: str
     aims: list[dict[str, Any]] = Field(
         description="Each aim: id, title, meaning, outcome, status (draft, proposed, agreed, retired), agreed_on, "
-        "agreed_by, retired_reason, places, communities, measures, evidence (statement, text, conversation, "
-        "common_ground, analysis_update, figures: overall, groups and sectors as published, counts in words) and "
-        "commitments (owner, partners, what, lead_role, dates, resources, status, last_update_on, no_update_since)."
+        "agreed_by, retired_reason, places, communities, assets (the community assets it builds on: id, name), "
+        "measures, evidence (statement, text, conversation, common_ground, analysis_update, figures: overall, "
+        "groups and sectors as published, counts in words) and commitments (owner, partners, what, lead_role, "
+        "dates, resources, assets it uses (id, name), status, last_update_on, no_update_since)."
     )
 
 
@@ -56,6 +56,11 @@ class CommitmentIn(InputSchema):
     ends_on: date | None = None
     interdependency: int | None = None
     resources: list[ResourceIn] = []
+    assets: list[int] | None = Field(
+        None,
+        description="Ids of accepted community assets of the system's register that the commitment uses; "
+        "left out, none are set.",
+    )
 
 
 class CommitmentOut(Schema):
@@ -63,6 +68,7 @@ class CommitmentOut(Schema):
     aim: int
     owner: str
     status: str
+    assets: list[int] = Field(description="Ids of the community assets it uses.")
 
 
 class ProgressIn(InputSchema):
@@ -89,7 +95,7 @@ def _system(request: HttpRequest, slug: str, action: str) -> Any:
 @router.get("/manage/systems/{system}/aims", auth=api_token, response=AimsOut, summary="The system's aims")
 def list_aims(request: HttpRequest, system: str) -> dict[str, Any]:
     obj = _system(request, system, "strategy.view")
-    return {"system": obj.slug, "aims": [aim_json(card) for card in board(obj)]}
+    return {"system": obj.slug, "aims": aims_json(obj)}
 
 
 @router.post(
@@ -116,9 +122,17 @@ def add_commitment(
             ResourceInput(r.kind, None if r.amount is None else str(r.amount), r.description)
             for r in body.resources
         ],
+        assets=body.assets,
     )
     item = check_save_commitment(Actor(request.auth, Commitment.Route.API), found, data)  # type: ignore[attr-defined]
-    return 201, {"id": item.pk, "aim": found.pk, "owner": item.owner_name, "status": item.status}
+    assets = commitment_asset_ids(item)
+    return 201, {
+        "id": item.pk,
+        "aim": found.pk,
+        "owner": item.owner_name,
+        "status": item.status,
+        "assets": assets,
+    }
 
 
 @router.get(

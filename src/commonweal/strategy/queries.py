@@ -132,3 +132,16 @@ def assets_of_commitments(system: System, commitments: Iterable[int]) -> dict[in
         if asset in by_id:
             out[commitment].append(by_id[asset])
     return dict(out)
+
+
+def assets_of_aims(system: System, aims: Iterable[int]) -> dict[int, list[Asset]]:
+    """The accepted assets each of ``aims`` (ids) builds on, by name, in two queries."""
+    pairs = list(Aim.assets.through.objects.filter(aim_id__in=list(aims)).values_list("aim_id", "asset_id"))
+    found = community_queries.assets_by_ids(system, {asset for _, asset in pairs})
+    order = {asset.pk: i for i, asset in enumerate(found)}
+    by_id = {asset.pk: asset for asset in found}
+    out: dict[int, list[Asset]] = defaultdict(list)
+    for aim, asset in sorted(pairs, key=lambda p: (p[0], order.get(p[1], 0))):
+        if asset in by_id:
+            out[aim].append(by_id[asset])
+    return dict(out)

@@ -4,19 +4,47 @@ figure about people is the evidence as the disclosure layer published it when th
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from typing import Any
 
+from commonweal.communities.models import Asset
 from commonweal.core.spreadsheet import SpreadsheetWriter
 from commonweal.strategy.accountability.build import AimCard, CommitmentRow, board
 from commonweal.strategy.models import ProgressUpdate
+from commonweal.strategy.queries import assets_of_aims, assets_of_commitments
 from commonweal.systems.models import System
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The accepted community assets each aim builds on and each commitment uses (ids -> assets, by name), read
+    in four queries for all the aims of a board."""
+
+    of_aims: dict[int, list[Asset]] = field(default_factory=dict)
+    of_commitments: dict[int, list[Asset]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, system: System, cards: list[AimCard]) -> Assets:
+        commitments = [row.commitment.pk for card in cards for row in card.commitments]
+        return cls(
+            assets_of_aims(system, [card.aim.pk for card in cards]),
+            assets_of_commitments(system, commitments),
+        )
+
+
+def _assets_json(assets: list[Asset]) -> list[dict[str, Any]]:
+    return [{"id": a.pk, "name": a.name} for a in assets]
+
+
+def _names(assets: list[Asset]) -> str:
+    return "; ".join(a.name for a in assets)
 
 
 def _date(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def commitment_json(row: CommitmentRow) -> dict[str, Any]:
+def commitment_json(row: CommitmentRow, assets: Assets | None = None) -> dict[str, Any]:
     c = row.commitment
     return {
         "id": c.pk,
@@ -30,6 +58,7 @@ def commitment_json(row: CommitmentRow) -> dict[str, Any]:
         "starts_on": _date(c.starts_on),
         "ends_on": _date(c.ends_on),
         "interdependency": c.interdependency_id,
+        "assets": _assets_json((assets or Assets()).of_commitments.get(c.pk, [])),
         "resources": [
             {
                 "kind": r["kind"],
@@ -44,8 +73,9 @@ def commitment_json(row: CommitmentRow) -> dict[str, Any]:
     }
 
 
-def aim_json(card: AimCard) -> dict[str, Any]:
+def aim_json(card: AimCard, assets: Assets | None = None) -> dict[str, Any]:
     aim = card.aim
+    assets = assets or Assets()
     return {
         "id": aim.pk,
         "title": aim.title,
@@ -57,6 +87,7 @@ def aim_json(card: AimCard) -> dict[str, Any]:
         "retired_reason": aim.retired_reason,
         "places": aim.places,
         "communities": aim.communities,
+        "assets": _assets_json(assets.of_aims.get(aim.pk, [])),
         "measures": [
             {
                 "id": m["pk"],
@@ -79,12 +110,20 @@ def aim_json(card: AimCard) -> dict[str, Any]:
             }
             for e in aim.evidence
         ],
-        "commitments": [commitment_json(row) for row in card.commitments],
+        "commitments": [commitment_json(row, assets) for row in card.commitments],
     }
 
 
+def aims_json(system: System) -> list[dict[str, Any]]:
+    """Every aim of the system as the API and the JSON export give it, with the assets of each aim and
+    commitment (a fixed number of queries whatever the number of aims and commitments)."""
+    cards = board(system)
+    assets = Assets.of(system, cards)
+    return [aim_json(card, assets) for card in cards]
+
+
 def strategy_json(system: System) -> dict[str, Any]:
-    return {"system": system.slug, "aims": [aim_json(card) for card in board(system)]}
+    return {"system": system.slug, "aims": aims_json(system)}
 
 
 def update_json(u: ProgressUpdate) -> dict[str, Any]:
@@ -104,9 +143,22 @@ def aims_csv(system: System) -> str:
     out = io.StringIO()
     writer = SpreadsheetWriter(out, numbers=(0, 8))
     writer.writerow(
-        ["id", "title", "status", "agreed_on", "agreed_by", "meaning", "outcome", "places", "commitments"]
+        [
+            "id",
+            "title",
+            "status",
+            "agreed_on",
+            "agreed_by",
+            "meaning",
+            "outcome",
+            "places",
+            "commitments",
+            "assets",
+        ]
     )
-    for card in board(system):
+    cards = board(system)
+    assets = Assets.of(system, cards)
+    for card in cards:
         aim = card.aim
         writer.writerow(
             [
@@ -119,6 +171,7 @@ def aims_csv(system: System) -> str:
                 aim.outcome,
                 "; ".join(aim.places),
                 len(card.commitments),
+                _names(assets.of_aims.get(aim.pk, [])),
             ]
         )
     return out.getvalue()
@@ -142,9 +195,12 @@ def commitments_csv(system: System) -> str:
             "status",
             "last_update_on",
             "no_update_since",
+            "assets",
         ]
     )
-    for card in board(system):
+    cards = board(system)
+    assets = Assets.of(system, cards)
+    for card in cards:
         for row in card.commitments:
             c = row.commitment
             writer.writerow(
@@ -162,6 +218,7 @@ def commitments_csv(system: System) -> str:
                     c.status,
                     _date(c.last_update_on),
                     _date(row.no_update_since),
+                    _names(assets.of_commitments.get(c.pk, [])),
                 ]
             )
     return out.getvalue()
