@@ -1,5 +1,6 @@
 """A respondent answers the relationship survey for their organisation: picks three partners with the search and a
-sector filter, rates two, leaves with "come back later", resumes from their own link on another device (no
+sector filter, says how closely it works with each on one page, rates trust and value for the two key partners
+(the second only in part), leaves with "come back later", resumes from their own link on another device (no
 cookies), rates the third, checks and submits. In real Chromium, with JavaScript (htmx saves as they go); axe-core
 on every page; and the survey at 320 pixels wide."""
 
@@ -99,7 +100,17 @@ def test_respondent_rates_three_partners_and_resumes_later(live_server, browser,
     check(page, "partners-filtered")
     page.get_by_role("button", name="Save and rate your partners").click()
 
-    # Rate the first two partners (in alphabetical order), then leave.
+    # One page asks how closely they work with each; trust and value follow for the key partners only.
+    page.get_by_role("heading", level=1, name="How closely do you work with each partner?").wait_for()
+    check(page, "closeness")
+    page.get_by_role("group", name="Age Well Riverside").get_by_label("3: Coordination").check()
+    page.get_by_role("group", name="Riverside Community Health NHS Trust").get_by_label(
+        "4: Integration"
+    ).check()
+    page.get_by_role("group", name="Riverside Food Bank").get_by_label("2: Cooperation").check()
+    page.get_by_role("button", name="Save and continue").click()
+
+    # Rate the two key partners (in alphabetical order): the first in full, the second in part; then leave.
     page.get_by_role("heading", level=1, name="Age Well Riverside").wait_for()
     assert "Partner 1 of 3" in page.content()
     assert page.get_by_text(
@@ -149,8 +160,9 @@ def test_respondent_rates_three_partners_and_resumes_later(live_server, browser,
         assert (
             "Integration" in second and "Reliability: 3: A fair amount" in second and "Not finished" in second
         )
+        # The food bank (cooperation) is not a key partner: complete without trust and value.
         third = cards.filter(has_text="Riverside Food Bank").inner_text()
-        assert "Not answered yet: how closely you work together" in third
+        assert "Cooperation" in third and "Complete" in third
         check(later, "resumed")
 
         later.get_by_role("link", name="Change your answers about Riverside Food Bank").click()
@@ -208,13 +220,15 @@ def test_the_survey_works_on_a_320_pixel_phone(live_server, phone_page, invitati
     check(page, "phone-partners")
     page.get_by_label("Riverside University Hospitals NHS Foundation Trust").check()
     page.get_by_role("button", name="Save and rate your partners").click()
-    page.get_by_role(
-        "heading", level=1, name="Riverside University Hospitals NHS Foundation Trust"
-    ).wait_for()
-    check(page, "phone-rate")
-    page.get_by_label("1: Awareness: we know what this partner does.").check()
-    page.get_by_role("button", name="Save and check your answers").click()
+    page.get_by_role("heading", level=1, name="How closely do you work with each partner?").wait_for()
+    check(page, "phone-closeness")
+    # Awareness only: not a key partner, so no trust and value questions; straight to the check page.
+    page.get_by_role("group", name="Riverside University Hospitals NHS Foundation Trust").get_by_label(
+        "1: Awareness"
+    ).check()
+    page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("heading", level=1, name="Check your answers").wait_for()
+    assert "Every question is answered." in page.content()
     check(page, "phone-check")
     assert (
         Rating.objects.get(partner__name="Riverside University Hospitals NHS Foundation Trust").intensity == 1
@@ -240,10 +254,12 @@ def test_the_survey_works_without_javascript(live_server, browser, invitation):
         assert "1 partner" in page.locator("#cw-picked-summary").inner_text()
         page.get_by_label("Northvale Men's Shed").check()
         page.get_by_role("button", name="Save and rate your partners").click()
+        page.get_by_role("heading", level=1, name="How closely do you work with each partner?").wait_for()
+        page.get_by_role("group", name="Northvale Men's Shed").get_by_label("3: Coordination").check()
+        page.get_by_role("button", name="Save and continue").click()
+        # A key partner: its trust and value questions; then the council, not rated yet.
         page.get_by_role("heading", level=1, name="Northvale Men's Shed").wait_for()
-        page.get_by_label(
-            "2: Cooperation: we exchange information, meet, or share in-kind resources."
-        ).check()
+        page.get_by_role("group", name="Reliability").get_by_label("3: A fair amount").check()
         page.get_by_role("button", name="Save and continue").click()
         page.get_by_role("heading", level=1, name="Valeshire County Council").wait_for()
         page.get_by_role("button", name="Save and come back later").click()
@@ -252,7 +268,7 @@ def test_the_survey_works_without_javascript(live_server, browser, invitation):
     finally:
         ctx.close()
     ratings = dict(Rating.objects.values_list("partner__name", "intensity"))
-    assert ratings == {"Northvale Men's Shed": 2, "Valeshire County Council": None}
+    assert ratings == {"Northvale Men's Shed": 3, "Valeshire County Council": None}
 
 
 def test_facilitator_opens_a_round_and_finds_each_organisations_link(live_server, page, invitation):

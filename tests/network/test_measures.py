@@ -112,7 +112,8 @@ def test_two_tight_groups_joined_by_one_weak_tie_are_two_communities():
 
 def test_change_between_rounds_is_judged_only_for_organisations_that_answered_both():
     later = {
-        (A, B): 4, (A, D): 2,  # A>B 3 -> 4 stronger; A>D 0 -> 2 new; A>C 2 -> absent lost; A>E 1 -> absent lost
+        (A, B): 4, (A, D): 2,  # A>B 3 -> 4 stronger; A>D 0 -> 2 new
+        (A, C): 0,  # A>C 2 -> rated 0: lost (A said there is no relationship now); A>E 1 -> not rated: unconfirmed
         (B, A): 3, (B, C): 2,  # B>A unchanged; B>C 4 -> 2 weaker
         (D, C): 2, (D, A): 1,  # D>A new
         (E, A): 3,  # E did not answer the first round: not judged
@@ -123,7 +124,9 @@ def test_change_between_rounds_is_judged_only_for_organisations_that_answered_bo
     assert change.new == [TieChange(A, D, 0.0, 2.0), TieChange(D, A, 0.0, 1.0)]
     assert change.strengthened == [TieChange(A, B, 3.0, 4.0)]
     assert change.weakened == [TieChange(B, C, 4.0, 2.0)]
-    assert change.lost == [TieChange(A, C, 2.0, 0.0), TieChange(A, E, 1.0, 0.0)]
+    assert change.lost == [TieChange(A, C, 2.0, 0.0)]
+    # A tie A did not rate again is not counted as lost: A may simply not have listed E.
+    assert change.unconfirmed == [TieChange(A, E, 1.0, 0.0)]
     words = change.sentences()
     assert words["new"] == "2 new ties since 2025."
     assert words["raters"].startswith(
@@ -312,7 +315,13 @@ def test_change_between_rounds_follows_the_definition(data):
     (old, before), (new, after) = rounds
     change = compare(before, after)
     both = before.responded & after.responded
-    kinds: dict[str, set[TieChange]] = {"new": set(), "strengthened": set(), "weakened": set(), "lost": set()}
+    kinds: dict[str, set[TieChange]] = {
+        "new": set(),
+        "strengthened": set(),
+        "weakened": set(),
+        "lost": set(),
+        "unconfirmed": set(),
+    }
     for pair in set(old) | set(new):
         if pair[0] not in both:
             continue
@@ -321,7 +330,8 @@ def test_change_between_rounds_follows_the_definition(data):
         if b < 1 <= a:
             kinds["new"].add(c)
         elif a < 1 <= b:
-            kinds["lost"].add(c)
+            # Rated below 1 again: lost; not rated at all in the later round: unconfirmed, not lost.
+            kinds["lost" if pair in new else "unconfirmed"].add(c)
         elif b >= 1 and a > b:
             kinds["strengthened"].add(c)
         elif a >= 1 and a < b:

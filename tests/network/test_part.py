@@ -46,10 +46,11 @@ def world():
     rate(rt, carers, 2)
     rate(make_response(old, council), trust, 1)
     rate(make_response(old, carers), trust, 2)
-    # 2026: the trust rates the council 4 (stronger) and no longer the carers (lost); the council rates it 1
-    # (4 against 1: worth a conversation); the carers rate it 2 with trust and value.
+    # 2026: the trust rates the council 4 (stronger) and the carers 0, no longer a partner (lost); the council
+    # rates it 1 (4 against 1: worth a conversation); the carers rate it 2 with trust and value.
     rt = make_response(new, trust)
     rate(rt, council, 4, trust=(3, 3, 3))
+    rate(rt, carers, 0)
     rate(make_response(new, council), trust, 1, trust=(2, 2, 2), value=(2, 2, 2))
     rate(make_response(new, carers), trust, 2, trust=(4, 4, 4), value=(3, 3, 3))
     return {"system": system, "trust": trust, "council": council, "carers": carers, "homes": homes, "old": old,

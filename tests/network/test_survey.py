@@ -155,11 +155,11 @@ def test_picks_save_on_submit_and_survive_filtering(client, world):
     # Unticking a shown partner removes it.
     client.post(url(response, "partners/"), {"shown": [acute.pk], "action": "save"})
     assert list(response.ratings.values_list("partner__name", flat=True)) == ["Riverside Food Bank"]
-    # "Save and rate" goes to the first partner by name.
+    # "Save and rate" goes to the one page that asks how closely you work with each partner.
     cont = client.post(
         url(response, "partners/"), {"partners": [acute.pk], "shown": [acute.pk], "action": "continue"}
     )
-    assert cont["Location"] == url(response, f"partners/{foodbank.pk}/")
+    assert cont["Location"] == url(response, "closeness/")
 
 
 def test_picking_with_htmx_answers_a_status_line_and_the_updated_summary(client, world):
@@ -273,7 +273,7 @@ def test_come_back_later_then_resume_from_the_link_on_another_device(client, wor
     response = start(client, world["invitation"])
     acute = world["acute"]
     later = client.post(
-        url(response, f"partners/{acute.pk}/"), {"intensity": "2", "action": "later"}, follow=True
+        url(response, f"partners/{acute.pk}/"), {"intensity": "3", "action": "later"}, follow=True
     )
     page = later.content.decode()
     assert "Your answers are saved." in page
@@ -281,7 +281,7 @@ def test_come_back_later_then_resume_from_the_link_on_another_device(client, wor
     assert f'href="{resume}"' in page and "Email the link to yourself" in page
     elsewhere = Client()
     check = elsewhere.get(url(response, "check/")).content.decode()
-    assert "Riverside Hospital" in check and "Cooperation: we exchange information" in check
+    assert "Riverside Hospital" in check and "Coordination: we align our activities" in check
     assert "Not answered yet: openness to discussion, reliability, shared mission" in check
     assert elsewhere.cookies[KEY_COOKIE].value == response.key  # this device now remembers too
 
@@ -367,3 +367,74 @@ def test_actions_enforce_the_rules_without_the_pages(world):
     ):
         with pytest.raises(RoundClosed):
             attempt()
+
+
+def test_last_rounds_partners_and_those_who_named_you_are_suggested_first(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import make_response
+    from tests.factories import rate as rate_tie
+
+    home, acute, council, foodbank = world["home"], world["acute"], world["council"], world["foodbank"]
+    last = make_round(world["system"], name="2025", opened_at=timezone.now() - timedelta(days=365))
+    mine = make_response(last, home)
+    rate_tie(mine, council, 3)
+    rate_tie(mine, acute, 0)  # rated "no relationship": not a partner, so not suggested for that
+    rate_tie(make_response(last, foodbank), home, 2)  # the food bank named the surgery last year
+    rate_tie(make_response(world["round"], acute), home, 1)  # and the hospital named it this year
+    response = start(client, world["invitation"])
+    page = client.get(url(response, "partners/")).content.decode()
+    suggested, others = page.split(">Suggested<")[1].split(">Other organisations<")
+    assert "Valeshire Council" in suggested and "Your partner in 2025" in suggested
+    assert "Riverside Food Bank" in suggested and "Named you in 2025" in suggested
+    assert "Riverside Hospital" in suggested and "Named you in 2026" in suggested
+    assert "Riverside Community Health" in others and "Riverside Community Health" not in suggested
+    # Suggested, not ticked: the respondent confirms each.
+    assert not re.search(r'name="partners" type="checkbox" value="\d+"[^>]*checked', page)
+
+
+def test_one_page_asks_how_closely_for_every_partner_then_trust_only_for_key_partners(client, world):
+    response = start(client, world["invitation"])
+    acute, council, foodbank = world["acute"], world["council"], world["foodbank"]
+    ids = [acute.pk, council.pk, foodbank.pk]
+    client.post(url(response, "partners/"), {"partners": ids, "shown": ids, "action": "continue"})
+    page = client.get(url(response, "closeness/")).content.decode()
+    for name in ("Riverside Hospital", "Valeshire Council", "Riverside Food Bank"):
+        assert f">{name}</legend>" in page
+    # A bad answer is reported; the good ones are kept; what was chosen stays chosen.
+    bad = client.post(
+        url(response, "closeness/"),
+        {f"intensity-{acute.pk}": "4", f"intensity-{council.pk}": "9", "action": "continue"},
+    )
+    assert bad.status_code == 400
+    assert "Choose how closely you work with Valeshire Council, from 0 to 4" in bad.content.decode()
+    assert re.search(rf'name="intensity-{acute.pk}" value="4"[^>]*checked', bad.content.decode())
+    assert Rating.objects.get(response=response, partner=acute).intensity == 4
+    done = client.post(
+        url(response, "closeness/"),
+        {f"intensity-{council.pk}": "1", f"intensity-{foodbank.pk}": "0", "action": "continue"},
+    )
+    # Only the hospital (4) is a key partner: trust and value are asked for it, then the check page.
+    assert done["Location"] == url(response, f"partners/{acute.pk}/")
+    full = dict.fromkeys(("trust_openness", "trust_reliability", "trust_mission"), "3")
+    full |= dict.fromkeys(("value_power", "value_involvement", "value_resources"), "2")
+    assert client.post(url(response, f"partners/{acute.pk}/"), {**full, "action": "continue"})[
+        "Location"
+    ] == url(response, "check/")
+    # The council (1) and the food bank (0, the tie ended) are complete without trust and value.
+    assert [p.complete for p in progress(response)] == [True, True, True]
+    assert dict(Rating.objects.filter(response=response).values_list("partner__name", "intensity")) == {
+        "Riverside Hospital": 4,
+        "Valeshire Council": 1,
+        "Riverside Food Bank": 0,
+    }
+
+
+def test_a_key_partner_without_trust_answers_is_not_finished(world):
+    response = do_start_response(world["invitation"])
+    do_save_rating(response, world["acute"], {"intensity": 3})
+    do_save_rating(response, world["council"], {"intensity": 2})
+    assert [p.complete for p in progress(response)] == [False, True]  # by name: hospital, then council
+    assert progress(response)[0].missing[0] == "openness to discussion"

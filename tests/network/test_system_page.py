@@ -27,7 +27,8 @@ pytestmark = pytest.mark.django_db
 
 
 def two_rounds(system):
-    """A, B (acute), C (VCSE), D (council). 2025: A>B 2, B>A 2, A>C 1, C>A 3. 2026: A>B 4, B>A 2, C>A 3, A>D 2."""
+    """A, B (acute), C (VCSE), D (council). 2025: A>B 2, B>A 2, A>C 1, C>A 3. 2026: A>B 4, B>A 2, C>A 3, A>D 2,
+    and A says it no longer works with C (A>C 0)."""
     a = make_organisation(system, name="Alder Hospital", sector=Sector.ACUTE)
     b = make_organisation(system, name="Birch Community Trust", sector=Sector.ACUTE)
     c = make_organisation(system, name="Cedar Carers", sector=Sector.VCSE)
@@ -36,7 +37,7 @@ def two_rounds(system):
     second = make_round(system, name="2026")
     for survey_round, ratings in (
         (first, [(a, b, 2), (b, a, 2), (a, c, 1), (c, a, 3)]),
-        (second, [(a, b, 4), (b, a, 2), (c, a, 3), (a, d, 2)]),
+        (second, [(a, b, 4), (b, a, 2), (c, a, 3), (a, d, 2), (a, c, 0)]),
     ):
         responses = {}
         for rater, partner, intensity in ratings:
@@ -235,3 +236,18 @@ def test_someone_who_is_not_a_facilitator_of_the_system_cannot_see_it(client, sy
     client.force_login(make_user())
     assert client.get(f"/manage/systems/{system.slug}/network/").status_code == 403
     assert client.get(f"/manage/systems/{system.slug}/network/export/csv/").status_code == 403
+
+
+def test_a_tie_left_off_the_list_is_not_counted_as_lost(fclient, system):
+    first, second = two_rounds(system)
+    # A answers 2026 again without rating C at all (it did not list C): that says nothing about the tie.
+    second.invitations.get(organisation__name="Alder Hospital").responses.get().ratings.filter(
+        partner__name="Cedar Carers"
+    ).delete()
+    page = text_of(fclient.get(f"/manage/systems/{system.slug}/network/"))
+    assert "0 Ties lost 1 Ties not rated again (not counted as lost)" in page
+    assert (
+        "1 tie of 2025 was not rated again in 2026: not counted as lost, since a partner left off the list may "
+        "still be one."
+    ) in page
+    assert "Organisation Alder Hospital Rates Cedar Carers 2025 1 2026 not rated" in page

@@ -36,6 +36,8 @@ EXPECTED: dict[str, Expect] = {
         },
     ),
     "network:survey_rate": Expect(get=same(200), post=same(REDIRECT), post_data={"intensity": "3"}),
+    # (The page's questions are named by partner id; posting none saves nothing and moves on.)
+    "network:survey_closeness": Expect(get=same(200), post=same(REDIRECT), post_data={"action": "later"}),
     "network:survey_check": Expect(get=same(200), post=same(REDIRECT)),
 }
 
@@ -59,5 +61,6 @@ def params(world: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "network:survey_start": {"token": invitation.token},
         "network:survey_partners": respondent,
         "network:survey_rate": {**respondent, "partner_id": partner.pk},
+        "network:survey_closeness": respondent,
         "network:survey_check": respondent,
     }

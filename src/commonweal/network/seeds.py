@@ -241,15 +241,16 @@ def _true_ties(
 
 
 def _second_round(
-    rng: random.Random, first: dict[tuple[int, int], int], ids: Sequence[int]
+    rng: random.Random, first: dict[tuple[int, int], int], ids: Sequence[int], ended: set[tuple[int, int]]
 ) -> dict[tuple[int, int], int]:
     """The ties a year on: most pairs stay, some strengthen or weaken by one, a few are lost and a few are new
-    (a pair changes on both sides)."""
+    (a pair changes on both sides). The lost pairs are added to ``ended``: their raters say so (rate them 0)."""
     second: dict[tuple[int, int], int] = {}
     for a, b in sorted(pair for pair in first if pair[0] < pair[1]):
         roll = rng.random()
         if roll < 0.05:
-            continue  # lost
+            ended.update(pair for pair in ((a, b), (b, a)) if pair in first)  # lost
+            continue
         step = 1 if roll < 0.16 else -1 if roll < 0.24 else 0
         for pair in ((a, b), (b, a)):
             if pair in first:
@@ -397,13 +398,14 @@ def _joint_work(by_name: dict[str, Organisation]) -> list[JointWorkInput]:
 
 def _planted_ties(
     rng: random.Random, system: System, organisations: Sequence[Organisation]
-) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int], set[tuple[int, int]]]:
     """The ties of the two rounds: drawn from the sectors' affinity, then the planted changes and asymmetric
-    pairs put in."""
+    pairs put in; and the ties of the first round that ended in the second (their raters rate them 0)."""
     by_name = {o.name: o for o in organisations}
     places: dict[int, frozenset[int]] = {n.id: n.place_ids for n in nodes_of(system)}
     first = _true_ties(rng, organisations, places)
-    second = _second_round(rng, first, [o.pk for o in organisations])
+    ended: set[tuple[int, int]] = set()
+    second = _second_round(rng, first, [o.pk for o in organisations], ended)
     for rater, partner, before, after in CHANGES:
         pair = (by_name[rater].pk, by_name[partner].pk)
         for ties, value in ((first, before), (second, after)):
@@ -411,11 +413,27 @@ def _planted_ties(
                 ties[pair] = value
             else:
                 ties.pop(pair, None)
+        if before and not after:
+            ended.add(pair)
     for a, b in ASYMMETRIC:
         for ties in (first, second):
             ties[(by_name[a].pk, by_name[b].pk)] = 4
             ties[(by_name[b].pk, by_name[a].pk)] = 1
-    return first, second
+    ended -= set(second)
+    return first, second, ended
+
+
+def _say_ended(
+    responses: list[LoadedResponse], ended: set[tuple[int, int]], by_id: dict[int, Organisation]
+) -> None:
+    """The first respondent of each rater says "no relationship" (0) for the partners it no longer works with:
+    the survey suggests last round's partners, so an ended tie is an answer, not a partner left off the list."""
+    first_of: dict[int, LoadedResponse] = {}
+    for response in responses:
+        first_of.setdefault(response.organisation.pk, response)
+    for rater, partner in sorted(ended):
+        if rater in first_of:
+            first_of[rater].ratings.append(Rating(partner=by_id[partner], intensity=0))
 
 
 def load_network_demo(
@@ -443,7 +461,7 @@ def load_network_demo(
     rng = random.Random(f"network-{seed}")
     by_name = {o.name: o for o in organisations}
     by_id = {o.pk: o for o in organisations}
-    first, second = _planted_ties(rng, system, organisations)
+    first, second, ended = _planted_ties(rng, system, organisations)
     opened_2026 = now - timedelta(days=21)
     opened_2025 = opened_2026 - timedelta(days=365)
     n_responses = n_ratings = 0
@@ -453,6 +471,8 @@ def load_network_demo(
     ):
         responses = _respondents(rng, organisations, name, opened, closed or now, closed=closed is not None)
         _add_ratings(rng, responses, ties, by_id)
+        if ties is second:
+            _say_ended(responses, ended, by_id)
         do_load_round(
             facilitator, system, organisations, responses, name=name, opened_at=opened, closed_at=closed
         )

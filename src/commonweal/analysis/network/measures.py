@@ -113,7 +113,12 @@ class TieChange:
 
 @dataclass(frozen=True)
 class RoundChange:
-    """What changed between two rounds, judged only for raters that answered both (``n_raters``)."""
+    """What changed between two rounds, judged only for raters that answered both (``n_raters``).
+
+    ``lost`` are ties the rater said, in the later round, are below a tie (rated 0: "no relationship");
+    ``unconfirmed`` are ties of the earlier round that the rater did not rate at all in the later one. A
+    respondent who lists three partners says nothing about the others, so those are not counted as lost.
+    """
 
     before_name: str
     after_name: str
@@ -122,6 +127,7 @@ class RoundChange:
     strengthened: list[TieChange]
     weakened: list[TieChange]
     lost: list[TieChange]
+    unconfirmed: list[TieChange] = field(default_factory=list)
 
     def sentences(self) -> dict[str, str]:
         """One plain sentence per kind of change."""
@@ -487,11 +493,13 @@ def ties_of(net: RoundNetwork, organisation_id: int) -> tuple[list[Tie], list[Ti
 
 
 def compare(before: RoundNetwork, after: RoundNetwork) -> RoundChange:
-    """New, strengthened, weakened and lost ties from ``before`` to ``after``.
+    """New, strengthened, weakened, lost and unconfirmed ties from ``before`` to ``after``.
 
-    Judged only for raters that answered both rounds: for the others a missing rating says nothing. A rating
-    that is absent counts as 0. New: from below 1 to 1 or more; lost: the reverse; strengthened or weakened:
-    a tie in both rounds whose intensity went up or down.
+    Judged only for raters that answered both rounds: for the others a missing rating says nothing. New: from
+    below 1 (or not rated) to 1 or more; strengthened or weakened: a tie in both rounds whose intensity went up
+    or down; lost: a tie of ``before`` that the rater rated below 1 in ``after`` (an answer, "no relationship");
+    unconfirmed: a tie of ``before`` that the rater did not rate at all in ``after``, which is not evidence that
+    it ended (the respondent may simply not have listed it), so it is kept apart from the lost ones.
     """
     raters = before.responded & after.responded
     # Vectorised over the ratings of both rounds (tens of thousands in a large system).
@@ -515,6 +523,8 @@ def compare(before: RoundNetwork, after: RoundNetwork) -> RoundChange:
     a = np.zeros(len(keys))
     b[np.searchsorted(keys, old_keys)] = old_values
     a[np.searchsorted(keys, new_keys)] = new_values
+    rated_after = np.zeros(len(keys), dtype=bool)
+    rated_after[np.searchsorted(keys, new_keys)] = True
     was, is_ = b >= TIE_THRESHOLD, a >= TIE_THRESHOLD
 
     def changes(mask: np.ndarray) -> list[TieChange]:
@@ -533,7 +543,8 @@ def compare(before: RoundNetwork, after: RoundNetwork) -> RoundChange:
         new=changes(is_ & ~was),
         strengthened=changes(was & is_ & (a > b)),
         weakened=changes(was & is_ & (a < b)),
-        lost=changes(was & ~is_),
+        lost=changes(was & ~is_ & rated_after),
+        unconfirmed=changes(was & ~rated_after),
     )
 
 
@@ -686,6 +697,11 @@ def _change_sentences(c: RoundChange) -> dict[str, str]:
         "new": f"{_count(len(c.new), 'new tie', 'new ties')} since {c.before_name}.",
         "strengthened": f"{_count(len(c.strengthened), 'tie', 'ties')} grew stronger.",
         "weakened": f"{_count(len(c.weakened), 'tie', 'ties')} grew weaker.",
-        "lost": f"{_count(len(c.lost), 'tie was', 'ties were')} lost (rated 0 or not rated at all in "
+        "lost": f"{_count(len(c.lost), 'tie was', 'ties were')} lost (rated 0, no relationship, in "
         f"{c.after_name}).",
+        "unconfirmed": (
+            f"{_count(len(c.unconfirmed), 'tie', 'ties')} of {c.before_name} "
+            f"{'was' if len(c.unconfirmed) == 1 else 'were'} not rated again in {c.after_name}: "
+            "not counted as lost, since a partner left off the list may still be one."
+        ),
     }

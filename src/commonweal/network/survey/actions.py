@@ -38,6 +38,14 @@ from commonweal.systems.models import Organisation, System
 #: The answers of a rating, in the order the form asks them.
 ITEM_FIELDS = [*TRUST_ITEMS, *VALUE_ITEMS]
 RATING_FIELDS = ["intensity", *ITEM_FIELDS, "contributions"]
+#: Key partners are those rated this close or closer (3: coordination, 4: integration): the survey asks trust and
+#: value for them; for the others those questions are optional, so a long list of partners stays quick to answer.
+KEY_INTENSITY = 3
+
+
+def is_key(intensity: int | None) -> bool:
+    """Whether a partner rated ``intensity`` is asked the trust and value questions (not yet rated: yes)."""
+    return intensity is None or intensity >= KEY_INTENSITY
 
 
 class RoundClosed(Conflict):
@@ -353,6 +361,40 @@ def do_save_rating(response: SurveyResponse, partner: Organisation, answers: dic
     return rating
 
 
+def do_save_intensities(response: SurveyResponse, intensities: dict[int, int]) -> None:
+    """Store how closely the respondent works with each of its picked partners (``partner id: 0 to 4``), in one
+    transaction. Partners not picked are refused: the page shows only the picked ones."""
+    require_open(response.invitation.round)
+    ratings = {r.partner_id: r for r in response.ratings.filter(partner_id__in=intensities)}
+    if set(intensities) - set(ratings):
+        raise InvalidInput(
+            "Some of these partners are no longer on your list: go back to your partners and try again.",
+            code="not_picked",
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        for partner_id, intensity in intensities.items():
+            ratings[partner_id].intensity = intensity
+            ratings[partner_id].updated_at = now  # bulk_update does not apply auto_now
+        Rating.objects.bulk_update(list(ratings.values()), ["intensity", "updated_at"])
+        SurveyResponse.objects.filter(pk=response.pk).update(updated_at=now)
+
+
+def next_key_partner(response: SurveyResponse, after: Organisation | None = None) -> Organisation | None:
+    """The next picked partner (by name, after ``after``) whose trust and value questions are asked and not all
+    answered: a key partner, or one not rated yet."""
+    started = after is None
+    for rating in response.ratings.select_related("partner").order_by("partner__name", "partner_id"):
+        if not started:
+            started = rating.partner_id == after.pk  # type: ignore[union-attr]
+            continue
+        if is_key(rating.intensity) and any(getattr(rating, name) is None for name in ITEM_FIELDS):
+            return rating.partner
+        if rating.intensity is None:
+            return rating.partner
+    return None
+
+
 def do_submit_response(response: SurveyResponse) -> SurveyResponse:
     """Mark the respondent's answers as submitted. They stay editable while the round is open; submitting
     again keeps the first time."""
@@ -379,13 +421,15 @@ class RatingProgress:
 
 
 def progress(response: SurveyResponse) -> list[RatingProgress]:
-    """Each picked partner with the questions still unanswered (contributions are optional)."""
+    """Each picked partner with the questions still unanswered (contributions are optional; so are trust and
+    value for a partner that is not a key partner, see :data:`KEY_INTENSITY`)."""
     labels = {"intensity": _("how closely you work together"), **TRUST_ITEMS, **VALUE_ITEMS}
     out = []
     for rating in response.ratings.select_related("partner").order_by("partner__name", "partner_id"):
+        asked = ["intensity", *ITEM_FIELDS] if is_key(rating.intensity) else ["intensity"]
         missing = tuple(
             str(labels[name]) if name == "intensity" else str(labels[name]).lower()
-            for name in ["intensity", *ITEM_FIELDS]
+            for name in asked
             if getattr(rating, name) is None
         )
         out.append(RatingProgress(rating=rating, missing=missing))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from commonweal.core.forms import CleanTextMixin, NHSUKFormMixin
@@ -18,6 +18,15 @@ from commonweal.network.models import (
     Contribution,
 )
 from commonweal.systems.models import Place, Sector
+
+#: The intensity scale's short names, for the one-page "how closely" question (the page shows the definitions).
+SHORT_INTENSITY = {
+    0: pgettext_lazy("how closely", "None"),
+    1: pgettext_lazy("how closely", "Awareness"),
+    2: pgettext_lazy("how closely", "Cooperation"),
+    3: pgettext_lazy("how closely", "Coordination"),
+    4: pgettext_lazy("how closely", "Integration"),
+}
 
 
 class RoundForm(NHSUKFormMixin, forms.Form):
@@ -177,3 +186,45 @@ class RatingForm(NHSUKFormMixin, forms.Form):
             if name == "contributions" or value is not None:
                 out[name] = value
         return out
+
+
+class ClosenessForm(NHSUKFormMixin, forms.Form):
+    """How closely the organisation works with each picked partner (one question per partner, ``intensity-<id>``).
+    Any may be left for now; each valid answer is kept."""
+
+    error_summary_title = _("There is a problem with some answers: the others are saved")
+
+    def __init__(self, *args: Any, ratings: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ratings = ratings
+        choices = [(value, f"{value}: {SHORT_INTENSITY[value]}") for value in INTENSITY_DEFINITIONS]
+        for rating in ratings:
+            self.fields[f"intensity-{rating.partner_id}"] = forms.TypedChoiceField(
+                label=rating.partner.name,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=choices,
+                initial=rating.intensity,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "invalid_choice": gettext("Choose how closely you work with %(name)s, from 0 to 4")
+                    % {"name": rating.partner.name}
+                },
+            )
+
+    def rows(self) -> list[tuple[Any, Any]]:
+        """Each rating with its question."""
+        return [(r, self[f"intensity-{r.partner_id}"]) for r in self.ratings]
+
+    def valid_answers(self) -> dict[int, int]:
+        """Every answer given that parsed: ``partner id: intensity``."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {
+            r.partner_id: self.cleaned_data[name]
+            for r in self.ratings
+            if (name := f"intensity-{r.partner_id}") in self.cleaned_data
+            and self.cleaned_data[name] is not None
+        }

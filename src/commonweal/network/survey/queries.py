@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext
 
 from commonweal.core.errors import NotFound
 from commonweal.core.small_numbers import Cell, suppress_breakdown, suppress_count, suppress_partition
-from commonweal.network.models import SurveyInvitation, SurveyRound
+from commonweal.network.models import Rating, SurveyInvitation, SurveyRound
 from commonweal.systems.models import System
 
 
@@ -112,3 +113,41 @@ def round_links(survey_round: SurveyRound) -> RoundLinks:
         for i in invitations
     ]
     return RoundLinks(rows, sum(1 for i in invitations if i.n_answered), people)
+
+
+def suggested_partners(invitation: SurveyInvitation) -> dict[int, list[str]]:
+    """The partners to show first on the "pick partners" page, each with why: the organisation's partners in the
+    round before this one (rated 1 or more), and the organisations that named it (rated it 1 or more) in that
+    round or in this one. Suggestions are not ticked: the respondent confirms each, so a tie that ended can be
+    rated 0 rather than silently left off the list (docs/network.md, "Change between rounds")."""
+    this = invitation.round
+    earlier = (
+        SurveyRound.objects.filter(system_id=this.system_id, opened_at__lt=this.opened_at)
+        .filter(invitations__responses__ratings__intensity__isnull=False)
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+    reasons: dict[int, list[str]] = {}
+    org = invitation.organisation_id
+    ties = Rating.objects.filter(intensity__gte=1)
+    if earlier is not None:
+        for partner in (
+            ties.filter(response__invitation__round=earlier, response__invitation__organisation_id=org)
+            .values_list("partner_id", flat=True)
+            .distinct()
+        ):
+            reasons.setdefault(partner, []).append(
+                gettext("Your partner in %(round)s") % {"round": earlier.name}
+            )
+    named: dict[int, list[str]] = {}
+    for survey_round in (r for r in (earlier, this) if r is not None):
+        for rater in (
+            ties.filter(response__invitation__round=survey_round, partner_id=org)
+            .values_list("response__invitation__organisation_id", flat=True)
+            .distinct()
+        ):
+            if rater != org:
+                named.setdefault(rater, []).append(survey_round.name)
+    for rater, rounds in named.items():
+        reasons.setdefault(rater, []).append(gettext("Named you in %(round)s") % {"round": ", ".join(rounds)})
+    return reasons

@@ -17,6 +17,7 @@ urlpatterns = [
     path(ROUNDS + "<id:round_id>/qr/<id:organisation_id>.svg", views.round_qr, name="round_qr"),
     path(SURVEY, views.survey_start, name="survey_start"),
     path(SURVEY + "r/<str:key>/partners/", views.survey_partners, name="survey_partners"),
+    path(SURVEY + "r/<str:key>/closeness/", views.survey_closeness, name="survey_closeness"),
     path(SURVEY + "r/<str:key>/partners/<id:partner_id>/", views.survey_rate, name="survey_rate"),
     path(SURVEY + "r/<str:key>/check/", views.survey_check, name="survey_check"),
 ]

@@ -43,8 +43,15 @@ from commonweal.network.models import (
 )
 from commonweal.network.permissions import can, require
 from commonweal.network.survey import actions
-from commonweal.network.survey.forms import PartnerFilterForm, PickForm, RatingForm, RoundForm, StartForm
-from commonweal.network.survey.queries import get_round, round_links, round_rows
+from commonweal.network.survey.forms import (
+    ClosenessForm,
+    PartnerFilterForm,
+    PickForm,
+    RatingForm,
+    RoundForm,
+    StartForm,
+)
+from commonweal.network.survey.queries import get_round, round_links, round_rows, suggested_partners
 from commonweal.systems.models import Organisation
 from commonweal.systems.queries import get_system
 
@@ -342,11 +349,17 @@ def _partners_page(
     shown = list(filters.filtered(everyone).prefetch_related("places").order_by("name", "pk"))
     picked = actions.picked_partners(response)
     picked_ids = {o.pk for o in picked}
+    # Suggested partners first (last round's partners and those who named this organisation), each saying why.
+    reasons = suggested_partners(invitation)
+    for o in shown:
+        o.suggested_because = reasons.get(o.pk, [])
     ctx = _context(
         request,
         response,
         filters=filters,
         shown=shown,
+        suggested=[o for o in shown if o.pk in reasons],
+        others=[o for o in shown if o.pk not in reasons],
         n_everyone=everyone.count(),
         picked=picked,
         picked_ids=picked_ids,
@@ -392,9 +405,8 @@ def survey_partners(request: HttpRequest, token: str, key: str) -> HttpResponse:
         return _partners_page(request, response, filters, error=error, status=400)
     action = request.POST.get("action", "")
     if action == "continue":
-        first = actions.picked_partners(response)
-        if first:
-            return redirect(_url("survey_rate", response, partner_id=first[0].pk))
+        if actions.picked_partners(response):
+            return redirect(_url("survey_closeness", response))
         return redirect(_url("survey_check", response))
     query = urlencode(filters.query())
     if action != "search":
@@ -429,7 +441,7 @@ def survey_rate(request: HttpRequest, token: str, key: str, partner_id: int) -> 
                     ),
                 )
                 return redirect(_url("survey_check", response) + "#resume")
-            following = _next_partner(response, partner)
+            following = actions.next_key_partner(response, after=partner)
             if following is not None:
                 return redirect(_url("survey_rate", response, partner_id=following.pk))
             return redirect(_url("survey_check", response))
@@ -445,7 +457,7 @@ def survey_rate(request: HttpRequest, token: str, key: str, partner_id: int) -> 
         partner=partner,
         position=position,
         n_picked=len(picked),
-        is_last=position == len(picked),
+        is_last=actions.next_key_partner(response, after=partner) is None,
         definitions=INTENSITY_DEFINITIONS,
     )
     return _remember(
@@ -453,13 +465,40 @@ def survey_rate(request: HttpRequest, token: str, key: str, partner_id: int) -> 
     )
 
 
-def _next_partner(response: SurveyResponse, partner: Organisation) -> Organisation | None:
-    picked = actions.picked_partners(response)
-    ids = [o.pk for o in picked]
-    if partner.pk not in ids:
-        return None
-    i = ids.index(partner.pk)
-    return picked[i + 1] if i + 1 < len(picked) else None
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_closeness(request: HttpRequest, token: str, key: str) -> HttpResponse:
+    """How closely the organisation works with each picked partner, all on one page: the quick path. Trust and
+    value are then asked only for the key partners (coordination or integration)."""
+    invitation = _invitation(token)
+    response = _response(invitation, key)
+    if request.method != "POST" and not invitation.round.is_open:
+        return redirect(_url("survey_check", response))
+    ratings = list(response.ratings.select_related("partner").order_by("partner__name", "partner_id"))
+    if not ratings:
+        return redirect(_url("survey_partners", response))
+    form = ClosenessForm(posted(request), ratings=ratings)
+    if request.method == "POST":
+        actions.require_open(invitation.round)
+        actions.do_save_intensities(response, form.valid_answers())
+        if not form.errors:
+            if request.POST.get("action") == "later":
+                messages.success(request, _("Your answers are saved."))
+                return redirect(_url("survey_check", response) + "#resume")
+            following = actions.next_key_partner(response)
+            if following is not None:
+                return redirect(_url("survey_rate", response, partner_id=following.pk))
+            return redirect(_url("survey_check", response))
+    ctx = _context(
+        request,
+        response,
+        form=form,
+        definitions=INTENSITY_DEFINITIONS,
+        key_intensity=actions.KEY_INTENSITY,
+    )
+    return _remember(
+        request, render(request, S + "closeness.html", ctx, status=400 if form.errors else 200), response
+    )
 
 
 def _describe(rating: Any) -> dict[str, Any]:

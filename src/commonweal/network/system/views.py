@@ -192,6 +192,7 @@ def _named_changes(change: RoundChange, names: dict[int, str]) -> list[dict[str,
         ("strengthened", "Ties that grew stronger", change.strengthened),
         ("weakened", "Ties that grew weaker", change.weakened),
         ("lost", "Ties lost", change.lost),
+        ("unconfirmed", "Ties not rated again (not counted as lost)", change.unconfirmed),
     ]
     sentences = change.sentences()
     return [
@@ -206,7 +207,7 @@ def _named_changes(change: RoundChange, names: dict[int, str]) -> list[dict[str,
                     "rater": names.get(c.rater, "?"),
                     "partner": names.get(c.partner, "?"),
                     "before": f"{c.before:g}",
-                    "after": f"{c.after:g}",
+                    "after": "not rated" if key == "unconfirmed" else f"{c.after:g}",
                 }
                 for c in items[:SHOWN]
             ],
