@@ -259,3 +259,79 @@ def test_where_you_stand_words_its_numbers_in_the_participants_language():
         assert standing._group_label(0) == "Grŵp A"
     assert standing._share_words(1.0, "disagree") == "everyone who voted on it disagrees"
     assert standing._people_words(Cell("", 1)) == "1 person"
+
+
+# --- The participant JSON API -----------------------------------------------------------------------------------
+
+
+def _api_join(client, conversation, language: str) -> str:
+    joined = client.post(
+        f"/api/conversations/{conversation.slug}/join",
+        data={},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    assert joined.status_code == 201, joined.content
+    return joined.json()
+
+
+def test_the_participant_api_answers_in_the_language_the_client_asks_for(client, conversation, statements):
+    first, second = statements
+    StatementTranslation.objects.create(statement=first, language="cy", text="Talu gofalwyr am eu horiau")
+    ConversationTranslation.objects.create(conversation=conversation, language="cy", title="Ein sgwrs")
+    joined = _api_join(client, conversation, "cy")
+    assert joined["conversation"]["title"] == "Ein sgwrs"
+    assert joined["conversation"]["question"] == conversation.question  # not translated: the original
+    headers = {"HTTP_X_PARTICIPANT_TOKEN": joined["token"], "HTTP_ACCEPT_LANGUAGE": "cy"}
+    listed = client.get(f"/api/conversations/{conversation.slug}/statements", **headers).json()["items"]
+    by_id = {s["id"]: s for s in listed}
+    assert (by_id[first.pk]["text"], by_id[first.pk]["language"], by_id[first.pk]["translated"]) == (
+        "Talu gofalwyr am eu horiau",
+        "cy",
+        True,
+    )
+    assert (by_id[second.pk]["text"], by_id[second.pk]["language"], by_id[second.pk]["translated"]) == (
+        "Open the surgery on Saturday mornings",
+        "en-gb",
+        False,
+    )
+    # A vote is on the statement whatever the language; my votes come back in Welsh too.
+    voted = client.post(
+        f"/api/conversations/{conversation.slug}/votes",
+        data={"statement_id": first.pk, "value": 1},
+        content_type="application/json",
+        **headers,
+    )
+    assert voted.status_code == 201 and Vote.objects.get(statement=first).value == 1
+    mine = client.get(f"/api/conversations/{conversation.slug}/my-votes", **headers).json()
+    assert [v["statement"]["text"] for v in mine] == ["Talu gofalwyr am eu horiau"]
+    # Without the header (or asking for English) the original, marked as such.
+    plain = client.get(f"/api/conversations/{conversation.slug}/statements").json()["items"]
+    assert {s["text"] for s in plain} == {first.text, second.text}
+    assert {(s["language"], s["translated"]) for s in plain} == {("en-gb", False)}
+
+
+def test_the_next_statement_comes_in_the_clients_language(client, conversation, statements):
+    for s in statements:
+        StatementTranslation.objects.create(statement=s, language="ur", text=f"اردو {s.pk}")
+    joined = _api_join(client, conversation, "ur")
+    got = client.get(
+        f"/api/conversations/{conversation.slug}/next",
+        HTTP_X_PARTICIPANT_TOKEN=joined["token"],
+        HTTP_ACCEPT_LANGUAGE="ur",
+    ).json()["statement"]
+    assert got["text"] == f"اردو {got['id']}" and got["language"] == "ur" and got["translated"] is True
+
+
+def test_a_page_of_statements_looks_up_its_translations_in_one_query(client, conversation, statements):
+    more = [make_statement(conversation, f"Statement {i}") for i in range(8)]
+    for s in [*statements, *more]:
+        StatementTranslation.objects.create(statement=s, language="cy", text=f"Datganiad {s.pk}")
+    path = f"/api/conversations/{conversation.slug}/statements"
+
+    def queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(path, {"limit": limit}, HTTP_ACCEPT_LANGUAGE="cy").status_code == 200
+        return sum("statementtranslation" in q["sql"] for q in seen.captured_queries)
+
+    assert queries(2) == queries(10) == 1

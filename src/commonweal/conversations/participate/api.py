@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -39,6 +40,11 @@ from commonweal.conversations.participate.actions import (
 from commonweal.conversations.queries import get_conversation_for_participant
 from commonweal.conversations.results.standing import where_you_stand
 from commonweal.conversations.similar import check_similar_query
+from commonweal.conversations.translate.queries import (
+    load_statement_translations,
+    shown_conversation,
+    shown_statement,
+)
 from commonweal.core.errors import NotAuthenticated, NotFound
 from commonweal.core.http import client_address
 from commonweal.core.schemas import ERRORS, Id, InputSchema, Pagination
@@ -107,7 +113,12 @@ class ProgressOut(Schema):
 
 class StatementOut(Schema):
     id: int
-    text: str
+    text: str = Field(
+        description="In the request's language (its Accept-Language header) where a facilitator translated the "
+        "statement, the original otherwise; votes are on the statement whatever the language."
+    )
+    language: str = Field(description="The language of `text`, e.g. 'en-gb', 'cy', 'ur'.")
+    translated: bool = Field(description="Whether `text` is a translation of the original.")
     theme: str
     is_meta: bool
     is_seed: bool
@@ -212,15 +223,37 @@ def _progress(p: Progress) -> dict[str, int | bool]:
 
 
 def _statement(s: Statement) -> dict[str, object]:
+    shown = shown_statement(s)
     return {
         "id": s.pk,
-        "text": s.text,
+        "text": shown.text,
+        "language": shown.language,
+        "translated": shown.translated,
         "theme": s.theme,
         "is_meta": s.is_meta,
         "is_seed": s.is_seed,
         "state": s.state,
         "created_at": s.created_at,
     }
+
+
+class _InLanguage:
+    """A page of statements in the request's language: the paginator slices it, and each page's translations are
+    looked up in one query (not one a statement)."""
+
+    def __init__(self, statements: QuerySet[Statement]) -> None:
+        self.statements = statements
+
+    def all(self) -> _InLanguage:
+        return self
+
+    def count(self) -> int:
+        return self.statements.count()
+
+    def __getitem__(self, page: slice) -> list[dict[str, object]]:
+        statements = list(self.statements[page])
+        load_statement_translations(statements)
+        return [_statement(s) for s in statements]
 
 
 def _next(participant: Participant, conversation: Conversation) -> dict[str, object]:
@@ -308,8 +341,8 @@ def join(request: HttpRequest, slug: str, payload: JoinIn | None = None) -> Stat
             "new_participant": result.new_participant,
             "conversation": {
                 "slug": conversation.slug,
-                "title": conversation.title,
-                "question": conversation.question,
+                "title": shown_conversation(conversation, "title").text,
+                "question": shown_conversation(conversation, "question").text,
                 "status": conversation.status,
                 "moderation": conversation.moderation,
                 "participants_can_add": conversation.participants_can_add,
@@ -441,7 +474,7 @@ def statements(request: HttpRequest, slug: str) -> object:
     conversation = get_conversation_for_participant(slug)
     if conversation.status == Conversation.Status.DRAFT:
         require_open(conversation)
-    return visible_statements(conversation).order_by("id")
+    return _InLanguage(visible_statements(conversation).order_by("id"))
 
 
 @router.get(
@@ -455,6 +488,8 @@ def my_votes_(request: HttpRequest, slug: str) -> list[dict[str, object]]:
     Works after the conversation closes."""
     conversation = get_conversation_for_participant(slug)
     participant = require_joined(_participant(request, conversation), conversation)
+    rows = list(my_votes(participant, conversation))
+    load_statement_translations(row.statement for row in rows)
     return [
         {
             "statement": _statement(row.statement),
@@ -463,7 +498,7 @@ def my_votes_(request: HttpRequest, slug: str) -> list[dict[str, object]]:
             "updated_at": row.updated_at,
             "can_change": row.votable,
         }
-        for row in my_votes(participant, conversation)
+        for row in rows
     ]
 
 
@@ -533,6 +568,7 @@ def standing(request: HttpRequest, slug: str) -> dict[str, object]:
     participant = require_joined(_participant(request, conversation), conversation)
     found = where_you_stand(conversation, participant)
     assert found is not None
+    load_statement_translations(b.statement for b in (*found.common_ground, *found.group_beliefs))
 
     def belief(b: object) -> dict[str, object]:
         return {"statement": _statement(b.statement), "direction": b.direction, "share": b.share}  # type: ignore[attr-defined]
@@ -569,7 +605,8 @@ def similar(request: HttpRequest, slug: str, text: str = "") -> list[dict[str, o
     conversation = get_conversation_for_participant(slug)
     require_open(conversation)
     participant = require_joined(_participant(request, conversation), conversation)
+    found = check_similar_query(participant, conversation, text[:1000])
+    load_statement_translations(s.statement for s in found)
     return [
-        {"statement": _statement(s.statement), "score": round(s.score, 3), "your_vote": s.vote}
-        for s in check_similar_query(participant, conversation, text[:1000])
+        {"statement": _statement(s.statement), "score": round(s.score, 3), "your_vote": s.vote} for s in found
     ]
