@@ -83,6 +83,17 @@ ANALYSIS_VOTES = "analysis votes"
 ANALYSIS_VOTERS = "analysis voters by statement"
 GROUP_VOTES = "analysis votes by group"
 GROUP_BY_STATEMENT = "group by statement"
+#: Who is in each opinion group: "opinion group by <dimension>" (people by group and category, the group's row
+#: adding up to its size) over "analysed by <dimension>" (everyone the analysis counted, by category).
+MAKEUP_DIMENSIONS = ("sector", "place", "community")
+
+
+def group_by(dimension: str) -> str:
+    return f"opinion group by {dimension}"
+
+
+def analysed_by(dimension: str) -> str:
+    return f"analysed by {dimension}"
 
 
 def votes_on(statement: int) -> str:
@@ -183,6 +194,7 @@ class ConversationNumbers:
     columns: tuple[int, ...] = ()  # the analysis' statements (ids, in its column order)
     has_analysis_totals: bool = False  # the analysis recorded everyone's votes on each statement
     marks: list[MapMark] = field(default_factory=list)
+    makeup: tuple[str, ...] = ()  # the dimensions whose people by opinion group are published
     _headline: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -301,6 +313,31 @@ class ConversationNumbers:
             agree_share=share(CellRef(name, (group, "agree")), voters),
             disagree_share=share(CellRef(name, (group, "disagree")), voters),
         )
+
+    def _member_ref(self, dimension: str, group: Hashable, key: Hashable) -> CellRef:
+        # Sector and place are keyed (category, group); communities (group, category): _register_makeup.
+        pair = (key, group) if self.dimensions[dimension].partition else (group, key)
+        return CellRef(group_by(dimension), pair)
+
+    def group_member_cell(self, dimension: str, group: Hashable, key: Hashable) -> Cell:
+        """People of category ``key`` of ``dimension`` in opinion group ``group`` (``NOT_IN_GROUP``: in none)."""
+        return self.publication.cell(self._member_ref(dimension, group, key))
+
+    def group_member_share(self, dimension: str, group: int, key: Hashable) -> float | None:
+        """The share of opinion group ``group`` who are of category ``key``; None unless both are exact."""
+        return self.publication.share(self._member_ref(dimension, group, key), CellRef(GROUP, group))
+
+    def analysed_cell(self, dimension: str, key: Hashable) -> Cell:
+        """Everyone the analysis counted who is of category ``key`` of ``dimension``."""
+        return self.cell(analysed_by(dimension), key)
+
+    def analysed_share(self, dimension: str, key: Hashable) -> float | None:
+        """The share of everyone the analysis counted who are of category ``key``; None unless exact."""
+        return self.publication.share(CellRef(analysed_by(dimension), key), CellRef(ANALYSED, None))
+
+    def analysed_total(self) -> int | None:
+        """Everyone the analysis counted (a headline count), or None when it did not record them."""
+        return self.cell(ANALYSED, None).count if self.makeup else None
 
     def analysis_votes(self, statement: int) -> dict[str, Cell] | None:
         """Everyone's votes on ``statement`` as the analysis counted them, and ``"voters"``; None when the
@@ -631,6 +668,109 @@ def _register_analysis(d: Disclosure, a: _Analysis, everyone: CellRef, participa
     return cols is not None
 
 
+@dataclass(frozen=True)
+class _Makeup:
+    """Who the analysis counted, by opinion group and by each declared attribute (as it is now)."""
+
+    rows: tuple[Hashable, ...]  # the opinion group table's keys: the groups, then NOT_IN_GROUP
+    cells: dict[str, dict[tuple[Hashable, Hashable], int]]  # dimension -> (group row, category) -> people
+
+
+def _read_makeup(
+    conversation: Conversation, stored: StoredResult, a: _Analysis, facts: _Facts, dims: dict[str, Dimension]
+) -> _Makeup | None:
+    """People by opinion group and sector, place and community, read now; None when the snapshot counts someone
+    who has since left (erased): its groups then no longer add up from the people here, until the next update.
+    A dimension whose counts would not fit the live tables (an answer changed between the reads) is left out."""
+    row_of = {
+        int(pid): (int(g) if g >= 0 else NOT_IN_GROUP)
+        for pid, g in zip(stored.participant_ids, stored.group_labels, strict=False)
+    }
+    if len(row_of) != a.analysed:
+        return None
+    people = Participant.objects.filter(participations__conversation=conversation).order_by()
+    attrs = {
+        pk: (sector, place)
+        for pk, sector, place in people.values_list("pk", "sector", "place_id")
+        if pk in row_of
+    }
+    if len(attrs) != len(row_of):
+        return None
+    rows: tuple[Hashable, ...] = (*a.groups, NOT_IN_GROUP)
+    cells: dict[str, dict[tuple[Hashable, Hashable], int]] = {}
+    for i, key in enumerate(("sector", "place")):
+        if key not in dims:
+            continue
+        counted: dict[tuple[Hashable, Hashable], int] = defaultdict(int)
+        for pk, row in row_of.items():
+            counted[(row, attrs[pk][i] or NOT_SAID)] += 1
+        cells[key] = dict(counted)
+    if "community" in dims:
+        links = Participant.communities.through.objects.filter(
+            participant__participations__conversation=conversation
+        )
+        counted = defaultdict(int)  # (group row, community) -> people
+        for pk, community in links.order_by().values_list("participant_id", "community_id"):
+            if pk in row_of:
+                counted[(row_of[pk], community)] += 1
+        cells["community"] = dict(counted)
+    sizes: dict[Hashable, int] = {g: a.sizes[g] for g in a.groups}
+    sizes[NOT_IN_GROUP] = (a.analysed or 0) - sum(a.sizes.values())
+    fitting = {
+        key: found for key, found in cells.items() if _fits(found, rows, sizes, dims[key], facts.people[key])
+    }
+    return _Makeup(rows, fitting)
+
+
+def _fits(
+    counted: dict[tuple[Hashable, Hashable], int],
+    rows: tuple[Hashable, ...],
+    sizes: dict[Hashable, int],
+    dim: Dimension,
+    live: dict[Hashable, int],
+) -> bool:
+    """Whether people by group and category agree with the live table (each category within its people who
+    joined) and, for a partition, with the groups' sizes: the layer refuses counts that do not add up."""
+    labels = dim.labels
+    if not all(k in labels for _r, k in counted):
+        return False
+    if not all(sum(counted.get((r, k), 0) for r in rows) <= live.get(k, 0) for k in labels):
+        return False
+    return not dim.partition or all(sum(counted.get((r, k), 0) for k in labels) == sizes[r] for r in rows)
+
+
+def _register_makeup(d: Disclosure, makeup: _Makeup, dims: dict[str, Dimension]) -> None:
+    """Who is in each opinion group: a two-way table of people by group and category for each dimension.
+
+    Sector and place cover everyone the analysis counted, so each group's row adds up to its size and each
+    category's column to the people of it the analysis counted (within the people of it who joined). People may
+    be in several communities or none, so there the rows add up to an unpublished count of memberships (hidden
+    with the group) and each cell is within its group."""
+    group = TableRef(GROUP, makeup.rows)
+    for key, counted in makeup.cells.items():
+        labels = tuple(dims[key].labels)
+        margin = d.table(
+            analysed_by(key),
+            {k: sum(counted.get((r, k), 0) for r in makeup.rows) for k in labels},
+            total=CellRef(ANALYSED, None) if dims[key].partition else None,
+            within=TableRef(key, labels),
+        )
+        if dims[key].partition:
+            # Categories as rows and groups as columns: when no rectangle protects a small cell, the layer hides
+            # its row's total first, so it hides a category's count here rather than a group's size.
+            by_key = {(k, r): n for (r, k), n in counted.items()}
+            d.cross(group_by(key), by_key, rows=margin, cols=group)
+            continue
+        held = d.table(
+            f"{key} memberships by opinion group",
+            {r: sum(counted.get((r, k), 0) for k in labels) for r in makeup.rows},
+            people=False,
+            describes=group,
+            published=False,
+        )
+        d.cross(group_by(key), counted, rows=held, cols=margin, within=group)
+
+
 def _group_marks(stored: StoredResult, groups: tuple[int, ...]) -> dict[int, list[Mark]]:
     """Each group's marks of at least t people, merged from the engine's base clusters (never one person)."""
     xs, ys, sizes, of = [], [], [], []
@@ -718,8 +858,17 @@ def conversation_publication(
     analysis = _read_analysis(stored) if stored is not None and stored.k > 0 else None
     marks: dict[int, list[Mark]] = {}
     totals = False
+    makeup: tuple[str, ...] = ()
     if analysis is not None and stored is not None:
         totals = _register_analysis(d, analysis, everyone, facts.participants)
+        found = (
+            _read_makeup(conversation, stored, analysis, facts, dims)
+            if analysis.analysed is not None
+            else None
+        )
+        if found is not None:
+            _register_makeup(d, found, dims)
+            makeup = tuple(found.cells)
         marks = _group_marks(stored, analysis.groups)
         _register_marks(d, marks, analysis.sizes)
     pub = d.publish()
@@ -733,6 +882,7 @@ def conversation_publication(
         columns=analysis.columns if analysis is not None else (),
         has_analysis_totals=totals,
         marks=_published_marks(pub, marks),
+        makeup=makeup,
         _headline={
             PARTICIPANTS: facts.participants,
             VOTERS: facts.voters,

@@ -480,3 +480,28 @@ class ConversationTranslation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language}: {self.title}"
+
+
+#: The longest name a facilitator may give an opinion group (it stands in for "Group A" in headings and tables).
+GROUP_NAME_MAX_LENGTH = 40
+
+
+class GroupName(models.Model):
+    """A facilitator's name for an opinion group ("Prevention first"), shown in place of "Group A".
+
+    Group letters can change between analysis updates, so the name is tied to the people the group held when it
+    was named (``members``, participant ids) rather than to its letter: each update, it follows the group that
+    now holds most of them (``conversations.results.names``; docs/analysis.md, "Naming an opinion group")."""
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="group_names")
+    name = models.CharField(max_length=GROUP_NAME_MAX_LENGTH)
+    members = models.JSONField(help_text="Participant ids in the group when it was named.")
+    tick = models.PositiveIntegerField(help_text="The analysis snapshot the group was named on.")
+    group = models.PositiveIntegerField(help_text="The group's index (0 is Group A) in that snapshot.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["conversation_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -50,6 +50,8 @@ from commonweal.conversations.models import (
     VoteEvent,
 )
 from commonweal.conversations.queries import latest_snapshot
+from commonweal.conversations.results.makeup import group_makeup, sector_table
+from commonweal.conversations.results.names import conversation_names
 from commonweal.conversations.results.reasons import why as reason_why
 from commonweal.conversations.results.snapshot import CommonGround as StoredCommonGround
 from commonweal.conversations.results.snapshot import (
@@ -193,19 +195,27 @@ class Group:
     """An opinion group: people who voted alike."""
 
     index: int
-    name: str  # "Group A"
+    name: str  # "Group A", or the name a facilitator gave it
     size: Cell  # as published: "fewer than 5", "not shown" or exact
     representative: list[RepresentativeStatement] = field(default_factory=list)
     stability: float | None = None
     stability_words: str = ""
+    letter: str = ""  # "Group A" always (the map's legend and the exports' columns keep it beside a name)
+    who: str = ""  # who is in it, in a sentence: "More people from Eastmarsh than among everyone."
 
     @property
     def size_words(self) -> str:
         return people_words(self.size)
 
     @property
+    def named(self) -> bool:
+        return bool(self.letter) and self.name != self.letter
+
+    @property
     def title(self) -> str:
-        """For example "Group A (34 people)"."""
+        """For example "Group A (34 people)", or "Prevention first (Group A, 34 people)" when named."""
+        if self.named:
+            return f"{self.name} ({self.letter}, {self.size_words})"
         return f"{self.name} ({self.size_words})"
 
 
@@ -455,6 +465,18 @@ class Results:
     #: groups overlap on the two-dimensional map).
     grouping: str = "polis"
     grouping_words: str = ""
+    #: Facilitators' names of the groups of this snapshot (group index -> name), and names that no group holds
+    #: most of the people of any more (``results.names``; shown only on the results page, with a notice).
+    group_names: dict[int, str] = field(default_factory=dict)
+    lost_names: list[Any] = field(default_factory=list)
+    #: Who is in each group, by sector, place and community (``results.makeup``).
+    makeup: list[Any] = field(default_factory=list)
+    #: How each sector voted on each statement shown (``results.makeup.sector_table``).
+    sector_table: Any = None
+
+    def group_label(self, group: int) -> str:
+        """What pages call group ``group``: its facilitator's name, else "Group A"."""
+        return self.group_names.get(group) or group_name(group)
 
     @property
     def ready(self) -> bool:
@@ -569,10 +591,10 @@ def _health(conversation: Conversation) -> Health:
     )
 
 
-def _category_names(dimension: str, values: list[Any]) -> list[str]:
+def _category_names(dimension: str, values: list[Any], names: dict[int, str] | None = None) -> list[str]:
     """Names of the categories of a dimension as the engine reports them (group index, sector code, ...)."""
     if dimension == GROUP_DIMENSION:
-        return [group_name(int(v)) for v in values]
+        return [(names or {}).get(int(v)) or group_name(int(v)) for v in values]
     if dimension == "sector":
         labels = dict(Sector.choices)
         return [str(labels.get(str(v), v)) for v in values]
@@ -699,7 +721,9 @@ def build_results(
 def _fill_from_result(
     results: Results, stored: StoredResult, theme: str | None, numbers: ConversationNumbers
 ) -> None:
-    columns = _columns(stored, theme, numbers)
+    named = conversation_names(results.conversation, stored)
+    results.group_names, results.lost_names = dict(named.names), list(named.lost)
+    columns = _columns(stored, theme, numbers, results.group_names)
     # Stability is not given for a group whose size is not shown (a share of a few people is theirs).
     per_group_stability = {
         g: value
@@ -720,8 +744,12 @@ def _fill_from_result(
     _fill_common_ground(results, stored, columns)
     results.divisive = _divisive(stored, columns)
     results.bridging = _bridging(stored, columns)
-    results.stability = _stability(stored.group_stability, per_group_stability)
-    results.opinion_map = _opinion_map(stored, numbers)
+    results.stability = _stability(stored.group_stability, per_group_stability, columns)
+    results.opinion_map = _opinion_map(stored, numbers, columns)
+    results.makeup = group_makeup(numbers, [(g.index, g.name) for g in results.groups])
+    who = {m.group: m.sentence for m in results.makeup}
+    results.groups = [dataclasses.replace(g, who=who.get(g.index, "")) for g in results.groups]
+    results.sector_table = sector_table(numbers, columns.shown_statements())
 
 
 def grouping_words(stored: StoredResult) -> str:
@@ -749,12 +777,22 @@ class _Columns:
     info: dict[int, StatementInfo]  # by statement id
     shown: frozenset[int]  # columns shown: not rejected, not meta, in the theme
     numbers: ConversationNumbers  # every count, as published
+    names: dict[int, str] = field(default_factory=dict)  # facilitators' names of the groups
 
     def statement(self, column: int) -> StatementInfo:
         return self.info[self.statement_ids[column]]
 
+    def name(self, group: int) -> str:
+        return self.names.get(group) or group_name(group)
 
-def _columns(stored: StoredResult, theme: str | None, numbers: ConversationNumbers) -> _Columns:
+    def shown_statements(self) -> list[StatementInfo]:
+        """The statements shown, in the analysis' column order."""
+        return [self.statement(col) for col in sorted(self.shown)]
+
+
+def _columns(
+    stored: StoredResult, theme: str | None, numbers: ConversationNumbers, names: dict[int, str] | None = None
+) -> _Columns:
     """Statement texts, themes and moderation come from the database, not the snapshot (see the module's doc)."""
     info: dict[int, StatementInfo] = {}
     excluded: set[int] = set()
@@ -770,7 +808,7 @@ def _columns(stored: StoredResult, theme: str | None, numbers: ConversationNumbe
         for col, sid in enumerate(stored.statement_ids)
         if sid in info and sid not in excluded and (theme is None or info[sid].theme == theme)
     )
-    return _Columns(stored.statement_ids, info, shown, numbers)
+    return _Columns(stored.statement_ids, info, shown, numbers, dict(names or {}))
 
 
 def _share(columns: _Columns, group: int, column: int) -> GroupShare:
@@ -779,7 +817,7 @@ def _share(columns: _Columns, group: int, column: int) -> GroupShare:
     if voters.count is None and columns.numbers.group_size(group).status == SMALL:
         # Withheld with its group; that fewer than 5 of a group of fewer than 5 voted says nothing new.
         voters = Cell(voters.label, None, limit=voters.limit)
-    return GroupShare(group, group_name(group), voters, tally.agree_share, tally.disagree_share)
+    return GroupShare(group, columns.name(group), voters, tally.agree_share, tally.disagree_share)
 
 
 def _shares(stored: StoredResult, columns: _Columns, column: int) -> list[GroupShare]:
@@ -819,8 +857,9 @@ def _group(stored: StoredResult, columns: _Columns, g: int, stability: float | N
             break
     return Group(
         index=g,
-        name=group_name(g),
-        size=dataclasses.replace(columns.numbers.group_size(g), label=group_name(g)),
+        name=columns.name(g),
+        size=dataclasses.replace(columns.numbers.group_size(g), label=columns.name(g)),
+        letter=group_name(g),
         representative=reps,
         stability=stability,
         stability_words=stability_words(stability),
@@ -838,7 +877,7 @@ def _fill_common_ground(results: Results, stored: StoredResult, columns: _Column
     for dimension, values in found.never_judged.items():
         named = [v for v in values if _may_name(columns.numbers, dimension, v)]
         if named:
-            results.too_small_to_judge[dimension] = _category_names(dimension, named)
+            results.too_small_to_judge[dimension] = _category_names(dimension, named, columns.names)
     overall = stored.intervals.agree if stored.intervals is not None else None
     items = [
         (rank, _common_ground_item(stored, columns, entry, overall))
@@ -861,7 +900,7 @@ def _near_miss(columns: _Columns, miss: StoredNearMiss) -> NearMiss:
     held_back_by = [
         name if dim == GROUP_DIMENSION else f"{name} ({_singular(_dimension_plural(dim))})"
         for dim in sorted(miss.blocking, key=lambda d: d != GROUP_DIMENSION)
-        for name in _category_names(dim, list(miss.blocking[dim]))
+        for name in _category_names(dim, list(miss.blocking[dim]), columns.names)
     ]
     return NearMiss(
         statement=columns.statement(miss.statement),
@@ -891,7 +930,7 @@ def _common_ground_item(
     for dim, values in entry.too_small.items():
         named = [v for v in values if _may_name(columns.numbers, dim, v, sid)]
         if named:
-            too_small[dim] = _category_names(dim, named)
+            too_small[dim] = _category_names(dim, named, columns.names)
     return CommonGround(
         statement=columns.statement(col),
         agree_share=float(agree) if agree is not None else None,
@@ -925,8 +964,8 @@ def _divisive(stored: StoredResult, columns: _Columns) -> list[Divisive]:
         Divisive(
             statement=columns.statement(entry.statement),
             spread=float(entry.spread or 0.0),
-            agree_groups=[group_name(int(g)) for g in entry.agree],
-            disagree_groups=[group_name(int(g)) for g in entry.disagree],
+            agree_groups=[columns.name(int(g)) for g in entry.agree],
+            disagree_groups=[columns.name(int(g)) for g in entry.disagree],
             groups=_shares(stored, columns, entry.statement),
         )
         for entry in found
@@ -951,27 +990,29 @@ def _bridging(stored: StoredResult, columns: _Columns) -> list[Bridging]:
     return bridging
 
 
-def _stability(stability: StoredStability | None, per_group: dict[int, float]) -> Stability | None:
+def _stability(
+    stability: StoredStability | None, per_group: dict[int, float], columns: _Columns
+) -> Stability | None:
     if stability is None or stability.overall is None:
         return None
     return Stability(
         overall=stability.overall,
         words=stability_words(stability.overall),
-        per_group=[(group_name(g), v, stability_words(v)) for g, v in sorted(per_group.items())],
+        per_group=[(columns.name(g), v, stability_words(v)) for g, v in sorted(per_group.items())],
     )
 
 
-def _opinion_map(stored: StoredResult, numbers: ConversationNumbers) -> OpinionMap:
+def _opinion_map(stored: StoredResult, numbers: ConversationNumbers, columns: _Columns) -> OpinionMap:
     """The opinion map: the layer's marks of at least 5 people each, never individual people."""
     points = [
-        MapPoint(x=m.x, y=m.y, people=m.people, group=m.group, group_name=group_name(m.group))
+        MapPoint(x=m.x, y=m.y, people=m.people, group=m.group, group_name=columns.name(m.group))
         for m in numbers.marks
     ]
     centres = []
     for g, xy in enumerate(stored.group_centres):
         x, y = _point(xy)
         if x is not None and y is not None:
-            centres.append(GroupCentre(x, y, g, group_name(g)))
+            centres.append(GroupCentre(x, y, g, columns.name(g)))
     return OpinionMap(
         points=points,
         centres=centres,

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from commonweal.accounts.decorators import manager_view
 from commonweal.conversations.facilitate.forms import GroupingForm
@@ -25,9 +27,11 @@ from commonweal.conversations.jobs.heartbeat import WorkerHealth, worker_health
 from commonweal.conversations.models import Conversation
 from commonweal.conversations.permissions import can, require
 from commonweal.conversations.queries import get_conversation
-from commonweal.conversations.results import charts
-from commonweal.conversations.results.build import LiveMarker, Results, build_results, live_marker
-from commonweal.core.errors import NotFound
+from commonweal.conversations.results import actions, charts
+from commonweal.conversations.results.build import LiveMarker, Results, build_results, group_name, live_marker
+from commonweal.conversations.results.forms import GroupNameForm
+from commonweal.core.errors import InvalidInput, NotFound
+from commonweal.core.forms import apply_errors
 
 #: Seconds between the live endpoints' polls (the templates' ``hx-trigger``).
 POLL_SECONDS = 3
@@ -83,7 +87,39 @@ def _charts(results: Results) -> dict[str, dict[str, Any]]:
     return {name.replace("-", "_"): charts.chart_context(name, results) for name in charts.CHARTS}
 
 
-def _results_context(conversation: Conversation, results: Results, user: Any) -> dict[str, Any]:
+def _group_cards(
+    results: Results, may_name: bool, bound: GroupNameForm | None = None, bound_group: int | None = None
+) -> list[dict[str, Any]]:
+    """Each opinion group with who is in it and, for a facilitator, the form that names it (``bound``: the form
+    just posted for group ``bound_group``, shown again with its error and what was typed)."""
+    makeup = {m.group: m for m in results.makeup}
+    cards = []
+    for group in results.groups:
+        form = None
+        if may_name:
+            form = (
+                bound
+                if bound is not None and bound_group == group.index
+                else GroupNameForm(
+                    initial={
+                        "name": results.group_names.get(group.index, ""),
+                        "group": group.index,
+                        "tick": results.snapshot_tick,
+                    },
+                    auto_id=f"group-{group.index}-%s",
+                )
+            )
+        cards.append({"group": group, "makeup": makeup.get(group.index), "name_form": form})
+    return cards
+
+
+def _results_context(
+    conversation: Conversation,
+    results: Results,
+    user: Any,
+    bound: GroupNameForm | None = None,
+    bound_group: int | None = None,
+) -> dict[str, Any]:
     page_url = reverse("conversations:manage_results", kwargs={"slug": conversation.slug})
     if results.theme:
         page_url += "?" + urlencode({"theme": results.theme})
@@ -101,6 +137,11 @@ def _results_context(conversation: Conversation, results: Results, user: Any) ->
             if can(user, "conversation.edit", conversation)
             else None
         ),
+        # Facilitators name the groups (manage_group_name), as they choose how the groups are found.
+        "group_cards": _group_cards(
+            results, can(user, "conversation.edit", conversation), bound, bound_group
+        ),
+        "may_name_groups": can(user, "conversation.edit", conversation),
     }
 
 
@@ -177,3 +218,60 @@ def manage_present_live(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "conversations/manage/includes/present_live.html", _present_context(request, conversation)
     )
+
+
+def _results_url(conversation: Conversation, anchor: str) -> str:
+    return reverse("conversations:manage_results", kwargs={"slug": conversation.slug}) + anchor
+
+
+@manager_view
+@require_POST
+def manage_group_name(request: HttpRequest, slug: str) -> HttpResponse:
+    """Name an opinion group, or clear its name (the form is on the group's card on the results page). A name
+    that cannot be kept is shown again, with what was typed, on the results page."""
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.edit", conversation)
+    raw_group = request.POST.get("group", "")
+    group = int(raw_group) if raw_group.isdigit() else None
+    form = GroupNameForm(request.POST, auto_id=f"group-{group}-%s" if group is not None else "id_%s")
+    if form.is_valid():
+        try:
+            actions.check_name_group(
+                request.user,
+                conversation,
+                form.cleaned_data["group"],
+                form.cleaned_data["tick"],
+                form.cleaned_data["name"],
+            )
+        except InvalidInput as exc:
+            apply_errors(form, exc)
+        else:
+            name = form.cleaned_data["name"]
+            letter = group_name(form.cleaned_data["group"])
+            messages.success(
+                request,
+                _("%(group)s is now called “%(name)s”.") % {"group": letter, "name": " ".join(name.split())}
+                if name.strip()
+                else _("%(group)s is called by its letter again.") % {"group": letter},
+            )
+            return redirect(_results_url(conversation, f"#group-{form.cleaned_data['group']}"))
+    if group is None:
+        raise InvalidInput(
+            "Say which opinion group to name: reload the results and use the form under the group."
+        )
+    results = build_results(conversation)
+    context = _results_context(conversation, results, request.user, bound=form, bound_group=group)
+    return render(request, "conversations/manage/results.html", context, status=400)
+
+
+@manager_view
+@require_POST
+def manage_group_name_forget(request: HttpRequest, slug: str, name_id: int) -> HttpResponse:
+    """Forget a group's name that no longer matches a group (listed on the results page with a notice)."""
+    conversation = get_conversation(slug)
+    require(request.user, "conversation.edit", conversation)
+    if actions.check_forget_group_name(request.user, conversation, name_id):
+        messages.success(request, _("The name is forgotten."))
+    else:
+        messages.info(request, _("That name was already forgotten."))
+    return redirect(_results_url(conversation, "#opinion-groups"))

@@ -29,6 +29,7 @@ from commonweal.conversations.disclosure import (
 from commonweal.conversations.models import AnalysisSnapshot, Conversation, Statement
 from commonweal.conversations.queries import latest_snapshot
 from commonweal.conversations.results.build import group_name
+from commonweal.conversations.results.names import conversation_names
 from commonweal.conversations.results.snapshot import StoredResult, read_result
 from commonweal.core.small_numbers import SMALL, Cell, fewer_than
 from commonweal.systems.models import Sector
@@ -51,7 +52,9 @@ def share_text(share: float | None, voters: Cell, of: Cell | None = None) -> str
     return str(_("not shown"))
 
 
-def statements_header(n_groups: int, sectors: list[tuple[str, Any]]) -> list[str]:
+def statements_header(
+    n_groups: int, sectors: list[tuple[str, Any]], names: dict[int, str] | None = None
+) -> list[str]:
     header = [
         "statement id",
         "text",
@@ -62,7 +65,8 @@ def statements_header(n_groups: int, sectors: list[tuple[str, Any]]) -> list[str
         "pass",
         "agree % of voters",
     ]
-    header += [f"{group_name(g)} agree %" for g in range(n_groups)]
+    # A group a facilitator named is headed by its name (results.names), else "Group A".
+    header += [f"{(names or {}).get(g) or group_name(g)} agree %" for g in range(n_groups)]
     header += [f"{label} agree %" for _code, label in sectors]
     return header
 
@@ -100,10 +104,10 @@ def statement_rows(
     """The header and rows of ``statements.csv``: each statement's votes now, and the share agreeing overall, in
     each opinion group of the latest analysis and in each sector, as the layer publishes them.
     ``statement_ids``: database id -> export id."""
-    numbers = conversation_publication(
-        conversation, latest_snapshot(conversation, defer=("state", "priorities"))
-    )
-    header = statements_header(len(numbers.groups), list(Sector.choices))
+    snapshot = latest_snapshot(conversation, defer=("state", "priorities"))
+    numbers = conversation_publication(conversation, snapshot)
+    names = conversation_names(conversation, read_result(snapshot)).names if numbers.groups else {}
+    header = statements_header(len(numbers.groups), list(Sector.choices), names)
     rows = [
         _row(numbers, s, statement_ids[s.pk])
         for s in Statement.objects.filter(conversation=conversation).order_by("pk")
@@ -120,7 +124,9 @@ def _cell(cell: Cell) -> dict[str, Any]:
     return out
 
 
-def _groups(numbers: ConversationNumbers, stored: StoredResult) -> list[dict[str, Any]]:
+def _groups(
+    numbers: ConversationNumbers, stored: StoredResult, names: dict[int, str]
+) -> list[dict[str, Any]]:
     stability = stored.group_stability.per_group if stored.group_stability is not None else {}
     out = []
     for g in numbers.groups:
@@ -129,7 +135,8 @@ def _groups(numbers: ConversationNumbers, stored: StoredResult) -> list[dict[str
         out.append(
             {
                 "group": g,
-                "name": group_name(g),
+                "name": names.get(g) or group_name(g),
+                "letter": group_name(g),
                 "people": _cell(size),
                 "centre": list(centre) if len(centre) >= 2 else None,
                 # A share of a group whose size is not shown is not given (it is about a few people).
@@ -165,7 +172,7 @@ def _votes(numbers: ConversationNumbers, ids: dict[int, int]) -> list[dict[str, 
     return out
 
 
-def _findings(stored: StoredResult, ids: dict[int, int]) -> dict[str, Any]:
+def _findings(stored: StoredResult, ids: dict[int, int], names: dict[int, str]) -> dict[str, Any]:
     """Which statements are common ground, divide the groups and bridge them, without the figures behind them
     that are functions of a hidden group's votes (see the module's docstring)."""
     columns = stored.statement_ids
@@ -184,8 +191,8 @@ def _findings(stored: StoredResult, ids: dict[int, int]) -> dict[str, Any]:
         "divisive": [
             {
                 "statement": sid(e.statement),
-                "agree": [group_name(int(g)) for g in e.agree],
-                "disagree": [group_name(int(g)) for g in e.disagree],
+                "agree": [names.get(int(g)) or group_name(int(g)) for g in e.agree],
+                "disagree": [names.get(int(g)) or group_name(int(g)) for g in e.disagree],
             }
             for e in (divisive.statements if divisive else ())
         ],
@@ -216,18 +223,19 @@ def analysis_cells(
         else None
     )
     grouped = numbers.grouped()
+    names = conversation_names(conversation, stored).names
     return {
         "small_number_threshold": numbers.threshold,
         "participants": numbers.participants,
         "people_in_groups": _cell(grouped) if grouped is not None else None,
         "not_in_a_group": outside,
-        "groups": _groups(numbers, stored),
+        "groups": _groups(numbers, stored, names),
         "map": [
             {"x": round(m.x, 4), "y": round(m.y, 4), "group": m.group, "people": _cell(m.people)}
             for m in numbers.marks
         ],
         "votes": _votes(numbers, statement_ids),
-        **_findings(stored, statement_ids),
+        **_findings(stored, statement_ids, names),
         "stability": stored.group_stability.overall if stored.group_stability is not None else None,
         "reasons": dict(stored.reasons or {}),
         # Which method found the groups ("polis" or "commonweal"), in how many dimensions, and whether they
