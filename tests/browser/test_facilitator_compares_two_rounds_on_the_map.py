@@ -112,13 +112,17 @@ def test_facilitator_compares_two_rounds_on_the_map(live_server, page, phone_pag
     assert_accessible(page, context="(map)")
     shot(page, "01-map")
 
-    # A sector filter narrows the map (a GET form: the filtered map is a link).
+    # A sector filter shows those organisations and their partners (a GET form: the filtered map is a link): the
+    # carers, highlighted, and the hospital and the council they rate in 2026.
     page.get_by_label("Sector").select_option(label="Voluntary, community and social enterprise (VCSE)")
     page.get_by_role("button", name="Show on the map").click()
     page.wait_for_url(re.compile(r"sector=vcse"))
     wait_for_map(page)
-    assert map_count(page, "node[sector != '_community']") == 1
-    assert page.locator("#organisations-heading + p + table tbody tr").count() == 1
+    assert map_count(page, "node[sector != '_community']") == 3
+    assert page.evaluate("() => window.cwMap.nodes('[highlight = 1]').map(n => n.data('name'))") == [
+        "Carers Centre"
+    ]
+    assert page.locator("#organisations-details table tbody tr").count() == 3
 
     # Compare 2026 with 2025, all sectors, relationships only.
     page.get_by_label("Sector").select_option(label="All sectors")
@@ -133,7 +137,8 @@ def test_facilitator_compares_two_rounds_on_the_map(live_server, page, phone_pag
     assert lost == [f"l{hospital}-{carers}"] and new == [f"r{carers}-{council}"]
     assert map_count(page, "edge[kind = 'interdependency']") == 0
     assert page.get_by_role("heading", name="What changed since 2025").is_visible()
-    changes = page.locator("#changes-heading ~ table").first
+    page.get_by_text(re.compile(r"ties? on the map that changed$")).click()  # the table is folded under it
+    changes = page.locator("#changes-details table")
     assert "Lost tie" in changes.inner_text() and "New tie" in changes.inner_text()
     assert_accessible(page, context="(comparing rounds)")
     shot(page, "02-compare")
@@ -166,9 +171,10 @@ def test_facilitator_compares_two_rounds_on_the_map(live_server, page, phone_pag
     # The tables list the same ties as the map, each pair once with both directions.
     drawn = page.evaluate(
         "() => window.cwMap.edges(\"[kind = 'relationship'][change != 'lost']\")"
-        ".map(e => [e.source().data('label'), e.target().data('label')].sort().join(' & '))"
+        ".map(e => [e.source().data('name'), e.target().data('name')].sort().join(' & '))"
     )
-    rows = page.locator("#ties-heading ~ table tbody tr")
+    page.get_by_text(re.compile(r"pairs? with a tie on the map$")).click()
+    rows = page.locator("#ties-details table tbody tr")
     listed = [" & ".join(sorted(rows.nth(i).locator("th, td").nth(j).inner_text().split("\n")[-1].strip()
                                 for j in (0, 1))) for i in range(rows.count())]  # fmt: skip
     assert sorted(set(drawn)) == sorted(listed)
@@ -197,7 +203,11 @@ def test_without_javascript_the_map_is_an_image_and_tables(live_server, browser)
         # The server-drawn image loaded (an image that failed would have no height of its own).
         assert image.bounding_box()["height"] > 150
         assert not page.locator("#cw-map-interactive").is_visible()
+        # The tables are folded under their summaries, which open without JavaScript.
+        assert not page.get_by_role("table", name="Organisations on the map, with their ties").is_visible()
+        page.get_by_text("The 4 organisations on the map").click()
         assert page.get_by_role("table", name="Organisations on the map, with their ties").is_visible()
+        page.get_by_text(re.compile(r"pairs? with a tie on the map$")).click()
         assert page.get_by_role("table", name="Ties in 2026, both directions").is_visible()
         svg = page.request.get(f"{live_server.url}/manage/systems/riverside/network/map.svg")
         assert svg.ok and b'<title id="map-title">' in svg.body()

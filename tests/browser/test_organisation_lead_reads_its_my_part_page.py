@@ -116,7 +116,8 @@ def test_organisation_lead_reads_its_my_part_page(live_server, phone_page):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r"/manage/$"))
     page.goto(f"{live_server.url}/manage/systems/riverside/network/map/")
-    page.get_by_role("link", name="Riverside Care Homes Group").click()
+    page.get_by_text(re.compile(r"organisations? on the map$")).click()  # the table is folded under it
+    page.get_by_role("link", name="Riverside Care Homes Group", exact=True).click()
     page.wait_for_url(re.compile(rf"/network/organisations/{homes.pk}/$"))
     assert page.get_by_role("heading", name="Riverside Care Homes Group: its part in the system").is_visible()
     assert page.get_by_role("columnheader", name="How it rates them").is_visible()

@@ -78,6 +78,14 @@ def world():
     }
 
 
+def svg_texts(root):
+    """Each <text> of an SVG image as one string (a name's lines, its <tspan>s, joined by spaces)."""
+    return [
+        " ".join(part for part in [t.text, *(ts.text for ts in t.iter(f"{SVG}tspan"))] if part)
+        for t in root.iter(f"{SVG}text")
+    ]
+
+
 def edges_by_pair(data, kind="relationship"):
     return {(e.source, e.target): e for e in data.edges if e.kind == kind}
 
@@ -109,13 +117,27 @@ def test_positions_are_computed_on_the_server_and_stay_put_whatever_the_filters(
     assert len(set(everything.values())) == len(everything)  # no two organisations on one spot
 
 
-def test_a_sector_or_place_filter_keeps_the_ties_between_the_organisations_shown(world):
-    a, c = world["a"], world["c"]
+def test_a_sector_or_place_filter_shows_those_organisations_and_their_partners(world):
+    """Issue 14, item 6: a filter means "these organisations and their partners" (five unconnected dots with their
+    ties missing looked broken), with the ones that match highlighted and only their ties drawn."""
+    a, b, c, d = (world[k] for k in "abcd")
     data = build_map(world["system"], MapFilters(place=world["north"].pk, kind="relationships"))
-    assert {n.name for n in data.nodes} == {"Acute Trust", "Carers Centre"}
-    assert set(edges_by_pair(data)) == {(f"o{c.pk}", f"o{a.pk}")}
+    # Northvale: the acute trust and the carers; their partners are the council (both) and the practice (A).
+    assert {n.name for n in data.nodes} == {
+        "Acute Trust",
+        "Borough Council",
+        "Carers Centre",
+        "Dales Practice",
+    }
+    assert {n.name for n in data.highlighted} == {"Acute Trust", "Carers Centre"}
+    pairs = {(f"o{x.pk}", f"o{y.pk}") for x, y in [(a, b), (b, a), (c, a), (c, b), (d, a)]}
+    assert set(edges_by_pair(data)) == pairs
     data = build_map(world["system"], MapFilters(sector="vcse"))
-    assert [n.name for n in data.organisations] == ["Carers Centre"] and not edges_by_pair(data)
+    assert [n.name for n in data.highlighted] == ["Carers Centre"]
+    assert {n.name for n in data.organisations} == {"Carers Centre", "Acute Trust", "Borough Council"}
+    # The ties of the carers, not the tie between two of its partners.
+    assert set(edges_by_pair(data)) == {(f"o{c.pk}", f"o{a.pk}"), (f"o{c.pk}", f"o{b.pk}")}
+    assert "1 organisation matching the filters and their partners" in data.summary
 
 
 def test_the_link_kind_chooses_relationships_interdependencies_or_both(world):
@@ -176,7 +198,7 @@ def test_the_svg_image_has_every_node_edge_label_and_the_legend(world):
     root = ElementTree.fromstring(svg)
     assert root.find(f"{SVG}title").text == "Map of Riverside, survey round 2026"
     assert "4 organisations" in root.find(f"{SVG}desc").text
-    texts = [t.text for t in root.iter(f"{SVG}text")]
+    texts = svg_texts(root)
     for name in ("Acute Trust", "Borough Council", "Carers Centre", "Dales Practice", "Unpaid carers"):
         assert name in texts
     assert {"Acute trust", "Local authority", "Community"} <= set(texts)  # legend rows
@@ -221,8 +243,10 @@ def test_the_filters_come_from_the_query_string(client, world):
     html = client.get("/manage/systems/riverside/network/map/" + query).content.decode()
     assert "There is a problem" not in html and "Some filters" not in html
     script = re.search(r'<script id="cw-map-data" type="application/json">(.*?)</script>', html, re.S)
-    labels = {e["data"]["label"] for e in json.loads(script.group(1))["elements"] if e["group"] == "nodes"}
-    assert labels == {"Acute Trust", "Carers Centre"}
+    nodes = [e["data"] for e in json.loads(script.group(1))["elements"] if e["group"] == "nodes"]
+    # Northvale's two organisations, highlighted, and their partner in 2025.
+    assert {n["name"] for n in nodes} == {"Acute Trust", "Borough Council", "Carers Centre"}
+    assert {n["name"] for n in nodes if n["highlight"]} == {"Acute Trust", "Carers Centre"}
     assert "The map: 2025" in html
 
 
@@ -230,8 +254,9 @@ def test_the_map_image_is_served_as_svg_with_the_same_filters(client, world):
     client.force_login(make_facilitator(world["system"]))
     response = client.get("/manage/systems/riverside/network/map.svg?sector=vcse")
     assert response.status_code == 200 and response["Content-Type"].startswith("image/svg+xml")
-    texts = [t.text for t in ElementTree.fromstring(response.content).iter(f"{SVG}text")]
-    assert "Carers Centre" in texts and "Acute Trust" not in texts
+    texts = svg_texts(ElementTree.fromstring(response.content))
+    # The carers and their partners, not the practice (no tie with the carers).
+    assert "Carers Centre" in texts and "Acute Trust" in texts and "Dales Practice" not in texts
 
 
 def test_a_system_without_rounds_shows_its_organisations_and_says_why_there_are_no_ties(client):

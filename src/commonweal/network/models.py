@@ -306,3 +306,22 @@ class JointWork(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class MapLayout(models.Model):
+    """Where each organisation (and each community in an interdependency) sits on the system's map, computed once
+    and stored, so a page reads it instead of laying the map out again (docs/network.md, "The map's layout").
+
+    ``signature`` says what the positions were computed from: the organisations, the interdependencies' ends
+    and each survey round (whether it is open, how many organisations answered it). When it no longer matches,
+    the layout is computed again and stored over this one.
+    """
+
+    system = models.OneToOneField(System, on_delete=models.CASCADE, related_name="map_layout")
+    signature = models.CharField(max_length=64)
+    #: "o<id>" or "c<id>" -> [x, y] in the drawing's units (network.map.layout.WIDTH by HEIGHT).
+    positions = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Map layout of {self.system}"

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from commonweal.core import audit
 from commonweal.core.errors import field_error
+from commonweal.network.map.layout import store_layout
 from commonweal.network.models import Interdependency, JointWork
 from commonweal.systems.models import Community, Organisation, System
 
@@ -222,6 +223,8 @@ def do_load_interdependencies(
         audit.record(
             actor, "interdependency.load", system, after={"interdependencies": len(created)}, system=system
         )
+        # Loaded last (the demo's rounds are in by now): lay the map out and store it, so its first view reads it.
+        store_layout(system)
     return created
 
 

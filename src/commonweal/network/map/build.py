@@ -5,14 +5,25 @@ round compared with; the interdependencies and the communities at their ends; an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from commonweal.analysis.network import measures
 from commonweal.analysis.network.types import RoundNetwork, Tie
 from commonweal.core.small_numbers import fewer_than, suppress_count
 from commonweal.network.graph import round_network
-from commonweal.network.map.data import ChangeRow, MapData, MapEdge, MapFilters, MapNode, PairRow
-from commonweal.network.map.layout import HEIGHT, WIDTH, layout
+from commonweal.network.map.data import (
+    LARGE_SYSTEM,
+    STRONG_TIE,
+    ChangeRow,
+    MapData,
+    MapEdge,
+    MapFilters,
+    MapNode,
+    PairRow,
+)
+from commonweal.network.map.labels import place_labels
+from commonweal.network.map.layout import HEIGHT, WIDTH, ego_layout, layout
 from commonweal.network.map.rounds import each_change, latest_round, rounds_of
 from commonweal.network.map.style import (
     CHANGE_WORDS,
@@ -20,6 +31,7 @@ from commonweal.network.map.style import (
     EDGE_COLOURS,
     EDGE_DASHES,
     SECTOR_LOOK,
+    edge_opacity,
     edge_width,
     intensity_text,
     score_text,
@@ -40,57 +52,161 @@ class _Relationships:
     change_sentences: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _View:
+    """Which organisations the map is about (``anchors``: the one in focus, or those matching the sector and
+    place filters; None: every organisation) and which of the round's ties it draws."""
+
+    anchors: set[int] | None
+    ego: int | None
+    ego_by_default: bool
+    show_weak: bool
+    ties: list[Tie]
+    lost: list[measures.TieChange]
+
+    def about(self, a: int, b: int) -> bool:
+        """Whether a link between organisations ``a`` and ``b`` belongs on the map: every link on the whole map,
+        else the links with an anchor at one end (not those between two partners, which would tangle it)."""
+        return self.anchors is None or a in self.anchors or b in self.anchors
+
+
 def build_map(system: System, filters: MapFilters) -> MapData:
     """The map of ``system`` for ``filters``: nodes with preset positions, edges, and the tables' rows."""
     rounds = rounds_of(system)
     current = filters.round or latest_round(rounds)
     compare = filters.compare if current is not None and filters.compare != current else None
-    positions = layout(system)
-    shown = _organisation_nodes(system, filters, positions)
     net = round_network(current) if current is not None else None
+    before = round_network(compare) if compare is not None and net is not None else None
+    changes = measures.compare(before, net) if before is not None and net is not None else None
+    everyone, places = _organisation_nodes(system)
+    large = len(everyone) > LARGE_SYSTEM
+    view = _view(filters, everyone, places, net, changes, large=large)
+    items = _interdependencies(system, view) if filters.show_interdependencies else []
+    shown = _shown(everyone, places, filters, view, items)
     ours = _Relationships()
     if net is not None:
-        before = round_network(compare) if compare is not None else None
-        ours = _relationships(net, before, shown, filters)
-    items: list[Interdependency] = []
-    community_nodes: list[MapNode] = []
-    if filters.show_interdependencies:
-        items, communities = _interdependencies(system, shown)
-        community_nodes = [_community_node(c, positions) for c in communities]
-        ours.edges.extend(_interdependency_edges(items))
+        ours = _relationships(net, changes, everyone, shown, view, filters)
+    items = [
+        i for i in items if all(pk in shown for pk in (i.from_organisation_id, i.to_organisation_id) if pk)
+    ]
+    communities = sorted(
+        {c.pk: c for i in items for c in (i.from_community, i.to_community) if c is not None}.values(),
+        key=lambda c: (c.name, c.pk),
+    )
+    ours.edges.extend(_interdependency_edges(items))
+    community_nodes = [_community_node(c) for c in communities]
+    nodes = [*shown.values(), *community_nodes]
+    _position(system, nodes, view)
+    for node in nodes:
+        node.highlight = view.anchors is not None and node.kind == "organisation" and node.pk in view.anchors
+    place_labels(nodes, ours.edges, first=view.ego)
     return MapData(
         system=system,
         filters=filters,
         rounds=rounds,
         round=current,
         compare=compare,
-        nodes=[*shown.values(), *community_nodes],
+        nodes=nodes,
         edges=ours.edges,
         pairs=ours.pairs,
         interdependencies=items,
         change_rows=ours.change_rows,
         change_sentences=ours.change_sentences,
-        n_organisations=len(net.nodes)
-        if net is not None
-        else Organisation.objects.filter(system=system).count(),
+        n_organisations=len(everyone),
         n_responded=len(net.responded) if net is not None else 0,
+        ego=shown.get(view.ego) if view.ego is not None else None,
+        ego_by_default=view.ego_by_default,
+        show_weak=view.show_weak,
+        large=large,
     )
 
 
-def _organisation_nodes(system: System, filters: MapFilters, positions: Positions) -> dict[int, MapNode]:
-    """The organisations the filters keep, by name, each at its place in the layout."""
+def _view(
+    filters: MapFilters,
+    everyone: dict[int, MapNode],
+    places: dict[int, set[int]],
+    net: RoundNetwork | None,
+    changes: measures.RoundChange | None,
+    *,
+    large: bool,
+) -> _View:
+    """The view the filters ask for. A focus on an organisation is an ego view; with no focus, a large system
+    opens on its organisation with the most partners, unless the whole map, a sector or a place is asked for.
+    Weak ties show in the ego view and on small systems' maps, unless the filters say otherwise."""
+    all_ties = (
+        [t for t in net.ties if t.rater != t.partner and t.intensity >= measures.TIE_THRESHOLD] if net else []
+    )
+    ego: int | None = filters.focus if filters.focus in everyone else None
+    by_default = False
+    if ego is None and large and not (filters.whole or filters.sector or filters.place) and all_ties:
+        ego, by_default = _most_connected(all_ties, everyone), True
+    show_weak = filters.ties == "all" if filters.ties else (ego is not None or not large)
+    ties = [t for t in all_ties if show_weak or t.intensity >= STRONG_TIE]
+    lost = list(changes.lost) if changes is not None and filters.show_relationships else []
+    anchors: set[int] | None = None
+    if ego is not None:
+        anchors = {ego}
+    elif filters.sector or filters.place:
+        anchors = {pk for pk, n in everyone.items() if _matches(n, places[pk], filters)}
+    return _View(anchors, ego, by_default, show_weak, ties, lost)
+
+
+def _most_connected(ties: list[Tie], everyone: dict[int, MapNode]) -> int:
+    """The organisation with the most partners (a tie either way), the first by name of those tied."""
+    partners: dict[int, set[int]] = {}
+    for t in ties:
+        partners.setdefault(t.rater, set()).add(t.partner)
+        partners.setdefault(t.partner, set()).add(t.rater)
+    return min(
+        (pk for pk in partners if pk in everyone), key=lambda pk: (-len(partners[pk]), everyone[pk].name, pk)
+    )
+
+
+def _matches(node: MapNode, place_ids: set[int], filters: MapFilters) -> bool:
+    return (not filters.sector or node.sector == filters.sector) and (
+        not filters.place or filters.place in place_ids
+    )
+
+
+def _shown(
+    everyone: dict[int, MapNode],
+    places: dict[int, set[int]],
+    filters: MapFilters,
+    view: _View,
+    items: list[Interdependency],
+) -> dict[int, MapNode]:
+    """The organisations on the map, by name: every one on the whole map; else the anchors and their partners
+    (by the ties drawn, the lost ties when comparing and the interdependencies). In the ego view the sector and
+    place filters narrow the partners."""
+    if view.anchors is None:
+        return dict(everyone)
+    keep = set(view.anchors)
+    pairs: list[tuple[int, int]] = []
+    if filters.show_relationships:
+        pairs += [(t.rater, t.partner) for t in view.ties] + [(c.rater, c.partner) for c in view.lost]
+    pairs += [
+        (i.from_organisation_id, i.to_organisation_id)
+        for i in items
+        if i.from_organisation_id and i.to_organisation_id
+    ]  # noqa: E501
+    for a, b in pairs:
+        for one, other in ((a, b), (b, a)):
+            partner = one in view.anchors and other in everyone
+            if partner and (view.ego is None or _matches(everyone[other], places[other], filters)):
+                keep.add(other)
+    return {pk: n for pk, n in everyone.items() if pk in keep}
+
+
+def _organisation_nodes(system: System) -> tuple[dict[int, MapNode], dict[int, set[int]]]:
+    """Every organisation, by name (placed later), and the ids of the places each serves."""
     organisations = (
         Organisation.objects.filter(system=system).prefetch_related("places").order_by("name", "pk")
     )
-    if filters.sector:
-        organisations = organisations.filter(sector=filters.sector)
-    if filters.place:
-        organisations = organisations.filter(places__pk=filters.place)
-    shown: dict[int, MapNode] = {}
-    for o in organisations.distinct():
+    nodes: dict[int, MapNode] = {}
+    places: dict[int, set[int]] = {}
+    for o in organisations:
         colour, shape = SECTOR_LOOK.get(o.sector, SECTOR_LOOK[Sector.OTHER])
-        x, y = positions.get(f"o{o.pk}", (WIDTH / 2, HEIGHT / 2))
-        shown[o.pk] = MapNode(
+        nodes[o.pk] = MapNode(
             key=f"o{o.pk}",
             pk=o.pk,
             kind="organisation",
@@ -99,44 +215,68 @@ def _organisation_nodes(system: System, filters: MapFilters, positions: Position
             sector_label=str(o.get_sector_display()),
             colour=colour,
             shape=shape,
-            x=x,
-            y=y,
+            x=WIDTH / 2,
+            y=HEIGHT / 2,
             places=sorted(p.name for p in o.places.all()),
         )
-    return shown
+        places[o.pk] = {p.pk for p in o.places.all()}
+    return nodes, places
 
 
-def _community_node(c: Community, positions: Positions) -> MapNode:
-    x, y = positions.get(f"c{c.pk}", (WIDTH / 2, HEIGHT / 2))
+def _community_node(c: Community) -> MapNode:
     return MapNode(
         key=f"c{c.pk}", pk=c.pk, kind="community", name=c.name, sector="_community",
-        sector_label="Community", colour=COMMUNITY_LOOK[0], shape=COMMUNITY_LOOK[1], x=x, y=y,
+        sector_label="Community", colour=COMMUNITY_LOOK[0], shape=COMMUNITY_LOOK[1], x=WIDTH / 2, y=HEIGHT / 2,
     )  # fmt: skip
 
 
+def _position(system: System, nodes: list[MapNode], view: _View) -> None:
+    """Each node's place: the stored whole map's layout, or around the organisation in focus (ego view)."""
+    positions = layout(system)
+    if view.ego is not None:
+        centre = f"o{view.ego}"
+        positions = ego_layout(centre, [n.key for n in nodes if n.key != centre], positions)
+    for n in nodes:
+        n.x, n.y = positions.get(n.key, (WIDTH / 2, HEIGHT / 2))
+
+
 def _relationships(
-    net: RoundNetwork, before: RoundNetwork | None, shown: dict[int, MapNode], filters: MapFilters
+    net: RoundNetwork,
+    changes: measures.RoundChange | None,
+    everyone: dict[int, MapNode],
+    shown: dict[int, MapNode],
+    view: _View,
+    filters: MapFilters,
 ) -> _Relationships:
-    """Count each shown organisation's ties in the round; with relationships shown, draw them (and what changed
-    since ``before``)."""
+    """Count each organisation's ties in the round (all of them, whatever the view); with relationships shown,
+    draw the view's ties (and what changed since the round compared with)."""
     summary = measures.summarise(net)
-    for pk, node in shown.items():
+    for pk, node in everyone.items():
         node.responded = pk in net.responded
         node.received = summary.received.get(pk)
-    ties = [t for t in net.ties if t.rater in shown and t.partner in shown and t.rater != t.partner]
-    for t in ties:
-        if t.intensity >= measures.TIE_THRESHOLD:
-            shown[t.rater].ties_out += 1
-            shown[t.partner].ties_in += 1
+    for t in net.ties:
+        both = t.rater in everyone and t.partner in everyone
+        if both and t.rater != t.partner and t.intensity >= measures.TIE_THRESHOLD:
+            everyone[t.rater].ties_out += 1
+            everyone[t.partner].ties_in += 1
     ours = _Relationships()
     if not filters.show_relationships:
         return ours
-    names = {pk: n.name for pk, n in shown.items()}
-    changes = measures.compare(before, net) if before is not None else None
-    ours.edges.extend(_relationship_edges(net, ties, names, changes))
+    names = {pk: n.name for pk, n in everyone.items()}
+    ties = [
+        t for t in view.ties if t.rater in shown and t.partner in shown and view.about(t.rater, t.partner)
+    ]
+    # On the whole map of a large system every line is lighter still, so the organisations stay visible.
+    fade = 0.6 if view.anchors is None and len(everyone) > LARGE_SYSTEM else 1.0
+    ours.edges.extend(_relationship_edges(net, ties, names, changes, fade))
     if changes is not None:
-        ours.edges.extend(_lost_edges(changes, shown, names))
-        ours.change_rows = _change_rows(changes, names)
+        lost = [
+            c for c in view.lost if c.rater in shown and c.partner in shown and view.about(c.rater, c.partner)
+        ]
+        ours.edges.extend(_lost_edges(lost, changes, names))
+        ours.change_rows = _change_rows(
+            changes, names, lambda a, b: a in shown and b in shown and view.about(a, b)
+        )
         ours.change_sentences = list(changes.sentences().values())
     ours.pairs = _pairs(net, summary, ties, names)
     return ours
@@ -170,6 +310,7 @@ def _relationship_edges(
     ties: list[Tie],
     names: dict[int, str],
     changes: measures.RoundChange | None,
+    fade: float = 1.0,
 ) -> list[MapEdge]:
     intensity = {(t.rater, t.partner): t.intensity for t in net.ties}
     index = _change_index(changes) if changes is not None else {}
@@ -196,6 +337,7 @@ def _relationship_edges(
                 kind="relationship",
                 colour=colour,
                 width=edge_width(t.intensity),
+                opacity=1.0 if kind else round(edge_opacity(t.intensity) * fade, 2),
                 label=CHANGE_WORDS[kind].lower() if kind else "",
                 change=kind,
                 dashed=dashed,
@@ -207,12 +349,10 @@ def _relationship_edges(
 
 
 def _lost_edges(
-    changes: measures.RoundChange, shown: dict[int, MapNode], names: dict[int, str]
+    lost: list[measures.TieChange], changes: measures.RoundChange, names: dict[int, str]
 ) -> list[MapEdge]:
     edges = []
-    for c in changes.lost:
-        if c.rater not in shown or c.partner not in shown:
-            continue
+    for c in lost:
         edges.append(
             MapEdge(
                 key=f"l{c.rater}-{c.partner}",
@@ -235,7 +375,9 @@ def _lost_edges(
     return edges
 
 
-def _change_rows(changes: measures.RoundChange, names: dict[int, str]) -> list[ChangeRow]:
+def _change_rows(
+    changes: measures.RoundChange, names: dict[int, str], keep: Callable[[int, int], bool]
+) -> list[ChangeRow]:
     return [
         ChangeRow(
             CHANGE_WORDS[kind],
@@ -245,7 +387,7 @@ def _change_rows(changes: measures.RoundChange, names: dict[int, str]) -> list[C
             intensity_text(c.after),
         )
         for kind, c in each_change(changes)
-        if c.rater in names and c.partner in names
+        if c.rater in names and c.partner in names and keep(c.rater, c.partner)
     ]
 
 
@@ -270,23 +412,19 @@ def _pairs(
     return sorted(rows, key=lambda r: (r.a, r.b))
 
 
-def _interdependencies(
-    system: System, shown: dict[int, MapNode]
-) -> tuple[list[Interdependency], list[Community]]:
-    """Interdependencies whose organisation ends are all on the map, and the communities at their other end."""
-    items = []
-    communities: dict[int, Community] = {}
-    for item in Interdependency.objects.filter(system=system).select_related(
+def _interdependencies(system: System, view: _View) -> list[Interdependency]:
+    """The interdependencies the view is about: all of them on the whole map, else those with an anchor at an
+    end (the map keeps those whose organisation ends are all shown)."""
+    items = Interdependency.objects.filter(system=system).select_related(
         "from_organisation", "from_community", "to_organisation", "to_community"
-    ):
-        ends_ok = all(pk in shown for pk in (item.from_organisation_id, item.to_organisation_id) if pk)
-        if not ends_ok:
-            continue
-        items.append(item)
-        for c in (item.from_community, item.to_community):
-            if c is not None:
-                communities[c.pk] = c
-    return items, sorted(communities.values(), key=lambda c: c.name)
+    )
+    return [
+        i
+        for i in items
+        if view.anchors is None
+        or i.from_organisation_id in view.anchors
+        or i.to_organisation_id in view.anchors
+    ]
 
 
 def _interdependency_edges(items: list[Interdependency]) -> list[MapEdge]:

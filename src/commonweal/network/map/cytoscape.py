@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from commonweal.network.map.data import MapData, MapNode, received_rows
+from commonweal.network.map.labels import ASCENT, DESCENT, LINE_HEIGHT
 from commonweal.network.map.style import polygon_points
 
 
@@ -26,7 +27,9 @@ def cytoscape_data(data: MapData, *, part_url: str) -> dict[str, Any]:
                     "dash": e.dashed,
                     "colour": e.colour,
                     "width": e.width,
-                    "label": e.label,
+                    "opacity": e.opacity,
+                    # An interdependency's word only where the image found room for it (it is in the details).
+                    "label": "" if e.kind == "interdependency" and not e.label_shown else e.label,
                     "title": e.title,
                     "details": e.details,
                 },
@@ -40,18 +43,26 @@ def cytoscape_data(data: MapData, *, part_url: str) -> dict[str, Any]:
 
 
 def _node_element(n: MapNode, part_url: str) -> dict[str, Any]:
+    """A node at its place in the image, with its name as the image draws it: the lines placed by :mod:`.labels`
+    and the offset of their middle from the node's centre (no name when it did not fit)."""
     data: dict[str, Any] = {
         "id": n.key,
-        "label": n.name,
+        "label": "\n".join(n.label_lines),
+        "name": n.name,
         "sector": n.sector if n.kind == "organisation" else "_community",
         "colour": n.colour,
         "size": n.size,
         "title": n.name,
+        "highlight": 1 if n.highlight else 0,
         "details": node_details(n),
     }
+    if n.label_lines:
+        height = ASCENT + (len(n.label_lines) - 1) * LINE_HEIGHT + DESCENT
+        data["labelDx"] = round(n.label_x - n.at_x, 1)
+        data["labelDy"] = round(n.label_y - ASCENT + height / 2 - n.at_y, 1)
     if n.kind == "organisation":
         data["link"] = part_url.replace("/0/", f"/{n.pk}/")
-    return {"group": "nodes", "data": data, "position": {"x": n.x, "y": n.y}}
+    return {"group": "nodes", "data": data, "position": {"x": n.at_x, "y": n.at_y}}
 
 
 def node_details(n: MapNode) -> list[tuple[str, str]]:

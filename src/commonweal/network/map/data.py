@@ -24,17 +24,29 @@ from commonweal.network.map.style import (
 from commonweal.network.models import Interdependency, SurveyRound
 from commonweal.systems.models import Sector, System
 
+#: Systems with more organisations than this open on the ego view (one organisation and its partners), and hide
+#: weak ties on the whole map unless asked: above about 15 organisations a map of every tie stops being readable
+#: (the demo's 42 organisations have about 355 ties).
+LARGE_SYSTEM = 15
+#: A weak tie: awareness only (intensity below 2, cooperation).
+STRONG_TIE = 2.0
+
 
 @dataclass(frozen=True)
 class MapFilters:
-    """What the map shows: the round (None: the latest), a round to compare with, a sector, a place, and which
-    links ("relationships", "interdependencies" or "both")."""
+    """What the map shows: the round (None: the latest), a round to compare with, a sector, a place, which
+    links ("relationships", "interdependencies" or "both"), the organisation in focus (``focus``; ``whole`` for
+    the whole map; neither: the default for the system's size) and whether weak ties show (``ties``: "all" or
+    "strong"; None: the default for the view)."""
 
     round: SurveyRound | None = None
     compare: SurveyRound | None = None
     sector: str | None = None
     place: int | None = None
     kind: str = "both"
+    focus: int | None = None
+    whole: bool = False
+    ties: str | None = None
 
     @property
     def show_relationships(self) -> bool:
@@ -62,6 +74,16 @@ class MapNode:
     ties_in: int = 0
     responded: bool = False
     received: measures.Received | None = None
+    #: In focus (the ego view's organisation) or matching the sector and place filters: drawn with a halo.
+    highlight: bool = False
+    #: Where it is drawn, in the image's units (the layout fitted to the drawing area; :mod:`.labels`).
+    at_x: float = 0.0
+    at_y: float = 0.0
+    #: Its name as drawn beside it (lines, the first line's baseline, text-anchor "middle"); no lines: the name
+    #: did not fit without covering another, and is listed under the map instead.
+    label_lines: list[str] = field(default_factory=list)
+    label_x: float = 0.0
+    label_y: float = 0.0
 
     @property
     def size(self) -> float:
@@ -81,6 +103,11 @@ class MapEdge:
     details: list[tuple[str, str]] = field(default_factory=list)
     title: str = ""
     dashed: str = ""  # an SVG dash pattern ("" for a solid line)
+    opacity: float = 1.0  # weak ties are drawn lighter
+    #: An interdependency's label is drawn at (label_x, label_y) when :mod:`.labels` found room for it.
+    label_shown: bool = False
+    label_x: float = 0.0
+    label_y: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,23 @@ class MapData:
     change_sentences: list[str]
     n_organisations: int
     n_responded: int
+    #: The organisation in focus (the ego view), or None for the whole map.
+    ego: MapNode | None = None
+    #: True when the ego view was chosen for the system's size, not asked for.
+    ego_by_default: bool = False
+    #: Weak ties (awareness only) are drawn.
+    show_weak: bool = True
+    #: The system has more than LARGE_SYSTEM organisations.
+    large: bool = False
+
+    @property
+    def unlabelled(self) -> list[MapNode]:
+        """The nodes whose names are not written on the drawing (no room without covering another), by name."""
+        return sorted((n for n in self.nodes if not n.label_lines), key=lambda n: n.name)
+
+    @property
+    def highlighted(self) -> list[MapNode]:
+        return [n for n in self.nodes if n.highlight]
 
     @property
     def organisations(self) -> list[MapNode]:
@@ -191,7 +235,17 @@ class MapData:
     def summary(self) -> str:
         """One sentence on what the map shows: the image's description and the page's introduction."""
         n_org = len(self.organisations)
-        parts = [f"{n_org:,} organisation{'s' if n_org != 1 else ''}"]
+        if self.ego is not None:
+            n = n_org - 1
+            parts = [f"{self.ego.name} and its {n:,} partner{'s' if n != 1 else ''}"]
+        elif self.highlighted:
+            n = len(self.highlighted)
+            parts = [
+                f"{n:,} organisation{'s' if n != 1 else ''} matching the filters and their partners "
+                f"({n_org:,} organisations)"
+            ]
+        else:
+            parts = [f"{n_org:,} organisation{'s' if n_org != 1 else ''}"]
         if self.filters.show_relationships and self.round is not None:
             n = sum(1 for e in self.relationship_edges if e.change != "lost")
             parts.append(f"{n:,} tie{'s' if n != 1 else ''} from the survey round {self.round}")
@@ -206,6 +260,13 @@ class MapData:
                 f"{counts['weaker']} weaker and {counts['lost']} lost"
             )
         return text + "."
+
+
+def highlight_text(data: MapData) -> str:
+    """What the highlighted organisations are, for the legends."""
+    if data.ego is not None:
+        return f"Highlighted: the organisation in focus, {data.ego.name}; around it, its partners"
+    return "Highlighted: the organisations that match the filters; the others are their partners"
 
 
 def received_rows(received: measures.Received, *, you: bool = False) -> list[tuple[str, str]]:

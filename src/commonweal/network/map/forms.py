@@ -20,6 +20,12 @@ KIND_CHOICES = [
     ("interdependencies", "Interdependencies"),
     ("both", "Both"),
 ]
+TIES_CHOICES = [
+    ("all", "All ties (weak ones lighter)"),
+    ("strong", "Cooperation or stronger (hide awareness-only ties)"),
+]
+#: The focus select's value for the whole map.
+WHOLE_MAP = "all"
 
 
 def _pick(label: str, invalid: str, *, help_text: str = "", number: bool = True) -> forms.ChoiceField:
@@ -49,6 +55,12 @@ class MapFilterForm(NHSUKFormMixin, forms.Form):
         "Choose a round to compare with from the list",
         help_text="Shows which ties are new, stronger, weaker or lost since that round.",
     )
+    focus = _pick(
+        "Focus on",
+        "Choose an organisation from the list",
+        help_text="One organisation and its partners, or the whole system.",
+        number=False,
+    )
     sector = _pick("Sector", "Choose a sector from the list", number=False)
     place = _pick("Place", "Choose a place from the list", help_text="Organisations that serve this place.")
     kind = forms.ChoiceField(
@@ -58,13 +70,26 @@ class MapFilterForm(NHSUKFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": "Choose relationships, interdependencies or both"},
     )
+    ties = forms.ChoiceField(
+        label="Ties to show",
+        required=False,
+        choices=TIES_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose all ties or cooperation or stronger"},
+    )
 
     def __init__(self, system: System, rounds: list[SurveyRound], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         newest_first = [(r.pk, r.name) for r in reversed(rounds)]
         self.fields["round"].choices = [("", "The latest round"), *newest_first]  # type: ignore[attr-defined]
         self.fields["compare"].choices = [("", "Do not compare"), *newest_first]  # type: ignore[attr-defined]
-        present = set(Organisation.objects.filter(system=system).values_list("sector", flat=True))
+        organisations = list(Organisation.objects.filter(system=system).order_by("name", "pk"))
+        self.fields["focus"].choices = [  # type: ignore[attr-defined]
+            ("", "The default for this system"),
+            (WHOLE_MAP, "The whole system"),
+            *[(str(o.pk), o.name) for o in organisations],
+        ]
+        present = {o.sector for o in organisations}
         self.fields["sector"].choices = [  # type: ignore[attr-defined]
             ("", "All sectors"),
             *[(value, label) for value, label in Sector.choices if value in present],

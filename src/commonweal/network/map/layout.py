@@ -1,9 +1,16 @@
 """Where each organisation sits on the map.
 
-The layout is computed over every organisation and every tie of every round (networkx, with a fixed seed), so an
-organisation stays in the same place whatever the filters and whichever round is shown: the interactive map and
-the image match, and two rounds can be compared by eye. It changes only when the ties or interdependencies do, so
-it is kept in the cache, keyed by the graph itself.
+The whole map's layout is computed over every organisation and every tie of every round (networkx, with a fixed
+seed), so an organisation stays in the same place whatever the filters and whichever round is shown: the
+interactive map and the image match, and two rounds can be compared by eye. It is computed once and stored
+(:class:`~commonweal.network.models.MapLayout`) with a signature of what it was computed from: the
+organisations, the interdependencies' ends, and each round's status and number of organisations that answered.
+A page compares the signature (a few counting queries) and reads the stored positions; only when the signature
+no longer matches (a round opened or closed, an organisation answered, an organisation or interdependency was
+added) is the layout computed again, and stored for the views after it.
+
+The ego view (one organisation and its partners) has a layout of its own (:func:`ego_layout`): the organisation
+in the middle and its partners around it, in the order they have around it on the whole map.
 """
 
 from __future__ import annotations
@@ -13,10 +20,11 @@ import math
 from typing import Any
 
 import networkx as nx
-from django.core.cache import cache
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
-from commonweal.network.models import Interdependency, Rating
+from commonweal.network.models import Interdependency, MapLayout, Rating, SurveyRound
 from commonweal.systems.models import Organisation, System
 
 #: The drawing area of the layout, in the units of the SVG image and of Cytoscape's preset positions.
@@ -24,29 +32,97 @@ WIDTH, HEIGHT, MARGIN = 1000.0, 720.0, 70.0
 LAYOUT_SEED = 7
 #: Above this many organisations the layout is a spring layout only (Kamada-Kawai is quadratic).
 KAMADA_KAWAI_LIMIT = 150
-#: How long a computed layout is kept, in seconds (a changed tie gives a new key anyway).
-LAYOUT_CACHE_SECONDS = 24 * 3600
+
+Positions = dict[str, tuple[float, float]]
 
 
-def layout(system: System) -> dict[str, tuple[float, float]]:
-    """Positions of every organisation ("o<id>") and of every community in an interdependency ("c<id>").
+def layout(system: System) -> Positions:
+    """Positions of every organisation ("o<id>") and of every community in an interdependency ("c<id>"), read
+    from the stored layout, or computed and stored when what it was computed from has changed."""
+    signature = layout_signature(system)
+    stored = MapLayout.objects.filter(system=system).first()
+    if stored is not None and stored.signature == signature:
+        return {key: (float(p[0]), float(p[1])) for key, p in stored.positions.items()}
+    return store_layout(system, signature)
 
-    Pulled together by the strongest rating of each pair in any round and by interdependencies; with a fixed
-    seed, so the same data always gives the same map.
-    """
+
+def store_layout(system: System, signature: str | None = None) -> Positions:
+    """Compute the system's layout and store it (over any earlier one); returns the positions."""
+    signature = signature or layout_signature(system)
+    positions = compute_layout(system)
+    try:
+        with transaction.atomic():
+            MapLayout.objects.update_or_create(
+                system=system,
+                defaults={"signature": signature, "positions": positions, "computed_at": timezone.now()},
+            )
+    except IntegrityError:  # Two first views at once: the other stored the same layout first.
+        pass
+    return positions
+
+
+def layout_signature(system: System) -> str:
+    """What the stored layout depends on, as a hash: the organisations, the interdependencies' ends and each
+    round's status and number of organisations that answered. Answers changed within an organisation that had
+    already answered do not move the map (it stays put while a round fills in)."""
+    organisations = list(
+        Organisation.objects.filter(system=system).order_by("pk").values_list("pk", flat=True)
+    )
+    ends = list(
+        Interdependency.objects.filter(system=system)
+        .order_by("pk")
+        .values_list("from_organisation_id", "from_community_id", "to_organisation_id", "to_community_id")
+    )
+    rounds = list(
+        SurveyRound.objects.filter(system=system)
+        .order_by("pk")
+        .annotate(
+            answered=Count(
+                "invitations",
+                filter=Q(invitations__responses__ratings__intensity__isnull=False),
+                distinct=True,
+            )
+        )
+        .values_list("pk", "status", "answered")
+    )
+    return hashlib.sha256(repr((organisations, ends, rounds)).encode()).hexdigest()
+
+
+def compute_layout(system: System) -> Positions:
+    """The whole map's positions, computed (see :func:`layout` for the stored ones)."""
     graph = _tie_graph(system)
     if not graph:
         return {}
     if len(graph) == 1:
         return {next(iter(graph)): (WIDTH / 2, HEIGHT / 2)}
-    # The layout only changes when the ties or interdependencies do: keep it, keyed by the graph itself.
-    edges = sorted((min(a, b), max(a, b), w) for a, b, w in graph.edges(data="weight"))
-    key = "network-layout:" + hashlib.sha256(repr((sorted(graph), edges)).encode()).hexdigest()
-    pos = cache.get(key)
-    if pos is None:
-        pos = _spread({k: (float(p[0]), float(p[1])) for k, p in _positions(graph).items()})
-        cache.set(key, pos, LAYOUT_CACHE_SECONDS)
+    pos = _spread({k: (float(p[0]), float(p[1])) for k, p in _positions(graph).items()})
     return _to_drawing(pos)
+
+
+def ego_layout(centre: str, partners: list[str], whole: Positions) -> Positions:
+    """The ego view: ``centre`` in the middle of the drawing and ``partners`` around it, in the order of their
+    direction from it on the whole map (so the two views agree on what lies where). Up to 12 partners stand on
+    one ring; more alternate between an inner and an outer ring, so their names have room."""
+    cx, cy = WIDTH / 2, HEIGHT / 2
+    out: Positions = {centre: (cx, cy)}
+    if not partners:
+        return out
+    ox, oy = whole.get(centre, (cx, cy))
+
+    def angle(key: str) -> tuple[float, str]:
+        x, y = whole.get(key, (cx, cy))
+        return (math.atan2(y - oy, x - ox) if (x, y) != (ox, oy) else 0.0, key)
+
+    ordered = sorted(partners, key=angle)
+    n = len(ordered)
+    two_rings = n > 12
+    rx, ry = WIDTH / 2 - MARGIN - 60, HEIGHT / 2 - MARGIN
+    start = angle(ordered[0])[0]
+    for i, key in enumerate(ordered):
+        a = start + 2 * math.pi * i / n
+        ring = 0.62 if two_rings and i % 2 else 1.0
+        out[key] = (round(cx + rx * ring * math.cos(a), 1), round(cy + ry * ring * math.sin(a), 1))
+    return out
 
 
 def _tie_graph(system: System) -> nx.Graph:

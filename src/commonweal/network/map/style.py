@@ -73,6 +73,8 @@ SECTOR_LOOK: dict[str, tuple[str, str]] = {
 }
 COMMUNITY_LOOK = ("#ffffff", "square")
 OUTLINE = "#212b32"
+#: The halo around highlighted organisations (the one in focus, those matching the filters).
+HALO = "#ffeb3b"
 
 #: Edge colours: relationships, interdependencies and, when comparing rounds, each kind of change. Changes also
 #: carry a word on the edge ("new", "lost"...) and lost ties are dotted, so colour is never the only sign.
@@ -98,6 +100,11 @@ def node_size(ties: int) -> float:
 def edge_width(intensity: float) -> float:
     """A tie's line width from its intensity (0 to 4)."""
     return round(0.75 + 0.9 * intensity, 2)
+
+
+def edge_opacity(intensity: float) -> float:
+    """A tie's line opacity from its intensity: weak ties lighter, so the strong ones stand out of a busy map."""
+    return round(min(1.0, 0.3 + 0.17 * intensity), 2)
 
 
 def intensity_text(value: float | None) -> str:

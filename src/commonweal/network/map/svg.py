@@ -9,20 +9,31 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape
 
-from commonweal.network.map.data import MapData, MapEdge, MapNode
-from commonweal.network.map.layout import HEIGHT, MARGIN, WIDTH
-from commonweal.network.map.style import EDGE_COLOURS, EDGE_DASHES, OUTLINE, SHAPES, svg_points
-
-#: Where a node is drawn: its centre and radius in the image.
-At = tuple[float, float, float]
+from commonweal.network.map.data import MapData, MapEdge, MapNode, highlight_text
+from commonweal.network.map.labels import EDGE_FONT_SIZE, FONT_SIZE, LINE_HEIGHT, At, curve, text_width
+from commonweal.network.map.layout import HEIGHT, WIDTH
+from commonweal.network.map.style import EDGE_COLOURS, EDGE_DASHES, HALO, OUTLINE, SHAPES, svg_points
 
 
 def render_svg(data: MapData) -> str:
-    """The map as a standalone SVG image: nodes, edges, labels and a legend, with a <title> and a <desc>."""
-    scale, dx, dy = _fit(data.nodes)
-    at = {n.key: (n.x * scale + dx, n.y * scale + dy, n.size / 2) for n in data.nodes}
-    sector_lines = math.ceil(len(data.legend) / 3)
-    height = HEIGHT + 20 + 40 + sector_lines * 34 + len(data.edge_legend) * 30 + 20
+    """The map as a standalone SVG image: nodes, edges, labels and a legend, with a <title> and a <desc>.
+
+    Nodes and names are drawn where :mod:`.labels` placed them (no two names overlap); the names that did not fit
+    are listed below the legend."""
+    at = {n.key: (n.at_x, n.at_y, n.size / 2) for n in data.nodes}
+    sector_lines = math.ceil(len(data.legend) / 2)
+    unlabelled = _unlabelled_lines(data)
+    highlight = 30 if data.highlighted else 0
+    height = (
+        HEIGHT
+        + 20
+        + 40
+        + sector_lines * 34
+        + highlight
+        + len(data.edge_legend) * 30
+        + 20
+        + len(unlabelled) * 18
+    )
     out = _head(data, height)
     if not data.nodes:
         out.append(
@@ -40,8 +51,16 @@ def render_svg(data: MapData) -> str:
     for n in data.nodes:
         out.extend(_node_svg(n, at[n.key]))
     out.append("</g>")
+    out.append('<g id="labels">')
+    for n in data.nodes:
+        out.extend(_label_svg(n))
     out.extend(labels)
-    out.extend(_legend_svg(data, HEIGHT + 20))
+    out.append("</g>")
+    bottom = _legend_svg(data, HEIGHT + 20, out)
+    for i, line in enumerate(unlabelled):
+        out.append(
+            f'<text x="20" y="{bottom + 14 + i * 18:.0f}" font-size="13" fill="{OUTLINE}">{escape(line)}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -69,37 +88,82 @@ def _head(data: MapData, height: float) -> list[str]:
 
 
 def _node_svg(n: MapNode, at: At) -> list[str]:
-    """A node: its shape (dashed for a community) and its name in up to three lines below it."""
+    """A node: its shape (dashed for a community), with a yellow halo when highlighted, and its full name as a
+    tooltip."""
     x, y, r = at
     dash = ' stroke-dasharray="4 3"' if n.kind == "community" else ""
     out = [f"<g><title>{escape(n.name)} ({escape(n.sector_label)})</title>"]
+    if n.highlight:
+        out.append(_halo_svg(x, y, r))
     out.append(_shape_svg(n.shape, x, y, r, n.colour, dash))
-    for i, line in enumerate(_wrap(n.name)):
-        out.append(
-            f'<text x="{x:.1f}" y="{y + r + 14 + i * 14:.1f}" text-anchor="middle" font-size="12" '
-            f'fill="{OUTLINE}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(line)}</text>'
-        )
     out.append("</g>")
     return out
 
 
-def _legend_svg(data: MapData, top: float) -> list[str]:
-    """The legend below the map: the sectors' shapes three to a line, then each kind of line."""
+def _halo_svg(x: float, y: float, r: float) -> str:
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 5:.1f}" fill="{HALO}" stroke="{OUTLINE}" stroke-width="1.5"/>'
+
+
+def _label_svg(n: MapNode) -> list[str]:
+    """A node's name where :mod:`.labels` placed it (nothing when it did not fit), with its full name as a
+    tooltip when shortened."""
+    if not n.label_lines:
+        return []
+    shortened = " ".join(n.label_lines) != n.name
+    out = [
+        f'<text x="{n.label_x:.1f}" y="{n.label_y:.1f}" text-anchor="middle" font-size="{FONT_SIZE:.0f}" '
+        f'fill="{OUTLINE}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+        + (f"<title>{escape(n.name)}</title>" if shortened else "")
+    ]
+    for i, line in enumerate(n.label_lines):
+        dy = f' dy="{LINE_HEIGHT:.0f}"' if i else ""
+        out.append(f'<tspan x="{n.label_x:.1f}"{dy}>{escape(line)}</tspan>')
+    out.append("</text>")
+    return ["".join(out)]
+
+
+def _unlabelled_lines(data: MapData) -> list[str]:
+    """The names not written on the drawing, as lines of text under the legend."""
+    names = [n.name for n in data.unlabelled]
+    if not names:
+        return []
+    words = ("Not named on the map, for room (see the tables): " + "; ".join(names) + ".").split(" ")
+    lines = [""]
+    for word in words:
+        if lines[-1] and text_width(lines[-1] + " " + word, 13) > WIDTH - 40:
+            lines.append(word)
+        else:
+            lines[-1] = (lines[-1] + " " + word).strip()
+    return lines
+
+
+def _legend_svg(data: MapData, top: float, out: list[str]) -> float:
+    """The legend below the map, added to ``out``: the sectors' shapes two to a line, the highlight, then each
+    kind of line. Returns where it ends."""
     y = top
-    out = [f'<line x1="20" y1="{y:.0f}" x2="{WIDTH - 20:.0f}" y2="{y:.0f}" stroke="#d8dde0"/>']
+    out.append(f'<line x1="20" y1="{y:.0f}" x2="{WIDTH - 20:.0f}" y2="{y:.0f}" stroke="#d8dde0"/>')
     y += 28
     out.append(f'<text x="20" y="{y:.0f}" font-size="15" font-weight="bold" fill="{OUTLINE}">Legend</text>')
     y += 12
     legend_rows = data.legend
     for i, row in enumerate(legend_rows):
-        col, line = i % 3, i // 3
-        lx, ly = 30 + col * 320, y + 16 + line * 34
+        col, line = i % 2, i // 2
+        lx, ly = 30 + col * 480, y + 16 + line * 34
         dash = ' stroke-dasharray="4 3"' if row["sector"] == "_community" else ""
         out.append(_shape_svg(row["shape"], lx, ly, 10, row["colour"], dash))
         out.append(
             f'<text x="{lx + 18:.0f}" y="{ly + 5:.0f}" font-size="13" fill="{OUTLINE}">{escape(row["label"])}</text>'
         )
-    y += math.ceil(len(legend_rows) / 3) * 34 + 10
+    y += math.ceil(len(legend_rows) / 2) * 34 + 10
+    if data.highlighted:
+        out.append(_halo_svg(30, y + 6, 8))
+        out.append(
+            f'<circle cx="30" cy="{y + 6:.0f}" r="8" fill="#ffffff" stroke="{OUTLINE}" stroke-width="2"/>'
+        )
+        out.append(
+            f'<text x="48" y="{y + 11:.0f}" font-size="13" fill="{OUTLINE}">{escape(highlight_text(data))}</text>'
+        )
+        y += 30
     for row in data.edge_legend:
         kind = row["kind"]
         dash = f' stroke-dasharray="{EDGE_DASHES[kind]}"' if kind in EDGE_DASHES else ""
@@ -111,20 +175,7 @@ def _legend_svg(data: MapData, top: float) -> list[str]:
             f'<text x="82" y="{y + 15:.0f}" font-size="13" fill="{OUTLINE}">{escape(row["label"])}</text>'
         )
         y += 30
-    return out
-
-
-def _wrap(text: str, width: int = 22, lines: int = 3) -> list[str]:
-    out: list[str] = []
-    for word in text.split():
-        if out and len(out[-1]) + 1 + len(word) <= width:
-            out[-1] += " " + word
-        else:
-            out.append(word)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: width - 1].rstrip() + "…"
-    return out
+    return y
 
 
 def _shape_svg(shape: str, x: float, y: float, r: float, fill: str, extra: str = "") -> str:
@@ -134,52 +185,22 @@ def _shape_svg(shape: str, x: float, y: float, r: float, fill: str, extra: str =
     return f'<polygon points="{svg_points(shape, r, x, y)}" fill="{fill}" stroke="{OUTLINE}" stroke-width="2"{extra}/>'
 
 
-def _fit(nodes: list[MapNode]) -> tuple[float, float, float]:
-    """Scale and offsets that fit the shown nodes into the drawing area (never enlarged more than 1.5 times)."""
-    if not nodes:
-        return 1.0, 0.0, 0.0
-    xs, ys = [n.x for n in nodes], [n.y for n in nodes]
-    span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
-    scale = min(
-        (WIDTH - 2 * MARGIN) / span_x if span_x else 1.5,
-        (HEIGHT - 2 * MARGIN) / span_y if span_y else 1.5,
-        1.5,
-    )
-    dx = (WIDTH - span_x * scale) / 2 - min(xs) * scale
-    dy = (HEIGHT - span_y * scale) / 2 - min(ys) * scale
-    return scale, dx, dy
-
-
-def _edge_svg(
-    e: MapEdge, a: tuple[float, float, float], b: tuple[float, float, float], labels: list[str]
-) -> str:
-    (x1, y1, r1), (x2, y2, r2) = a, b
-    length = math.hypot(x2 - x1, y2 - y1) or 1.0
-    ux, uy = (x2 - x1) / length, (y2 - y1) / length
-    # Bow every edge a little to its right, so the two directions of a pair are two separate curves.
-    bow = min(40.0, 0.15 * length)
-    cx, cy = (x1 + x2) / 2 - uy * bow, (y1 + y2) / 2 + ux * bow
-
-    def towards(px: float, py: float, qx: float, qy: float, d: float) -> tuple[float, float]:
-        dist = math.hypot(qx - px, qy - py) or 1.0
-        return px + (qx - px) / dist * d, py + (qy - py) / dist * d
-
-    sx, sy = towards(x1, y1, cx, cy, r1 + 2)
-    tx, ty = towards(x2, y2, cx, cy, r2 + 4)
+def _edge_svg(e: MapEdge, a: At, b: At, labels: list[str]) -> str:
+    sx, sy, cx, cy, tx, ty = curve(a, b)
     marker = e.change or ("interdependency" if e.kind == "interdependency" else "relationship")
     if e.kind == "relationship" and e.change is None and EDGE_COLOURS["unchanged"] == e.colour:
         marker = "unchanged"
     dash = f' stroke-dasharray="{e.dashed}"' if e.dashed else ""
+    opacity = f' stroke-opacity="{e.opacity}"' if e.opacity < 1 else ""
     # Change words ("new", "lost") would bury a busy map: the line's colour and pattern, the legend and the table
-    # of changes say it. Interdependencies are fewer and their kind matters, so they carry a label.
-    if e.label and e.kind == "interdependency":
-        # The label sits at the curve's middle (a quadratic Bezier's midpoint).
-        mx, my = 0.25 * sx + 0.5 * cx + 0.25 * tx, 0.25 * sy + 0.5 * cy + 0.25 * ty
+    # of changes say it. Interdependencies are fewer and their kind matters, so they carry a label where
+    # :mod:`.labels` found room for it at the curve's middle.
+    if e.label_shown:
         labels.append(
-            f'<text x="{mx:.1f}" y="{my + 4:.1f}" text-anchor="middle" font-size="11" fill="{e.colour}" '
-            f'stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(e.label)}</text>'
+            f'<text x="{e.label_x:.1f}" y="{e.label_y:.1f}" text-anchor="middle" font-size="{EDGE_FONT_SIZE:.0f}" '
+            f'fill="{e.colour}" stroke="#ffffff" stroke-width="3" paint-order="stroke">{escape(e.label)}</text>'
         )
     return (
         f'<path d="M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {tx:.1f},{ty:.1f}" fill="none" stroke="{e.colour}" '
-        f'stroke-width="{e.width}"{dash} marker-end="url(#arrow-{marker})"><title>{escape(e.title)}</title></path>'
+        f'stroke-width="{e.width}"{opacity}{dash} marker-end="url(#arrow-{marker})"><title>{escape(e.title)}</title></path>'
     )

@@ -8,9 +8,9 @@ drawn by :mod:`.cytoscape` and :mod:`.svg`) or :mod:`.part` ("my part"); every c
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -21,8 +21,8 @@ from commonweal.core.pages import Kind, kind_page
 from commonweal.network.map import actions as actions_map
 from commonweal.network.map.build import build_map
 from commonweal.network.map.cytoscape import cytoscape_data
-from commonweal.network.map.data import MapFilters
-from commonweal.network.map.forms import InterdependencyForm, JointWorkForm, MapFilterForm
+from commonweal.network.map.data import MapData, MapFilters, highlight_text
+from commonweal.network.map.forms import WHOLE_MAP, InterdependencyForm, JointWorkForm, MapFilterForm
 from commonweal.network.map.part import organisation_part as build_part
 from commonweal.network.map.rounds import rounds_of
 from commonweal.network.map.svg import render_svg
@@ -43,14 +43,41 @@ def _map_request(request: HttpRequest, system: System) -> tuple[MapFilterForm, M
     form = MapFilterForm(system, rounds, data)
     form.is_valid()  # A filter that is not understood is ignored (and named in the error summary).
     by_id = {r.pk: r for r in rounds}
+    focus = form.value("focus")
     filters = MapFilters(
         round=by_id.get(form.value("round")) if form.value("round") else None,
         compare=by_id.get(form.value("compare")) if form.value("compare") else None,
         sector=form.value("sector"),
         place=form.value("place"),
         kind=form.value("kind") or "both",
+        focus=int(focus) if focus and focus != WHOLE_MAP else None,
+        whole=focus == WHOLE_MAP,
+        ties=form.value("ties"),
     )
     return form, filters
+
+
+def _show_defaults(form: MapFilterForm, data: MapData) -> None:
+    """Let the form show what the map shows when a filter was left to its default (the organisation in focus,
+    whether weak ties show)."""
+    shown = cast(QueryDict, form.data)  # the request's query, copied by _map_request
+    shown["focus"] = str(data.ego.pk) if data.ego is not None else WHOLE_MAP
+    shown["ties"] = "all" if data.show_weak else "strong"
+
+
+def _focus_prefix(request: HttpRequest) -> str:
+    """The page's query string without its focus, ready for "focus=<id>" (a link to focus on a partner)."""
+    query = request.GET.copy()
+    query.pop("focus", None)
+    return query.urlencode() + "&" if query else ""
+
+
+def _query(request: HttpRequest, **changes: str) -> str:
+    """The page's query string with ``changes`` (a link to the same map, focused elsewhere)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
 
 
 @manager_view
@@ -59,6 +86,7 @@ def map_view(request: HttpRequest, system: str) -> HttpResponse:
     require(request.user, "network.view", obj)
     form, filters = _map_request(request, obj)
     data = build_map(obj, filters)
+    _show_defaults(form, data)
     query = request.GET.urlencode()
     return render(
         request,
@@ -67,6 +95,9 @@ def map_view(request: HttpRequest, system: str) -> HttpResponse:
             "system": obj,
             "form": form,
             "map": data,
+            "whole_map_query": _query(request, focus=WHOLE_MAP),
+            "focus_prefix": _focus_prefix(request),
+            "highlight_text": highlight_text(data) if data.highlighted else "",
             "map_json": cytoscape_data(
                 data,
                 part_url=reverse(

@@ -27,21 +27,29 @@
           "font-family": "Arial, Helvetica, sans-serif",
           "font-size": 12,
           color: "#212b32",
-          "text-valign": "bottom",
-          "text-margin-y": 4,
+          // The server placed each name where it covers no other (the same places as in the image): the lines
+          // are the label's, and labelDx/labelDy the offset of their middle from the node's centre.
+          "text-valign": "center",
+          "text-halign": "center",
           "text-wrap": "wrap",
-          "text-max-width": 140,
-          "text-background-color": "#ffffff",
-          "text-background-opacity": 0.85,
-          "text-background-padding": 1,
+          "text-max-width": 1000,
+          "line-height": 14 / 12,
+          "text-outline-color": "#ffffff",
+          "text-outline-width": 1.5,
           // Labels too small to read when zoomed out are hidden until the map is zoomed in.
           "min-zoomed-font-size": 7,
         },
+      },
+      { selector: "node[labelDx]", style: { "text-margin-x": "data(labelDx)", "text-margin-y": "data(labelDy)" } },
+      {
+        selector: "node[highlight = 1]",
+        style: { "underlay-color": "#ffeb3b", "underlay-opacity": 1, "underlay-padding": 5, "underlay-shape": "ellipse" },
       },
       {
         selector: "edge",
         style: {
           width: "data(width)",
+          "line-opacity": "data(opacity)",
           "line-color": "data(colour)",
           "target-arrow-color": "data(colour)",
           "target-arrow-shape": "triangle",
@@ -106,7 +114,7 @@
     var body = document.getElementById("cw-map-details-body");
     var pick = document.getElementById("cw-map-pick");
     var order = cy.nodes().sort(function (a, b) {
-      return a.data("label").localeCompare(b.data("label"));
+      return a.data("name").localeCompare(b.data("name"));
     });
 
     // A link's words in a node's list: its title, and its label unless the title already says it (an
@@ -162,7 +170,7 @@
       } else {
         var back = element("p", undefined, "nhsuk-body-s");
         [ele.source(), ele.target()].forEach(function (node, i) {
-          var b = element("button", (i === 0 ? "From: " : "To: ") + node.data("label"), "cw-link-as-button");
+          var b = element("button", (i === 0 ? "From: " : "To: ") + node.data("name"), "cw-link-as-button");
           b.type = "button";
           b.addEventListener("click", function () {
             show(node);
