@@ -183,6 +183,8 @@ def main() -> None:
     pages = {
         "strategy_page": (facilitator, "/manage/systems/{}/strategy/"),
         "accountability_page": (public, "/s/{}/accountability/"),
+        "participation_page": (facilitator, "/manage/systems/{}/strategy/participation/"),
+        "year_later_page": (facilitator, "/manage/systems/{}/strategy/a-year-later/"),
     }
     results: dict[str, Any] = {}
     for name, (client, path) in pages.items():

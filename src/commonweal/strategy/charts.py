@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from commonweal.conversations.results import charts as drawing
@@ -41,7 +41,6 @@ class Chart:
     table: Table
     note: str = ""
     drawn: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
@@ -58,9 +57,6 @@ class Chart:
     @property
     def spec_json(self) -> str:
         return json.dumps(self.spec, separators=(",", ":")) if self.drawn else ""
-
-    def svg_data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
 
     def png_data_uri(self) -> str:
         png = drawing.to_png(self.spec, scale=2)

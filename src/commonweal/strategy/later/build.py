@@ -20,6 +20,8 @@ from functools import lru_cache
 from statistics import fmean
 from typing import Any
 
+from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from commonweal.analysis.network.measures import NetworkMeasures, summarise
@@ -201,34 +203,49 @@ def _next_month(d: date) -> date:
     return date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
+def _fetch(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` query as the database driver gives them: for 50,000 progress updates, a
+    fraction of the time Django's conversion of each date takes."""
+    sql, params = qs.query.sql_with_params()
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def _day(value: Any) -> str:
+    """A date or a time as the driver gives it (a string on SQLite, a date or datetime on PostgreSQL) as its ISO
+    day, "2026-01-31": days as strings compare as dates do."""
+    return str(value)[:10]
+
+
 def commitments_by_status(system: System, today: date | None = None) -> list[StatusMonth]:
     """How many of the system's commitments stood at each status at the end of each month (today for this
     month), from the first commitment's month, the last ``MONTHS_SHOWN`` months at most. A commitment counts
-    from the month it was made, at the status of its latest update by then ("not started" before any). Two
+    from the day it was made (UTC), at the status of its latest update by then ("not started" before any). Two
     queries, whatever the number of commitments and updates."""
     today = today or timezone.localdate()
     made = {
-        pk: timezone.localtime(at).date()
-        for pk, at in Commitment.objects.filter(aim__system=system).values_list("pk", "created_at")
+        pk: _day(at)
+        for pk, at in _fetch(Commitment.objects.filter(aim__system=system).values_list("pk", "created_at"))
     }
     if not made:
         return []
-    updates: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    updates: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = (
         ProgressUpdate.objects.filter(commitment__aim__system=system)
         .order_by("commitment_id", "on", "pk")
         .values_list("commitment_id", "on", "status")
     )
-    for commitment, on, status in rows.iterator(chunk_size=5000):
-        updates[commitment].append((on, status))
-    first = date(min(made.values()).year, min(made.values()).month, 1)
+    for commitment, on, status in _fetch(rows):
+        updates[commitment].append((_day(on), status))
+    first = date.fromisoformat(min(made.values()))
     months = []
-    at = first
+    at = date(first.year, first.month, 1)
     while at <= today:
         months.append(at)
         at = _next_month(at)
     months = months[-MONTHS_SHOWN:]
-    ends = [min(_next_month(m) - timedelta(days=1), today) for m in months]
+    ends = [min(_next_month(m) - timedelta(days=1), today).isoformat() for m in months]
     counts: list[dict[str, int]] = [dict.fromkeys(STATUS_LABELS, 0) for _ in months]
     for pk, created in made.items():
         timeline, i, status = updates.get(pk, []), 0, "not_started"

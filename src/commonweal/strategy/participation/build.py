@@ -64,6 +64,8 @@ class Activity:
     #: Organisations counted as they are (a survey round's, by sector and place: not people).
     organisations_by: dict[str, dict[Any, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: A survey round's organisations that answered (not people: counted as they are).
+    organisations_answering: int = 0
 
     @property
     def label(self) -> str:
@@ -172,6 +174,7 @@ def _survey(system: System, org_sector: dict[int, str], org_places: dict[int, se
             for p in org_places.get(o, set()) or {NOT_SAID}:
                 by_place[p] += 1
         a.organisations_by = {"sector": dict(by_sector), "place": dict(by_place)}
+        a.organisations_answering = len(responded)
         out.append(a)
     return out
 

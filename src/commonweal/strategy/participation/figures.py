@@ -22,11 +22,7 @@ def over_time(p: Participation) -> Chart:
             KIND_LABELS[a.kind],
             f"{a.on:%B %Y}",
             a.people.display,
-            (
-                f"{sum(1 for c in a.organisations.values() if c.count != 0):,} of {p.n_organisations:,}"
-                if a.kind == SURVEY
-                else "–"
-            ),
+            (f"{a.organisations_answering:,} of {p.n_organisations:,}" if a.kind == SURVEY else "–"),
         ]
         for a in p.activities
     ]
