@@ -203,3 +203,38 @@ def test_the_strategy_report_has_a_year_later_with_trust_and_the_pulse(fclient, 
     pdf = fclient.get(f"/manage/systems/{system.slug}/strategy/report.pdf")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "A year later" in text and "Average trust" in text
+
+
+def test_people_by_organisation_in_a_conversation_keep_small_organisations_hidden(system):
+    big, small = make_organisation(system, name="Big Trust"), make_organisation(system, name="Small Charity")
+    conversation = make_conversation(
+        system, title="Asks the organisation", status=Conversation.Status.OPEN, ask_organisation=True
+    )
+    for org, n in ((big, 10), (small, 2)):
+        for _ in range(n):
+            make_participant(system, conversation=conversation, organisation=org, about_you_done=True)
+    p = build_participation(system)
+    cells = {r.organisation: r.cells for r in p.organisations}
+    assert cells["Small Charity"] == ["fewer than 5"]
+    assert cells["Big Trust"] == ["not shown"]  # 12 - 10 would give the 2 away
+    assert p.never == []
+
+
+def test_an_organisation_in_a_round_too_small_to_break_down_is_not_known_rather_than_never(system):
+    make_organisation(system, name="Perhaps")
+    conversation = make_conversation(
+        system, title="Three people", status=Conversation.Status.OPEN, ask_organisation=True
+    )
+    for _ in range(3):
+        make_participant(system, conversation=conversation, about_you_done=True)
+    p = build_participation(system)
+    assert p.never == [] and p.not_known == ["Perhaps"]
+    assert [r.cells for r in p.organisations] == [["not shown"]]
+
+
+def test_a_pulse_round_nobody_answered_yet(fclient, system):
+    make_pulse_round(system, name="Just opened")
+    p = build_participation(system)
+    assert [a.people.display for a in p.activities] == ["0"]
+    for page in ("participation", "a-year-later"):
+        assert fclient.get(f"/manage/systems/{system.slug}/strategy/{page}/").status_code == 200
