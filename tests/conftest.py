@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 from commonweal.core import ratelimit
 from commonweal.systems.models import System
@@ -80,6 +81,8 @@ class FrozenRateClock:
 @pytest.fixture(autouse=True)
 def frozen_rate_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ratelimit, "time", FrozenRateClock)
+    # A report's PDF is waited for, however loaded the machine (tests of the progress page set it to 0).
+    monkeypatch.setattr(django_settings, "REPORT_PDF_WAIT_SECONDS", 600.0)
 
 
 @pytest.fixture(autouse=True)

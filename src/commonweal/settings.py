@@ -292,6 +292,10 @@ PUBLIC_URL = os.environ.get("COMMONWEAL_PUBLIC_URL", "").rstrip("/")
 # COMMONWEAL_SITE_NAME: shown in the header.
 SITE_NAME = os.environ.get("COMMONWEAL_SITE_NAME", "commonweal")
 
+# COMMONWEAL_PDF_WAIT_SECONDS: how long a request for a report's PDF waits for it to render before the page shows
+# its progress instead (and asks again every two seconds). Rendered PDFs are kept, so this is the first one only.
+REPORT_PDF_WAIT_SECONDS = float(os.environ.get("COMMONWEAL_PDF_WAIT_SECONDS", "2"))
+
 # COMMONWEAL_SMALL_NUMBER: no breakdown shows a cell of fewer people than this.
 SMALL_NUMBER_THRESHOLD = int(os.environ.get("COMMONWEAL_SMALL_NUMBER", "5"))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import os
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -105,13 +107,13 @@ def test_the_pdf_is_rendered_once_per_snapshot(monkeypatch, data_dir):
     planted = plant_conversation()
     conversation = planted.conversation
     calls = []
-    real = pdf.render_pdf
+    real = pdf.html_to_pdf
 
-    def counting(c):
-        calls.append(c.pk)
-        return real(c)
+    def counting(html):
+        calls.append(len(html))
+        return real(html)
 
-    monkeypatch.setattr(pdf, "render_pdf", counting)
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
     share = ReportShare.objects.create(conversation=conversation, label="ICP board")
     first = [Client().get(f"/r/{share.token}/report.pdf").content for _ in range(3)]
     assert len(calls) == 1 and first[0] == first[1] == first[2]
@@ -125,3 +127,56 @@ def test_the_pdf_is_rendered_once_per_snapshot(monkeypatch, data_dir):
     Client().get(f"/r/{share.token}/report.pdf")
     assert len(calls) == 2
     assert len(list((data_dir / "report-pdfs" / conversation.slug).glob("*.pdf"))) == 1
+
+
+def test_a_pdf_not_ready_at_once_shows_its_progress_then_downloads(monkeypatch, settings, data_dir):
+    settings.REPORT_PDF_WAIT_SECONDS = 0  # answer at once: the PDF is never ready that fast
+    planted = plant_conversation()
+    share = ReportShare.objects.create(conversation=planted.conversation, label="ICP board")
+    gate = threading.Event()
+    calls = []
+
+    def slow(html):
+        calls.append(1)
+        assert gate.wait(60)
+        return b"%PDF-1.7 the report"
+
+    monkeypatch.setattr(pdf, "html_to_pdf", slow)
+    url = f"/r/{share.token}/report.pdf"
+    client = Client()
+    for _ in range(2):  # asking again while it renders does not start another rendering
+        waiting = client.get(url)
+        assert waiting.status_code == 202
+        assert "no-store" in waiting["Cache-Control"]
+        page = waiting.content.decode()
+        assert "Preparing the PDF" in page and 'data-every="2"' in page and "http-equiv" not in page
+        assert '<progress id="cw-pdf-progress"' in page and f'href="/r/{share.token}/"' in page
+    gate.set()
+    deadline = time.monotonic() + 30
+    while (got := client.get(url)).status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert got.status_code == 200 and got["Content-Type"] == "application/pdf"
+    assert got.content == b"%PDF-1.7 the report" and len(calls) == 1
+
+
+def test_a_pdf_that_fails_to_render_says_so_on_the_next_look_and_can_be_tried_again(monkeypatch, settings):
+    settings.REPORT_PDF_WAIT_SECONDS = 0
+    planted = plant_conversation()
+    share = ReportShare.objects.create(conversation=planted.conversation, label="ICP board")
+    failed = threading.Event()
+
+    def broken(html):
+        failed.set()
+        raise RuntimeError("the fonts are missing")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    url = f"/r/{share.token}/report.pdf"
+    client = Client()
+    client.get(url)
+    assert failed.wait(30)
+    time.sleep(0.2)  # the thread records the error after raising it
+    with pytest.raises(RuntimeError, match="the fonts are missing"):
+        client.get(url)  # never a progress page for ever, never a silent blank
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: b"%PDF-1.7 at last")
+    settings.REPORT_PDF_WAIT_SECONDS = 30
+    assert client.get(url).content == b"%PDF-1.7 at last"

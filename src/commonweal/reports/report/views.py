@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -37,8 +38,12 @@ def share_url(request: HttpRequest, share: ReportShare) -> str:
 _private = secret_link_headers
 
 
-def _pdf_response(conversation: Conversation) -> HttpResponse:
-    return pdf_download(pdf.report_pdf(conversation), pdf.filename(conversation))
+def _pdf_response(request: HttpRequest, conversation: Conversation, *, back: str) -> HttpResponse:
+    """The report's PDF; while it is still rendering, a page with its progress that asks again by itself."""
+    found = pdf.report_pdf_or_pending(conversation, wait=settings.REPORT_PDF_WAIT_SECONDS)
+    if isinstance(found, bytes):
+        return pdf_download(found, pdf.filename(conversation))
+    return pdf.pdf_pending(request, found, title=conversation.title, back=back)
 
 
 def _report_page(
@@ -74,11 +79,13 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @manager_view
-@require_GET
+@require_http_methods(["GET", "HEAD"])  # HEAD: the progress page asks whether the PDF is ready
 def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     conversation = get_conversation(slug)
     require(request.user, "report.view", conversation)
-    return _pdf_response(conversation)
+    return _pdf_response(
+        request, conversation, back=reverse("reports:report", kwargs={"slug": conversation.slug})
+    )
 
 
 @manager_view
@@ -150,9 +157,10 @@ def shared(request: HttpRequest, token: str) -> HttpResponse:
     return _private(render(request, "reports/shared.html", context))
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD"])  # HEAD: the progress page asks whether the PDF is ready
 def shared_pdf(request: HttpRequest, token: str) -> HttpResponse:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
-    return _private(_pdf_response(opened.conversation))
+    back = reverse("reports:shared", kwargs={"token": token})
+    return _private(_pdf_response(request, opened.conversation, back=back))
