@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from commonweal.network.map.data import MapEdge, MapNode
 from commonweal.network.map.layout import HEIGHT, MARGIN, WIDTH
@@ -61,6 +61,8 @@ _SHORTER = [
 ]
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom
+#: The side of a cell of the grid that files what is placed, in the drawing's units.
+CELL = 60.0
 #: Where a node is drawn: its centre and radius in the image.
 At = tuple[float, float, float]
 
@@ -127,20 +129,34 @@ def _versions(name: str) -> Iterator[list[str]]:
 
 @dataclass
 class _Placed:
-    """What a name must not cover: the nodes (by key) and the names placed so far."""
+    """What a name must not cover: the nodes and the names placed so far, each filed under the cells of a
+    coarse grid it touches, so a new name is checked only against its neighbours (a large system stays fast)."""
 
-    nodes: dict[str, Box]
-    boxes: list[Box]
+    cells: dict[tuple[int, int], list[tuple[str, Box]]] = field(default_factory=dict)
+
+    @staticmethod
+    def _cells(box: Box) -> Iterator[tuple[int, int]]:
+        left, top, right, bottom = box
+        for i in range(int((left - PAD) // CELL), int((right + PAD) // CELL) + 1):
+            for j in range(int((top - PAD) // CELL), int((bottom + PAD) // CELL) + 1):
+                yield i, j
+
+    def add(self, box: Box, owner: str = "") -> None:
+        for cell in self._cells(box):
+            self.cells.setdefault(cell, []).append((owner, box))
 
     def free(self, box: Box, own: str) -> bool:
+        """Whether ``box`` stays inside the drawing and clear of everything but the node ``own``."""
         left, top, right, bottom = box
         if left < 2 or top < 2 or right > WIDTH - 2 or bottom > HEIGHT - 2:
             return False
-        others = [b for key, b in self.nodes.items() if key != own]
-        return not any(
-            left < b[2] + PAD and b[0] < right + PAD and top < b[3] + PAD and b[1] < bottom + PAD
-            for b in [*others, *self.boxes]
-        )
+        for cell in self._cells(box):
+            for owner, b in self.cells.get(cell, ()):
+                if owner == own and own:
+                    continue
+                if left < b[2] + PAD and b[0] < right + PAD and top < b[3] + PAD and b[1] < bottom + PAD:
+                    return False
+        return True
 
 
 def fit_to_drawing(nodes: list[MapNode]) -> None:
@@ -187,13 +203,10 @@ def place_labels(nodes: list[MapNode], edges: list[MapEdge], *, first: int | Non
     """Fit the nodes to the drawing and give each the name it can show without overlap (see the module), then
     each labelled link (an interdependency's kind) its word at the middle of its curve where there is room."""
     fit_to_drawing(nodes)
-    placed = _Placed(
-        {
-            n.key: (n.at_x - n.size / 2, n.at_y - n.size / 2, n.at_x + n.size / 2, n.at_y + n.size / 2)
-            for n in nodes
-        },
-        [],
-    )
+    placed = _Placed()
+    for n in nodes:
+        r = n.size / 2
+        placed.add((n.at_x - r, n.at_y - r, n.at_x + r, n.at_y + r), n.key)
     order = sorted(
         nodes,
         key=lambda n: (
@@ -218,7 +231,7 @@ def place_labels(nodes: list[MapNode], edges: list[MapEdge], *, first: int | Non
             if spot is not None:
                 n.label_lines = lines
                 n.label_x, n.label_y = round(spot[0], 1), round(spot[1], 1)
-                placed.boxes.append(label_box(n.label_x, n.label_y, lines))
+                placed.add(label_box(n.label_x, n.label_y, lines))
                 break
     at = {n.key: (n.at_x, n.at_y, n.size / 2) for n in nodes}
     for e in edges:
@@ -230,4 +243,4 @@ def place_labels(nodes: list[MapNode], edges: list[MapEdge], *, first: int | Non
         box = label_box(x, y, [e.label], EDGE_FONT_SIZE)
         if placed.free(box, ""):
             e.label_shown, e.label_x, e.label_y = True, round(x, 1), round(y, 1)
-            placed.boxes.append(box)
+            placed.add(box)
