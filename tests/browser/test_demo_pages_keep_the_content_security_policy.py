@@ -50,6 +50,9 @@ def test_the_demo_pages_log_no_policy_violation(live_server, browser, loaded_dem
         f"/manage/conversations/{slug}/dashboard/",
         "/manage/systems/riverside/network/",
         "/manage/systems/riverside/network/map/",
+        "/manage/systems/riverside/strategy/participation/",
+        "/manage/systems/riverside/strategy/a-year-later/",
+        "/manage/systems/riverside/strategy/report/",
         f"/survey/{invitation.token}/",
     ]
     problems = []
