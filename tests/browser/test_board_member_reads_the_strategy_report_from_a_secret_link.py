@@ -25,7 +25,7 @@ from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SHOTS = os.environ.get("COMMONWEAL_SCREENSHOTS")
-HEADINGS = ["In short", "Agreed aims", "Proposed aims", "Who took part"]
+HEADINGS = ["In short", "Agreed aims", "Proposed aims", "Who took part", "A year later"]
 
 
 def shot(page, name: str) -> None:
