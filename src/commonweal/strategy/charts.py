@@ -76,13 +76,13 @@ def _spec(description: str, body: dict[str, Any], *, height: int = 260) -> dict[
     return spec
 
 
-def _colour(domain: list[str]) -> dict[str, Any]:
+def _colour(domain: list[str], colours: list[str] | None = None) -> dict[str, Any]:
+    colours = colours or [PALETTE[i % len(PALETTE)] for i in range(len(domain))]
     return {
         "field": "series",
         "type": "nominal",
         "title": None,
-        "scale": {"domain": domain, "range": [PALETTE[i % len(PALETTE)] for i in range(len(domain))]},
-        "sort": domain,
+        "scale": {"domain": domain, "range": colours},
     }
 
 
@@ -150,6 +150,7 @@ def bars(
     series: list[str],
     y_title: str,
     stacked: bool = True,
+    colours: list[str] | None = None,
 ) -> dict[str, Any]:
     """Bars over ``order`` (months or rounds), one colour per series, stacked or side by side; ``points`` are
     {"at", "series", "value"}."""
@@ -161,7 +162,9 @@ def bars(
             "title": y_title,
             "stack": "zero" if stacked else None,
         },
-        "color": _colour(series),
+        "color": _colour(series, colours),
+        # Stacked in the order of the series (the legend's), not alphabetically.
+        "order": {"field": "rank", "type": "quantitative"},
         "tooltip": [
             {"field": "at", "type": "nominal", "title": "When"},
             {"field": "series", "type": "nominal", "title": "Of"},
@@ -170,4 +173,6 @@ def bars(
     }
     if not stacked:
         encoding["xOffset"] = {"field": "series", "type": "nominal", "sort": series}
-    return _spec(description, {"data": {"values": points}, "mark": {"type": "bar"}, "encoding": encoding})
+    rank = {name: i for i, name in enumerate(series)}
+    values = [{**p, "rank": rank.get(p["series"], 0)} for p in points]
+    return _spec(description, {"data": {"values": values}, "mark": {"type": "bar"}, "encoding": encoding})

@@ -134,6 +134,18 @@ def pulse(rows: list[PulseRow]) -> Chart:
     )
 
 
+#: Each status's colour (NHS identity colours): grey not started, green on track, yellow at risk, red off track,
+#: dark blue done, pale grey withdrawn. The table beside the chart gives every figure in words.
+STATUS_COLOURS = {
+    "not_started": "#768692",
+    "on_track": "#007f3b",
+    "at_risk": "#ffb81c",
+    "off_track": "#d5281b",
+    "done": "#003087",
+    "withdrawn": "#aeb7bd",
+}
+
+
 def statuses(months: list[StatusMonth]) -> Chart:
     order = [f"{m.month:%b %Y}" for m in months]
     labels = list(STATUS_LABELS.values())
@@ -156,6 +168,7 @@ def statuses(months: list[StatusMonth]) -> Chart:
             order=order,
             series=labels,
             y_title="Commitments",
+            colours=[STATUS_COLOURS[k] for k in STATUS_LABELS],
         ),
         Table("Commitments by status at the end of each month", ["Month", *labels, "All"], rows),
         drawn=bool(points),
