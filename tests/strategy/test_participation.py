@@ -238,3 +238,13 @@ def test_a_pulse_round_nobody_answered_yet(fclient, system):
     assert [a.people.display for a in p.activities] == ["0"]
     for page in ("participation", "a-year-later"):
         assert fclient.get(f"/manage/systems/{system.slug}/strategy/{page}/").status_code == 200
+
+
+def test_a_chart_that_cannot_be_drawn_leaves_its_table(fclient, system, monkeypatch):
+    def fail(*_args, **_kw):
+        raise RuntimeError("no JavaScript engine today")
+
+    monkeypatch.setattr("commonweal.conversations.results.charts.to_svg", fail)
+    _conversation(system, {Sector.ACUTE: 6})
+    page = fclient.get(f"/manage/systems/{system.slug}/strategy/participation/").content.decode()
+    assert "The chart could not be drawn" in page and "People who took part, round by round" in page

@@ -10,11 +10,13 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from commonweal.conversations.results import charts as drawing
 
+log = logging.getLogger(__name__)
 PALETTE = drawing.PALETTE
 SHAPES = drawing.SHAPES
 #: Dashes that tell lines apart without colour.
@@ -52,14 +54,24 @@ class Chart:
 
     @property
     def svg(self) -> str:
-        return drawing.to_svg(self.spec) if self.drawn else ""
+        if not self.drawn:
+            return ""
+        try:
+            return drawing.to_svg(self.spec)
+        except Exception:  # a chart that cannot be drawn must not take the page down: its table stays
+            log.exception("strategy chart %s could not be drawn", self.name)
+            return ""
 
     @property
     def spec_json(self) -> str:
         return json.dumps(self.spec, separators=(",", ":")) if self.drawn else ""
 
     def png_data_uri(self) -> str:
-        png = drawing.to_png(self.spec, scale=2)
+        try:
+            png = drawing.to_png(self.spec, scale=2)
+        except Exception:  # as for the SVG: the PDF keeps the table
+            log.exception("strategy chart %s could not be drawn", self.name)
+            return ""
         return "data:image/png;base64," + base64.b64encode(png).decode()
 
 
