@@ -10,15 +10,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from commonweal.conversations.disclosure import conversation_publication
 from commonweal.conversations.models import Conversation
+from commonweal.core.small_numbers import CellRef
 from commonweal.strategy.aims import actions as aims
 from commonweal.strategy.commitments import actions as commitments
 from commonweal.strategy.later.build import build_year_later, commitments_by_status, relationship_rounds
 from commonweal.strategy.models import Commitment, ProgressUpdate
-from commonweal.strategy.participation.build import build_participation
+from commonweal.strategy.participation.build import build_participation, publish_organisations
 from commonweal.systems.models import Sector
 from tests.factories import (
     make_conversation,
@@ -248,3 +251,26 @@ def test_a_chart_that_cannot_be_drawn_leaves_its_table(fclient, system, monkeypa
     _conversation(system, {Sector.ACUTE: 6})
     page = fclient.get(f"/manage/systems/{system.slug}/strategy/participation/").content.decode()
     assert "The chart could not be drawn" in page and "People who took part, round by round" in page
+
+
+@settings(
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.lists(st.integers(min_value=0, max_value=12), min_size=1, max_size=6),
+    st.integers(min_value=0, max_value=6),
+)
+def test_no_organisations_small_count_can_be_worked_out(named, not_said):
+    """The adversary (linear programmes over everything published) recovers no count of 1 to 4 people from a
+    conversation's people by organisation, and narrows no "fewer than 5"."""
+    counts = dict(enumerate(named, start=1))
+    published = publish_organisations(counts, sum(named) + not_said)
+    report = published.audit()
+    assert report.ok, report.explain()
+    for key in counts:
+        cell = published.cell(CellRef("organisation", key))
+        assert cell.count is None or cell.count == 0 or cell.count >= 5

@@ -34,7 +34,15 @@ from django.db.models import Count
 from commonweal.conversations.disclosure import NOT_SAID, conversation_publication
 from commonweal.conversations.models import Conversation, Participant
 from commonweal.conversations.queries import latest_snapshot
-from commonweal.core.small_numbers import Cell, Disclosure, fewer_than, suppress_count, threshold
+from commonweal.core.small_numbers import (
+    Cell,
+    CellRef,
+    Disclosure,
+    Publication,
+    fewer_than,
+    suppress_count,
+    threshold,
+)
 from commonweal.network.models import SurveyRound
 from commonweal.network.survey.queries import round_links
 from commonweal.pulse.models import PulseRound
@@ -84,28 +92,32 @@ def _withheld(keys: list[Any]) -> dict[Any, Cell]:
     return {k: Cell(str(k), None, withheld=True) for k in keys}
 
 
+def publish_organisations(counts: dict[int, int], everyone: int) -> Publication:
+    """People who joined a conversation by the organisation they named (``counts``: organisation id -> people;
+    the rest, ``everyone`` less those, said none) as one publication: the headline count ``participants`` and the
+    table ``organisation`` (its cells keyed by id, and "not said")."""
+    d = Disclosure()
+    total = d.total("participants", everyone)
+    cells: dict[Any, int] = {k: int(n) for k, n in counts.items()}
+    cells[NOT_SAID] = everyone - sum(cells.values())
+    d.table("organisation", cells, total=total)
+    return d.publish()
+
+
 def _conversation_organisations(
     conversation: Conversation, everyone: int, orgs: list[int]
-) -> dict[int, Cell]:
+) -> dict[Any, Cell]:
     """The people who joined ``conversation`` by the organisation they named (asked only when it asks it)."""
-    counts: dict[Any, int] = dict(
-        Participant.objects.filter(participations__conversation=conversation)
+    named = dict(
+        Participant.objects.filter(participations__conversation=conversation, organisation__in=orgs)
         .values("organisation")
         .annotate(n=Count("id", distinct=True))
         .values_list("organisation", "n")
     )
-    keys: list[Any] = [*orgs, NOT_SAID]
     if everyone < threshold():
-        return _withheld(keys)
-    d = Disclosure()
-    total = d.total("participants", everyone)
-    table = d.table(
-        "organisation",
-        {k: int(counts.get(None if k == NOT_SAID else k, 0)) for k in keys},
-        total=total,
-    )
-    published = d.publish()
-    return {k: published.cell(table[k]) for k in orgs}
+        return _withheld(list(orgs))
+    published = publish_organisations({k: int(named.get(k, 0)) for k in orgs}, everyone)
+    return {k: published.cell(CellRef("organisation", k)) for k in orgs}
 
 
 def _conversations(system: System, orgs: list[int]) -> list[Activity]:
