@@ -125,8 +125,8 @@ class MakeupTable:
     @property
     def withheld_words(self) -> str:
         return _(
-            "By %(dimension)s: not shown. Too many of its people are in groups of fewer than %(t)s, so no part "
-            "of it can be shown without giving a small number away."
+            "By %(dimension)s: not shown. Too many groups hold fewer than %(t)s people of one %(dimension)s, so "
+            "none of it can be shown without giving a small number away."
         ) % {"dimension": self.heading.lower(), "t": threshold()}
 
 
