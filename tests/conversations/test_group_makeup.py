@@ -234,3 +234,14 @@ def test_a_name_is_on_the_page_the_exports_and_only_a_facilitator_gives_it(conve
     assert (
         "Keep the group" in response.content.decode() and "Prevention Prevention" in response.content.decode()
     )
+
+
+def test_someone_erased_since_the_analysis_hides_the_makeup_until_the_next_update(conversation, analysed):
+    """The snapshot still counts a person who has left: its groups no longer add up from the people here, so who
+    is in them is not shown (the rest of the results are) until the analysis runs again."""
+    Participant.objects.filter(pk=analysed["participants"][5].pk).delete()
+    results = build_results(conversation)
+    assert results.numbers.makeup == () and results.makeup == []
+    assert results.groups and all(not g.who for g in results.groups)
+    compute_snapshot(conversation)
+    assert build_results(conversation).numbers.makeup
