@@ -399,27 +399,26 @@ def _analyse(
         )
     n_groups = int(groups.centres.shape[0])
     reasons = degenerate_reasons(n_groups, pts, int(usable.sum()), opinion_map.eigenvalues)
+    subgroups = _subgroups(base, groups, base_labels, state, opts)
     timer.lap("groups")
 
     # 7-11.
     stats = group_statistics(matrix, groups.labels, n_groups, opinion_map.extremity)
     timer.lap("group_statistics")
 
-    new_state = AnalysisState(
-        tick=(state.tick if state is not None else 0) + 1,
-        participant_ids=pids,
-        statement_ids=matrix.statement_ids,
-        in_conv=in_conv,
-        components=opinion_map.components,
-        center=opinion_map.means,
-        base_centres=base.centres,
-        base_labels=base_labels,
-        group_centres=groups.centres_by_k,
-        k_smoother=groups.smoother,
-    )
+    new_state = _new_state(state, matrix, in_conv, opinion_map, base, base_labels, groups, subgroups)
     n_voters = int((vote_counts > 0).sum())
     result = _polis_result(
-        matrix, new_state, n_voters, n_columns, opinion_map, base, groups, stats, reasons, timings
+        matrix,
+        new_state,
+        n_voters,
+        n_columns,
+        opinion_map,
+        base,
+        (groups, subgroups),
+        stats,
+        reasons,
+        timings,
     )
     if opts.beyond_polis:
         finer = None
@@ -434,6 +433,33 @@ def _analyse(
             timer.lap("finer_groups")
         result = _beyond_polis(result, matrix, state, random_state, timings, opts, bridging_fit, finer)
     return result
+
+
+def _new_state(
+    state: AnalysisState | None,
+    matrix: VoteMatrix,
+    in_conv: BoolArray,
+    opinion_map: _OpinionMap,
+    base: polis.KMeansResult,
+    base_labels: IntArray,
+    groups: _Groups,
+    subgroups: _SubgroupStep,
+) -> AnalysisState:
+    """What the next update warm-starts from."""
+    return AnalysisState(
+        tick=(state.tick if state is not None else 0) + 1,
+        participant_ids=matrix.participant_ids,
+        statement_ids=matrix.statement_ids,
+        in_conv=in_conv,
+        components=opinion_map.components,
+        center=opinion_map.means,
+        base_centres=base.centres,
+        base_labels=base_labels,
+        group_centres=groups.centres_by_k,
+        k_smoother=groups.smoother,
+        subgroup_centres=subgroups.centres_by_group,
+        subgroup_smoothers=subgroups.smoothers,
+    )
 
 
 def _opinion_space(
@@ -598,6 +624,48 @@ def _opinion_groups(
     )
 
 
+@dataclass(frozen=True)
+class _SubgroupStep:
+    """Pol.is' subgroups of this update and what the next update warm-starts from."""
+
+    found: list[polis.Subgroups]
+    labels: IntArray
+    centres_by_group: dict[int, dict[int, FloatArray]]
+    smoothers: dict[int, KSmoother]
+
+
+def _subgroups(
+    base: polis.KMeansResult,
+    groups: _Groups,
+    base_labels: IntArray,
+    state: AnalysisState | None,
+    opts: AnalysisOptions,
+) -> _SubgroupStep:
+    """Pol.is' second level of clusters, inside each opinion group (Pol.is mode only: commonweal mode's groups
+    are not unions of base clusters)."""
+    labels = np.full(base_labels.shape[0], -1, dtype=np.int64)
+    if groups.grouping is not None or base.centres.shape[0] == 0 or groups.of_base.size == 0:
+        return _SubgroupStep([], labels, {}, {})
+    found, centres, smoothers = polis.choose_subgroups(
+        base.centres,
+        base.sizes.astype(np.float64),
+        groups.of_base,
+        previous_centres=state.subgroup_centres if state is not None else None,
+        previous_smoothers=state.subgroup_smoothers if state is not None else None,
+        max_k=opts.max_k,
+        max_iter=opts.group_iters,
+        threshold=opts.threshold,
+        k_buffer=opts.k_buffer,
+        robust=opts.robust_groups,
+    )
+    sub_of_base = np.full(base.centres.shape[0], -1, dtype=np.int64)
+    for sub in found:
+        sub_of_base[sub.base] = sub.of_base
+    clustered = base_labels >= 0
+    labels[clustered] = sub_of_base[base_labels[clustered]]
+    return _SubgroupStep(found, labels, centres, smoothers)
+
+
 def _polis_result(
     matrix: VoteMatrix,
     new_state: AnalysisState,
@@ -605,12 +673,13 @@ def _polis_result(
     n_columns: int,
     opinion_map: _OpinionMap,
     base: polis.KMeansResult,
-    groups: _Groups,
+    all_groups: tuple[_Groups, _SubgroupStep],
     stats: GroupStatistics,
     reasons: dict[str, str],
     timings: dict[str, float],
 ) -> AnalysisResult:
     """The Pol.is-mode result of the update (steps 1-11), before the beyond-Pol.is measures."""
+    groups, subgroups = all_groups
     return AnalysisResult(
         tick=new_state.tick,
         participant_ids=new_state.participant_ids,
@@ -648,6 +717,8 @@ def _polis_result(
         grouping="commonweal" if groups.grouping is not None else "polis",
         grouping_detail=groups.grouping if groups.grouping is not None else {"mode": "polis"},
         map_overlap=bool(groups.grouping["map_overlap"]) if groups.grouping is not None else False,
+        subgroups=subgroups.found,
+        subgroup_labels=subgroups.labels,
     )
 
 

@@ -36,9 +36,11 @@ __all__ = [
     "KMeansResult",
     "KSmoother",
     "RepStatement",
+    "Subgroups",
     "Tallies",
     "centred_matrix",
     "choose_groups",
+    "choose_subgroups",
     "column_means",
     "informative_columns",
     "consensus",
@@ -1128,6 +1130,122 @@ def choose_groups(
         if sils[k] >= best_s:
             best, best_s = k, sils[k]
     return clusterings, sils, best
+
+
+@dataclass(frozen=True)
+class Subgroups:
+    """Pol.is' second level of clusters inside one opinion group (``:subgroup-clusters``).
+
+    Attributes
+    ----------
+    group : int
+        The opinion group (index into the result's groups).
+    base : numpy.ndarray of int
+        The group's base clusters (indices into the base centres), in order.
+    of_base : numpy.ndarray of int
+        Subgroup of each of ``base`` (``0..k-1``).
+    centres : numpy.ndarray, shape (k, 2)
+        Weighted centres of the subgroups.
+    sizes : numpy.ndarray of int
+        Participants in each subgroup.
+    k : int
+        Subgroups shown (after the group's own k smoothing).
+    best_k : int
+        Best silhouette at this update.
+    silhouettes : dict
+        k -> silhouette of the group's base centres.
+    """
+
+    group: int
+    base: IntArray
+    of_base: IntArray
+    centres: FloatArray
+    sizes: IntArray
+    k: int
+    best_k: int
+    silhouettes: dict[int, float]
+
+
+def choose_subgroups(
+    base_centres: FloatArray,
+    base_sizes: FloatArray,
+    group_of_base: IntArray,
+    *,
+    previous_centres: dict[int, dict[int, FloatArray]] | None = None,
+    previous_smoothers: dict[int, KSmoother] | None = None,
+    max_k: int = 5,
+    max_iter: int = 20,
+    threshold: float = 0.01,
+    k_buffer: int = 4,
+    robust: bool = True,
+) -> tuple[list[Subgroups], dict[int, dict[int, FloatArray]], dict[int, KSmoother]]:
+    """Pol.is' subgroups (``conversation.clj``, ``:subgroup-clusterings``, ``:subgroup-k-smoother``): the
+    opinion-group step (:func:`choose_groups`, :func:`smooth_k`) run again on each group's base centres, for
+    k = 2 .. ``min(max_k, 2 + n // 12)`` (n = the group's base clusters), warm-started per group and k. Groups
+    are keyed by index as Pol.is keys them by id (when k changes, a group may start from another's centres).
+
+    Parameters
+    ----------
+    base_centres : numpy.ndarray, shape (n_base, 2)
+    base_sizes : numpy.ndarray
+        Members of each base cluster.
+    group_of_base : numpy.ndarray of int
+        Opinion group of each base cluster.
+    previous_centres : dict, optional
+        group -> k -> centres of the previous update.
+    previous_smoothers : dict, optional
+        group -> :class:`KSmoother` of the previous update.
+    max_k, max_iter, threshold, k_buffer, robust
+        As for the opinion groups.
+
+    Returns
+    -------
+    subgroups : list of Subgroups
+        One per group, in group order.
+    centres : dict
+        group -> k -> centres, for the next update's warm start.
+    smoothers : dict
+        group -> KSmoother.
+    """
+    out: list[Subgroups] = []
+    centres_out: dict[int, dict[int, FloatArray]] = {}
+    smoothers: dict[int, KSmoother] = {}
+    n_groups = int(group_of_base.max()) + 1 if group_of_base.size else 0
+    for g in range(n_groups):
+        members = np.flatnonzero(group_of_base == g)
+        if members.size == 0:
+            continue
+        pts = base_centres[members]
+        wts = np.asarray(base_sizes, dtype=np.float64)[members]
+        clusterings, sils, best_k = choose_groups(
+            pts,
+            wts,
+            previous_centres=None if previous_centres is None else previous_centres.get(g),
+            max_k=max_k,
+            max_iter=max_iter,
+            threshold=threshold,
+            robust=robust,
+        )
+        previous = KSmoother() if previous_smoothers is None else previous_smoothers.get(g, KSmoother())
+        smoother = smooth_k(previous, best_k, k_buffer)
+        shown = smoother.smoothed_k if smoother.smoothed_k in clusterings else best_k
+        chosen = clusterings[int(shown)]
+        sizes = np.bincount(chosen.labels, weights=wts, minlength=chosen.centres.shape[0])
+        out.append(
+            Subgroups(
+                group=g,
+                base=members.astype(np.int64),
+                of_base=np.asarray(chosen.labels, dtype=np.int64),
+                centres=chosen.centres,
+                sizes=np.rint(sizes).astype(np.int64),
+                k=int(chosen.centres.shape[0]),
+                best_k=int(best_k),
+                silhouettes={int(k): float(v) for k, v in sils.items()},
+            )
+        )
+        centres_out[g] = {int(k): c.centres for k, c in clusterings.items()}
+        smoothers[g] = smoother
+    return out, centres_out, smoothers
 
 
 # --------------------------------------------------------------------------- 7. tallies

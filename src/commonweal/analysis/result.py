@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from commonweal.analysis.jsonable import to_jsonable
-from commonweal.analysis.polis import ConsensusStatement, RepStatement
+from commonweal.analysis.polis import ConsensusStatement, RepStatement, Subgroups
 from commonweal.analysis.state import AnalysisState
 
 __all__ = ["AnalysisResult", "StepTimer", "to_jsonable"]
@@ -126,6 +126,13 @@ class AnalysisResult:
     map_overlap : bool
         The groups overlap on the two-dimensional opinion map (commonweal mode found them in more dimensions
         than the map shows): say so next to the map.
+    subgroups : list of Subgroups
+        Pol.is' second level of clusters (Pol.is mode only; empty in commonweal mode and before the first
+        group): one :class:`~commonweal.analysis.polis.Subgroups` per opinion group, in group order, each a
+        clustering of that group's base clusters with its own k smoothing.
+    subgroup_labels : numpy.ndarray of int
+        Subgroup of each participant within their opinion group (``0..k_g - 1``), -1 when not clustered or
+        when there are no subgroups; ``(group_labels, subgroup_labels)`` names a subgroup.
     """
 
     tick: int
@@ -169,6 +176,8 @@ class AnalysisResult:
     grouping: str = "polis"
     grouping_detail: dict[str, Any] = field(default_factory=dict)
     map_overlap: bool = False
+    subgroups: list[Subgroups] = field(default_factory=list)
+    subgroup_labels: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def to_dict(self, *, include_state: bool = False) -> dict[str, Any]:
         """JSON-safe form: numpy arrays become lists, ids and numbers plain types.

@@ -55,6 +55,10 @@ class AnalysisState:
         ``participant_ids``; warm start of the next fit).
     bridging_statement : numpy.ndarray, shape (n_statements, 2)
         Intercept and factor of each statement (aligned with ``statement_ids``).
+    subgroup_centres : dict
+        group -> k -> subgroup centres (warm starts of Pol.is' subgroups, per group and k).
+    subgroup_smoothers : dict
+        group -> KSmoother of the number of subgroups shown in that group.
     """
 
     tick: int
@@ -71,6 +75,8 @@ class AnalysisState:
     bridging_mu: float | None = None
     bridging_participant: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
     bridging_statement: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+    subgroup_centres: dict[int, dict[int, npt.NDArray[np.float64]]] = field(default_factory=dict)
+    subgroup_smoothers: dict[int, KSmoother] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (lists and plain numbers), for storing a snapshot.
@@ -89,11 +95,12 @@ class AnalysisState:
             "base_centres": to_jsonable(self.base_centres),
             "base_labels": to_jsonable(self.base_labels),
             "group_centres": {str(k): to_jsonable(v) for k, v in self.group_centres.items()},
-            "k_smoother": {
-                "last_k": self.k_smoother.last_k,
-                "last_k_count": self.k_smoother.last_k_count,
-                "smoothed_k": self.k_smoother.smoothed_k,
+            "k_smoother": _smoother_dict(self.k_smoother),
+            "subgroup_centres": {
+                str(g): {str(k): to_jsonable(v) for k, v in by_k.items()}
+                for g, by_k in self.subgroup_centres.items()
             },
+            "subgroup_smoothers": {str(g): _smoother_dict(v) for g, v in self.subgroup_smoothers.items()},
             "extra": to_jsonable(self.extra),
             "bridging": None
             if self.bridging_mu is None
@@ -146,10 +153,28 @@ class AnalysisState:
                 int(k): np.asarray(v, dtype=np.float64).reshape(-1, 2)
                 for k, v in data.get("group_centres", {}).items()
             },
-            k_smoother=KSmoother(ks.get("last_k"), int(ks.get("last_k_count", 0)), ks.get("smoothed_k")),
+            k_smoother=_smoother(ks),
+            subgroup_centres={
+                int(g): {int(k): np.asarray(v, dtype=np.float64).reshape(-1, 2) for k, v in by_k.items()}
+                for g, by_k in data.get("subgroup_centres", {}).items()
+            },
+            subgroup_smoothers={int(g): _smoother(v) for g, v in data.get("subgroup_smoothers", {}).items()},
             extra=dict(data.get("extra", {})),
             **bridging,
         )
+
+
+def _smoother_dict(smoother: KSmoother) -> dict[str, Any]:
+    return {
+        "last_k": smoother.last_k,
+        "last_k_count": smoother.last_k_count,
+        "smoothed_k": smoother.smoothed_k,
+    }
+
+
+def _smoother(data: dict[str, Any]) -> KSmoother:
+    """A KSmoother from :func:`_smoother_dict` output (states stored before subgroups lack those keys)."""
+    return KSmoother(data.get("last_k"), int(data.get("last_k_count", 0)), data.get("smoothed_k"))
 
 
 def _components(values: Any, n_statements: int) -> npt.NDArray[np.float64]:
