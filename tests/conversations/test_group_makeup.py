@@ -21,6 +21,7 @@ from commonweal.conversations.results.build import build_results
 from commonweal.conversations.results.makeup import over_represented, wilson_lower
 from commonweal.conversations.results.names import match_names
 from commonweal.conversations.results.snapshot import StoredResult
+from commonweal.conversations.results.standing import where_you_stand
 from commonweal.core.errors import InvalidInput
 from commonweal.core.models import AuditEntry
 from commonweal.reports.exports.published import analysis_cells, statement_rows
@@ -228,6 +229,9 @@ def test_a_name_is_on_the_page_the_exports_and_only_a_facilitator_gives_it(conve
     assert "Prevention first agree %" in header and "Group B agree %" in header
     cells = analysis_cells(conversation, analysed["snapshot"], {s.pk: s.pk for s in analysed["statements"]})
     assert cells["groups"][0]["name"] == "Prevention first" and cells["groups"][0]["letter"] == "Group A"
+    # A participant's "where you stand" keeps the letters its words use, on the map too.
+    standing = where_you_stand(conversation, analysed["participants"][0])
+    assert standing is not None and "Prevention first" not in str(standing.map_spec)
     # Too long: the results page again, with the error and what was typed.
     response = facilitator.post(post, {"group": "0", "tick": str(tick), "name": "Prevention " * 5})
     assert response.status_code == 400

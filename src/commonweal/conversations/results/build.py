@@ -677,7 +677,11 @@ def _waiting_message(voters: int, participants: int) -> str:
 
 
 def build_results(
-    conversation: Conversation, *, theme: str | None = None, snapshot: AnalysisSnapshot | None = None
+    conversation: Conversation,
+    *,
+    theme: str | None = None,
+    snapshot: AnalysisSnapshot | None = None,
+    group_names: bool = True,
 ) -> Results:
     """The results of ``conversation`` in plain words, from ``snapshot`` (default: the latest).
 
@@ -688,6 +692,9 @@ def build_results(
         Show only statements with this theme (one of the conversation's themes); ``None`` or ``""`` for all.
     snapshot : AnalysisSnapshot, optional
         The snapshot to read; the latest when not given.
+    group_names : bool
+        Call the groups by the names facilitators gave them (``results.names``); False keeps "Group A", as the
+        participant's "where you stand" does, whose words and translations name groups by letter.
     """
     theme = theme or None
     if snapshot is None:
@@ -714,15 +721,16 @@ def build_results(
     results.snapshot_tick = snapshot.tick
     results.computed_at = snapshot.computed_at
     results.erasure = erasure_note(conversation, snapshot)
-    _fill_from_result(results, stored, theme, numbers)
+    _fill_from_result(results, stored, theme, numbers, group_names)
     return results
 
 
 def _fill_from_result(
-    results: Results, stored: StoredResult, theme: str | None, numbers: ConversationNumbers
+    results: Results, stored: StoredResult, theme: str | None, numbers: ConversationNumbers, group_names: bool
 ) -> None:
-    named = conversation_names(results.conversation, stored)
-    results.group_names, results.lost_names = dict(named.names), list(named.lost)
+    if group_names:
+        named = conversation_names(results.conversation, stored)
+        results.group_names, results.lost_names = dict(named.names), list(named.lost)
     columns = _columns(stored, theme, numbers, results.group_names)
     # Stability is not given for a group whose size is not shown (a share of a few people is theirs).
     per_group_stability = {

@@ -317,7 +317,8 @@ def _map(
 ) -> None:
     standing.map_text = _map_text(standing)
     # The same view-model and chart as the facilitators' results page, so the two maps always agree.
-    spec = charts.opinion_map(build_results(conversation, snapshot=snapshot), you=you)
+    # Letters, as the page's words say them ("You are in Group B"), not a facilitator's names.
+    spec = charts.opinion_map(build_results(conversation, snapshot=snapshot, group_names=False), you=you)
     svg = charts.to_svg(spec)
     standing.map_spec = spec
     standing.map_svg = svg
