@@ -297,6 +297,7 @@ WALK_TABLES = (
     "tests.pulse.walk_pulse",
     "tests.communities.walk_assets",
     "tests.communities.walk_representation",
+    "tests.communities.walk_profile",
     "tests.strategy.walk_strategy",
 )
 

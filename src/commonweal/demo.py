@@ -117,7 +117,13 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
         now=now,
     )
     load_network_demo(
-        made.system, made.organisations, made.communities, facilitator=made.facilitator, seed=seed, now=now
+        made.system,
+        made.organisations,
+        made.communities,
+        facilitator=made.facilitator,
+        seed=seed,
+        now=now,
+        community_groups=made.community_groups,
     )
     load_pulse_demo(made.system, made.organisations, facilitator=made.facilitator, seed=seed, now=now)
     load_representation_demo(made.system, conversation.conversation, PLACES, made.facilitator, seed=seed)
@@ -132,7 +138,7 @@ def do_load_demo(*, participants: int = 300, seed: int = 7) -> DemoResult:
     result = DemoResult(
         system=made.system,
         conversation=conversation.conversation,
-        organisations=len(made.organisations),
+        organisations=len(made.organisations) + len(made.community_groups),
         places=len(made.places),
         communities=len(made.communities),
         participants=conversation.participants,

@@ -1,4 +1,5 @@
-"""The system map is readable on the demo (issue 14, item 6): Riverside's 42 organisations and about 355 ties open
+"""The system map is readable on the demo (issue 14, item 6): Riverside's 44 organisations (two of them community
+groups) and about 370 ties open
 on one organisation and its partners, weak ties are hidden or lighter, no two names overlap in the server-drawn
 image (computed from the image itself), a sector filter shows those organisations and their partners, the tables
 are folded away, and the layout is stored rather than computed on a first view (item 11)."""
@@ -93,7 +94,7 @@ def test_no_two_names_overlap_in_the_demo_image(demo_system, view):
 
 def test_the_demo_opens_on_its_organisation_with_the_most_partners(demo_system):
     data = build_map(demo_system, MapFilters())
-    assert data.n_organisations == 42 > LARGE_SYSTEM and data.large
+    assert data.n_organisations == 44 > LARGE_SYSTEM and data.large
     assert data.ego is not None and data.ego_by_default
     net_partners: dict[int, set[int]] = {}
     for e in build_map(demo_system, MapFilters(whole=True, ties="all")).relationship_edges:
@@ -143,7 +144,7 @@ def test_weak_ties_are_hidden_on_the_whole_map_unless_asked_and_lighter_when_sho
 def test_the_layout_is_stored_and_read_not_computed_on_a_first_view(demo_system, monkeypatch):
     stored = MapLayout.objects.get(system=demo_system)  # the demo stored it as it loaded
     assert stored.signature == layout_signature(demo_system)
-    assert len([k for k in stored.positions if k.startswith("o")]) == 42
+    assert len([k for k in stored.positions if k.startswith("o")]) == 44
 
     def no_computing(system):
         raise AssertionError("the layout was computed, not read")
@@ -175,7 +176,7 @@ def test_the_map_page_folds_its_tables_and_offers_the_whole_map(client, demo_sys
     # Each organisation of the table can take the focus, with the filters kept.
     assert re.search(r'href="\?focus=\d+">Focus on it<span class="nhsuk-u-visually-hidden">: ', html)
     whole = client.get("/manage/systems/riverside/network/map/?focus=all&ties=all").content.decode()
-    assert "The map is focused on" not in whole and "The map shows 42 organisations, 355 ties" in whole
+    assert "The map is focused on" not in whole and "The map shows 44 organisations, 371 ties" in whole
     # A focus that is not an organisation of the system is named, and the map still shows.
     odd = client.get("/manage/systems/riverside/network/map/?focus=999999").content.decode()
     assert "Choose an organisation from the list" in odd and "The map is focused on" in odd

@@ -6,6 +6,8 @@ this app calls:
 - ``asset.edit`` (subject: the system): add, change and delete assets, import an Open Referral UK file, turn a
   mapping link on or off: facilitators of the system (and administrators).
 - ``asset.moderate`` (subject: the system): accept or reject assets residents added: facilitators of the system.
+- ``community.view`` (subject: the system): a community's page (its groups, interdependencies, assets and who
+  took part): facilitators of the system (and administrators).
 
 Residents have no account: the system's (or a place's) mapping link is what lets them add an asset, and what
 they add waits for moderation; the views that take the link's token check it themselves (an unknown or closed
@@ -19,12 +21,13 @@ from typing import Any
 from commonweal.core.permissions import deny
 from commonweal.systems.permissions import is_facilitator
 
-ACTIONS = {"asset.view", "asset.edit", "asset.moderate"}
+ACTIONS = {"asset.view", "asset.edit", "asset.moderate", "community.view"}
 
 _MESSAGES = {
     "asset.view": "Only the facilitators of this system can see its asset register. Ask one of them to add you.",
     "asset.edit": "Only the facilitators of this system can change its asset register.",
     "asset.moderate": "Only the facilitators of this system can moderate the assets residents add.",
+    "community.view": "Only the facilitators of this system can see its communities' pages. Ask one of them to add you.",
 }
 
 

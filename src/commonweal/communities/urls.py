@@ -7,7 +7,8 @@
 - ``openreferral``: the Open Referral UK import, and the downloads (Open Referral UK JSON and CSV, plain CSV
   and JSON);
 - ``representation``: a system's baselines (/manage/systems/<system>/baselines/) and each conversation's
-  representation page (/manage/conversations/<slug>/representation/).
+  representation page (/manage/conversations/<slug>/representation/);
+- ``profile``: each community's page (/manage/systems/<system>/communities/<id>/).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.urls import URLPattern, URLResolver
 from commonweal.communities.assets import urls as urls_assets
 from commonweal.communities.mapping import urls as urls_mapping
 from commonweal.communities.openreferral import urls as urls_openreferral
+from commonweal.communities.profile import urls as urls_profile
 from commonweal.communities.representation import urls as urls_representation
 
 app_name = "communities"
@@ -25,4 +27,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     *urls_openreferral.urlpatterns,
     *urls_assets.urlpatterns,
     *urls_representation.urlpatterns,
+    *urls_profile.urlpatterns,
 ]

@@ -206,6 +206,24 @@ JOINT_WORK: tuple[tuple[str, str, date, date | None, str, tuple[str, ...]], ...]
 )  # fmt: skip
 
 
+#: The community groups' ties (how the group and the partner rate each other, in 2025 and in 2026), written as
+#: they are rather than drawn, so the rest of the demo's network is the same with or without them.
+GROUP_TIES: dict[str, tuple[tuple[str, int, int], ...]] = {
+    "Northvale Estates Residents' Voice": (
+        ("Northvale Primary Care Network", 1, 3),  # the PCN's engagement work brought them closer
+        ("Northvale Community Carers CIC", 3, 3),
+        ("Riverside Council for Voluntary Service", 2, 2),
+        ("Valeshire County Council", 1, 2),
+    ),
+    "South Asian Women's Health Circle": (
+        ("Riverside Central Primary Care Network", 2, 3),
+        ("Age Well Riverside", 2, 2),
+        ("Healthwatch Riverside", 1, 2),
+        ("Riverside Council for Voluntary Service", 2, 3),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class NetworkDemoResult:
     rounds: int
@@ -344,6 +362,48 @@ def _add_ratings(
             response.ratings.append(rating)
 
 
+def _group_responses(
+    responses: list[LoadedResponse],
+    groups: Sequence[Organisation],
+    by_name: dict[str, Organisation],
+    round_name: str,
+    opened: datetime,
+) -> list[LoadedResponse]:
+    """The community groups' answers to the round ``round_name`` (one person each, submitted), and their
+    partners' ratings of them, added to the partner's first respondent where the partner answered."""
+    which = 1 if round_name == "2025" else 2
+    first_of: dict[int, LoadedResponse] = {}
+    for response in responses:
+        first_of.setdefault(response.organisation.pk, response)
+    out = []
+    for group in groups:
+        started = opened + timedelta(days=3)
+        mine = LoadedResponse(group, "Chair", started, started + timedelta(minutes=25))
+        for partner_name, *intensities in GROUP_TIES.get(group.name, ()):
+            intensity, partner = intensities[which - 1], by_name[partner_name]
+            mine.ratings.append(_fixed_rating(partner, intensity))
+            if partner.pk in first_of:
+                first_of[partner.pk].ratings.append(_fixed_rating(group, intensity))
+        out.append(mine)
+    return out
+
+
+def _fixed_rating(partner: Organisation, intensity: int) -> Rating:
+    """A rating with its trust and value items near what the intensity suggests, without drawing numbers."""
+    trust = max(1, min(4, round(1.6 + 0.5 * intensity)))
+    value = max(1, min(4, round(1.4 + 0.55 * intensity)))
+    return Rating(
+        partner=partner,
+        intensity=intensity,
+        trust_openness=trust,
+        trust_reliability=trust,
+        trust_mission=trust,
+        value_power=value,
+        value_involvement=value,
+        value_resources=value,
+    )
+
+
 def _care_flows(by_name: dict[str, Organisation]) -> list[InterdependencyInput]:
     """The user guide's example: care-home and home-care staff capacity decides how fast the hospital can discharge
     people, and the hospital funds the care homes' workforce (money the other way)."""
@@ -444,6 +504,7 @@ def load_network_demo(
     facilitator: Any,
     seed: int,
     now: datetime,
+    community_groups: Sequence[Organisation] = (),
 ) -> NetworkDemoResult:
     """Write the demo's survey rounds, interdependencies and joint work (inside the caller's transaction).
 
@@ -457,6 +518,8 @@ def load_network_demo(
         The same seed gives the same ratings.
     now
         The round "2026" opened three weeks before ``now``; "2025" a year before that, for two months.
+    community_groups
+        The demo's community groups: they answer both rounds, with the ties of :data:`GROUP_TIES`.
     """
     rng = random.Random(f"network-{seed}")
     by_name = {o.name: o for o in organisations}
@@ -473,8 +536,15 @@ def load_network_demo(
         _add_ratings(rng, responses, ties, by_id)
         if ties is second:
             _say_ended(responses, ended, by_id)
+        responses += _group_responses(responses, community_groups, by_name, name, opened)
         do_load_round(
-            facilitator, system, organisations, responses, name=name, opened_at=opened, closed_at=closed
+            facilitator,
+            system,
+            [*organisations, *community_groups],
+            responses,
+            name=name,
+            opened_at=opened,
+            closed_at=closed,
         )
         n_responses += len(responses)
         n_ratings += sum(len(r.ratings) for r in responses)

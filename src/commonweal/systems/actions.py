@@ -40,6 +40,8 @@ def _state(obj: Model, fields: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name in fields:
         value = getattr(obj, name)
+        if isinstance(value, Model):  # a related row (an organisation's community): its name, for the log
+            value = str(value)
         out[name] = value.isoformat() if isinstance(value, date) else value
     return out
 
@@ -267,7 +269,15 @@ def do_delete_community(actor: Any, community: Community) -> None:
 
 # --- Organisations ------------------------------------------------------------------------------------------
 
-ORGANISATION_FIELDS = ["name", "sector", "identifier_scheme", "identifier", "active_from", "active_to"]
+ORGANISATION_FIELDS = [
+    "name",
+    "sector",
+    "identifier_scheme",
+    "identifier",
+    "active_from",
+    "active_to",
+    "community",
+]
 
 
 def _organisation_state(org: Organisation) -> dict[str, Any]:
@@ -285,6 +295,7 @@ class OrganisationInput:
     places: list[Place] | None = None
     active_from: date | None = None
     active_to: date | None = None
+    community: Community | None = None
 
 
 def check_save_organisation(
@@ -323,7 +334,22 @@ def check_save_organisation(
             raise field_error("places", "Choose places of this system only")
     if data.active_from and data.active_to and data.active_to < data.active_from:
         raise field_error("active_to", "The end date must be the same as or after the start date")
+    _check_community(system, data)
     return do_save_organisation(actor, system, data, organisation=organisation)
+
+
+def _check_community(system: System, data: OrganisationInput) -> None:
+    """A community group may speak for one community of its system; no other organisation speaks for one."""
+    if data.community is None:
+        return
+    if data.community.system_id != system.pk:
+        raise field_error("community", "Choose a community of this system")
+    if data.sector != Sector.COMMUNITY_GROUP:
+        raise field_error(
+            "community",
+            "Only a community group speaks for a community: choose the sector 'Community group', or leave the "
+            "community empty",
+        )
 
 
 def do_save_organisation(

@@ -211,12 +211,24 @@ class OrganisationForm(NHSUKFormMixin, forms.Form):
         error_messages={"invalid": "Enter a real date, such as 2026-03-31"},
         widget=forms.DateInput(attrs={"type": "date", "class": "nhsuk-input--width-10"}, format="%Y-%m-%d"),
     )
+    community = forms.ModelChoiceField(
+        label="The community it speaks for (community groups only, optional)",
+        queryset=Community.objects.none(),
+        required=False,
+        empty_label="None",
+        help_text=(
+            "A community group answers the relationship survey with its own link and is on the system map as a "
+            "community group; the community's page shows it."
+        ),
+        error_messages={"invalid_choice": "Choose a community from the list"},
+    )
 
     def __init__(self, system: System, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["places"].queryset = Place.objects.filter(system=system)  # type: ignore[attr-defined]
         if not Place.objects.filter(system=system).exists():
             self.fields["places"].help_text = "This system has no places yet: add them on the system's page."
+        self.fields["community"].queryset = Community.objects.filter(system=system)  # type: ignore[attr-defined]
 
     @staticmethod
     def initial_for(organisation: Organisation | None) -> dict[str, Any]:
@@ -231,6 +243,7 @@ class OrganisationForm(NHSUKFormMixin, forms.Form):
             "places": list(organisation.places.all()),
             "active_from": organisation.active_from,
             "active_to": organisation.active_to,
+            "community": organisation.community,
         }
 
     def to_input(self) -> OrganisationInput:

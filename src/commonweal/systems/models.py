@@ -25,6 +25,7 @@ class Sector(models.TextChoices):
     HEALTHWATCH = "healthwatch", _("Healthwatch")
     ICB = "icb", _("Integrated care board (ICB)")
     COMMUNITY_RESIDENT = "community_resident", _("Community member or resident")
+    COMMUNITY_GROUP = "community_group", _("Community group")
     OTHER = "other", _("Other")
 
 
@@ -126,11 +127,21 @@ class Organisation(models.Model):
     places = models.ManyToManyField(Place, blank=True, related_name="organisations")
     active_from = models.DateField(null=True, blank=True)
     active_to = models.DateField(null=True, blank=True)
+    #: For a community group (sector "community group"): the community of the system it speaks for. It answers the
+    #: relationship survey through its own link, is a node of the system map and has a "my part" page, like any
+    #: organisation; the community's page shows it.
+    community = models.ForeignKey(
+        Community, null=True, blank=True, on_delete=models.SET_NULL, related_name="groups"
+    )
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["system", "name"], name="organisation_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(community__isnull=True) | models.Q(sector="community_group"),
+                name="organisation_community_only_for_groups",
+            ),
             models.UniqueConstraint(
                 fields=["system", "identifier_scheme", "identifier"],
                 condition=~models.Q(identifier=""),

@@ -79,6 +79,14 @@ NHS, LAE, CHC, COH = (
     IdentifierScheme.GB_COH,
 )
 
+#: Community groups: each speaks for one of the communities above, answers the relationship survey with its own
+#: link and is on the system map as a community group.
+COMMUNITY_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
+    # name, the community it speaks for, places served
+    ("Northvale Estates Residents' Voice", "Northvale Estates", ("Northvale",)),
+    ("South Asian Women's Health Circle", "South Asian communities", ("Riverside City", "Westbrook")),
+]
+
 ORGANISATIONS: list[tuple[str, Sector, str, str, tuple[str, ...]]] = [
     # name, sector, identifier scheme, identifier, places served
     ("NHS Riverside and Vale Integrated Care Board", Sector.ICB, NHS, "QZX", ALL_PLACES),
@@ -145,6 +153,9 @@ class SystemSeeds:
     places: list[Place]
     communities: list[Community]
     organisations: list[Organisation]
+    #: The community groups (organisations of the sector "community group", each speaking for a community),
+    #: kept apart from ``organisations`` so the other parts of the demo draw the same numbers as before.
+    community_groups: list[Organisation]
     facilitator: Any
     admin: Any
     # The passwords of the accounts created now; None for an account that already existed (it keeps its own).
@@ -190,6 +201,21 @@ def load_system_demo() -> SystemSeeds:
         )
         for name, sector, scheme, identifier, served in ORGANISATIONS
     ]
+    by_community = {c.name: c for c in communities}
+    community_groups = [
+        check_save_organisation(
+            None,
+            system,
+            OrganisationInput(
+                name=name,
+                sector=Sector.COMMUNITY_GROUP,
+                places=[by_name[place] for place in served],
+                active_from=ACTIVE_FROM,
+                community=by_community[community],
+            ),
+        )
+        for name, community, served in COMMUNITY_GROUPS
+    ]
     facilitator, facilitator_password = _ensure_account(FACILITATOR_USERNAME, administrator=False)
     do_add_facilitator(None, system, facilitator)
     admin, admin_password = _ensure_account(ADMIN_USERNAME, administrator=True)
@@ -198,6 +224,7 @@ def load_system_demo() -> SystemSeeds:
         places=places,
         communities=communities,
         organisations=organisations,
+        community_groups=community_groups,
         facilitator=facilitator,
         admin=admin,
         facilitator_password=facilitator_password,

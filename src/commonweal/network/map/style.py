@@ -35,6 +35,7 @@ SHAPES: dict[str, list[tuple[float, float]] | None] = {
     "down-triangle": [(-1, -0.8), (1, -0.8), (0, 1)],
     "pentagon": _regular(5),
     "hexagon": _regular(6, 0),
+    "heptagon": _regular(7),
     "octagon": _regular(8, math.pi / 8),
     "star": _star(),
     "cross": [
@@ -69,6 +70,7 @@ SECTOR_LOOK: dict[str, tuple[str, str]] = {
     Sector.HEALTHWATCH: ("#8a1538", "tag"),
     Sector.ICB: ("#003087", "octagon"),
     Sector.COMMUNITY_RESIDENT: ("#78be20", "cross"),
+    Sector.COMMUNITY_GROUP: ("#da291c", "heptagon"),
     Sector.OTHER: ("#aeb7bd", "down-triangle"),
 }
 COMMUNITY_LOOK = ("#ffffff", "square")

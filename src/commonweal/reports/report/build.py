@@ -29,6 +29,7 @@ from commonweal.conversations.disclosure import ConversationNumbers, conversatio
 from commonweal.conversations.models import (
     AnalysisSnapshot,
     Conversation,
+    GroupName,
     Participation,
     Statement,
     Vote,
@@ -57,6 +58,7 @@ SECTOR_PHRASES = {
     Sector.HEALTHWATCH: "Healthwatch",
     Sector.ICB: "the integrated care board (ICB)",
     Sector.COMMUNITY_RESIDENT: "community members and residents",
+    Sector.COMMUNITY_GROUP: "community groups",
     Sector.OTHER: "other sectors",
 }
 
@@ -384,8 +386,9 @@ def too_small_sentence(too_small: dict[str, list[str]], what: str) -> str:
 
 
 def fingerprint(conversation: Conversation) -> str:
-    """What the report's content depends on, cheaply: the snapshot's tick, people joined, the last vote and the
-    statements. The PDF cache is keyed by it, so a new snapshot (or a new participant) renders a new PDF."""
+    """What the report's content depends on, cheaply: the snapshot's tick, people joined, the last vote, the
+    statements and the groups' names. The PDF cache is keyed by it, so a new snapshot (or a new participant, or a
+    group named again) renders a new PDF."""
     tick = AnalysisSnapshot.objects.filter(conversation=conversation).aggregate(t=Max("tick"))["t"] or 0
     joined = Participation.objects.filter(conversation=conversation).count()
     last_vote = Vote.objects.filter(conversation=conversation).aggregate(m=Max("event_id"))["m"] or 0
@@ -393,7 +396,10 @@ def fingerprint(conversation: Conversation) -> str:
         n=Count("id"), m=Max("moderated_at")
     )
     moderated = statements["m"].timestamp() if statements["m"] else 0
-    return f"{tick}-{joined}-{last_vote}-{statements['n']}-{moderated}-{conversation.status}"
+    # A name is changed by a new row, and cleared or forgotten by deleting one: both change these.
+    names = GroupName.objects.filter(conversation=conversation).aggregate(n=Count("id"), m=Max("id"))
+    named = f"{names['n']}.{names['m'] or 0}"
+    return f"{tick}-{joined}-{last_vote}-{statements['n']}-{moderated}-{conversation.status}-{named}"
 
 
 def build_report(conversation: Conversation) -> Report:
