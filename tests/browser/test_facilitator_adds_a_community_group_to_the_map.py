@@ -44,7 +44,9 @@ def test_facilitator_adds_a_community_group_to_the_map(live_server, page, browse
     groups = page.locator("#groups + p + table")
     assert "Northvale Estates Residents' Voice" in groups.inner_text()
     assert "No round yet" in groups.inner_text()
-    assert page.get_by_role("link", name="See Northvale Estates Residents' Voice on the system map").count() == 1
+    assert (
+        page.get_by_role("link", name="See Northvale Estates Residents' Voice on the system map").count() == 1
+    )
     assert_accessible(page, context="(the community's page)")
 
     phone = browser.new_context(viewport=PHONE, locale="en-GB", storage_state=page.context.storage_state())
