@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -82,6 +84,35 @@ def test_the_facilitators_pdf(fclient, system, facilitator, analysed):
     response = fclient.get(f"/manage/systems/{system.slug}/strategy/report.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert f"{system.slug}-strategy.pdf" in response["Content-Disposition"]
+
+
+def test_the_pdf_not_ready_at_once_shows_its_progress_then_is_kept(
+    fclient, system, facilitator, analysed, settings, monkeypatch
+):
+    from commonweal.reports.report import pdf as report_pdf
+
+    _, statements = analysed
+    _strategy(system, facilitator, statements)
+    settings.REPORT_PDF_WAIT_SECONDS = 0
+    gate, calls = threading.Event(), []
+
+    def slow(html):
+        calls.append(1)
+        assert gate.wait(60)
+        return b"%PDF-1.7 strategy"
+
+    monkeypatch.setattr(report_pdf, "html_to_pdf", slow)
+    url = f"/manage/systems/{system.slug}/strategy/report.pdf"
+    waiting = fclient.get(url)
+    assert waiting.status_code == 202 and "Preparing the PDF" in waiting.content.decode()
+    assert f"Strategy report: {system.name}" in waiting.content.decode()
+    gate.set()
+    deadline = time.monotonic() + 30
+    while (got := fclient.get(url)).status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert got.status_code == 200 and got.content == b"%PDF-1.7 strategy"
+    # The same report again: the kept file, not another rendering.
+    assert fclient.get(url).content == b"%PDF-1.7 strategy" and len(calls) == 1
 
 
 def test_the_pdf_is_tagged_like_the_conversation_report(system, facilitator, analysed):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from commonweal.core import audit
 from commonweal.core.errors import NotFound, RateLimited
 from commonweal.core.http import client_address, pdf_download, posted, public_address, secret_link_headers
 from commonweal.core.pages import save_and_return
+from commonweal.reports.report.pdf import pdf_pending
 from commonweal.strategy.aims.views import system_for
 from commonweal.strategy.models import StrategyShare
 from commonweal.strategy.permissions import can
@@ -50,8 +52,12 @@ def export(request: HttpRequest, system: str, name: str) -> HttpResponse:
 _private = secret_link_headers
 
 
-def _pdf(report: StrategyReport) -> HttpResponse:
-    return pdf_download(pdf.render_pdf(report), pdf.filename(report))
+def _pdf(request: HttpRequest, report: StrategyReport, *, back: str) -> HttpResponse:
+    """The report's PDF; while it is still rendering, a page with its progress that asks again by itself."""
+    found = pdf.report_pdf_or_pending(report, wait=settings.REPORT_PDF_WAIT_SECONDS)
+    if isinstance(found, bytes):
+        return pdf_download(found, pdf.filename(report))
+    return pdf_pending(request, found, title=f"Strategy report: {report.system.name}", back=back)
 
 
 def _share_url(request: HttpRequest, share: StrategyShare) -> str:
@@ -93,7 +99,8 @@ def report(request: HttpRequest, system: str) -> HttpResponse:
 @manager_view
 @require_http_methods(["GET", "HEAD"])
 def report_pdf(request: HttpRequest, system: str) -> HttpResponse:
-    return _pdf(build_report(system_for(request, system)))
+    obj = system_for(request, system)
+    return _pdf(request, build_report(obj), back=reverse("strategy:report", kwargs={"system": obj.slug}))
 
 
 # The method first: a GET is refused (405) for everyone, signed in or not; revoking is a button on the report.
@@ -134,4 +141,5 @@ def shared_report_pdf(request: HttpRequest, token: str) -> HttpResponse:
     opened = _open(request, token)
     if isinstance(opened, HttpResponse):
         return opened
-    return _private(_pdf(build_report(opened.system)))
+    back = reverse("strategy:shared_report", kwargs={"token": token})
+    return _private(_pdf(request, build_report(opened.system), back=back))
