@@ -20,6 +20,7 @@ re-reads the last few thousand event ids below its high water at every read.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import traceback
@@ -36,6 +37,7 @@ from django.utils import timezone
 from commonweal.analysis import engine
 from commonweal.analysis.engine import AnalysisOptions
 from commonweal.analysis.matrix import VoteMatrix
+from commonweal.analysis.replay import replay
 from commonweal.analysis.state import AnalysisState
 from commonweal.conversations.models import (
     AnalysisSnapshot,
@@ -350,6 +352,46 @@ def _warm_state(conversation: Conversation, previous: AnalysisSnapshot | None) -
         return None, f"cold: state of tick {previous.tick} unreadable ({type(exc).__name__})"
 
 
+#: At most this many replayed updates for an imported conversation's first analysis: its votes in time order through
+#: the updates Pol.is would have run (``analysis/replay.py``), merged into fewer, larger batches beyond this. One
+#: update's cost grows with the votes so far; 300 keeps a 100,000-vote import to a few tens of seconds, once.
+REPLAY_MAX_UPDATES = 300
+
+
+def _replays(conversation: Conversation, previous: AnalysisSnapshot | None, opts: AnalysisOptions) -> bool:
+    """Whether this analysis starts from a replay of the votes: the first analysis of a conversation imported from
+    Pol.is whose groups are found Pol.is' way (``Conversation.grouping_mode``), so that its groups are the ones its
+    participants saw rather than a cold start's."""
+    return previous is None and bool(conversation.imported_from) and opts.grouping == "polis"
+
+
+def _replayed_state(
+    conversation: Conversation, matrix: VoteMatrix, opts: AnalysisOptions
+) -> tuple[AnalysisState | None, str]:
+    """The state after replaying the conversation's vote events (imported with their Pol.is times) through Pol.is'
+    updates; the snapshot's own update then runs on the current votes from it. Moderation is today's throughout."""
+    events = list(
+        VoteEvent.objects.filter(conversation=conversation)
+        .order_by("id")
+        .values_list("participant_id", "statement_id", "value", "at")
+    )
+    if not events:
+        return None, "cold: first snapshot"
+    participants, statements, values, at = zip(*events, strict=True)
+    replayed = replay(
+        np.asarray(participants, dtype=np.int64),
+        np.asarray(statements, dtype=np.int64),
+        np.asarray(values, dtype=np.int64),
+        np.array([a.timestamp() for a in at], dtype=np.float64),
+        statement_ids=matrix.statement_ids,
+        moderation=dict(zip(matrix.statement_ids.tolist(), matrix.moderation.tolist(), strict=True)),
+        is_meta=matrix.statement_ids[matrix.is_meta].tolist(),
+        options=dataclasses.replace(opts, beyond_polis=False),
+        max_updates=REPLAY_MAX_UPDATES,
+    )
+    return replayed.result.state, f"replayed: {replayed.n_updates} updates of the imported votes"
+
+
 def _priorities(result: Any) -> dict[str, float]:
     """Statement id -> priority (as ``actions.participation`` reads them); NaN becomes 0."""
     values = np.nan_to_num(np.asarray(result.priorities, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
@@ -378,7 +420,10 @@ def compute_snapshot(
 
     Synchronous: it takes as long as the engine does (a fraction of a second for a few hundred participants,
     a few seconds at 10,000). Warm-started from the latest snapshot's state; when that state cannot be read (an
-    engine upgrade changed its form) it starts cold and logs it.
+    engine upgrade changed its form) it starts cold and logs it. The first analysis of a conversation imported from
+    Pol.is, in Pol.is mode, starts from a replay of its vote events in time order through the updates Pol.is would
+    have run (``analysis/replay.py``, at most :data:`REPLAY_MAX_UPDATES`), so its groups are the ones its
+    participants saw.
 
     Returns the new snapshot, or None when the conversation has no votes: there is nothing to analyse, so no
     snapshot is stored.
@@ -414,6 +459,8 @@ def compute_snapshot(
         tick = (previous.tick if previous is not None else 0) + 1
         state, start = _warm_state(conversation, previous)
         opts = options if options is not None else default_options(conversation)
+        if _replays(conversation, previous, opts):
+            state, start = _replayed_state(conversation, matrix, opts)
         result = engine.analyse(
             matrix, state, options=opts, random_state=random_state_for(conversation, tick)
         )
