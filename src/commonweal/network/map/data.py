@@ -26,7 +26,7 @@ from commonweal.systems.models import Sector, System
 
 #: Systems with more organisations than this open on the ego view (one organisation and its partners), and hide
 #: weak ties on the whole map unless asked: above about 15 organisations a map of every tie stops being readable
-#: (the demo's 42 organisations have about 355 ties).
+#: (the demo's 44 organisations have about 370 ties).
 LARGE_SYSTEM = 15
 #: A weak tie: awareness only (intensity below 2, cooperation).
 STRONG_TIE = 2.0
