@@ -249,3 +249,17 @@ def test_someone_erased_since_the_analysis_hides_the_makeup_until_the_next_updat
     assert results.groups and all(not g.who for g in results.groups)
     compute_snapshot(conversation)
     assert build_results(conversation).numbers.makeup
+
+
+def test_naming_a_group_makes_a_new_report_pdf(conversation):
+    """The report's PDF is kept per fingerprint: a group named, renamed or cleared must not serve the old one."""
+    from commonweal.reports.report.build import fingerprint
+
+    facilitator = make_facilitator(conversation.system)
+    make_snapshot(conversation, tick=1, result=_result(1, list(range(1, 11)), [0] * 5 + [1] * 5, 2))
+    seen = [fingerprint(conversation)]
+    for name in ("Prevention first", "Prevention and care", ""):
+        actions.check_name_group(facilitator, conversation, 0, 1, name)
+        seen.append(fingerprint(conversation))
+    # Each name its own PDF; cleared, the report is again the one without names.
+    assert len(set(seen[:3])) == 3 and seen[3] == seen[0]
