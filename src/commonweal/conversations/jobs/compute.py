@@ -354,7 +354,8 @@ def _warm_state(conversation: Conversation, previous: AnalysisSnapshot | None) -
 
 #: At most this many replayed updates for an imported conversation's first analysis: its votes in time order through
 #: the updates Pol.is would have run (``analysis/replay.py``), merged into fewer, larger batches beyond this. One
-#: update's cost grows with the votes so far; 300 keeps a 100,000-vote import to a few tens of seconds, once.
+#: update's cost grows with the votes so far; a planted import of 100,000 votes took 12.5 s (2,000 participants,
+#: 200 statements, 300 updates, a shared two-core machine at load 5), once.
 REPLAY_MAX_UPDATES = 300
 
 
