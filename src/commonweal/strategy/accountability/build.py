@@ -9,6 +9,7 @@ cost seconds at 5,000 commitments (benchmarks/strategy.py); these plain rows cos
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +18,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonweal.strategy.models import Aim, Commitment, Evidence, Measure, ProgressStatus, Resource
 from commonweal.strategy.queries import stale_before
@@ -25,7 +28,7 @@ from commonweal.systems.models import Organisation, System
 STATUS_LABELS = dict(ProgressStatus.choices)
 AIM_STATUS_LABELS = dict(Aim.Status.choices)
 RESOURCE_LABELS = dict(Resource.Kind.choices)
-_UNITS = {"money": "£{}", "wte": "{} WTE", "hours": "{} hours", "volunteers": "{} volunteers"}
+_SMALL_WORDS = re.compile(r"(?P<words>fewer than|about) (?P<n>[\d,]+)")
 
 
 def _number(value: Decimal) -> str:
@@ -35,11 +38,33 @@ def _number(value: Decimal) -> str:
     return f"{value.normalize():,f}"
 
 
+def _amount_words(kind: str, amount: Decimal) -> str | None:
+    """ "£250,000", "2.5 WTE", "30 hours", "1 volunteer", in the language of the page; None for a kind that is not
+    counted. A fraction takes the plural that zero does (the general one)."""
+    n = _number(amount)
+    count = int(amount) if amount == amount.to_integral_value() else 0
+    if kind == "money":
+        return _("£%(n)s") % {"n": n}
+    if kind == "wte":
+        return _("%(n)s WTE") % {"n": n}
+    if kind == "hours":
+        return ngettext("%(n)s hour", "%(n)s hours", count) % {"n": n}
+    if kind == "volunteers":
+        return ngettext("%(n)s volunteer", "%(n)s volunteers", count) % {"n": n}
+    return None
+
+
+def percent(share: float) -> str:
+    """``0.823`` -> ``"82%"``."""
+    return f"{round(share * 100)}%"
+
+
 def resource_words(resource: Any) -> str:
-    """For example "£250,000", "2.5 WTE", "Space: a room at the hospital" (a Resource or a row with its fields)."""
+    """For example "£250,000", "2.5 WTE", "Space: a room at the hospital" (a Resource or a row with its fields), in
+    the language of the page."""
     kind, amount, description = _fields(resource)
-    if amount is not None and kind in _UNITS:
-        words = _UNITS[kind].format(_number(Decimal(amount)))
+    words = _amount_words(kind, Decimal(amount)) if amount is not None else None
+    if words is not None:
         return f"{words} ({description})" if description else words
     label = str(RESOURCE_LABELS.get(kind, kind))
     return f"{label}: {description}" if description else label
@@ -59,6 +84,37 @@ class EvidenceView:
     common_ground: bool
     snapshot_tick: int | None
     figures: dict[str, Any]
+
+    @property
+    def agreement(self) -> str:
+        """ "82% agree, 10% disagree" from the frozen shares, in the language of the page ("not shown" when the
+        disclosure layer gave no share; empty for evidence frozen without figures)."""
+        overall = self.figures.get("overall") or {}
+        if not overall:
+            return ""
+        agree, disagree = overall.get("agree"), overall.get("disagree")
+        if agree is None:
+            return _("not shown")
+        if disagree is None:
+            return _("%(agree)s agree") % {"agree": percent(agree)}
+        return _("%(agree)s agree, %(disagree)s disagree") % {
+            "agree": percent(agree),
+            "disagree": percent(disagree),
+        }
+
+    @property
+    def voters(self) -> str:
+        """How many voted, as the disclosure layer published it when the figures were frozen ("120", "fewer than
+        5", "about 80", "not shown"), its words in the language of the page."""
+        shown = str((self.figures.get("overall") or {}).get("voters") or "")
+        if shown == "not shown":
+            return _("not shown")
+        words = _SMALL_WORDS.fullmatch(shown)
+        if words is None:
+            return shown
+        if words["words"] == "about":
+            return _("about %(n)s") % {"n": words["n"]}
+        return _("fewer than %(n)s") % {"n": words["n"]}
 
 
 @dataclass

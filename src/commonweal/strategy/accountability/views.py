@@ -3,10 +3,15 @@ conversation's participants."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from commonweal.accounts.decorators import manager_view
@@ -34,12 +39,21 @@ def _filters(form: FilterForm) -> Filters:
     return Filters(place=d.get("place"), sector=d.get("sector") or "", organisation=d.get("organisation"))
 
 
+def _as_written() -> SafeString:
+    """The ``lang`` and ``dir`` of what facilitators wrote (aims, commitments, the statements heard: in the site's
+    language, English), for the elements holding it on a page in another language: so a screen reader reads it as
+    English, and right to left its full stop stays at its end."""
+    if get_language() == settings.LANGUAGE_CODE:
+        return SafeString("")
+    return format_html(' lang="{}" dir="ltr"', settings.LANGUAGE_CODE)
+
+
 @require_http_methods(["GET", "HEAD"])
 def accountability(request: HttpRequest, system: str) -> HttpResponse:
     """What we heard, what we will do, who committed to what and how it is going: public once published."""
     obj = get_system(system)
     if not settings_of(obj).public_accountability:
-        raise NotFound("This system has not published its accountability page.")
+        raise NotFound(_("This system has not published its accountability page."))
     form = FilterForm(obj, request.GET or None)
     filters = _filters(form)
     # A page of the agreed aims that pass the filters, then only those aims' commitments are read.
@@ -59,6 +73,7 @@ def accountability(request: HttpRequest, system: str) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "retired": [c for c in cards if c.aim.status == Aim.Status.RETIRED],
+        "as_written": _as_written(),
     }
     return render(request, T + "accountability.html", context)
 
