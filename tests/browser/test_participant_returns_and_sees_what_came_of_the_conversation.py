@@ -1,7 +1,9 @@
 """A participant takes part on a phone; weeks later the partnership board agrees an aim grown from a statement they
 voted on, and a facilitator posts an update to everyone who took part. When the participant returns, the
 conversation's page says "You said ... We are doing ..." and shows the update marked new (not on the visit
-after). axe-clean, no sideways scrolling at 320 pixels, and the same without JavaScript."""
+after). axe-clean, no sideways scrolling at 320 pixels, and the same without JavaScript. Then a resident whose
+browser asks for Urdu reads the partnership's public accountability page on a phone: in Urdu, right to left, the
+aim and the commitment as the facilitator wrote them."""
 
 from __future__ import annotations
 
@@ -13,9 +15,17 @@ import pytest
 
 from commonweal.strategy.accountability.actions import check_post_loop_update
 from commonweal.strategy.aims import actions as aims
-from tests.factories import make_conversation, make_facilitator, make_statement, make_system
+from commonweal.strategy.commitments import actions as commitments
+from commonweal.strategy.models import Aim, StrategySettings
+from tests.factories import (
+    make_conversation,
+    make_facilitator,
+    make_organisation,
+    make_statement,
+    make_system,
+)
 
-from .conftest import PHONE, assert_accessible, assert_no_horizontal_scroll
+from .conftest import PHONE, STEP_TIMEOUT_MS, assert_accessible, assert_no_horizontal_scroll
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -73,4 +83,37 @@ def test_participant_returns_and_sees_what_came_of_the_conversation(live_server,
     assert nojs.get_by_role("heading", name="This conversation is closed").is_visible()
     assert nojs.get_by_text("We are doing:").first.is_visible()
     assert_no_horizontal_scroll(nojs)
+    context.close()
+
+    # The partnership publishes its accountability page; a resident reads it in Urdu on a phone.
+    commitments.check_save_commitment(
+        commitments.Actor(fran, "facilitator"),
+        Aim.objects.get(pk=aim.pk),
+        commitments.CommitmentInput(
+            "Fund a breaks service carers can book online or by phone.",
+            organisation=make_organisation(system, name="Riverside Carers Centre").pk,
+            lead_role="Carers lead",
+            resources=[commitments.ResourceInput("hours", "30")],
+        ),
+    )
+    StrategySettings.objects.create(system=system, public_accountability=True)
+    context = browser.new_context(
+        viewport=PHONE, locale="ur-PK", extra_http_headers={"Accept-Language": "ur-PK,ur;q=0.9"}
+    )
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    urdu = context.new_page()
+    urdu.goto(f"{live_server.url}/s/{system.slug}/accountability/")
+    assert urdu.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == [
+        "ur",
+        "rtl",
+    ]
+    assert urdu.get_by_role("heading", name="ہم نے کیا سنا اور ہم کیا کر رہے ہیں").is_visible()
+    assert urdu.get_by_role("heading", name="Support unpaid carers").is_visible()
+    assert urdu.get_by_role("heading", name="کس نے کس کام کا عزم کیا").is_visible()
+    assert urdu.get_by_text("Fund a breaks service carers can book online or by phone.").is_visible()
+    assert urdu.get_by_text("30 گھنٹے").is_visible()
+    assert_accessible(urdu, context="(accountability page, Urdu)")
+    assert_no_horizontal_scroll(urdu)
+    if SHOTS:
+        urdu.screenshot(path=str(Path(SHOTS) / "strategy-accountability-urdu-phone.png"), full_page=True)
     context.close()
