@@ -106,6 +106,8 @@ def _old_format(stored: dict[str, Any]) -> dict[str, Any]:
             "grouping",
             "grouping_detail",
             "map_overlap",
+            "subgroups",
+            "subgroup_labels",
         }
     }
     old["meta"] = {
@@ -129,6 +131,7 @@ def test_an_old_snapshot_without_the_newer_keys_still_reads_everywhere():
         typed.grouping == "polis" and typed.map_overlap is False
     )  # before commonweal mode, Pol.is found them
     assert typed.meta is not None and typed.meta.at_or_below_high_water is None
+    assert typed.subgroups is None and typed.subgroup_labels is None
     assert typed.consensus.agree  # where you stand falls back on Pol.is' consensus
     snapshot = make_snapshot(conversation, result=old, vote_event_high_water=fresh.vote_event_high_water)
     results = build_results(conversation, snapshot=snapshot)

@@ -89,6 +89,11 @@ class ReplayResult:
     k_history: IntArray
     best_k_history: IntArray
 
+    @property
+    def state(self) -> Any:
+        """The carried state of the last update (what a live update warm-starts from)."""
+        return self.result.state
+
 
 def update_batches(times: Any, poll_interval: float = 1.0, max_updates: int | None = None) -> IntArray:
     """Where each update's batch ends, in votes sorted by time.

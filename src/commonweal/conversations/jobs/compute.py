@@ -390,7 +390,7 @@ def _replayed_state(
         options=dataclasses.replace(opts, beyond_polis=False),
         max_updates=REPLAY_MAX_UPDATES,
     )
-    return replayed.result.state, f"replayed: {replayed.n_updates} updates of the imported votes"
+    return replayed.state, f"replayed: {replayed.n_updates} updates of the imported votes"
 
 
 def _priorities(result: Any) -> dict[str, float]:

@@ -530,6 +530,47 @@ class GroupStability:
         }
 
 
+@dataclass(frozen=True)
+class Subgroups:
+    """Pol.is' second level of clusters inside opinion group ``group`` (Pol.is mode only): ``k`` subgroups of
+    the group's base clusters ``base`` (``of_base`` gives each one's subgroup), their centres and sizes (people),
+    the best k at this update and the silhouettes it was chosen by."""
+
+    group: int = 0
+    base: tuple[int, ...] = ()
+    of_base: tuple[int, ...] = ()
+    centres: tuple[tuple[float | None, ...], ...] = ()
+    sizes: tuple[int, ...] = ()
+    k: int = 0
+    best_k: int = 0
+    silhouettes: Mapping[int, float | None] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Subgroups:
+        return cls(
+            group=int(d.get("group") or 0),
+            base=_ints(d.get("base")),
+            of_base=_ints(d.get("of_base")),
+            centres=_float_rows(d.get("centres")),
+            sizes=_ints(d.get("sizes")),
+            k=int(d.get("k") or 0),
+            best_k=int(d.get("best_k") or 0),
+            silhouettes={int(n): _opt_float(v) for n, v in (d.get("silhouettes") or {}).items()},
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group,
+            "base": list(self.base),
+            "of_base": list(self.of_base),
+            "centres": _rows(self.centres),
+            "sizes": list(self.sizes),
+            "k": self.k,
+            "best_k": self.best_k,
+            "silhouettes": {str(n): v for n, v in self.silhouettes.items()},
+        }
+
+
 # --- How the snapshot was made --------------------------------------------------------------------------------
 
 
@@ -648,6 +689,10 @@ class StoredResult:
     grouping_detail: Mapping[str, Any] = field(default_factory=dict)
     #: The groups overlap on the two-dimensional opinion map (found in more dimensions than it shows).
     map_overlap: bool = False
+    #: Pol.is' subgroups, one per opinion group (Pol.is mode; empty otherwise and in older snapshots), and each
+    #: participant's subgroup within their group (-1: none). None: a snapshot from before they were stored.
+    subgroups: tuple[Subgroups, ...] | None = None
+    subgroup_labels: tuple[int, ...] | None = None
     meta: SnapshotMeta | None = None
     #: Top-level keys this version does not know (from a newer engine): written back by ``to_dict``, never read.
     unknown: Mapping[str, Any] = field(default_factory=dict)
@@ -661,6 +706,10 @@ class StoredResult:
             **_geometry_fields(d),
             **_group_fields(d),
             **_beyond_fields(d),
+            subgroups=(
+                None if d.get("subgroups") is None else tuple(Subgroups.from_dict(x) for x in d["subgroups"])
+            ),
+            subgroup_labels=None if d.get("subgroup_labels") is None else _ints(d["subgroup_labels"]),
             meta=_optional(SnapshotMeta.from_dict, d.get(_META)),
             unknown={key: value for key, value in d.items() if key not in known},
         )
@@ -697,6 +746,10 @@ class StoredResult:
             out["reasons"] = dict(self.reasons)
         out["grouping"], out["map_overlap"] = self.grouping, self.map_overlap
         out["grouping_detail"] = dict(self.grouping_detail)
+        if self.subgroups is not None:
+            out["subgroups"] = [sg.to_dict() for sg in self.subgroups]
+        if self.subgroup_labels is not None:
+            out["subgroup_labels"] = list(self.subgroup_labels)
         if self.meta is not None:
             out[_META] = self.meta.to_dict()
         out.update(self.unknown)
