@@ -258,8 +258,10 @@ LANGUAGES_BIDI = ["ur"]
 # Languages whose translation of the participant pages is not yet checked by a native speaker.
 LANGUAGES_AWAITING_REVIEW = ["cy", "ur"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# The staff pages are in English only, whatever the browser asks (core.middleware.StaffPagesInEnglishMiddleware).
-ENGLISH_ONLY_PATHS = ["/manage/", "/accounts/", "/api/docs"]
+# The staff pages are in English only, whatever the browser asks (core.middleware.StaffPagesInEnglishMiddleware):
+# the facilitators' pages, sign-in, the API docs, an organisation's commitments link (/commit/) and the board's
+# report links (/r/ and /sr/), whose words are not translated.
+ENGLISH_ONLY_PATHS = ["/manage/", "/accounts/", "/api/docs", "/commit/", "/r/", "/sr/"]
 # The language chosen in the switcher is kept for a year, in a cookie sent only to this site.
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 LANGUAGE_COOKIE_SAMESITE = "Lax"
