@@ -63,7 +63,7 @@ from commonweal.conversations.results.snapshot import (
 from commonweal.conversations.results.snapshot import GroupStability as StoredStability
 from commonweal.conversations.results.snapshot import NearMiss as StoredNearMiss
 from commonweal.conversations.rights.queries import ErasureNote, erasure_note
-from commonweal.core.small_numbers import SMALL, Cell, fewer_than, threshold
+from commonweal.core.small_numbers import SMALL, Cell, fewer_than, suppress_partition, threshold
 from commonweal.systems.models import Organisation, Sector
 
 WHAT_IS_WORKING = "What is working"
@@ -202,6 +202,21 @@ class Group:
     stability_words: str = ""
     letter: str = ""  # "Group A" always (the map's legend and the exports' columns keep it beside a name)
     who: str = ""  # who is in it, in a sentence: "More people from Eastmarsh than among everyone."
+    #: Pol.is' subgroups within it (Pol.is mode, when it finds two or more): their number, and their sizes as
+    #: published (suppressed as a breakdown of the group; none when the group's own size is not shown exactly).
+    n_subgroups: int = 0
+    subgroup_sizes: tuple[Cell, ...] = ()
+
+    @property
+    def subgroup_words(self) -> str:
+        """ "Within it, Pol.is' second level of clusters finds 2 subgroups: 23 and 11 people." """
+        if self.n_subgroups < 2:
+            return ""
+        words = f"Within it, Pol.is' second level of clusters finds {self.n_subgroups} subgroups"
+        if self.subgroup_sizes:
+            sizes = [people_words(c) for c in self.subgroup_sizes]
+            words += ": " + ", ".join(sizes[:-1]) + " and " + sizes[-1]
+        return words + "."
 
     @property
     def size_words(self) -> str:
@@ -863,15 +878,34 @@ def _group(stored: StoredResult, columns: _Columns, g: int, stability: float | N
         )
         if len(reps) >= REPRESENTATIVE_PER_GROUP:
             break
+    size = columns.numbers.group_size(g)
+    n_sub, sub_sizes = _subgroups(stored, g, size)
     return Group(
         index=g,
         name=columns.name(g),
-        size=dataclasses.replace(columns.numbers.group_size(g), label=columns.name(g)),
+        size=dataclasses.replace(size, label=columns.name(g)),
         letter=group_name(g),
         representative=reps,
         stability=stability,
         stability_words=stability_words(stability),
+        n_subgroups=n_sub,
+        subgroup_sizes=sub_sizes,
     )
+
+
+def _subgroups(stored: StoredResult, g: int, size: Cell) -> tuple[int, tuple[Cell, ...]]:
+    """How many subgroups Pol.is finds in group ``g`` and their sizes, each a part of the group's published size:
+    suppressed as one breakdown of it (small parts "fewer than 5", a part that would give one away "not shown").
+    No sizes when the group's size is not shown exactly or the parts do not add up to it."""
+    found = next((sg for sg in stored.subgroups or () if sg.group == g), None)
+    if found is None or found.k < 2:
+        return 0, ()
+    if size.count is None or sum(found.sizes) != size.count:
+        return found.k, ()
+    cells, _total = suppress_partition(
+        {f"Subgroup {i + 1}": int(n) for i, n in enumerate(found.sizes)}, size.count
+    )
+    return found.k, tuple(cells)
 
 
 def _fill_common_ground(results: Results, stored: StoredResult, columns: _Columns) -> None:
