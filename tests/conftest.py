@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.utils import translation
 
 from commonweal.core import ratelimit
 from commonweal.systems.models import System
@@ -83,6 +84,16 @@ def frozen_rate_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ratelimit, "time", FrozenRateClock)
     # A report's PDF is waited for, however loaded the machine (tests of the progress page set it to 0).
     monkeypatch.setattr(django_settings, "REPORT_PDF_WAIT_SECONDS", 600.0)
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Any:
+    """Each test starts in the site's default language: a request in Welsh or Urdu leaves its language active in
+    the thread (the locale middleware activates it and does not put it back), and words built outside a request
+    (a group's sentence, a report) would then come out in that language in the next test."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
