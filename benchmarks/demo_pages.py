@@ -42,6 +42,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from commonweal.accounts.queries import find_account  # noqa: E402
+from commonweal.core.process import freeze_long_lived  # noqa: E402
 from commonweal.demo import load_demo  # noqa: E402
 from commonweal.systems.seeds import FACILITATOR_USERNAME, SYSTEM_SLUG  # noqa: E402
 
@@ -115,6 +116,9 @@ def main() -> None:
     for path in pages(conversation.slug).values():
         client.get(path)
     warmup_seconds = time.perf_counter() - warm_started
+    # As `commonweal serve` does after a process's first requests: the long-lived objects out of the garbage
+    # collector's way (commonweal.core.process).
+    freeze_long_lived()
     measured = {name: timed(client, path, args.requests) for name, path in pages(conversation.slug).items()}
     participant = Client(HTTP_HOST="localhost")
     measured["participant_home"] = timed(participant, f"/c/{conversation.slug}/", args.requests)

@@ -24,6 +24,7 @@ import django
 from django.conf import settings
 
 from commonweal.conversations.rights.cli import add_parsers as add_retention_parsers
+from commonweal.core.process import after_request, freeze_long_lived
 from commonweal.reports.exports.cli import add_parsers as add_export_parsers
 
 
@@ -85,16 +86,8 @@ def _server_size(workers: int, threads: int, engine: str) -> tuple[int, int]:
     return workers or max(2, multiprocessing.cpu_count() + 1), threads or 2
 
 
-def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
-    """Serve with gunicorn (a production-grade WSGI server), never Django's development server."""
-    _setup_django()
-    # deferred for start-up cost: gunicorn is needed by `serve` only
-    from gunicorn.app.base import BaseApplication
-
-    # deferred past start-up: the WSGI application loads the models, importable only once Django is set up (above)
-    from commonweal.wsgi import application
-
-    workers, threads = _server_size(args.workers, args.threads, settings.DATABASES["default"]["ENGINE"])
+def gunicorn_options(args: argparse.Namespace, workers: int, threads: int) -> dict[str, Any]:
+    """The gunicorn settings ``commonweal serve`` runs with."""
     options: dict[str, Any] = {
         "bind": f"{args.host}:{args.port}",
         "workers": workers,
@@ -111,7 +104,23 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
         "accesslog": "-" if args.access_log else None,
         "errorlog": "-",
         "loglevel": "warning",
+        # Keep the garbage collector off the process's long-lived objects (commonweal.core.process).
+        "post_request": after_request,
     }
+    return options
+
+
+def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
+    """Serve with gunicorn (a production-grade WSGI server), never Django's development server."""
+    _setup_django()
+    # deferred for start-up cost: gunicorn is needed by `serve` only
+    from gunicorn.app.base import BaseApplication
+
+    # deferred past start-up: the WSGI application loads the models, importable only once Django is set up (above)
+    from commonweal.wsgi import application
+
+    workers, threads = _server_size(args.workers, args.threads, settings.DATABASES["default"]["ENGINE"])
+    options = gunicorn_options(args, workers, threads)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -143,6 +152,8 @@ def cmd_serve(args: argparse.Namespace, rest: Sequence[str]) -> int:
     if supervisor is None:
         print("The analysis worker is not started here (COMMONWEAL_WORKER=off): run `commonweal worker`.")
     print("Press Ctrl+C to stop.", flush=True)
+    # The app is loaded: its objects live as long as the server (the workers fork from here).
+    freeze_long_lived()
     try:
         if supervisor is not None:
             supervisor.start_thread()
