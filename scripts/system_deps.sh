@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install from Debian's packages what the tests need and a fresh machine lacks: Chromium (browser tests),
-# a PostgreSQL server (the second test run and the load benchmark), a font (readable screenshots and PDFs) and
-# Pango (WeasyPrint draws the PDF reports' text with it).
+# a PostgreSQL server (the second test run and the load benchmark), GNU gettext (the catalogues' test), a font
+# (readable screenshots and PDFs) and Pango (WeasyPrint draws the PDF reports' text with it).
 # With --run, only what serving the app needs (the font and Pango), for `make run`.
 # Does nothing, and needs no network, when everything is already there.
 set -euo pipefail
@@ -9,6 +9,8 @@ need=()
 if [ "${1:-}" != "--run" ]; then
   [ -x /usr/bin/chromium ] || need+=(chromium)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  # GNU gettext's xgettext: the test that every string marked for translation is in the Welsh and Urdu catalogues.
+  command -v xgettext >/dev/null 2>&1 || need+=(gettext)
 fi
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 # WeasyPrint (PDF reports) draws text with Pango.
