@@ -163,20 +163,25 @@ def test_a_pdf_that_fails_to_render_says_so_on_the_next_look_and_can_be_tried_ag
     settings.REPORT_PDF_WAIT_SECONDS = 0
     planted = plant_conversation()
     share = ReportShare.objects.create(conversation=planted.conversation, label="ICP board")
-    failed = threading.Event()
+    gate, failed = threading.Event(), threading.Event()
 
     def broken(html):
+        assert gate.wait(60)  # fails only once the first look has been answered
         failed.set()
         raise RuntimeError("the fonts are missing")
 
     monkeypatch.setattr(pdf, "html_to_pdf", broken)
     url = f"/r/{share.token}/report.pdf"
     client = Client()
-    client.get(url)
+    assert client.get(url).status_code == 202  # being made
+    gate.set()
     assert failed.wait(30)
-    time.sleep(0.2)  # the thread records the error after raising it
+    # The next look once the rendering has ended raises its error: never a progress page for ever, never a blank.
+    deadline = time.monotonic() + 30
     with pytest.raises(RuntimeError, match="the fonts are missing"):
-        client.get(url)  # never a progress page for ever, never a silent blank
+        while time.monotonic() < deadline:
+            assert client.get(url).status_code == 202  # the thread is still recording the error
+            time.sleep(0.05)
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: b"%PDF-1.7 at last")
     settings.REPORT_PDF_WAIT_SECONDS = 30
     assert client.get(url).content == b"%PDF-1.7 at last"
