@@ -117,31 +117,25 @@ def assets_of_aim(aim: Aim) -> list[Asset]:
     return community_queries.assets_by_ids(aim.system, aim_asset_ids(aim))
 
 
-def assets_of_commitments(system: System, commitments: Iterable[int]) -> dict[int, list[Asset]]:
-    """The accepted assets each of ``commitments`` (ids) uses, by name, in two queries."""
-    pairs = list(
-        Commitment.assets.through.objects.filter(commitment_id__in=list(commitments)).values_list(
-            "commitment_id", "asset_id"
-        )
-    )
+def _assets_by_owner(system: System, pairs: list[tuple[int, int]]) -> dict[int, list[Asset]]:
+    """(owner id, asset id) pairs as each owner's accepted assets, by name (one query for the assets)."""
     found = community_queries.assets_by_ids(system, {asset for _, asset in pairs})
     order = {asset.pk: i for i, asset in enumerate(found)}
     by_id = {asset.pk: asset for asset in found}
     out: dict[int, list[Asset]] = defaultdict(list)
-    for commitment, asset in sorted(pairs, key=lambda p: (p[0], order.get(p[1], 0))):
+    for owner, asset in sorted(pairs, key=lambda p: (p[0], order.get(p[1], 0))):
         if asset in by_id:
-            out[commitment].append(by_id[asset])
+            out[owner].append(by_id[asset])
     return dict(out)
+
+
+def assets_of_commitments(system: System, commitments: Iterable[int]) -> dict[int, list[Asset]]:
+    """The accepted assets each of ``commitments`` (ids) uses, by name, in two queries."""
+    through = Commitment.assets.through.objects.filter(commitment_id__in=list(commitments))
+    return _assets_by_owner(system, list(through.values_list("commitment_id", "asset_id")))
 
 
 def assets_of_aims(system: System, aims: Iterable[int]) -> dict[int, list[Asset]]:
     """The accepted assets each of ``aims`` (ids) builds on, by name, in two queries."""
-    pairs = list(Aim.assets.through.objects.filter(aim_id__in=list(aims)).values_list("aim_id", "asset_id"))
-    found = community_queries.assets_by_ids(system, {asset for _, asset in pairs})
-    order = {asset.pk: i for i, asset in enumerate(found)}
-    by_id = {asset.pk: asset for asset in found}
-    out: dict[int, list[Asset]] = defaultdict(list)
-    for aim, asset in sorted(pairs, key=lambda p: (p[0], order.get(p[1], 0))):
-        if asset in by_id:
-            out[aim].append(by_id[asset])
-    return dict(out)
+    through = Aim.assets.through.objects.filter(aim_id__in=list(aims))
+    return _assets_by_owner(system, list(through.values_list("aim_id", "asset_id")))
